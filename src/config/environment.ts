@@ -1,0 +1,54 @@
+import type { Simulator } from "../engine/index.js";
+import type { NetworkModel } from "../network/network-model.js";
+import { NETWORK_MODELS } from "../network/registry.js";
+import { CLUSTER_TYPES } from "../topology/registry.js";
+import type { Topology } from "../topology/topology.js";
+import type { Quantity } from "./quantity.js";
+
+/** The resolved `network:` section. */
+export interface NetworkConfig {
+  /** Network model name (`analytical`, `flow`). */
+  readonly model: string;
+  /** Fixed software cost of each collective step (HCCL notify/sync), ns. */
+  readonly collective_step_overhead: Quantity;
+}
+
+/** The resolved `cluster:` section: its type, the preset it came from, and its parameters. */
+export interface ClusterConfig {
+  readonly type: string;
+  /** Preset name, or "inline". */
+  readonly name: string;
+  /** Parameters as parsed by the cluster type's schema. */
+  readonly spec: Record<string, unknown>;
+}
+
+/**
+ * The machine a workload runs on: cluster and network, resolved from the config. Builds the
+ * topology once, on first use (op-level workloads never need it).
+ */
+export class ResolvedEnvironment {
+  private topo: Topology | undefined;
+
+  constructor(
+    readonly seed: number,
+    readonly cluster: ClusterConfig,
+    readonly network: NetworkConfig,
+  ) {}
+
+  /** The cluster graph (built on first call). */
+  topology(): Topology {
+    if (this.topo === undefined) {
+      const type = CLUSTER_TYPES[this.cluster.type];
+      if (type === undefined) throw new Error(`unknown cluster type ${this.cluster.type}`);
+      this.topo = type.build(this.cluster.spec, this.cluster.name);
+    }
+    return this.topo;
+  }
+
+  /** A fresh network model of the configured kind on `sim`. */
+  networkModel(sim: Simulator): NetworkModel {
+    const m = NETWORK_MODELS[this.network.model];
+    if (m === undefined) throw new Error(`unknown network model ${this.network.model}`);
+    return m.create(sim, this.topology());
+  }
+}

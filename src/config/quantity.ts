@@ -1,0 +1,54 @@
+import { z } from "zod";
+import { INTERNAL_UNIT, parseQuantity, type QuantityKind } from "../units/index.js";
+
+/**
+ * A physical quantity from a config, held in internal units (bytes, B/s, ns, FLOP/s, Hz). It
+ * serialises as `"<value> <unit>"` (e.g. `"56000000000 B/s"`), so the resolved config printed by
+ * `explain` and `--json` states every unit and parses back to the same value.
+ */
+export class Quantity {
+  constructor(
+    /** Value in the internal unit of `kind`. */
+    readonly value: number,
+    readonly kind: QuantityKind,
+  ) {}
+
+  toJSON(): string {
+    return `${this.value} ${INTERNAL_UNIT[this.kind]}`;
+  }
+}
+
+function quantity(kind: QuantityKind, opts: { positive?: boolean; min?: number } = {}) {
+  return z.unknown().transform((input, ctx): Quantity => {
+    if (input instanceof Quantity && input.kind === kind) return input;
+    const r = parseQuantity(kind, input);
+    if (!r.ok) {
+      ctx.addIssue({ code: "custom", message: r.message, input });
+      return z.NEVER;
+    }
+    const positive = opts.positive ?? true;
+    if (positive && !(r.value > 0)) {
+      ctx.addIssue({ code: "custom", message: `expected a positive ${kind}, got ${JSON.stringify(input)}`, input });
+      return z.NEVER;
+    }
+    if (!positive && r.value < (opts.min ?? 0)) {
+      ctx.addIssue({ code: "custom", message: `expected a non-negative ${kind}, got ${JSON.stringify(input)}`, input });
+      return z.NEVER;
+    }
+    return new Quantity(r.value, kind);
+  });
+}
+
+/** A size such as `"64GiB"` (> 0) → bytes. */
+export const bytes = (opts?: { positive?: boolean }) => quantity("bytes", opts);
+/** A bandwidth such as `"196GB/s"` or `"200Gb/s"` (> 0) → bytes/s. */
+export const bandwidth = () => quantity("bandwidth");
+/** A duration such as `"1.2us"` (≥ 0) → ns. */
+export const duration = () => quantity("time", { positive: false });
+/** A compute rate such as `"376TFLOPS"` (> 0) → FLOP/s. */
+export const flops = () => quantity("flops");
+/** A clock such as `"1.8GHz"` (> 0) → Hz. */
+export const frequency = () => quantity("frequency");
+
+/** Type of a parsed quantity field. */
+export type QuantityField = Quantity;

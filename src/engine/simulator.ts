@@ -1,0 +1,100 @@
+import { EventQueue, type EventFn } from "./event-queue.js";
+import { RngStreams } from "./rng.js";
+
+/** Handle of a scheduled event, usable with `cancel` (the event's sequence number). */
+export type EventId = number;
+
+/** Why `run` returned. */
+export type StopReason = "empty" | "time_limit" | "stopped";
+
+/**
+ * The discrete-event core: integer-nanosecond clock, (time, seq)-ordered queue, named RNG streams.
+ * Knows nothing about NPUs. Callbacks are `fn(arg)` so hot paths can schedule without closures.
+ */
+export class Simulator {
+  private readonly queue = new EventQueue();
+  private readonly cancelled = new Set<number>();
+  private seq = 0;
+  private clock = 0;
+  private processed = 0;
+  private stopRequested = false;
+  /** Named seeded random streams of this run. */
+  readonly rng: RngStreams;
+
+  constructor(seed: number) {
+    this.rng = new RngStreams(seed);
+  }
+
+  /** Current simulated time, ns. */
+  get now(): number {
+    return this.clock;
+  }
+
+  /** Events executed so far (cancelled ones excluded). */
+  get eventsProcessed(): number {
+    return this.processed;
+  }
+
+  /** Events waiting in the queue (cancelled ones may still be counted until they surface). */
+  get pending(): number {
+    return this.queue.size - this.cancelled.size;
+  }
+
+  /** Runs `fn(arg)` after `delayNs` (a non-negative integer, ns). */
+  schedule(delayNs: number, fn: EventFn, arg?: unknown): EventId {
+    return this.scheduleAt(this.clock + delayNs, fn, arg);
+  }
+
+  /** Runs `fn(arg)` at absolute time `timeNs` (a safe integer ≥ now, ns). */
+  scheduleAt(timeNs: number, fn: EventFn, arg?: unknown): EventId {
+    if (!Number.isSafeInteger(timeNs) || timeNs < this.clock) {
+      throw new RangeError(`event time must be a safe integer >= now (${this.clock} ns), got ${timeNs}`);
+    }
+    const id = this.seq++;
+    this.queue.push(timeNs, id, fn, arg);
+    return id;
+  }
+
+  /** Cancels a pending event; cancelling one that already ran or was cancelled is a no-op. */
+  cancel(id: EventId): void {
+    if (id >= 0 && id < this.seq) this.cancelled.add(id);
+  }
+
+  /** Makes `run` return after the current event. */
+  stop(): void {
+    this.stopRequested = true;
+  }
+
+  /**
+   * Executes events in (time, seq) order until the queue is empty, `stop()` is called, or the next
+   * event lies beyond `untilNs` (then the clock is advanced to `untilNs`).
+   */
+  run(untilNs: number = Infinity): StopReason {
+    const q = this.queue;
+    const cancelled = this.cancelled;
+    this.stopRequested = false;
+    while (q.size > 0) {
+      const t = q.peekTime();
+      if (t > untilNs) {
+        this.clock = untilNs;
+        return "time_limit";
+      }
+      const fn = q.topFn()!;
+      const arg = q.topArg();
+      if (cancelled.size > 0) {
+        const s = q.peekSeq();
+        if (cancelled.delete(s)) {
+          q.pop();
+          continue;
+        }
+      }
+      q.pop();
+      this.clock = t;
+      this.processed++;
+      fn(arg);
+      if (this.stopRequested) return "stopped";
+    }
+    if (untilNs !== Infinity && untilNs > this.clock) this.clock = untilNs;
+    return "empty";
+  }
+}

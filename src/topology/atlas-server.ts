@@ -1,0 +1,55 @@
+import { z } from "zod";
+import { bandwidth, duration } from "../config/quantity.js";
+import { defineClusterType } from "./cluster-type.js";
+import { Topology, TopologyBuilder } from "./topology.js";
+
+/**
+ * One Atlas 800T A2 / 800I A2 server: up to 8 × 910B on an HCCS full mesh (a direct link between
+ * every pair of NPUs), each NPU on PCIe to the host. Ranks are the NPUs.
+ */
+export const atlasServerSchema = z.strictObject({
+  type: z.literal("server"),
+  /** Chip preset of every NPU. */
+  chip: z.string().default("910B3"),
+  /** NPUs in the server (the 800T A2 has 8). */
+  npus: z.number().int().min(1).max(8).default(8),
+  /** Bandwidth of one HCCS link, per direction. [I] 392 GB/s per NPU over 7 links (hardware.md §1). */
+  hccs_link_bandwidth: bandwidth().prefault("56GB/s"),
+  /** Latency of one HCCS hop. Estimate, from memory of HCCS point-to-point figures (~1 µs), unverified. */
+  hccs_latency: duration().prefault("1us"),
+  /** NPU↔host bandwidth per direction. [I] PCIe 4.0 x16 = 16 GT/s × 16 × 128/130 / 8 ≈ 31.5 GB/s (hardware.md §1). */
+  pcie_bandwidth: bandwidth().prefault("31.5GB/s"),
+  /** NPU↔host latency. Estimate, from memory of PCIe round-trip figures (~1 µs one way), unverified. */
+  pcie_latency: duration().prefault("1us"),
+});
+
+/** Parsed parameters of one Atlas A2 server. */
+export type AtlasServerSpec = z.output<typeof atlasServerSchema>;
+
+/** Builds the HCCS full mesh: link npu_i→npu_j for every ordered pair, and npu↔host PCIe. */
+export function buildAtlasServer(spec: AtlasServerSpec, name: string): Topology {
+  const b = new TopologyBuilder();
+  const n = spec.npus;
+  const npus: number[] = [];
+  for (let i = 0; i < n; i++) npus.push(b.node(`npu${i}`, "npu"));
+  const host = b.node("host", "cpu");
+  // meshLink[i * n + j] = id of the HCCS link i→j
+  const meshLink = new Int32Array(n * n).fill(-1);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      if (i !== j) meshLink[i * n + j] = b.link(npus[i]!, npus[j]!, spec.hccs_link_bandwidth.value, spec.hccs_latency.value);
+    }
+  }
+  for (let i = 0; i < n; i++) b.duplex(npus[i]!, host, spec.pcie_bandwidth.value, spec.pcie_latency.value);
+  const routes: number[][] = [];
+  for (let k = 0; k < n * n; k++) routes.push(meshLink[k]! >= 0 ? [meshLink[k]!] : []);
+  return new Topology(name, b.nodes, b.links, npus, (s, d) => routes[s * n + d]!);
+}
+
+/** Cluster type `server`. */
+export const atlasServerType = defineClusterType({
+  type: "server",
+  description: "one Atlas 800T/800I A2 server: 8 × 910B on an HCCS full mesh",
+  schema: atlasServerSchema,
+  build: buildAtlasServer,
+});

@@ -1,0 +1,27 @@
+import type { Hooks } from "../engine/index.js";
+import { spanToJsonLine } from "./jsonl.js";
+import type { SimEvents, Span } from "./span.js";
+
+/**
+ * Collects spans in emission order and renders them as JSONL. The file is written by the CLI only
+ * after the run succeeded, so a failed run leaves no partial trace behind.
+ */
+export class TraceCollector {
+  private readonly lines: string[] = [];
+
+  constructor(hooks: Hooks<SimEvents>) {
+    hooks.on("span", (s: Span) => {
+      this.lines.push(spanToJsonLine(s));
+    });
+  }
+
+  /** Number of spans recorded. */
+  get count(): number {
+    return this.lines.length;
+  }
+
+  /** The whole trace, one span per line, newline-terminated. */
+  toJsonl(): string {
+    return this.lines.length === 0 ? "" : this.lines.join("\n") + "\n";
+  }
+}

@@ -1,0 +1,2 @@
+export * from "./quantity.js";
+export * from "./format.js";

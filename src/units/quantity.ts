@@ -1,0 +1,111 @@
+/**
+ * Physical quantities written with units in configs (`"196GB/s"`, `"200Gb/s"`, `"1.2us"`, `"64GiB"`,
+ * `"376TFLOPS"`, `"1.8GHz"`), parsed here and nowhere else. Internal units: bytes, bytes/s, ns, FLOP/s,
+ * Hz. Decimal prefixes are powers of 1000, binary prefixes (KiB, MiB, …) powers of 1024.
+ */
+
+/** The kinds of quantity a config field can hold, each with its internal unit. */
+export type QuantityKind = "bytes" | "bandwidth" | "time" | "flops" | "frequency";
+
+/** Internal unit of each kind, for messages and docs. */
+export const INTERNAL_UNIT: Record<QuantityKind, string> = {
+  bytes: "B",
+  bandwidth: "B/s",
+  time: "ns",
+  flops: "FLOP/s",
+  frequency: "Hz",
+};
+
+/** An example written form of each kind, used in error hints. */
+export const EXAMPLE: Record<QuantityKind, string> = {
+  bytes: '"64GiB"',
+  bandwidth: '"196GB/s"',
+  time: '"1.2us"',
+  flops: '"376TFLOPS"',
+  frequency: '"1.8GHz"',
+};
+
+const DECIMAL: Record<string, number> = { "": 1, K: 1e3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15 };
+const BINARY: Record<string, number> = { Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4, Pi: 1024 ** 5 };
+const TIME_NS: Record<string, number> = { ns: 1, us: 1e3, "µs": 1e3, ms: 1e6, s: 1e9, min: 60e9, h: 3600e9 };
+
+const PATTERN = /^\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*([A-Za-zµ/]+)\s*$/;
+
+/** Outcome of parsing: the value in internal units, or why it failed. */
+export type ParseResult = { ok: true; value: number } | { ok: false; message: string };
+
+function prefixFactor(prefix: string): number | undefined {
+  if (prefix in BINARY) return BINARY[prefix];
+  if (prefix in DECIMAL) return DECIMAL[prefix];
+  return undefined;
+}
+
+function unitFactor(kind: QuantityKind, unit: string): number | undefined {
+  switch (kind) {
+    case "time":
+      return TIME_NS[unit];
+    case "bytes": {
+      const m = /^(|K|k|M|G|T|P|Ki|Mi|Gi|Ti|Pi)(B|b)$/.exec(unit);
+      if (!m) return undefined;
+      const f = prefixFactor(m[1]!);
+      return f === undefined ? undefined : m[2] === "b" ? f / 8 : f;
+    }
+    case "bandwidth": {
+      const m = /^(|K|k|M|G|T|P|Ki|Mi|Gi|Ti|Pi)(B|b)(?:\/s|ps)$/.exec(unit);
+      if (!m) return undefined;
+      const f = prefixFactor(m[1]!);
+      return f === undefined ? undefined : m[2] === "b" ? f / 8 : f;
+    }
+    case "flops": {
+      const m = /^(|K|k|M|G|T|P)(FLOPS|OPS|FLOP\/s|OP\/s)$/.exec(unit);
+      return m ? DECIMAL[m[1]!] : undefined;
+    }
+    case "frequency": {
+      const m = /^(|K|k|M|G)Hz$/.exec(unit);
+      return m ? DECIMAL[m[1]!] : undefined;
+    }
+  }
+}
+
+/** Parses `text` as a quantity of `kind` into internal units (bytes, B/s, ns, FLOP/s, Hz). */
+export function parseQuantity(kind: QuantityKind, text: unknown): ParseResult {
+  if (typeof text === "number") {
+    return {
+      ok: false,
+      message: `expected a ${kind} with a unit like ${EXAMPLE[kind]}, got the bare number ${text} (add a unit)`,
+    };
+  }
+  if (typeof text !== "string") {
+    return { ok: false, message: `expected a ${kind} with a unit like ${EXAMPLE[kind]}, got ${describe(text)}` };
+  }
+  const m = PATTERN.exec(text);
+  if (!m) {
+    return { ok: false, message: `expected a ${kind} with a unit like ${EXAMPLE[kind]}, got "${text}"` };
+  }
+  const factor = unitFactor(kind, m[2]!);
+  if (factor === undefined) {
+    return {
+      ok: false,
+      message: `unknown ${kind} unit "${m[2]}" in "${text}" (write it like ${EXAMPLE[kind]})`,
+    };
+  }
+  const value = Number(m[1]) * factor;
+  if (!Number.isFinite(value)) return { ok: false, message: `${kind} "${text}" is not finite` };
+  return { ok: true, value };
+}
+
+/** Like parseQuantity but throws a RangeError; for constants written in source code. */
+export function q(kind: QuantityKind, text: string): number {
+  const r = parseQuantity(kind, text);
+  if (!r.ok) throw new RangeError(r.message);
+  return r.value;
+}
+
+/** Short description of a YAML value for error messages. */
+export function describe(v: unknown): string {
+  if (v === null || v === undefined) return "nothing";
+  if (typeof v === "string") return `"${v}"`;
+  if (Array.isArray(v)) return "a list";
+  if (typeof v === "object") return "a mapping";
+  return String(v);
+}

@@ -1,0 +1,55 @@
+import type { z } from "zod";
+import type { Hooks, Simulator } from "../engine/index.js";
+import type { SimEvents } from "../trace/span.js";
+import type { ResolvedEnvironment } from "../config/environment.js";
+
+/** A JSON value as it appears in `--json` metrics. */
+export type JsonValue = number | string | boolean | null | JsonValue[] | { [k: string]: JsonValue };
+
+/** A table for the human summary; cells already carry their unit in the header. */
+export interface SummaryTable {
+  readonly title: string;
+  readonly head: readonly string[];
+  readonly rows: readonly (readonly (string | number)[])[];
+}
+
+/** What a workload hands back: machine metrics (snake_case, unit-suffixed names) and human tables. */
+export interface WorkloadResult {
+  readonly metrics: Record<string, JsonValue>;
+  readonly tables: readonly SummaryTable[];
+  /** Notes printed under the tables (e.g. "DP replicas simulated by one representative"). */
+  readonly notes?: readonly string[];
+}
+
+/** Everything a workload needs from the run: the engine, its hooks and the resolved environment. */
+export interface RunContext {
+  readonly sim: Simulator;
+  readonly hooks: Hooks<SimEvents>;
+  readonly env: ResolvedEnvironment;
+}
+
+/** A cross-field rule violation found after schema validation. */
+export interface RuleViolation {
+  /** Config path of the offending field, e.g. ["workload", "ranks"]. */
+  readonly path: readonly (string | number)[];
+  readonly message: string;
+}
+
+/** A workload kind: its YAML schema (the `workload:` section), its rules and its runner. */
+export interface WorkloadDefinition<S extends z.ZodType = z.ZodType> {
+  /** The value of `workload.kind`. */
+  readonly kind: string;
+  /** One line for `ascend-sim list workloads`. */
+  readonly description: string;
+  /** Schema of the `workload:` section (must include `kind: z.literal(kind)`). */
+  readonly schema: S;
+  /** Cross-field rules against the environment (cluster size, model shapes…). */
+  check?(cfg: z.output<S>, env: ResolvedEnvironment): RuleViolation[];
+  /** Builds processes on `ctx.sim`, runs it and returns the metrics. */
+  run(cfg: z.output<S>, ctx: RunContext): WorkloadResult;
+}
+
+/** Identity helper that keeps the schema's type for `check` and `run`. */
+export function defineWorkload<S extends z.ZodType>(def: WorkloadDefinition<S>): WorkloadDefinition<S> {
+  return def;
+}
