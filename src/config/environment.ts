@@ -33,6 +33,8 @@ export class ResolvedEnvironment {
     readonly seed: number,
     readonly cluster: ClusterConfig,
     readonly network: NetworkConfig,
+    /** Folder of the config file; relative paths in the config resolve against it. */
+    readonly configDir: string = process.cwd(),
   ) {}
 
   /** The cluster graph (built on first call). */

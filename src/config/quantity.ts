@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { INTERNAL_UNIT, parseQuantity, type QuantityKind } from "../units/index.js";
+import { INTERNAL_UNIT, parseQuantity, quantityNoun, type QuantityKind } from "../units/index.js";
 
 /**
  * A physical quantity from a config, held in internal units (bytes, B/s, ns, FLOP/s, Hz). It
@@ -28,11 +28,11 @@ function quantity(kind: QuantityKind, opts: { positive?: boolean; min?: number }
     }
     const positive = opts.positive ?? true;
     if (positive && !(r.value > 0)) {
-      ctx.addIssue({ code: "custom", message: `expected a positive ${kind}, got ${JSON.stringify(input)}`, input });
+      ctx.addIssue({ code: "custom", message: `expected a positive ${quantityNoun(kind)}, got ${JSON.stringify(input)}`, input });
       return z.NEVER;
     }
     if (!positive && r.value < (opts.min ?? 0)) {
-      ctx.addIssue({ code: "custom", message: `expected a non-negative ${kind}, got ${JSON.stringify(input)}`, input });
+      ctx.addIssue({ code: "custom", message: `expected a non-negative ${quantityNoun(kind)}, got ${JSON.stringify(input)}`, input });
       return z.NEVER;
     }
     return new Quantity(r.value, kind);

@@ -25,6 +25,20 @@ export const EXAMPLE: Record<QuantityKind, string> = {
   frequency: '"1.8GHz"',
 };
 
+/** How each kind is named in messages. */
+const NOUN: Record<QuantityKind, string> = {
+  bytes: "size",
+  bandwidth: "bandwidth",
+  time: "duration",
+  flops: "compute rate",
+  frequency: "frequency",
+};
+
+/** The noun for a kind in messages ("size", "duration", …). */
+export function quantityNoun(kind: QuantityKind): string {
+  return NOUN[kind];
+}
+
 const DECIMAL: Record<string, number> = { "": 1, K: 1e3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15 };
 const BINARY: Record<string, number> = { Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4, Pi: 1024 ** 5 };
 const TIME_NS: Record<string, number> = { ns: 1, us: 1e3, "µs": 1e3, ms: 1e6, s: 1e9, min: 60e9, h: 3600e9 };
@@ -72,25 +86,25 @@ export function parseQuantity(kind: QuantityKind, text: unknown): ParseResult {
   if (typeof text === "number") {
     return {
       ok: false,
-      message: `expected a ${kind} with a unit like ${EXAMPLE[kind]}, got the bare number ${text} (add a unit)`,
+      message: `expected a ${NOUN[kind]} with a unit like ${EXAMPLE[kind]}, got the bare number ${text} (add a unit)`,
     };
   }
   if (typeof text !== "string") {
-    return { ok: false, message: `expected a ${kind} with a unit like ${EXAMPLE[kind]}, got ${describe(text)}` };
+    return { ok: false, message: `expected a ${NOUN[kind]} with a unit like ${EXAMPLE[kind]}, got ${describe(text)}` };
   }
   const m = PATTERN.exec(text);
   if (!m) {
-    return { ok: false, message: `expected a ${kind} with a unit like ${EXAMPLE[kind]}, got "${text}"` };
+    return { ok: false, message: `expected a ${NOUN[kind]} with a unit like ${EXAMPLE[kind]}, got "${text}"` };
   }
   const factor = unitFactor(kind, m[2]!);
   if (factor === undefined) {
     return {
       ok: false,
-      message: `unknown ${kind} unit "${m[2]}" in "${text}" (write it like ${EXAMPLE[kind]})`,
+      message: `unknown ${NOUN[kind]} unit "${m[2]}" in "${text}" (write it like ${EXAMPLE[kind]})`,
     };
   }
   const value = Number(m[1]) * factor;
-  if (!Number.isFinite(value)) return { ok: false, message: `${kind} "${text}" is not finite` };
+  if (!Number.isFinite(value)) return { ok: false, message: `${NOUN[kind]} "${text}" is not finite` };
   return { ok: true, value };
 }
 

@@ -1,0 +1,138 @@
+import { readFileSync } from "node:fs";
+import { isMap, isPair, isScalar, isSeq, LineCounter, parse as parseYamlValue, parseDocument, type Document, type Node } from "yaml";
+import { InputError, inputError, type InputIssue } from "./errors.js";
+
+/** A config file parsed with positions, after `--set` edits. */
+export interface ConfigDocument {
+  /** Path as the user wrote it (used in messages). */
+  readonly file: string;
+  readonly doc: Document;
+  readonly lines: LineCounter;
+  /** Dotted paths edited from the command line → the raw `--set` argument. */
+  readonly sets: ReadonlyMap<string, string>;
+}
+
+/** Reads a config file; an unreadable file is an input error naming it. */
+export function readConfigText(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : code === "EACCES" ? "permission denied" : String(code ?? e);
+    return inputError({ file, path: "", message: `cannot read the config file: ${why}` });
+  }
+}
+
+/** Parses YAML text, keeping positions; syntax errors become located input issues. */
+export function parseConfigText(file: string, text: string): { doc: Document; lines: LineCounter } {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new InputError(
+      doc.errors.map((e) => {
+        const pos = lines.linePos(e.pos[0]);
+        return { file, line: pos.line, col: pos.col, path: "", message: `invalid YAML: ${firstLine(e.message)}` };
+      }),
+    );
+  }
+  if (doc.contents === null) inputError({ file, path: "", message: "the config is empty: expected a mapping with `workload:` and `cluster:`" });
+  if (!isMap(doc.contents)) {
+    const pos = lines.linePos(doc.contents.range?.[0] ?? 0);
+    inputError({ file, line: pos.line, col: pos.col, path: "", message: "expected a mapping at the top level of the config" });
+  }
+  return { doc, lines };
+}
+
+function firstLine(s: string): string {
+  return s.split("\n")[0]!.trim();
+}
+
+/** Splits `a.b.c=value` into a path and a YAML-parsed value; throws a usage error when malformed. */
+export function parseSetArgument(arg: string): { path: (string | number)[]; value: unknown } {
+  const eq = arg.indexOf("=");
+  const key = eq < 0 ? "" : arg.slice(0, eq).trim();
+  if (eq < 0 || key === "" || key.split(".").some((s) => s === "")) {
+    inputError({ path: "", message: `--set expects key.path=value (e.g. --set workload.ranks=4), got "${arg}"` });
+  }
+  let value: unknown;
+  try {
+    value = parseYamlValue(arg.slice(eq + 1));
+  } catch (e) {
+    inputError({ path: key, fromSet: arg, message: `the value is not valid YAML: ${firstLine((e as Error).message)}` });
+  }
+  const path = key.split(".").map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+  return { path, value };
+}
+
+/**
+ * Applies `--set key.path=value` edits to the document before validation. A scalar met on the way
+ * (a preset name such as `cluster: atlas-800t-a2`) becomes `{preset: <name>}` so its parameters can
+ * be overridden from the command line.
+ */
+export function applySets(doc: Document, setArgs: readonly string[]): Map<string, string> {
+  const sets = new Map<string, string>();
+  for (const arg of setArgs) {
+    const { path, value } = parseSetArgument(arg);
+    let node: unknown = doc.contents;
+    for (let i = 0; i < path.length - 1; i++) {
+      if (!isMap(node) && !isSeq(node)) break;
+      const child = node.get(path[i], true);
+      if (isScalar(child) && typeof child.value === "string" && isMap(node)) {
+        const replaced = doc.createNode({ preset: child.value });
+        node.set(path[i], replaced);
+        node = replaced;
+      } else {
+        node = child;
+      }
+    }
+    try {
+      doc.setIn(path, doc.createNode(value));
+    } catch (e) {
+      inputError({ path: path.join("."), fromSet: arg, message: `cannot set this path: ${firstLine((e as Error).message)}` });
+    }
+    sets.set(path.join("."), arg);
+  }
+  return sets;
+}
+
+/** Loads, parses and edits a config file. */
+export function loadConfigDocument(file: string, setArgs: readonly string[], text?: string): ConfigDocument {
+  const { doc, lines } = parseConfigText(file, text ?? readConfigText(file));
+  const sets = applySets(doc, setArgs);
+  return { file, doc, lines, sets };
+}
+
+/** Position of the deepest node along `path`; a key named in `unknownKey` points at that key. */
+export function locate(cd: ConfigDocument, path: readonly (string | number)[], unknownKey?: string): { line?: number; col?: number } {
+  let node: unknown = cd.doc.contents;
+  let best: Node | undefined = isNode(node) ? node : undefined;
+  for (const seg of path) {
+    if (!isMap(node) && !isSeq(node)) break;
+    const child = node.get(seg, true);
+    if (child === undefined) break;
+    node = child;
+    if (isNode(child)) best = child;
+  }
+  if (unknownKey !== undefined && isMap(node)) {
+    const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === unknownKey);
+    if (pair !== undefined && isScalar(pair.key) && pair.key.range) best = pair.key;
+  }
+  const offset = best?.range?.[0];
+  if (offset === undefined) return {};
+  const pos = cd.lines.linePos(offset);
+  return { line: pos.line, col: pos.col };
+}
+
+function isNode(n: unknown): n is Node {
+  return isMap(n) || isSeq(n) || isScalar(n);
+}
+
+/** Builds a located issue for a config path, attributing it to a `--set` when it came from one. */
+export function issueAt(cd: ConfigDocument, path: readonly (string | number)[], message: string, unknownKey?: string): InputIssue {
+  const dotted = path.join(".");
+  const full = unknownKey === undefined ? dotted : dotted === "" ? unknownKey : `${dotted}.${unknownKey}`;
+  for (const [setPath, arg] of cd.sets) {
+    if (full === setPath || full.startsWith(setPath + ".")) return { path: full, fromSet: arg, message };
+  }
+  return { file: cd.file, ...locate(cd, path, unknownKey), path: full, message };
+}

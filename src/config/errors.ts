@@ -1,0 +1,40 @@
+/** One problem with the user's input, located as precisely as we can. */
+export interface InputIssue {
+  /** Config file path as the user gave it (absent for pure usage errors). */
+  readonly file?: string;
+  /** 1-based line and column in the file. */
+  readonly line?: number;
+  readonly col?: number;
+  /** The `--set` argument the value came from, when it came from the command line. */
+  readonly fromSet?: string;
+  /** Dotted config path, e.g. `workload.sizes.from` ("" for the whole document). */
+  readonly path: string;
+  /** What was expected and what was found. */
+  readonly message: string;
+}
+
+/**
+ * Bad input (config, trace, command line): the CLI prints each issue and exits with code 2.
+ * The library throws it; only `cli/main.ts` catches it.
+ */
+export class InputError extends Error {
+  constructor(readonly issues: readonly InputIssue[]) {
+    super(issues.map(formatIssue).join("\n"));
+    this.name = "InputError";
+  }
+}
+
+/** Throws an InputError with a single issue. */
+export function inputError(issue: InputIssue): never {
+  throw new InputError([issue]);
+}
+
+/** `file.yaml:12:5 workload.batch: expected …` (or `--set a.b=3: …`). */
+export function formatIssue(i: InputIssue): string {
+  let where = "";
+  if (i.fromSet !== undefined) where = `--set ${i.fromSet}`;
+  else if (i.file !== undefined) where = i.line !== undefined ? `${i.file}:${i.line}:${i.col ?? 1}` : i.file;
+  const path = i.path === "" ? "" : i.path;
+  const head = [where, path].filter((s) => s !== "").join(" ");
+  return head === "" ? i.message : `${head}: ${i.message}`;
+}

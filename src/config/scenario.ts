@@ -1,0 +1,179 @@
+import { dirname, resolve } from "node:path";
+import { z } from "zod";
+import { DEFAULT_COLLECTIVE_STEP_OVERHEAD } from "../collectives/constants.js";
+import { NETWORK_MODELS } from "../network/registry.js";
+import { CLUSTER_PRESETS, CLUSTER_TYPES } from "../topology/registry.js";
+import { describe } from "../units/index.js";
+import { WORKLOADS } from "../workload/registry.js";
+import type { JsonValue, WorkloadDefinition } from "../workload/workload.js";
+import { didYouMean, validValues } from "./did-you-mean.js";
+import { issueAt, loadConfigDocument, type ConfigDocument } from "./document.js";
+import { ResolvedEnvironment, type ClusterConfig, type NetworkConfig } from "./environment.js";
+import { InputError, type InputIssue } from "./errors.js";
+import { duration } from "./quantity.js";
+import { zodToInputIssues } from "./zod-issues.js";
+
+/** The `network:` section. */
+export const networkSchema = z.strictObject({
+  /** Network model: `analytical` (α–β) or `flow` (max-min fair sharing). */
+  model: z.enum(Object.keys(NETWORK_MODELS) as [string, ...string[]]).default("analytical"),
+  /** Software cost of each collective step (HCCL notify/sync). */
+  collective_step_overhead: duration().prefault(DEFAULT_COLLECTIVE_STEP_OVERHEAD),
+});
+
+/** Top-level keys of a config; `cluster` and `workload` are validated by their own schemas. */
+export const topLevelSchema = z.strictObject({
+  /** Free-form scenario name (default: the file name). */
+  name: z.string().optional(),
+  /** Free-form description. */
+  description: z.string().optional(),
+  /** Seed of every random stream of the run (integer, 0 … 2³²−1). */
+  seed: z.number().int().min(0).max(4294967295).default(1),
+  /** Cluster preset name, `{preset: name, …overrides}`, or `{type: …, …}`. */
+  cluster: z.unknown(),
+  network: networkSchema.prefault({}),
+  workload: z.unknown(),
+});
+
+/** Options of `loadScenario`. */
+export interface LoadOptions {
+  /** `key.path=value` edits applied before validation (CLI `--set`). */
+  readonly sets?: readonly string[];
+  /** Overrides the config's seed (CLI `--seed`). */
+  readonly seed?: number;
+  /** Config text; read from `file` when absent. */
+  readonly text?: string;
+}
+
+/** A validated, resolved scenario ready to run. */
+export interface Scenario {
+  readonly file: string;
+  readonly name: string;
+  readonly seed: number;
+  readonly env: ResolvedEnvironment;
+  readonly workload: { readonly def: WorkloadDefinition; readonly config: unknown };
+  /** The resolved config (defaults filled, presets expanded, units normalised) as JSON. */
+  readonly resolved: Record<string, JsonValue>;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function resolveCluster(cd: ConfigDocument, raw: unknown, issues: InputIssue[]): ClusterConfig | undefined {
+  const presetNames = Object.keys(CLUSTER_PRESETS);
+  const typeNames = Object.keys(CLUSTER_TYPES);
+  const path = ["cluster"];
+  let presetName: string | undefined;
+  let merged: Record<string, unknown>;
+  if (raw === undefined) {
+    issues.push(issueAt(cd, [], `missing key "cluster": expected a cluster preset name (${presetNames.join(", ")}) or a mapping with "type:"`));
+    return undefined;
+  }
+  if (typeof raw === "string" || (isPlainObject(raw) && "preset" in raw)) {
+    presetName = typeof raw === "string" ? raw : String(raw.preset);
+    const preset = CLUSTER_PRESETS[presetName];
+    if (preset === undefined) {
+      const at = typeof raw === "string" ? path : [...path, "preset"];
+      issues.push(issueAt(cd, at, `unknown cluster preset "${presetName}"${didYouMean(presetName, presetNames)}. ${validValues(presetNames)}`));
+      return undefined;
+    }
+    const overrides: Record<string, unknown> = isPlainObject(raw) ? { ...raw } : {};
+    delete overrides.preset;
+    if ("type" in overrides && overrides.type !== preset.type) {
+      issues.push(issueAt(cd, [...path, "type"], `preset "${presetName}" is of type "${preset.type}", got type ${describe(overrides.type)}`));
+      return undefined;
+    }
+    merged = { type: preset.type, ...preset.params, ...overrides };
+  } else if (isPlainObject(raw)) {
+    merged = raw;
+  } else {
+    issues.push(issueAt(cd, path, `expected a cluster preset name or a mapping, got ${describe(raw)}`));
+    return undefined;
+  }
+  const typeName = merged.type;
+  const type = typeof typeName === "string" ? CLUSTER_TYPES[typeName] : undefined;
+  if (type === undefined) {
+    const hint = typeof typeName === "string" ? didYouMean(typeName, typeNames) : "";
+    const found = typeName === undefined ? 'no "type" (and no "preset")' : describe(typeName);
+    issues.push(issueAt(cd, [...path, "type"], `expected a cluster type, got ${found}${hint}. ${validValues(typeNames)}`));
+    return undefined;
+  }
+  const parsed = type.schema.safeParse(merged, { reportInput: true });
+  if (!parsed.success) {
+    issues.push(...zodToInputIssues(cd, type.schema, parsed.error.issues, path));
+    return undefined;
+  }
+  return { type: type.type, name: presetName ?? "inline", spec: parsed.data as Record<string, unknown> };
+}
+
+function resolveWorkload(cd: ConfigDocument, raw: unknown, issues: InputIssue[]): { def: WorkloadDefinition; config: unknown } | undefined {
+  const kinds = Object.keys(WORKLOADS);
+  const path = ["workload"];
+  if (!isPlainObject(raw)) {
+    const found = raw === undefined ? "nothing (the key is missing)" : describe(raw);
+    issues.push(issueAt(cd, raw === undefined ? [] : path, `expected "workload:" to be a mapping with "kind:", got ${found}. Workload kinds: ${kinds.join(", ")}.`));
+    return undefined;
+  }
+  const kind = raw.kind;
+  const def = typeof kind === "string" ? WORKLOADS[kind] : undefined;
+  if (def === undefined) {
+    const hint = typeof kind === "string" ? didYouMean(kind, kinds) : "";
+    const found = kind === undefined ? "nothing (the key is missing)" : describe(kind);
+    issues.push(issueAt(cd, kind === undefined ? path : [...path, "kind"], `expected a workload kind, got ${found}${hint}. ${validValues(kinds)}`));
+    return undefined;
+  }
+  const parsed = def.schema.safeParse(raw, { reportInput: true });
+  if (!parsed.success) {
+    issues.push(...zodToInputIssues(cd, def.schema, parsed.error.issues, path));
+    return undefined;
+  }
+  return { def, config: parsed.data };
+}
+
+/** Resolves a path written in a config relative to the config file's folder. */
+export function resolveConfigPath(env: ResolvedEnvironment, p: string): string {
+  return resolve(env.configDir, p);
+}
+
+/**
+ * parse → defaults and units → presets → cross-field rules → resolved Scenario. Collects every
+ * issue it can before throwing one InputError.
+ */
+export function loadScenario(file: string, opts: LoadOptions = {}): Scenario {
+  const sets = [...(opts.sets ?? [])];
+  if (opts.seed !== undefined) sets.push(`seed=${opts.seed}`);
+  const cd = loadConfigDocument(file, sets, opts.text);
+  const raw = cd.doc.toJS() as Record<string, unknown>;
+  const issues: InputIssue[] = [];
+
+  const top = topLevelSchema.safeParse(raw, { reportInput: true });
+  if (!top.success) issues.push(...zodToInputIssues(cd, topLevelSchema, top.error.issues, []));
+  const cluster = resolveCluster(cd, raw.cluster, issues);
+  const workload = resolveWorkload(cd, raw.workload, issues);
+  if (issues.length > 0 || !top.success || cluster === undefined || workload === undefined) throw new InputError(issues);
+
+  const network: NetworkConfig = top.data.network;
+  const env = new ResolvedEnvironment(top.data.seed, cluster, network, dirname(resolve(file)));
+  try {
+    env.topology();
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    throw new InputError([issueAt(cd, ["cluster"], (e as Error).message)]);
+  }
+  const violations = workload.def.check?.(workload.config, env) ?? [];
+  if (violations.length > 0) throw new InputError(violations.map((v) => issueAt(cd, v.path, v.message)));
+
+  const name = top.data.name ?? file.replace(/^.*[\\/]/, "").replace(/\.ya?ml$/i, "");
+  const resolved = JSON.parse(
+    JSON.stringify({
+      name,
+      ...(top.data.description !== undefined ? { description: top.data.description } : {}),
+      seed: top.data.seed,
+      cluster: { preset: cluster.name, ...cluster.spec },
+      network,
+      workload: workload.config,
+    }),
+  ) as Record<string, JsonValue>;
+  return { file, name, seed: top.data.seed, env, workload, resolved };
+}

@@ -1,0 +1,124 @@
+import type { z } from "zod";
+import { describe } from "../units/index.js";
+import { didYouMean, validValues } from "./did-you-mean.js";
+import { issueAt, type ConfigDocument } from "./document.js";
+import type { InputIssue } from "./errors.js";
+
+type AnyDef = { type: string; [k: string]: unknown };
+
+function defOf(schema: unknown): AnyDef | undefined {
+  return (schema as { _zod?: { def?: AnyDef } })?._zod?.def;
+}
+
+/** Keys an object schema accepts at `path` below `schema` (for "did you mean" on unknown keys). */
+export function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+  let cur: unknown = schema;
+  let i = 0;
+  for (let guard = 0; guard < 64; guard++) {
+    const def = defOf(cur);
+    if (def === undefined) return [];
+    switch (def.type) {
+      case "optional":
+      case "nullable":
+      case "default":
+      case "prefault":
+      case "readonly":
+      case "catch":
+        cur = def.innerType;
+        continue;
+      case "pipe":
+        cur = def.in;
+        continue;
+      case "array":
+        if (i < path.length) {
+          cur = def.element;
+          i++;
+          continue;
+        }
+        return [];
+      case "object": {
+        const shape = def.shape as Record<string, unknown>;
+        if (i === path.length) return Object.keys(shape);
+        cur = shape[String(path[i])];
+        i++;
+        continue;
+      }
+      default:
+        return [];
+    }
+  }
+  return [];
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  number: "a number",
+  int: "an integer",
+  string: "a string",
+  boolean: "true or false",
+  object: "a mapping",
+  array: "a list",
+};
+
+function expectedRange(issue: { minimum?: unknown; maximum?: unknown; inclusive?: boolean; origin?: string }, small: boolean): string {
+  const bound = Number(small ? issue.minimum : issue.maximum);
+  const op = small ? (issue.inclusive ? ">=" : ">") : issue.inclusive ? "<=" : "<";
+  switch (issue.origin) {
+    case "array":
+    case "set":
+      return small ? `at least ${bound} item${bound === 1 ? "" : "s"}` : `at most ${bound} items`;
+    case "string":
+      return small ? `a string of at least ${bound} characters` : `a string of at most ${bound} characters`;
+    default:
+      if (small && bound === 0 && !issue.inclusive) return "a positive number";
+      return `a number ${op} ${bound}`;
+  }
+}
+
+/** Turns zod issues (parsed with `reportInput: true`) under `prefix` into located input issues. */
+export function zodToInputIssues(cd: ConfigDocument, schema: z.ZodType, issues: readonly z.core.$ZodIssue[], prefix: readonly (string | number)[]): InputIssue[] {
+  const out: InputIssue[] = [];
+  for (const issue of issues) {
+    const rel = issue.path.map((p) => (typeof p === "symbol" ? String(p) : p));
+    const path = [...prefix, ...rel];
+    const input = (issue as { input?: unknown }).input;
+    switch (issue.code) {
+      case "unrecognized_keys": {
+        const known = knownKeysAt(schema, issue.path);
+        for (const key of issue.keys) {
+          const hint = didYouMean(key, known);
+          out.push(issueAt(cd, path, `unknown key "${key}"${hint}. ${known.length ? `Valid keys are: ${known.join(", ")}.` : ""}`.trim(), key));
+        }
+        break;
+      }
+      case "invalid_type": {
+        const expected = TYPE_NAMES[issue.expected] ?? issue.expected;
+        const found = input === undefined ? "nothing (the key is missing)" : describe(input);
+        out.push(issueAt(cd, path, `expected ${expected}, got ${found}`));
+        break;
+      }
+      case "too_small":
+        out.push(issueAt(cd, path, `expected ${expectedRange(issue, true)}, got ${describeInput(input)}`));
+        break;
+      case "too_big":
+        out.push(issueAt(cd, path, `expected ${expectedRange(issue, false)}, got ${describeInput(input)}`));
+        break;
+      case "invalid_value": {
+        const values = issue.values.map(String);
+        const hint = typeof input === "string" ? didYouMean(input, values) : "";
+        out.push(issueAt(cd, path, `expected one of ${values.join(", ")}, got ${describe(input)}${hint}. ${validValues(values)}`));
+        break;
+      }
+      case "invalid_union":
+        out.push(issueAt(cd, path, `got ${describe(input)}, which matches none of the accepted forms`));
+        break;
+      default:
+        out.push(issueAt(cd, path, issue.message));
+    }
+  }
+  return out;
+}
+
+function describeInput(v: unknown): string {
+  if (Array.isArray(v)) return `${v.length} item${v.length === 1 ? "" : "s"}`;
+  return describe(v);
+}

@@ -1,0 +1,42 @@
+import type { Scenario } from "./config/scenario.js";
+import { Hooks, Simulator } from "./engine/index.js";
+import { TraceCollector } from "./trace/collector.js";
+import type { SimEvents } from "./trace/span.js";
+import type { JsonValue, SummaryTable } from "./workload/workload.js";
+
+/** Options of `runScenario`. */
+export interface RunOptions {
+  /** Collect the JSONL trace. */
+  readonly trace?: boolean;
+}
+
+/** What one run produced: deterministic outputs plus engine statistics. */
+export interface RunResult {
+  readonly scenario: Scenario;
+  readonly metrics: Record<string, JsonValue>;
+  readonly tables: readonly SummaryTable[];
+  readonly notes: readonly string[];
+  /** JSONL trace (when requested). */
+  readonly trace?: string;
+  /** Events the engine executed. */
+  readonly eventsProcessed: number;
+  /** Simulated time at the end, ns. */
+  readonly simulatedNs: number;
+}
+
+/** Runs a resolved scenario on a fresh simulator seeded with the scenario's seed. */
+export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResult {
+  const sim = new Simulator(scenario.seed);
+  const hooks = new Hooks<SimEvents>();
+  const trace = opts.trace ? new TraceCollector(hooks) : undefined;
+  const result = scenario.workload.def.run(scenario.workload.config, { sim, hooks, env: scenario.env });
+  return {
+    scenario,
+    metrics: result.metrics,
+    tables: result.tables,
+    notes: result.notes ?? [],
+    ...(trace ? { trace: trace.toJsonl() } : {}),
+    eventsProcessed: sim.eventsProcessed,
+    simulatedNs: sim.now,
+  };
+}
