@@ -79,19 +79,14 @@ export class Simulator {
         this.clock = untilNs;
         return "time_limit";
       }
-      const fn = q.topFn()!;
-      const arg = q.topArg();
-      if (cancelled.size > 0) {
-        const s = q.peekSeq();
-        if (cancelled.delete(s)) {
-          q.pop();
-          continue;
-        }
+      if (cancelled.size > 0 && cancelled.delete(q.peekSeq())) {
+        q.pop();
+        continue;
       }
       q.pop();
       this.clock = t;
       this.processed++;
-      fn(arg);
+      q.poppedFn!(q.poppedArg);
       if (this.stopRequested) return "stopped";
     }
     if (untilNs !== Infinity && untilNs > this.clock) this.clock = untilNs;

@@ -1,0 +1,35 @@
+// `npm run bench`: engine throughput (hold model), wall time of every configs/*.yaml, and the
+// flow-model benchmark when it exists. A benchmark, not a test: it prints numbers and never fails on them.
+import { existsSync, readdirSync } from "node:fs";
+import { loadScenario, runScenario } from "../dist/index.js";
+import { runHoldModel } from "./hold-model.mjs";
+
+const fmt = (x, d = 0) => x.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
+const rows = [];
+
+// warm-up so the JIT has compiled the hot loop before we time it
+runHoldModel(1_000, 500_000);
+for (const pending of [1_000, 100_000]) {
+  const r = runHoldModel(pending, 5_000_000);
+  rows.push([r.name, `${fmt(r.events)} events`, `${fmt(r.wall_s * 1e3, 1)} ms`, `${fmt(r.events_per_s)} events/s`]);
+}
+
+const configs = readdirSync("configs").filter((f) => f.endsWith(".yaml")).sort();
+for (const file of configs) {
+  const t0 = performance.now();
+  const r = runScenario(loadScenario(`configs/${file}`));
+  const wall = (performance.now() - t0) / 1e3;
+  rows.push([`configs/${file}`, `${fmt(r.eventsProcessed)} events`, `${fmt(wall * 1e3, 1)} ms`, `${fmt(r.eventsProcessed / wall)} events/s`]);
+}
+
+if (existsSync("bench/flow-bench.mjs")) {
+  const { runFlowBench } = await import("./flow-bench.mjs");
+  if (typeof runFlowBench === "function") {
+    const r = await runFlowBench();
+    rows.push([r.name, `${fmt(r.flows)} flows`, `${fmt(r.wall_s * 1e3, 1)} ms`, `${fmt(r.flows_per_s)} flows/s`]);
+  }
+}
+
+const width = rows.reduce((w, r) => r.map((c, i) => Math.max(w[i] ?? 0, c.length)), []);
+console.log(`ascend-sim benchmark · node ${process.version} · ${process.arch}`);
+for (const r of rows) console.log(r.map((c, i) => (i === 0 ? c.padEnd(width[i]) : c.padStart(width[i]))).join("   "));
