@@ -1,13 +1,15 @@
 import type { Scenario } from "./config/scenario.js";
 import { Hooks, Simulator } from "./engine/index.js";
 import { TraceCollector } from "./trace/collector.js";
-import type { SimEvents } from "./trace/span.js";
+import type { Progress, SimEvents } from "./trace/span.js";
 import type { JsonValue, SummaryTable } from "./workload/workload.js";
 
 /** Options of `runScenario`. */
 export interface RunOptions {
   /** Collect the JSONL trace. */
   readonly trace?: boolean;
+  /** Called with the workload's progress reports (e.g. to draw a progress line). */
+  readonly onProgress?: (p: Progress) => void;
 }
 
 /** What one run produced: deterministic outputs plus engine statistics. */
@@ -29,6 +31,7 @@ export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResul
   const sim = new Simulator(scenario.seed);
   const hooks = new Hooks<SimEvents>();
   const trace = opts.trace ? new TraceCollector(hooks) : undefined;
+  if (opts.onProgress) hooks.on("progress", opts.onProgress);
   const result = scenario.workload.def.run(scenario.workload.config, { sim, hooks, env: scenario.env });
   return {
     scenario,

@@ -7,17 +7,19 @@ export function withConfigOptions<T>(y: Argv<T>) {
     .option("set", {
       type: "string",
       array: true,
+      requiresArg: true,
       default: [] as string[],
       describe: "edit the config before validation: key.path=value (value parsed as YAML; repeatable)",
     })
-    .option("seed", { type: "number", describe: "override the config's seed (integer)" });
+    .option("seed", { type: "string", requiresArg: true, describe: "override the config's seed (integer 0 … 4294967295)" });
 }
 
-/** Validates `--seed` as a non-negative integer. */
-export function seedOption(seed: number | undefined): number | undefined {
-  if (seed === undefined) return undefined;
-  if (!Number.isInteger(seed) || seed < 0 || seed > 4294967295) {
-    throw new UsageError(`--seed expects an integer from 0 to 4294967295, got ${seed}`);
+/** Parses `--seed` as an integer from 0 to 2³²−1, quoting what the user typed when it is not. */
+export function seedOption(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const seed = /^\s*\d+\s*$/.test(text) ? Number(text) : NaN;
+  if (!Number.isInteger(seed) || seed > 4294967295) {
+    throw new UsageError(`--seed expects an integer from 0 to 4294967295, got "${text}"`);
   }
   return seed;
 }

@@ -1,5 +1,6 @@
 import yargs from "yargs";
 import { InputError, formatIssue } from "../config/errors.js";
+import { TimeLimitExceeded } from "../engine/index.js";
 import { VERSION } from "../version.js";
 import { UsageError } from "./common-options.js";
 import { explainCommand } from "./commands/explain.js";
@@ -45,6 +46,10 @@ export async function main(argv: readonly string[]): Promise<number> {
 function report(e: unknown): number {
   if (e instanceof InputError) {
     for (const issue of e.issues) process.stderr.write(`error: ${formatIssue(issue)}\n`);
+    return EXIT.input;
+  }
+  if (e instanceof TimeLimitExceeded) {
+    process.stderr.write(`error: ${e.message}; check the sizes, bandwidths and durations of the scenario\n`);
     return EXIT.input;
   }
   if (e instanceof UsageError || (e instanceof Error && e.name === "YError")) {

@@ -1,25 +1,80 @@
 import type { Transfer } from "../network/network-model.js";
-import type { CollectiveOp, CollectivePlan, CollectiveStep } from "./plan.js";
+import {
+  emptyPlan,
+  pairBytes,
+  sendRecvStep,
+  unsupportedOp,
+  type CollectiveOp,
+  type CollectivePlan,
+  type CollectiveRequest,
+  type CollectiveStep,
+} from "./plan.js";
+
+/** Operations the full mesh implements. */
+export const MESH_OPS: readonly CollectiveOp[] = [
+  "all_reduce",
+  "all_gather",
+  "reduce_scatter",
+  "broadcast",
+  "all_to_all",
+  "all_to_allv",
+  "send_recv",
+];
 
 /** One full-mesh round: every rank sends `chunk` bytes to every other rank at once. */
-function meshStep(group: readonly number[], chunk: number): CollectiveStep {
+export function meshStep(group: readonly number[], chunk: number): CollectiveStep {
   const transfers: Transfer[] = [];
   for (const src of group) for (const dst of group) if (src !== dst) transfers.push({ src, dst, bytes: chunk });
   return { transfers };
 }
 
-/**
- * Full-mesh (one-shot) algorithms, as HCCL's level-0 mesh executors on an HCCS 8P mesh: each phase
- * sends S/n from every rank to every other rank concurrently over the direct links. All-reduce =
- * one reduce-scatter phase + one all-gather phase; the others are one phase.
- */
-export function meshPlan(op: CollectiveOp, group: readonly number[], bytes: number): CollectivePlan {
+/** Full-mesh steps of one collective (exported for hierarchical level 0). */
+export function meshSteps(req: CollectiveRequest): CollectiveStep[] {
+  const { op, group, bytes } = req;
   const n = group.length;
-  const steps: CollectiveStep[] = [];
-  if (n > 1) {
-    const step = meshStep(group, bytes / n);
-    steps.push(step);
-    if (op === "all_reduce") steps.push(step);
+  if (n < 2) return [];
+  switch (op) {
+    case "all_reduce": {
+      // reduce-scatter phase then all-gather phase, both S/n to every peer: the same shape, one array
+      const step = meshStep(group, bytes / n);
+      return [step, step];
+    }
+    case "all_gather":
+    case "reduce_scatter":
+    case "all_to_all":
+      return [meshStep(group, bytes / n)];
+    case "broadcast": {
+      // scatter S/n from the root to every rank, then every non-root rank gives its piece to the others
+      const root = group[req.root ?? 0]!;
+      const scatter: Transfer[] = [];
+      const gather: Transfer[] = [];
+      for (const dst of group) if (dst !== root) scatter.push({ src: root, dst, bytes: bytes / n });
+      for (const src of group) {
+        if (src === root) continue;
+        for (const dst of group) if (dst !== src && dst !== root) gather.push({ src, dst, bytes: bytes / n });
+      }
+      return gather.length > 0 ? [{ transfers: scatter }, { transfers: gather }] : [{ transfers: scatter }];
+    }
+    case "all_to_allv": {
+      const transfers: Transfer[] = [];
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < n; j++) if (i !== j) transfers.push({ src: group[i]!, dst: group[j]!, bytes: pairBytes(req, i, j) });
+      }
+      return [{ transfers }];
+    }
+    case "send_recv":
+      return [sendRecvStep(group, bytes)];
   }
-  return { op, algorithm: "mesh", group, bytes, steps };
+}
+
+/**
+ * Full-mesh (one-shot) algorithms, as HCCL's level-0 mesh executors on an HCCS 8P mesh or a UB domain:
+ * each phase sends from every rank to every other rank concurrently over the direct paths.
+ * All-reduce = one reduce-scatter phase + one all-gather phase of S/n per peer; all-gather,
+ * reduce-scatter and all-to-all one phase of S/n per peer; broadcast = scatter + all-gather.
+ */
+export function meshPlan(req: CollectiveRequest): CollectivePlan {
+  if (!MESH_OPS.includes(req.op)) unsupportedOp("mesh", req.op, MESH_OPS);
+  if (req.group.length < 2) return emptyPlan(req, "mesh");
+  return { op: req.op, algorithm: "mesh", group: req.group, bytes: req.bytes, steps: meshSteps(req) };
 }

@@ -8,7 +8,7 @@ export interface ConfigDocument {
   readonly file: string;
   readonly doc: Document;
   readonly lines: LineCounter;
-  /** Dotted paths edited from the command line → the raw `--set` argument. */
+  /** Dotted paths edited from the command line → the flag that edited them (`--set a.b=3`, `--seed 7`). */
   readonly sets: ReadonlyMap<string, string>;
 }
 
@@ -58,7 +58,7 @@ export function parseSetArgument(arg: string): { path: (string | number)[]; valu
   try {
     value = parseYamlValue(arg.slice(eq + 1));
   } catch (e) {
-    inputError({ path: key, fromSet: arg, message: `the value is not valid YAML: ${firstLine((e as Error).message)}` });
+    inputError({ path: key, fromSet: `--set ${arg}`, message: `the value is not valid YAML: ${firstLine((e as Error).message)}` });
   }
   const path = key.split(".").map((s) => (/^\d+$/.test(s) ? Number(s) : s));
   return { path, value };
@@ -88,17 +88,30 @@ export function applySets(doc: Document, setArgs: readonly string[]): Map<string
     try {
       doc.setIn(path, doc.createNode(value));
     } catch (e) {
-      inputError({ path: path.join("."), fromSet: arg, message: `cannot set this path: ${firstLine((e as Error).message)}` });
+      inputError({ path: path.join("."), fromSet: `--set ${arg}`, message: `cannot set this path: ${firstLine((e as Error).message)}` });
     }
-    sets.set(path.join("."), arg);
+    sets.set(path.join("."), `--set ${arg}`);
   }
   return sets;
 }
 
-/** Loads, parses and edits a config file. */
-export function loadConfigDocument(file: string, setArgs: readonly string[], text?: string): ConfigDocument {
+/** The document as plain data; alias problems (unresolved, too many expansions) are input errors. */
+export function documentData(cd: ConfigDocument): unknown {
+  try {
+    return cd.doc.toJS({ maxAliasCount: 1000 });
+  } catch (e) {
+    return inputError({ file: cd.file, path: "", message: `invalid YAML: ${firstLine((e as Error).message)}` });
+  }
+}
+
+/** Loads, parses and edits a config file: `--set` edits, then the `--seed` override. */
+export function loadConfigDocument(file: string, setArgs: readonly string[], text?: string, seed?: number): ConfigDocument {
   const { doc, lines } = parseConfigText(file, text ?? readConfigText(file));
   const sets = applySets(doc, setArgs);
+  if (seed !== undefined) {
+    doc.setIn(["seed"], seed);
+    sets.set("seed", `--seed ${seed}`);
+  }
   return { file, doc, lines, sets };
 }
 
@@ -134,5 +147,20 @@ export function issueAt(cd: ConfigDocument, path: readonly (string | number)[], 
   for (const [setPath, arg] of cd.sets) {
     if (full === setPath || full.startsWith(setPath + ".")) return { path: full, fromSet: arg, message };
   }
+  // a parent the command line created (it has no position in the file), e.g. `--set netwrok.model=x`
+  const node = cd.doc.getIn(unknownKey === undefined ? path : [...path, unknownKey], true) as Node | undefined;
+  const keyNode = unknownKey === undefined ? undefined : findKeyNode(cd, path, unknownKey);
+  if ((node !== undefined && isNode(node) && node.range == null) || (keyNode !== undefined && keyNode.range == null)) {
+    for (const [setPath, arg] of cd.sets) if (setPath.startsWith(full + ".")) return { path: full, fromSet: arg, message };
+  }
   return { file: cd.file, ...locate(cd, path, unknownKey), path: full, message };
+}
+
+function findKeyNode(cd: ConfigDocument, path: readonly (string | number)[], key: string): Node | undefined {
+  const parent = path.length === 0 ? cd.doc.contents : cd.doc.getIn(path, true);
+  if (!isMap(parent)) return undefined;
+  const pair = parent.items.find((p) => isPair(p) && (isScalar(p.key) ? p.key.value === key : p.key === key));
+  if (pair === undefined) return undefined;
+  if (isScalar(pair.key)) return pair.key;
+  return isNode(pair.value) ? pair.value : undefined;
 }

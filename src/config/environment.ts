@@ -31,7 +31,8 @@ export class ResolvedEnvironment {
 
   constructor(
     readonly seed: number,
-    readonly cluster: ClusterConfig,
+    /** The cluster; absent for workloads that carry their own hardware (op-bench, flows). */
+    readonly cluster: ClusterConfig | undefined,
     readonly network: NetworkConfig,
     /** Folder of the config file; relative paths in the config resolve against it. */
     readonly configDir: string = process.cwd(),
@@ -40,6 +41,7 @@ export class ResolvedEnvironment {
   /** The cluster graph (built on first call). */
   topology(): Topology {
     if (this.topo === undefined) {
+      if (this.cluster === undefined) throw new Error("this scenario has no cluster: add `cluster:` to the config");
       const type = CLUSTER_TYPES[this.cluster.type];
       if (type === undefined) throw new Error(`unknown cluster type ${this.cluster.type}`);
       this.topo = type.build(this.cluster.spec, this.cluster.name);

@@ -5,7 +5,7 @@ export interface InputIssue {
   /** 1-based line and column in the file. */
   readonly line?: number;
   readonly col?: number;
-  /** The `--set` argument the value came from, when it came from the command line. */
+  /** The command-line flag the value came from (`--set a.b=3`, `--seed 7`), when it came from one. */
   readonly fromSet?: string;
   /** Dotted config path, e.g. `workload.sizes.from` ("" for the whole document). */
   readonly path: string;
@@ -32,7 +32,7 @@ export function inputError(issue: InputIssue): never {
 /** `file.yaml:12:5 workload.batch: expected …` (or `--set a.b=3: …`). */
 export function formatIssue(i: InputIssue): string {
   let where = "";
-  if (i.fromSet !== undefined) where = `--set ${i.fromSet}`;
+  if (i.fromSet !== undefined) where = i.fromSet;
   else if (i.file !== undefined) where = i.line !== undefined ? `${i.file}:${i.line}:${i.col ?? 1}` : i.file;
   const path = i.path === "" ? "" : i.path;
   const head = [where, path].filter((s) => s !== "").join(" ");

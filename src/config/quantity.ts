@@ -18,6 +18,26 @@ export class Quantity {
   }
 }
 
+/**
+ * Largest value accepted per kind, in internal units: far beyond any real system, small enough that
+ * derived simulated times stay inside the engine's 2⁵³ ns clock.
+ */
+const MAX: Record<QuantityKind, number> = {
+  bytes: 2 ** 50, // 1 PiB
+  bandwidth: 1e15, // 1 PB/s
+  time: 1e15, // 1e6 s
+  flops: 1e18, // 1 EFLOP/s
+  frequency: 1e12, // 1 THz
+};
+/** Smallest positive value accepted per kind (0 stays allowed where the field allows it). */
+const MIN_POSITIVE: Record<QuantityKind, number> = {
+  bytes: 1e-3,
+  bandwidth: 1e3, // 1 kB/s
+  time: 1e-3,
+  flops: 1e3,
+  frequency: 1e3,
+};
+
 function quantity(kind: QuantityKind, opts: { positive?: boolean; min?: number } = {}) {
   return z.unknown().transform((input, ctx): Quantity => {
     if (input instanceof Quantity && input.kind === kind) return input;
@@ -33,6 +53,15 @@ function quantity(kind: QuantityKind, opts: { positive?: boolean; min?: number }
     }
     if (!positive && r.value < (opts.min ?? 0)) {
       ctx.addIssue({ code: "custom", message: `expected a non-negative ${quantityNoun(kind)}, got ${JSON.stringify(input)}`, input });
+      return z.NEVER;
+    }
+    if (r.value > MAX[kind] || (r.value > 0 && r.value < MIN_POSITIVE[kind])) {
+      const unit = INTERNAL_UNIT[kind];
+      ctx.addIssue({
+        code: "custom",
+        message: `expected a ${quantityNoun(kind)} between ${MIN_POSITIVE[kind]} ${unit} and ${MAX[kind]} ${unit}, got ${JSON.stringify(input)}`,
+        input,
+      });
       return z.NEVER;
     }
     return new Quantity(r.value, kind);

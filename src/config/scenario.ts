@@ -7,7 +7,7 @@ import { describe } from "../units/index.js";
 import { WORKLOADS } from "../workload/registry.js";
 import type { JsonValue, WorkloadDefinition } from "../workload/workload.js";
 import { didYouMean, validValues } from "./did-you-mean.js";
-import { issueAt, loadConfigDocument, type ConfigDocument } from "./document.js";
+import { documentData, issueAt, loadConfigDocument, type ConfigDocument } from "./document.js";
 import { ResolvedEnvironment, type ClusterConfig, type NetworkConfig } from "./environment.js";
 import { InputError, type InputIssue } from "./errors.js";
 import { duration } from "./quantity.js";
@@ -30,9 +30,9 @@ export const topLevelSchema = z.strictObject({
   /** Seed of every random stream of the run (integer, 0 … 2³²−1). */
   seed: z.number().int().min(0).max(4294967295).default(1),
   /** Cluster preset name, `{preset: name, …overrides}`, or `{type: …, …}`. */
-  cluster: z.unknown(),
+  cluster: z.unknown().optional(),
   network: networkSchema.prefault({}),
-  workload: z.unknown(),
+  workload: z.unknown().optional(),
 });
 
 /** Options of `loadScenario`. */
@@ -68,6 +68,10 @@ function resolveCluster(cd: ConfigDocument, raw: unknown, issues: InputIssue[]):
   let merged: Record<string, unknown>;
   if (raw === undefined) {
     issues.push(issueAt(cd, [], `missing key "cluster": expected a cluster preset name (${presetNames.join(", ")}) or a mapping with "type:"`));
+    return undefined;
+  }
+  if (isPlainObject(raw) && "preset" in raw && typeof raw.preset !== "string") {
+    issues.push(issueAt(cd, [...path, "preset"], `expected a cluster preset name, got ${describe(raw.preset)}. ${validValues(presetNames)}`));
     return undefined;
   }
   if (typeof raw === "string" || (isPlainObject(raw) && "preset" in raw)) {
@@ -141,25 +145,28 @@ export function resolveConfigPath(env: ResolvedEnvironment, p: string): string {
  * issue it can before throwing one InputError.
  */
 export function loadScenario(file: string, opts: LoadOptions = {}): Scenario {
-  const sets = [...(opts.sets ?? [])];
-  if (opts.seed !== undefined) sets.push(`seed=${opts.seed}`);
-  const cd = loadConfigDocument(file, sets, opts.text);
-  const raw = cd.doc.toJS() as Record<string, unknown>;
+  const cd = loadConfigDocument(file, opts.sets ?? [], opts.text, opts.seed);
+  const raw = documentData(cd) as Record<string, unknown>;
   const issues: InputIssue[] = [];
 
   const top = topLevelSchema.safeParse(raw, { reportInput: true });
   if (!top.success) issues.push(...zodToInputIssues(cd, topLevelSchema, top.error.issues, []));
-  const cluster = resolveCluster(cd, raw.cluster, issues);
   const workload = resolveWorkload(cd, raw.workload, issues);
-  if (issues.length > 0 || !top.success || cluster === undefined || workload === undefined) throw new InputError(issues);
+  const clusterOptional = workload !== undefined && workload.def.usesCluster === false && raw.cluster === undefined;
+  const cluster = clusterOptional ? undefined : resolveCluster(cd, raw.cluster, issues);
+  if (issues.length > 0 || !top.success || (cluster === undefined && !clusterOptional) || workload === undefined) {
+    throw new InputError(issues);
+  }
 
   const network: NetworkConfig = top.data.network;
   const env = new ResolvedEnvironment(top.data.seed, cluster, network, dirname(resolve(file)));
-  try {
-    env.topology();
-  } catch (e) {
-    if (e instanceof InputError) throw e;
-    throw new InputError([issueAt(cd, ["cluster"], (e as Error).message)]);
+  if (cluster !== undefined) {
+    try {
+      env.topology();
+    } catch (e) {
+      if (e instanceof InputError) throw e;
+      throw new InputError([issueAt(cd, ["cluster"], (e as Error).message)]);
+    }
   }
   const violations = workload.def.check?.(workload.config, env) ?? [];
   if (violations.length > 0) throw new InputError(violations.map((v) => issueAt(cd, v.path, v.message)));
@@ -170,7 +177,7 @@ export function loadScenario(file: string, opts: LoadOptions = {}): Scenario {
       name,
       ...(top.data.description !== undefined ? { description: top.data.description } : {}),
       seed: top.data.seed,
-      cluster: { preset: cluster.name, ...cluster.spec },
+      ...(cluster !== undefined ? { cluster: { preset: cluster.name, ...cluster.spec } } : {}),
       network,
       workload: workload.config,
     }),

@@ -11,43 +11,32 @@ function defOf(schema: unknown): AnyDef | undefined {
 }
 
 /** Keys an object schema accepts at `path` below `schema` (for "did you mean" on unknown keys). */
-export function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
-  let cur: unknown = schema;
-  let i = 0;
-  for (let guard = 0; guard < 64; guard++) {
-    const def = defOf(cur);
-    if (def === undefined) return [];
-    switch (def.type) {
-      case "optional":
-      case "nullable":
-      case "default":
-      case "prefault":
-      case "readonly":
-      case "catch":
-        cur = def.innerType;
-        continue;
-      case "pipe":
-        cur = def.in;
-        continue;
-      case "array":
-        if (i < path.length) {
-          cur = def.element;
-          i++;
-          continue;
-        }
-        return [];
-      case "object": {
-        const shape = def.shape as Record<string, unknown>;
-        if (i === path.length) return Object.keys(shape);
-        cur = shape[String(path[i])];
-        i++;
-        continue;
-      }
-      default:
-        return [];
+export function knownKeysAt(schema: unknown, path: readonly PropertyKey[]): string[] {
+  const def = defOf(schema);
+  if (def === undefined) return [];
+  switch (def.type) {
+    case "optional":
+    case "nullable":
+    case "default":
+    case "prefault":
+    case "readonly":
+    case "catch":
+      return knownKeysAt(def.innerType, path);
+    case "pipe":
+      return knownKeysAt(def.in, path);
+    case "array":
+      return path.length > 0 ? knownKeysAt(def.element, path.slice(1)) : [];
+    case "union":
+      // the keys of every alternative (a discriminated union's options are objects)
+      return [...new Set((def.options as unknown[]).flatMap((o) => knownKeysAt(o, path)))];
+    case "object": {
+      const shape = def.shape as Record<string, unknown>;
+      if (path.length === 0) return Object.keys(shape);
+      return knownKeysAt(shape[String(path[0])], path.slice(1));
     }
+    default:
+      return [];
   }
-  return [];
 }
 
 const TYPE_NAMES: Record<string, string> = {

@@ -1,6 +1,17 @@
 import { EventQueue, type EventFn } from "./event-queue.js";
 import { RngStreams } from "./rng.js";
 
+/**
+ * Thrown when an event would fall beyond the engine's clock range (2⁵³ ns ≈ 104 days of simulated
+ * time): the scenario asks for more than the engine can represent, which is an input problem.
+ */
+export class TimeLimitExceeded extends RangeError {
+  constructor(readonly timeNs: number) {
+    super(`simulated time would exceed the engine limit of 2^53 ns (about 104 days): an event at ${timeNs} ns`);
+    this.name = "TimeLimitExceeded";
+  }
+}
+
 /** Handle of a scheduled event, usable with `cancel` (the event's sequence number). */
 export type EventId = number;
 
@@ -48,6 +59,7 @@ export class Simulator {
   /** Runs `fn(arg)` at absolute time `timeNs` (a safe integer ≥ now, ns). */
   scheduleAt(timeNs: number, fn: EventFn, arg?: unknown): EventId {
     if (!Number.isSafeInteger(timeNs) || timeNs < this.clock) {
+      if (timeNs > Number.MAX_SAFE_INTEGER) throw new TimeLimitExceeded(timeNs);
       throw new RangeError(`event time must be a safe integer >= now (${this.clock} ns), got ${timeNs}`);
     }
     const id = this.seq++;

@@ -1,4 +1,5 @@
 import { AnalyticalNetwork } from "./analytical.js";
+import { FlowNetwork } from "./flow.js";
 import type { NetworkModelFactory } from "./network-model.js";
 
 /** Network models by name (`network.model`). */
@@ -6,5 +7,9 @@ export const NETWORK_MODELS: Record<string, { description: string; create: Netwo
   analytical: {
     description: "α–β per transfer group: max route latency + most loaded link's bytes / bandwidth; congestion-unaware",
     create: (sim, topo) => new AnalyticalNetwork(sim, topo),
+  },
+  flow: {
+    description: "max-min fair sharing of link bandwidth among concurrent flows (SimGrid CM02-exact); congestion-aware",
+    create: (sim, topo) => new FlowNetwork(sim, topo),
   },
 };

@@ -17,7 +17,7 @@ export function renderTable(t: SummaryTable): string {
 /** The human summary of a run: a header line, each table, then the notes. */
 export function renderSummary(r: RunResult): string {
   const s = r.scenario;
-  const parts = [`ascend-sim · ${s.name} · workload ${s.workload.def.kind} · cluster ${s.env.cluster.name} · seed ${s.seed}`];
+  const parts = [`ascend-sim · ${s.name} · workload ${s.workload.def.kind} · cluster ${s.env.cluster?.name ?? "none"} · seed ${s.seed}`];
   for (const t of r.tables) parts.push(renderTable(t));
   for (const n of r.notes) parts.push(`note: ${n}`);
   return parts.join("\n\n") + "\n";

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { chipField } from "../config/preset-fields.js";
 import { bandwidth, duration } from "../config/quantity.js";
 import { defineClusterType } from "./cluster-type.js";
 import { Topology, TopologyBuilder } from "./topology.js";
@@ -10,7 +11,7 @@ import { Topology, TopologyBuilder } from "./topology.js";
 export const atlasServerSchema = z.strictObject({
   type: z.literal("server"),
   /** Chip preset of every NPU. */
-  chip: z.string().default("910B3"),
+  chip: chipField("910B3"),
   /** NPUs in the server (the 800T A2 has 8). */
   npus: z.number().int().min(1).max(8).default(8),
   /** Bandwidth of one HCCS link, per direction. [I] 392 GB/s per NPU over 7 links (hardware.md §1). */
@@ -26,14 +27,25 @@ export const atlasServerSchema = z.strictObject({
 /** Parsed parameters of one Atlas A2 server. */
 export type AtlasServerSpec = z.output<typeof atlasServerSchema>;
 
-/** Builds the HCCS full mesh: link npu_i→npu_j for every ordered pair, and npu↔host PCIe. */
-export function buildAtlasServer(spec: AtlasServerSpec, name: string): Topology {
-  const b = new TopologyBuilder();
+/** Node and link ids of one server added to a larger graph by {@link addAtlasServer}. */
+export interface AtlasServerParts {
+  /** Graph node id of each NPU, in NPU order. */
+  readonly npus: readonly number[];
+  /** Graph node id of the host (the Kunpeng CPUs as one node). */
+  readonly host: number;
+  /** meshLink[i * npus + j] = id of the HCCS link i→j (−1 on the diagonal). */
+  readonly meshLink: Int32Array;
+}
+
+/**
+ * Adds one server (HCCS full mesh npu_i→npu_j for every ordered pair, npu↔host PCIe) to `b`, its
+ * node names prefixed by `prefix` (e.g. "s3/"), so RoCE clusters reuse the server as a building block.
+ */
+export function addAtlasServer(b: TopologyBuilder, spec: AtlasServerSpec, prefix = ""): AtlasServerParts {
   const n = spec.npus;
   const npus: number[] = [];
-  for (let i = 0; i < n; i++) npus.push(b.node(`npu${i}`, "npu"));
-  const host = b.node("host", "cpu");
-  // meshLink[i * n + j] = id of the HCCS link i→j
+  for (let i = 0; i < n; i++) npus.push(b.node(`${prefix}npu${i}`, "npu"));
+  const host = b.node(`${prefix}host`, "cpu");
   const meshLink = new Int32Array(n * n).fill(-1);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) {
@@ -41,6 +53,14 @@ export function buildAtlasServer(spec: AtlasServerSpec, name: string): Topology 
     }
   }
   for (let i = 0; i < n; i++) b.duplex(npus[i]!, host, spec.pcie_bandwidth.value, spec.pcie_latency.value);
+  return { npus, host, meshLink };
+}
+
+/** Builds one server: the HCCS full mesh of {@link addAtlasServer}; every route is the direct link. */
+export function buildAtlasServer(spec: AtlasServerSpec, name: string): Topology {
+  const b = new TopologyBuilder();
+  const n = spec.npus;
+  const { npus, meshLink } = addAtlasServer(b, spec);
   const routes: number[][] = [];
   for (let k = 0; k < n * n; k++) routes.push(meshLink[k]! >= 0 ? [meshLink[k]!] : []);
   return new Topology(name, b.nodes, b.links, npus, (s, d) => routes[s * n + d]!);

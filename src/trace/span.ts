@@ -18,7 +18,17 @@ export interface Span {
   readonly attrs?: Readonly<Record<string, number | string | boolean>>;
 }
 
+/** How far a long run has got, for the progress line on stderr (never part of the outputs). */
+export interface Progress {
+  /** Units of work done and in total (e.g. measurements, requests, steps). */
+  readonly done: number;
+  readonly total: number;
+  /** What the units are, e.g. "measurements". */
+  readonly unit: string;
+}
+
 /** Hook payloads of a run. */
 export type SimEvents = {
   span: Span;
+  progress: Progress;
 };

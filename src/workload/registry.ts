@@ -1,7 +1,11 @@
 import { collectiveBench } from "./collective-bench/collective-bench.js";
+import { flowsWorkload } from "./flows/flows-workload.js";
+import { opBench } from "./op-bench/op-bench.js";
 import type { WorkloadDefinition } from "./workload.js";
 
 /** Every workload kind by its `workload.kind` name (`ascend-sim list workloads`). */
 export const WORKLOADS: Record<string, WorkloadDefinition> = {
   "collective-bench": collectiveBench as unknown as WorkloadDefinition,
+  flows: flowsWorkload as unknown as WorkloadDefinition,
+  "op-bench": opBench as unknown as WorkloadDefinition,
 };

@@ -41,6 +41,11 @@ export interface WorkloadDefinition<S extends z.ZodType = z.ZodType> {
   readonly kind: string;
   /** One line for `ascend-sim list workloads`. */
   readonly description: string;
+  /**
+   * False for workloads that carry their own hardware (op-bench names a chip, flows lists links):
+   * for them `cluster:` may be omitted. Default true.
+   */
+  readonly usesCluster?: boolean;
   /** Schema of the `workload:` section (must include `kind: z.literal(kind)`). */
   readonly schema: S;
   /** Cross-field rules against the environment (cluster size, model shapes…). */

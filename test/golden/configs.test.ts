@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync } from "node:fs";
 import { resolve } from "node:path";
-import Piscina from "piscina";
+import { Piscina } from "piscina";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadScenario } from "../../src/config/scenario.js";
 import { jsonOutputText } from "../../src/report/json-output.js";

@@ -6,7 +6,7 @@ import { seedOption, withConfigOptions } from "../common-options.js";
 interface ExplainArgs {
   config: string;
   set: string[];
-  seed?: number;
+  seed?: string;
   json?: boolean;
 }
 

@@ -5,11 +5,12 @@ import { renderSummary } from "../../report/summary-table.js";
 import { runScenario } from "../../run.js";
 import { seedOption, withConfigOptions } from "../common-options.js";
 import { writeFileAtomic } from "../output-file.js";
+import { progressLine } from "../progress-line.js";
 
 interface RunArgs {
   config: string;
   set: string[];
-  seed?: number;
+  seed?: string;
   json?: boolean;
   trace?: string;
   stats?: boolean;
@@ -22,7 +23,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
   builder: (y: Argv) =>
     withConfigOptions(y)
       .option("json", { type: "boolean", describe: "print one JSON object (tool, version, seed, config, metrics) instead of tables" })
-      .option("trace", { type: "string", describe: "write the event trace as JSONL to this file" })
+      .option("trace", { type: "string", requiresArg: true, describe: "write the event trace as JSONL to this file" })
       .option("stats", { type: "boolean", describe: "print engine statistics (events, wall time, events/s) to stderr" })
       .example("$0 run configs/hccs-allreduce.yaml", "bandwidth table of ring and mesh all-reduce on one server")
       .example("$0 run configs/hccs-allreduce.yaml --set workload.ranks=4 --json", "a 4-rank group, as JSON")
@@ -30,7 +31,9 @@ export const runCommand: CommandModule<object, RunArgs> = {
   handler: (args) => {
     const started = performance.now();
     const scenario = loadScenario(args.config, { sets: args.set, seed: seedOption(args.seed) });
-    const result = runScenario(scenario, { trace: args.trace !== undefined });
+    const progress = progressLine();
+    const result = runScenario(scenario, { trace: args.trace !== undefined, onProgress: progress.update });
+    progress.finish();
     const wallS = (performance.now() - started) / 1e3;
     if (args.trace !== undefined) writeFileAtomic(args.trace, result.trace ?? "", "trace");
     process.stdout.write(args.json ? jsonOutputText(result) : renderSummary(result));

@@ -1,0 +1,18 @@
+import { z } from "zod";
+import { CHIPS } from "../hw/chips.js";
+import { didYouMean, validValues } from "./did-you-mean.js";
+
+/** A chip preset name (`910B3`, `910C`, …), with "did you mean" on a typo. */
+export function chipField(defaultName?: string) {
+  const field = z.string().check((ctx) => {
+    if (!(ctx.value in CHIPS)) {
+      const names = Object.keys(CHIPS);
+      ctx.issues.push({
+        code: "custom",
+        input: ctx.value,
+        message: `unknown chip "${ctx.value}"${didYouMean(ctx.value, names)}. ${validValues(names)}`,
+      });
+    }
+  });
+  return defaultName === undefined ? field : field.default(defaultName);
+}

@@ -1,0 +1,162 @@
+import type { DieSpec } from "../chip-spec.js";
+import { attentionKernelCost, type AttentionTiling } from "./flash-attention.js";
+import { resolveCores, type CoreSubset, type OpCost } from "./op-cost.js";
+
+/*
+ * Attention operators in model terms, priced by the FlashAttention kernel model (flash-attention.ts).
+ * Activations and KV cache are BF16 (hardware.md §7: MLA latent KV 1,152 B per token per layer BF16).
+ */
+
+/** Latent KV elements per token per layer of MLA (kv_lora 512 + rope 64, hardware.md §7). */
+export const MLA_LATENT_DIM = 576;
+/** MLA value dimension after weight absorption (kv_lora rank), elements (hardware.md §7). */
+export const MLA_VALUE_DIM = 512;
+
+const BF16 = 2;
+
+/** FlashAttention prefill (self-attention over the prompt), BF16. */
+export interface PrefillAttentionShape {
+  /** Sequences. */
+  readonly batch: number;
+  /** Prompt tokens per sequence. */
+  readonly seqLen: number;
+  /** Query heads (on this die). */
+  readonly heads: number;
+  /** KV heads (on this die); `heads` for MHA. */
+  readonly kvHeads: number;
+  /** Q·K head dimension, elements (DeepSeek MLA prefill: 192 = 128 nope + 64 rope). */
+  readonly headDim: number;
+  /** V head dimension, elements; default `headDim`. */
+  readonly vHeadDim?: number;
+  /** Causal mask; default true. */
+  readonly causal?: boolean;
+}
+
+/** MLA decode with absorbed weights: every query head attends to the shared 576-element latent KV. */
+export interface MlaDecodeShape {
+  /** Sequences on this die. */
+  readonly batch: number;
+  /** KV tokens per sequence. */
+  readonly kvLen: number;
+  /** Query heads (DeepSeek-R1: 128). */
+  readonly heads: number;
+  /** Query tokens per sequence per step (1; 2 with one MTP speculative token). Default 1. */
+  readonly qTokens?: number;
+  /** KV-cache element size, bytes; default 2 (BF16). */
+  readonly kvBytes?: number;
+}
+
+/** GQA decode (e.g. Pangu Pro MoE: 40 Q heads, 8 KV heads, head 128). */
+export interface GqaDecodeShape {
+  /** Sequences on this die. */
+  readonly batch: number;
+  /** KV tokens per sequence. */
+  readonly kvLen: number;
+  /** Query heads (on this die). */
+  readonly heads: number;
+  /** KV heads (on this die). */
+  readonly kvHeads: number;
+  /** Head dimension, elements. */
+  readonly headDim: number;
+  /** Query tokens per sequence per step; default 1. */
+  readonly qTokens?: number;
+}
+
+function positive(name: string, v: number): void {
+  if (!Number.isInteger(v) || v < 1) throw new RangeError(`attention ${name} must be a positive integer, got ${v}`);
+}
+
+/** Cost of causal (or full) FlashAttention prefill on a die. */
+export function prefillAttentionCost(die: DieSpec, s: PrefillAttentionShape, cores?: CoreSubset): OpCost {
+  return prefillAttention(die, s, cores).cost;
+}
+
+/** Cost and tiling of FlashAttention prefill. */
+export function prefillAttention(die: DieSpec, s: PrefillAttentionShape, cores?: CoreSubset): { cost: OpCost; tiling: AttentionTiling } {
+  positive("batch", s.batch);
+  positive("seqLen", s.seqLen);
+  positive("heads", s.heads);
+  positive("kvHeads", s.kvHeads);
+  positive("headDim", s.headDim);
+  if (s.heads % s.kvHeads !== 0) throw new RangeError(`heads (${s.heads}) must be a multiple of kvHeads (${s.kvHeads})`);
+  const dv = s.vHeadDim ?? s.headDim;
+  const causal = s.causal ?? true;
+  const group = s.heads / s.kvHeads;
+  // score pairs per head: S(S+1)/2 under the causal mask
+  const pairs = causal ? (s.seqLen * (s.seqLen + 1)) / 2 : s.seqLen * s.seqLen;
+  const flops = 2 * s.batch * s.heads * pairs * (s.headDim + dv);
+  return attentionKernelCost(
+    die,
+    {
+      streams: s.batch * s.kvHeads,
+      rows: s.seqLen * group,
+      kvLen: s.seqLen,
+      causal,
+      rowsPerPosition: group,
+      dk: s.headDim,
+      dv,
+      kvBytesPerToken: (s.headDim + dv) * BF16,
+    },
+    resolveCores(die, cores),
+    flops,
+  );
+}
+
+/** Cost of MLA decode attention (absorbed weights, latent KV read from HBM) on a die. */
+export function mlaDecodeCost(die: DieSpec, s: MlaDecodeShape, cores?: CoreSubset): OpCost {
+  return mlaDecode(die, s, cores).cost;
+}
+
+/** Cost and tiling of MLA decode attention. */
+export function mlaDecode(die: DieSpec, s: MlaDecodeShape, cores?: CoreSubset): { cost: OpCost; tiling: AttentionTiling } {
+  positive("batch", s.batch);
+  positive("kvLen", s.kvLen);
+  positive("heads", s.heads);
+  const q = s.qTokens ?? 1;
+  positive("qTokens", q);
+  const rows = s.heads * q;
+  const flops = 2 * s.batch * rows * s.kvLen * (MLA_LATENT_DIM + MLA_VALUE_DIM);
+  return attentionKernelCost(
+    die,
+    {
+      streams: s.batch,
+      rows,
+      kvLen: s.kvLen,
+      causal: false,
+      rowsPerPosition: s.heads,
+      dk: MLA_LATENT_DIM,
+      dv: MLA_VALUE_DIM,
+      kvBytesPerToken: MLA_LATENT_DIM * (s.kvBytes ?? BF16),
+    },
+    resolveCores(die, cores),
+    flops,
+  );
+}
+
+/** Cost of GQA decode attention (K and V read from HBM per KV head) on a die. */
+export function gqaDecodeCost(die: DieSpec, s: GqaDecodeShape, cores?: CoreSubset): OpCost {
+  positive("batch", s.batch);
+  positive("kvLen", s.kvLen);
+  positive("heads", s.heads);
+  positive("kvHeads", s.kvHeads);
+  positive("headDim", s.headDim);
+  if (s.heads % s.kvHeads !== 0) throw new RangeError(`heads (${s.heads}) must be a multiple of kvHeads (${s.kvHeads})`);
+  const q = s.qTokens ?? 1;
+  const rows = (s.heads / s.kvHeads) * q;
+  const flops = 2 * s.batch * s.heads * q * s.kvLen * 2 * s.headDim;
+  return attentionKernelCost(
+    die,
+    {
+      streams: s.batch * s.kvHeads,
+      rows,
+      kvLen: s.kvLen,
+      causal: false,
+      rowsPerPosition: s.heads / s.kvHeads,
+      dk: s.headDim,
+      dv: s.headDim,
+      kvBytesPerToken: 2 * s.headDim * BF16,
+    },
+    resolveCores(die, cores),
+    flops,
+  ).cost;
+}

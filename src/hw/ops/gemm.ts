@@ -1,0 +1,298 @@
+import { CUBE_DTYPE_BYTES, cubePeakFlops, type CubeDtype, type DieSpec } from "../chip-spec.js";
+import { HBM_EFFICIENCY, KERNEL_LAUNCH_NS, MMAD_ISSUE_EFFICIENCY } from "../efficiency.js";
+import { alignUp, resolveCores, type Bound, type CoreSubset, type Cores, type OpCost } from "./op-cost.js";
+
+/*
+ * GEMM on the cube cores, as Ascend's matmul kernels run it: the output is cut into base tiles
+ * (baseM × baseN, accumulated over K in L0C), tiles are spread over the cube cores in waves, and each
+ * tile costs the larger of its MMAD cycles and its data movement (MTE2 from L2/HBM, MTE1 from L1 to
+ * L0A/L0B, fixpipe write-out), plus pipeline fill and kernel launch.
+ */
+
+/** GEMM precisions: BF16/FP16, W8A8 (INT8 × INT8 → BF16), W4A16 (INT4 weights dequantized to BF16 on the AIV). */
+export type GemmDtype = "bf16" | "fp16" | "int8" | "w4a16";
+
+/** A GEMM `C[m×n] = A[m×k] · B[k×n]` (A activations, B weights), elements. */
+export interface GemmShape {
+  /** Rows of A and C (tokens). */
+  readonly m: number;
+  /** Columns of B and C (output features). */
+  readonly n: number;
+  /** Reduction dimension (input features). */
+  readonly k: number;
+  readonly dtype: GemmDtype;
+}
+
+/** A grouped GEMM: `groups` independent GEMMs of the same n×k weight shape, `m` rows each (MoE experts on one die). */
+export interface GroupedGemmShape extends GemmShape {
+  /** Number of groups (experts), each with its own weights. */
+  readonly groups: number;
+}
+
+/** The tiling chosen for a GEMM on one die. */
+export interface GemmTiling {
+  /** Base tile rows (multiple of the MMAD m), elements. */
+  readonly baseM: number;
+  /** Base tile columns (multiple of the MMAD n), elements. */
+  readonly baseN: number;
+  /** K slice per L0A/L0B load (multiple of the MMAD k), elements. */
+  readonly baseK: number;
+  /** Whether L0C holds two accumulators so the write-out of one tile overlaps the next. */
+  readonly l0cDoubleBuffer: boolean;
+  /** Tiles along M per group. */
+  readonly tilesM: number;
+  /** Tiles along N. */
+  readonly tilesN: number;
+  /** Waves of tiles over the cube cores (last one possibly partial). */
+  readonly waves: number;
+}
+
+/** Element sizes (bytes) a GEMM precision moves and the cube dtype it issues. */
+interface GemmPrecision {
+  readonly cube: CubeDtype;
+  /** A (activation) element as the cube reads it, bytes. */
+  readonly a: number;
+  /** B (weight) element as the cube reads it, bytes. */
+  readonly b: number;
+  /** B element as stored in HBM, bytes (includes W4A16 group scales). */
+  readonly bStored: number;
+  /** C element written, bytes (BF16 out; INT8 dequantized by the fixpipe). */
+  readonly c: number;
+}
+
+/**
+ * W4A16 group size along K for the per-group BF16 scales, elements. From memory of CANN
+ * WeightQuantBatchMatmulV2's common per-group configuration (group 128), unverified.
+ */
+const W4A16_GROUP = 128;
+
+/**
+ * Vector passes to dequantize one INT4 weight to BF16 (unpack/cast INT4→FP16, multiply by the group
+ * scale, cast to BF16), counted from the operation sequence, each pass over the BF16 result.
+ */
+const W4A16_DEQUANT_PASSES = 3;
+
+/** Accumulator element in L0C (FP32 or INT32), bytes. */
+const ACC_BYTES = 4;
+
+function precisionOf(dtype: GemmDtype): GemmPrecision {
+  switch (dtype) {
+    case "bf16":
+    case "fp16":
+      return { cube: dtype, a: 2, b: 2, bStored: 2, c: 2 };
+    case "int8":
+      return { cube: "int8", a: 1, b: 1, bStored: 1, c: 2 };
+    case "w4a16":
+      return { cube: "bf16", a: 2, b: 2, bStored: CUBE_DTYPE_BYTES.int4 + 2 / W4A16_GROUP, c: 2 };
+  }
+}
+
+/** Cycle costs of one tile, in core cycles. */
+interface TileCycles {
+  /** Steady-state cycles of the tile (the binding pipe, plus an exposed write-out when L0C is single-buffered). */
+  readonly cycles: number;
+  /** True when data movement, not the cube, binds the tile. */
+  readonly memoryBound: boolean;
+}
+
+/** Everything the tile evaluator needs, resolved once per GEMM. */
+interface GemmContext {
+  readonly die: DieSpec;
+  readonly p: GemmPrecision;
+  readonly groups: number;
+  readonly m: number;
+  readonly n: number;
+  readonly k: number;
+  readonly aic: number;
+  /** Whether B reaches the cube from the L2 workspace (W4A16: written there by the AIV dequant). */
+  readonly bFromWorkspace: boolean;
+}
+
+/** Result of evaluating one tiling candidate. */
+interface Evaluated {
+  readonly tiling: GemmTiling;
+  /** Busiest cube core's cycles (waves + fill). */
+  readonly coreCycles: number;
+  /** Bytes read from HBM by the cube side, bytes. */
+  readonly hbmRead: number;
+  /** Whether any wave was data-movement bound. */
+  readonly memoryBound: boolean;
+}
+
+function tileCycles(c: GemmContext, t: { baseM: number; baseN: number; l0cDb: boolean }, rows: number, cols: number, hbmFracA: number, hbmFracB: number): TileCycles {
+  const { die, p, k } = c;
+  const r = die.rates;
+  const mm = die.mmad[p.cube];
+  // the cube issues whole fractals: partial tiles still pay for padded rows/columns
+  const mmads = Math.ceil(rows / mm.m) * Math.ceil(cols / mm.n) * Math.ceil(k / mm.k);
+  const cube = mmads / MMAD_ISSUE_EFFICIENCY;
+  const aBytes = rows * k * p.a;
+  const bBytes = k * cols * p.b;
+  // Every GM access passes the L2 (a memory-side cache): the tile streams at the L2 read rate, and the
+  // part that misses to HBM is further capped by the per-core GM rate. Both limits hold at once.
+  const hbmBytes = aBytes * hbmFracA + bBytes * hbmFracB;
+  const mte2 = Math.max((aBytes + bBytes) / r.l2Read, hbmBytes / r.gmRead);
+  const mte1 = Math.max(aBytes / r.l1ToL0a, bBytes / r.l1ToL0b);
+  // fixpipe writes the finished tile (dequantized to BF16) towards GM; it lands in L2 (write-back)
+  const drain = (rows * cols * p.c) / r.l2Write;
+  const move = Math.max(mte2, mte1);
+  const steady = Math.max(cube, move, t.l0cDb ? drain : 0);
+  return { cycles: steady + (t.l0cDb ? 0 : drain), memoryBound: move > cube || (t.l0cDb && drain > cube) };
+}
+
+function evaluate(c: GemmContext, baseM: number, baseN: number, baseK: number, l0cDb: boolean): Evaluated {
+  const { die, p, groups, m, n, k, aic } = c;
+  const tilesM = Math.ceil(m / baseM);
+  const tilesN = Math.ceil(n / baseN);
+  const perGroup = tilesM * tilesN;
+  const total = groups * perGroup;
+  const cores = Math.min(aic, total);
+  const waves = Math.ceil(total / cores);
+  const edgeM = m - (tilesM - 1) * baseM;
+  const edgeN = n - (tilesN - 1) * baseN;
+
+  // L2 reuse: tiles run row by row (N inner), so an A row panel is read from HBM once and re-read from
+  // L2 by the other tiles of its row. B is re-read by every row of tiles: from L2 when all of B stays
+  // resident (fits L2 next to the A panels in flight), else from HBM each time. The transposed order
+  // (M inner) is symmetric; the kernel takes the order that reads less from HBM.
+  const aBytesTotal = m * k * p.a;
+  const bBytesTotal = c.bFromWorkspace ? 0 : n * k * p.bStored;
+  const half = die.l2Bytes / 2;
+  const hbmRowOrder = aBytesTotal + (bBytesTotal <= half ? bBytesTotal : bBytesTotal * tilesM);
+  const hbmColOrder = bBytesTotal + (aBytesTotal <= half ? aBytesTotal : aBytesTotal * tilesN);
+  const rowOrder = hbmRowOrder <= hbmColOrder;
+  const hbmPerGroup = rowOrder ? hbmRowOrder : hbmColOrder;
+  // fraction of each tile's operand reads that miss to HBM (the first reader of a panel misses)
+  const fracA = rowOrder || aBytesTotal <= half ? 1 / tilesN : 1;
+  const fracB = c.bFromWorkspace ? 0 : (!rowOrder || bBytesTotal <= half ? 1 / tilesM : 1) * (p.bStored / p.b);
+
+  const t = { baseM, baseN, l0cDb };
+  const full = tileCycles(c, t, baseM, baseN, fracA, fracB);
+  const eM = edgeM === baseM ? full : tileCycles(c, t, edgeM, baseN, fracA, fracB);
+  const eN = edgeN === baseN ? full : tileCycles(c, t, baseM, edgeN, fracA, fracB);
+  const eMN = edgeM === baseM ? eN : edgeN === baseN ? eM : tileCycles(c, t, edgeM, edgeN, fracA, fracB);
+
+  // Each wave lasts as long as its slowest tile. Tiles are numbered group, row, column; a wave holds
+  // `cores` consecutive tiles.
+  let cycles = 0;
+  let memoryBound = false;
+  for (let w = 0; w < waves; w++) {
+    const s = w * cores;
+    const e = Math.min(total, s + cores);
+    let fullRow = false;
+    let fullCol = false;
+    for (let i = s; i < e && !(fullRow && fullCol); i++) {
+      const j = i % perGroup;
+      if (Math.floor(j / tilesN) < tilesM - 1 || edgeM === baseM) fullRow = true;
+      if (j % tilesN < tilesN - 1 || edgeN === baseN) fullCol = true;
+    }
+    const tc = fullRow ? (fullCol ? full : eN) : fullCol ? eM : eMN;
+    cycles += tc.cycles;
+    if (tc.memoryBound) memoryBound = true;
+  }
+  // Pipeline fill: the first K slice of the first tile arrives from HBM before any MMAD can issue; the
+  // last tile's write-out follows the last MMAD when it was overlapped with a next tile that never came.
+  const fill = ((Math.min(baseM, m) * p.a + Math.min(baseN, n) * p.b) * baseK) / die.rates.gmRead;
+  const lastDrain = l0cDb ? (Math.min(baseM, m) * Math.min(baseN, n) * p.c) / die.rates.l2Write : 0;
+  return {
+    tiling: { baseM, baseN, baseK, l0cDoubleBuffer: l0cDb, tilesM, tilesN, waves },
+    coreCycles: cycles + fill + lastDrain,
+    hbmRead: groups * hbmPerGroup,
+    memoryBound,
+  };
+}
+
+function bestTiling(c: GemmContext): Evaluated {
+  const { die, p } = c;
+  const mm = die.mmad[p.cube];
+  const buf = die.buffers;
+  const mMax = Math.min(256, alignUp(c.m, mm.m));
+  const nMax = Math.min(512, alignUp(c.n, mm.n));
+  let best: Evaluated | undefined;
+  for (let baseM = mm.m; baseM <= mMax; baseM += mm.m) {
+    for (let baseN = mm.n; baseN <= nMax; baseN += mm.n) {
+      // L0A/L0B hold two K slices each (double-buffered MTE1 ↔ MMAD); the deepest slice that fits
+      const kA = Math.floor(buf.l0a / (2 * baseM * p.a));
+      const kB = Math.floor(buf.l0b / (2 * baseN * p.b));
+      const baseK = Math.min(Math.floor(Math.min(kA, kB) / mm.k) * mm.k, alignUp(c.k, mm.k));
+      if (baseK < mm.k) continue;
+      // L1 stages the A and B slices for L0, double-buffered against MTE2
+      if (2 * baseK * (baseM * p.a + baseN * p.b) > buf.l1) continue;
+      for (let db = 0; db < 2; db++) {
+        if (baseM * baseN * ACC_BYTES * (db + 1) > buf.l0c) continue;
+        const e = evaluate(c, baseM, baseN, baseK, db === 1);
+        if (best === undefined || e.coreCycles < best.coreCycles) best = e;
+      }
+    }
+  }
+  if (best === undefined) throw new Error("no GEMM tiling fits the core buffers");
+  return best;
+}
+
+function checkShape(s: GemmShape, groups: number): void {
+  for (const [name, v] of [["m", s.m], ["n", s.n], ["k", s.k], ["groups", groups]] as const) {
+    if (!Number.isInteger(v) || v < 1) throw new RangeError(`GEMM ${name} must be a positive integer, got ${v}`);
+  }
+}
+
+function gemmImpl(die: DieSpec, s: GemmShape, groups: number, subset?: CoreSubset): { cost: OpCost; tiling: GemmTiling } {
+  checkShape(s, groups);
+  const cores: Cores = resolveCores(die, subset);
+  const p = precisionOf(s.dtype);
+  const w4 = s.dtype === "w4a16";
+  const ctx: GemmContext = { die, p, groups, m: s.m, n: s.n, k: s.k, aic: cores.aic, bFromWorkspace: w4 };
+  const best = bestTiling(ctx);
+  const f = die.clockHz / 1e9; // cycles per ns
+
+  const weightsStored = groups * s.n * s.k * p.bStored;
+  let hbmRead = best.hbmRead + (w4 ? weightsStored : 0);
+  const hbmWrite = groups * s.m * s.n * p.c;
+  let coreNs = best.coreCycles / f;
+  let memoryBound = best.memoryBound;
+
+  if (w4) {
+    // W4A16: the AIV stream INT4 weights from HBM, dequantize them in UB and write BF16 to an L2
+    // workspace the cube reads (split AIC/AIV cores exchange data only through GM/L2). The AIV pass
+    // overlaps the cube, so the op takes the longer of the two sides.
+    const r = die.rates;
+    const elems = (groups * s.n * s.k) / cores.aiv;
+    const read = (elems * p.bStored) / r.gmRead;
+    const vec = (elems * 2 * W4A16_DEQUANT_PASSES) / die.vectorBytesPerCycle;
+    const write = (elems * 2) / r.ubToL2;
+    const aivNs = Math.max(read, vec, write) / f;
+    if (aivNs > coreNs) {
+      coreNs = aivNs;
+      memoryBound = read >= vec;
+    }
+  }
+  // a stream on a subset of the cube cores gets the matching share of the die's HBM
+  const hbmNs = ((hbmRead + hbmWrite) / (die.hbmBandwidth * HBM_EFFICIENCY * (cores.aic / die.aic))) * 1e9;
+  if (hbmNs > coreNs) memoryBound = true;
+  const body = Math.max(coreNs, hbmNs);
+  const bound: Bound = KERNEL_LAUNCH_NS > body ? "latency" : memoryBound ? "memory" : "compute";
+  hbmRead = Math.round(hbmRead);
+  return {
+    cost: { ns: body + KERNEL_LAUNCH_NS, flops: 2 * groups * s.m * s.n * s.k, bytes: hbmRead + hbmWrite, bound },
+    tiling: best.tiling,
+  };
+}
+
+/** Cost of one GEMM on a die (or on `cores` of it). */
+export function gemmCost(die: DieSpec, shape: GemmShape, cores?: CoreSubset): OpCost {
+  return gemmImpl(die, shape, 1, cores).cost;
+}
+
+/** Cost of a grouped GEMM (`groups` experts, `m` tokens each) on a die (or on `cores` of it). */
+export function groupedGemmCost(die: DieSpec, shape: GroupedGemmShape, cores?: CoreSubset): OpCost {
+  return gemmImpl(die, shape, shape.groups, cores).cost;
+}
+
+/** The tiling the cost model picks for `shape` (for inspection and tests). */
+export function gemmTiling(die: DieSpec, shape: GemmShape, cores?: CoreSubset): GemmTiling {
+  return gemmImpl(die, shape, 1, cores).tiling;
+}
+
+/** Cube peak for a GEMM precision on `aic` cores, FLOP/s (OP/s for INT8). */
+export function gemmPeakFlops(die: DieSpec, dtype: GemmDtype, aic: number = die.aic): number {
+  return cubePeakFlops(die, precisionOf(dtype).cube, aic);
+}

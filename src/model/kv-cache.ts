@@ -1,0 +1,35 @@
+import type { ModelArchitecture } from "./architecture.js";
+import { KV_ELEMENT_BYTES, type KvCachePrecision } from "./precision.js";
+
+/*
+ * KV-cache footprint. MLA caches only the compressed latent and the shared RoPE key
+ * (kv_lora_rank + qk_rope_head_dim = 576 elements for DeepSeek-V3/R1, hardware.md §7); GQA caches a K
+ * and a V vector per KV head.
+ */
+
+/** KV-cache elements one token adds to one layer, count. */
+export function kvCacheElementsPerTokenPerLayer(a: ModelArchitecture): number {
+  const att = a.attention;
+  switch (att.kind) {
+    case "mla":
+      return att.kv_lora_rank + att.qk_rope_head_dim;
+    case "gqa":
+      return 2 * att.kv_heads * att.head_dim;
+    case "mha":
+      return 2 * att.heads * att.head_dim;
+  }
+}
+
+/** KV-cache bytes one token adds to one layer at `precision`, B. */
+export function kvCacheBytesPerTokenPerLayer(a: ModelArchitecture, precision: KvCachePrecision): number {
+  return kvCacheElementsPerTokenPerLayer(a) * KV_ELEMENT_BYTES[precision];
+}
+
+/**
+ * KV-cache bytes one token adds to the whole model at `precision`, B. MTP modules have attention and
+ * so a cache of their own when they run (speculative decoding); `includeMtp` adds them. Default false.
+ */
+export function kvCacheBytesPerToken(a: ModelArchitecture, precision: KvCachePrecision, opts: { readonly includeMtp?: boolean } = {}): number {
+  const layers = a.layers + (opts.includeMtp === true ? a.mtp_layers : 0);
+  return layers * kvCacheBytesPerTokenPerLayer(a, precision);
+}

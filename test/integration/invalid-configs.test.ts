@@ -1,0 +1,357 @@
+/**
+ * Invalid-input fixtures: each bad YAML in test/fixtures/invalid/ → its exact error message(s).
+ * Messages name the file, line:col, the config path, what was expected and what was found, and
+ * suggest the closest valid name on a typo. Lists of valid values that grow with the registries
+ * (presets, workload kinds, network models, ops) are built from those registries, so adding a
+ * preset does not break these tests but changing a message does.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { COLLECTIVE_OPS } from "../../src/collectives/plan.js";
+import { InputError, formatIssue } from "../../src/config/errors.js";
+import { loadScenario, type LoadOptions } from "../../src/config/scenario.js";
+import { NETWORK_MODELS } from "../../src/network/registry.js";
+import { CLUSTER_PRESETS, CLUSTER_TYPES } from "../../src/topology/registry.js";
+import { WORKLOADS } from "../../src/workload/registry.js";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const CLI = join(ROOT, "bin", "ascend-sim.js");
+/** The reference config, as a path relative to the repository root (the CLI's cwd in these tests). */
+const GOOD = "configs/hccs-allreduce.yaml";
+
+/** Path of a fixture relative to the repository root, as a user would type it. */
+function fixture(name: string): string {
+  return `test/fixtures/invalid/${name}.yaml`;
+}
+
+/** Absolute path of a file given relative to the repository root. */
+function abs(rel: string): string {
+  return join(ROOT, rel);
+}
+
+/** The formatted issues of the InputError that loading throws; fails if it loads or throws anything else. */
+function loadIssues(file: string, opts: LoadOptions = {}): string[] {
+  try {
+    loadScenario(file, opts);
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    const messages = e.issues.map(formatIssue);
+    expect(e.message).toBe(messages.join("\n"));
+    return messages;
+  }
+  throw new Error(`${file} loaded, but an InputError was expected`);
+}
+
+/** Runs the CLI from the repository root. */
+function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: "utf8" });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const TOP_KEYS = "Valid keys are: name, description, seed, cluster, network, workload.";
+const BENCH_KEYS = "Valid keys are: kind, ops, algorithms, ranks, sizes, iterations.";
+const PRESETS = Object.keys(CLUSTER_PRESETS).join(", ");
+const TYPES = Object.keys(CLUSTER_TYPES).join(", ");
+const KINDS = Object.keys(WORKLOADS).join(", ");
+const MODELS = Object.keys(NETWORK_MODELS).join(", ");
+const OPS = COLLECTIVE_OPS.join(", ");
+
+describe("the registries the messages list", () => {
+  it("include the names the fixtures are typos of", () => {
+    expect(Object.keys(CLUSTER_PRESETS)).toContain("atlas-800t-a2");
+    expect(Object.keys(CLUSTER_TYPES)).toContain("server");
+    expect(Object.keys(WORKLOADS)).toContain("collective-bench");
+    expect(Object.keys(NETWORK_MODELS)).toContain("analytical");
+    expect(COLLECTIVE_OPS).toContain("all_gather");
+  });
+});
+
+/** fixture name → every message it must produce, in order. */
+const CASES: Record<string, { behaviour: string; messages: (f: string) => string[] }> = {
+  "syntax-error": {
+    behaviour: "a YAML syntax error is located and prefixed 'invalid YAML'",
+    messages: (f) => [`${f}:6:3: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]`],
+  },
+  "duplicate-key": {
+    behaviour: "a duplicate key points at the second occurrence",
+    messages: (f) => [`${f}:5:3: invalid YAML: Map keys must be unique`],
+  },
+  empty: {
+    behaviour: "an empty file says what a config must contain",
+    messages: (f) => [`${f}: the config is empty: expected a mapping with \`workload:\` and \`cluster:\``],
+  },
+  "comments-only": {
+    behaviour: "a file of comments only is empty",
+    messages: (f) => [`${f}: the config is empty: expected a mapping with \`workload:\` and \`cluster:\``],
+  },
+  "top-level-list": {
+    behaviour: "a list at the top level is rejected where it starts",
+    messages: (f) => [`${f}:2:1: expected a mapping at the top level of the config`],
+  },
+  "unknown-top-level-key": {
+    behaviour: "an unknown top-level key points at the key and suggests the closest one",
+    messages: (f) => [`${f}:2:1 netwrok: unknown key "netwrok" (did you mean "network"?). ${TOP_KEYS}`],
+  },
+  "unknown-workload-key": {
+    behaviour: "an unknown workload key points at the key and suggests the closest one",
+    messages: (f) => [`${f}:4:3 workload.rank: unknown key "rank" (did you mean "ranks"?). ${BENCH_KEYS}`],
+  },
+  "string-for-integer": {
+    behaviour: "a string where an integer is expected says what was found",
+    messages: (f) => [`${f}:4:10 workload.ranks: expected a number, got "eight"`],
+  },
+  "bare-number-size": {
+    behaviour: "a bare number for a size asks for a unit",
+    messages: (f) => [`${f}:5:11 workload.sizes.from: expected a size with a unit like "64GiB", got the bare number 1024 (add a unit)`],
+  },
+  "unknown-size-unit": {
+    behaviour: "an unknown size unit is named, with an example",
+    messages: (f) => [`${f}:6:9 workload.sizes.to: unknown size unit "GiBytes" in "1GiBytes" (write it like "64GiB")`],
+  },
+  "unknown-bandwidth-unit": {
+    behaviour: "a size unit where a bandwidth is expected is rejected in a preset override",
+    messages: (f) => [`${f}:3:24 cluster.hccs_link_bandwidth: unknown bandwidth unit "GB" in "56GB" (write it like "196GB/s")`],
+  },
+  "negative-size": {
+    behaviour: "a negative size is rejected",
+    messages: (f) => [`${f}:5:11 workload.sizes.from: expected a positive size, got "-4KiB"`],
+  },
+  "unknown-cluster-preset": {
+    behaviour: "an unknown cluster preset suggests the closest one and lists the valid ones",
+    messages: (f) => [`${f}:1:10 cluster: unknown cluster preset "atlas-800t-a3" (did you mean "atlas-800t-a2"?). Valid values are: ${PRESETS}.`],
+  },
+  "unknown-workload-kind": {
+    behaviour: "an unknown workload kind suggests the closest one and lists the valid ones",
+    messages: (f) => [`${f}:3:9 workload.kind: expected a workload kind, got "colective-bench" (did you mean "collective-bench"?). Valid values are: ${KINDS}.`],
+  },
+  "unknown-cluster-type": {
+    behaviour: "an unknown cluster type suggests the closest one and lists the valid ones",
+    messages: (f) => [`${f}:2:9 cluster.type: expected a cluster type, got "sever" (did you mean "server"?). Valid values are: ${TYPES}.`],
+  },
+  "group-larger-than-cluster": {
+    behaviour: "a group larger than the cluster is a cross-field error on workload.ranks",
+    messages: (f) => [`${f}:6:10 workload.ranks: expected a group size of at most 4 (the ranks of cluster atlas-800t-a2), got 8`],
+  },
+  "sizes-to-below-from": {
+    behaviour: "sizes.to below sizes.from is a cross-field error on sizes.to",
+    messages: (f) => [`${f}:6:9 workload.sizes.to: expected sizes.to >= sizes.from (1048576 B), got 65536 B`],
+  },
+  "unknown-network-model": {
+    behaviour: "an unknown network.model suggests the closest one and lists the valid ones",
+    messages: (f) => [`${f}:3:10 network.model: expected one of ${MODELS}, got "analytic" (did you mean "analytical"?). Valid values are: ${MODELS}.`],
+  },
+  "unknown-op": {
+    behaviour: "an unknown entry of workload.ops points at that entry and suggests the closest op",
+    messages: (f) => [`${f}:4:21 workload.ops.1: expected one of ${OPS}, got "allgather" (did you mean "all_gather"?). Valid values are: ${OPS}.`],
+  },
+  "missing-workload": {
+    behaviour: "a missing workload section is one issue that lists the workload kinds",
+    messages: (f) => [`${f}:1:1: expected "workload:" to be a mapping with "kind:", got nothing (the key is missing). Workload kinds: ${KINDS}.`],
+  },
+  "many-issues": {
+    behaviour: "every issue of a config is reported, not just the first",
+    messages: (f) => [
+      `${f}:3:1 netwrok: unknown key "netwrok" (did you mean "network"?). ${TOP_KEYS}`,
+      `${f}:2:10 cluster: unknown cluster preset "atlas-800t-a3" (did you mean "atlas-800t-a2"?). Valid values are: ${PRESETS}.`,
+      `${f}:7:15 workload.iterations: expected a number >= 1, got 0`,
+      `${f}:6:3 workload.rank: unknown key "rank" (did you mean "ranks"?). ${BENCH_KEYS}`,
+    ],
+  },
+  "unresolved-alias": {
+    behaviour: "an alias to an anchor that does not exist is an input error, not a crash",
+    messages: (f) => [`${f}:1:10: invalid YAML: Unresolved alias (the anchor must be set before the alias): server`],
+  },
+};
+
+describe("loadScenario on an invalid fixture throws an InputError with located messages", () => {
+  for (const [name, c] of Object.entries(CASES)) {
+    it(`${name}: ${c.behaviour}`, () => {
+      const f = abs(fixture(name));
+      expect(loadIssues(f)).toEqual(c.messages(f));
+    });
+  }
+
+  it("has a test case for every fixture file (and a fixture for every case)", () => {
+    const files = readdirSync(join(ROOT, "test/fixtures/invalid"))
+      .filter((n) => n.endsWith(".yaml"))
+      .map((n) => n.replace(/\.yaml$/, ""))
+      .sort();
+    expect(files).toEqual(Object.keys(CASES).sort());
+  });
+});
+
+describe("unreadable config files", () => {
+  it("a missing path is an input error naming the file", () => {
+    const f = abs("test/fixtures/invalid/no-such-file.yaml");
+    expect(loadIssues(f)).toEqual([`${f}: cannot read the config file: no such file`]);
+  });
+
+  it("a directory is an input error naming the directory", () => {
+    const f = abs("test/fixtures/invalid");
+    expect(loadIssues(f)).toEqual([`${f}: cannot read the config file: it is a directory`]);
+  });
+});
+
+describe("--set arguments", () => {
+  it("without '=' are a usage error that shows the expected form", () => {
+    expect(loadIssues(abs(GOOD), { sets: ["workload.ranks"] })).toEqual([
+      '--set expects key.path=value (e.g. --set workload.ranks=4), got "workload.ranks"',
+    ]);
+  });
+
+  it("with an empty key are a usage error", () => {
+    expect(loadIssues(abs(GOOD), { sets: ["=4"] })).toEqual(['--set expects key.path=value (e.g. --set workload.ranks=4), got "=4"']);
+  });
+
+  it("with a value that is not YAML are attributed to the --set argument", () => {
+    expect(loadIssues(abs(GOOD), { sets: ["workload.ranks=[1"] })).toEqual([
+      "--set workload.ranks=[1 workload.ranks: the value is not valid YAML: Flow sequence must end with a ] at line 1, column 3:",
+    ]);
+  });
+
+  it("onto an unknown key are attributed to the --set argument, with did-you-mean", () => {
+    expect(loadIssues(abs(GOOD), { sets: ["workload.rank=4"] })).toEqual([
+      `--set workload.rank=4 workload.rank: unknown key "rank" (did you mean "ranks"?). ${BENCH_KEYS}`,
+    ]);
+  });
+
+  it("onto a path below an unknown key are attributed to the --set argument", () => {
+    expect(loadIssues(abs(GOOD), { sets: ["netwrok.model=flow"] })).toEqual([
+      `--set netwrok.model=flow netwrok: unknown key "netwrok" (did you mean "network"?). ${TOP_KEYS}`,
+    ]);
+  });
+
+  it("that break a cross-field rule are attributed to the --set argument", () => {
+    expect(loadIssues(abs(GOOD), { sets: ["workload.ranks=16"] })).toEqual([
+      "--set workload.ranks=16 workload.ranks: expected a group size of at most 8 (the ranks of cluster atlas-800t-a2), got 16",
+    ]);
+  });
+
+  it("of the wrong type are attributed to the --set argument", () => {
+    expect(loadIssues(abs(GOOD), { sets: ["workload.sizes.from=1024"] })).toEqual([
+      '--set workload.sizes.from=1024 workload.sizes.from: expected a size with a unit like "64GiB", got the bare number 1024 (add a unit)',
+    ]);
+  });
+
+  it("leave the issues that are in the file attributed to the file", () => {
+    const f = abs(fixture("unknown-workload-key"));
+    expect(loadIssues(f, { sets: ["workload.iterations=0"] }).sort()).toEqual(
+      [
+        `${f}:4:3 workload.rank: unknown key "rank" (did you mean "ranks"?). ${BENCH_KEYS}`,
+        "--set workload.iterations=0 workload.iterations: expected a number >= 1, got 0",
+      ].sort(),
+    );
+  });
+});
+
+describe("the CLI reports invalid input on stderr with exit code 2", () => {
+  /** Expected stderr of a run that fails on input issues. */
+  const errors = (lines: string[]) => lines.map((l) => `error: ${l}\n`).join("");
+
+  it.each(["unknown-top-level-key", "unknown-cluster-preset", "many-issues", "syntax-error", "empty"])("%s: one 'error: ' line per issue, nothing on stdout", (name) => {
+    const f = fixture(name);
+    const r = cli("run", f);
+    expect(r).toEqual({ status: 2, stdout: "", stderr: errors(CASES[name]!.messages(f)) });
+  });
+
+  it("explain reports the same messages as run", () => {
+    const f = fixture("unknown-workload-kind");
+    expect(cli("explain", f)).toEqual({ status: 2, stdout: "", stderr: errors(CASES["unknown-workload-kind"]!.messages(f)) });
+  });
+
+  it("a missing config file", () => {
+    expect(cli("run", "no/such/config.yaml")).toEqual({ status: 2, stdout: "", stderr: errors(["no/such/config.yaml: cannot read the config file: no such file"]) });
+  });
+
+  it("a directory as config file", () => {
+    expect(cli("run", "configs")).toEqual({ status: 2, stdout: "", stderr: errors(["configs: cannot read the config file: it is a directory"]) });
+  });
+
+  it("a --set without '='", () => {
+    expect(cli("run", GOOD, "--set", "workload.ranks")).toEqual({
+      status: 2,
+      stdout: "",
+      stderr: errors(['--set expects key.path=value (e.g. --set workload.ranks=4), got "workload.ranks"']),
+    });
+  });
+
+  it("a --set onto an unknown key", () => {
+    expect(cli("run", GOOD, "--set", "workload.rank=4")).toEqual({
+      status: 2,
+      stdout: "",
+      stderr: errors([`--set workload.rank=4 workload.rank: unknown key "rank" (did you mean "ranks"?). ${BENCH_KEYS}`]),
+    });
+  });
+
+  it.each([
+    ["-1", "--seed expects an integer from 0 to 4294967295, got -1"],
+    ["1.5", "--seed expects an integer from 0 to 4294967295, got 1.5"],
+    ["4294967296", "--seed expects an integer from 0 to 4294967295, got 4294967296"],
+  ])("--seed %s is a usage error", (seed, message) => {
+    expect(cli("run", GOOD, "--seed", seed)).toEqual({ status: 2, stdout: "", stderr: `error: ${message}\nrun "ascend-sim --help" for usage\n` });
+  });
+
+  it("--seed that is not a number is a usage error that quotes it", () => {
+    const r = cli("run", GOOD, "--seed", "abc");
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/^error: --seed expects an integer from 0 to 4294967295, got "?abc"?\n/);
+  });
+
+  it.each([
+    ["workload.sizes.to=1e30B", "a size whose simulated time overflows the engine's clock"],
+    ["cluster.hccs_link_bandwidth=1e-300B/s", "a bandwidth so small that a transfer takes forever"],
+  ])("--set %s (%s) is an input error, not an internal error", (set) => {
+    const r = cli("run", GOOD, "--set", set);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^error: /);
+    expect(r.stderr).not.toContain("internal error");
+  });
+
+  it("--seed without a value is a usage error (not silently the config's seed)", () => {
+    const r = cli("run", GOOD, "--json", "--seed");
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/^error: .*seed/);
+  });
+});
+
+describe("run --trace leaves no output file behind when it fails", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "ascend-sim-invalid-"));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("on an invalid config: exit 2 and the directory stays empty", () => {
+    const out = join(dir, "out.jsonl");
+    const r = cli("run", fixture("unknown-workload-key"), "--trace", out);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it("when the trace's directory does not exist: exit 2, the error names the file, nothing is created", () => {
+    const out = join(dir, "missing", "out.jsonl");
+    const r = cli("run", GOOD, "--trace", out);
+    expect(r).toEqual({ status: 2, stdout: "", stderr: `error: cannot write the trace file ${out}: ENOENT\n` });
+    expect(existsSync(join(dir, "missing"))).toBe(false);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it("when the trace path is a directory: exit 2 and no temporary file is left next to it", () => {
+    const out = join(dir, "taken");
+    mkdirSync(out);
+    const r = cli("run", GOOD, "--trace", out);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`^error: cannot write the trace file ${out.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: E[A-Z]+\\n$`));
+    expect(readdirSync(dir)).toEqual(["taken"]);
+    expect(readdirSync(out)).toEqual([]);
+  });
+});

@@ -1,0 +1,69 @@
+import { describe, expect, test } from "vitest";
+import { chipByName } from "../../../src/hw/chips.js";
+import { gqaDecodeCost, mlaDecode, mlaDecodeCost, prefillAttentionCost } from "../../../src/hw/ops/attention.js";
+
+const die = chipByName("910C").die;
+
+describe("MLA decode", () => {
+  test("moves 576 BF16 latent elements per KV token per sequence, plus Q (576) and O (512) per head, once", () => {
+    const c = mlaDecodeCost(die, { batch: 8, kvLen: 1000, heads: 128 });
+    expect(c.bytes).toBe(8 * (1000 * 576 * 2 + 128 * (576 + 512) * 2));
+  });
+
+  test("time grows with KV length and batch", () => {
+    const a = mlaDecodeCost(die, { batch: 48, kvLen: 2048, heads: 128 });
+    expect(mlaDecodeCost(die, { batch: 48, kvLen: 4096, heads: 128 }).ns).toBeGreaterThan(a.ns);
+    expect(mlaDecodeCost(die, { batch: 96, kvLen: 2048, heads: 128 }).ns).toBeGreaterThan(a.ns);
+  });
+
+  test("few heads are HBM-bound: time close to KV bytes / HBM bandwidth", () => {
+    const c = mlaDecodeCost(die, { batch: 48, kvLen: 4096, heads: 16 });
+    expect(c.bound).toBe("memory");
+    const floor = (c.bytes / die.hbmBandwidth) * 1e9;
+    expect(c.ns).toBeGreaterThan(floor);
+    expect(c.ns).toBeLessThan(1.4 * floor);
+  });
+
+  test("the tiling keeps the running output of a unit inside the AIV unified buffers", () => {
+    const t = mlaDecode(die, { batch: 48, kvLen: 4096, heads: 128, qTokens: 2 }).tiling;
+    expect((t.rowsPerUnit / 2) * 512 * 4).toBeLessThanOrEqual(die.buffers.ub);
+    expect(t.units).toBeGreaterThanOrEqual(48);
+  });
+
+  test("a small batch splits the KV over cores (flash-decoding) instead of idling them", () => {
+    expect(mlaDecode(die, { batch: 2, kvLen: 8192, heads: 16 }).tiling.kvSplits).toBeGreaterThan(1);
+  });
+
+  test("the attention stream of a micro-batch split (16 AIC + 32 AIV) is slower than the whole die", () => {
+    const s = { batch: 48, kvLen: 4096, heads: 128, qTokens: 2 };
+    expect(mlaDecodeCost(die, s, { aic: 16, aiv: 32 }).ns).toBeGreaterThan(1.3 * mlaDecodeCost(die, s).ns);
+  });
+});
+
+describe("GQA and prefill attention", () => {
+  test("GQA decode (Pangu Pro MoE: 40 Q / 8 KV heads, 128) reads K and V of 8 heads per token", () => {
+    const c = gqaDecodeCost(die, { batch: 32, kvLen: 2048, heads: 40, kvHeads: 8, headDim: 128 });
+    const kv = 32 * 2048 * 8 * 2 * 128 * 2;
+    expect(c.bytes).toBeGreaterThanOrEqual(kv);
+    expect(c.bound).toBe("memory");
+  });
+
+  test("causal prefill does about half the work of full attention and takes less time", () => {
+    const s = { batch: 1, seqLen: 4096, heads: 40, kvHeads: 8, headDim: 128 };
+    const causal = prefillAttentionCost(die, s);
+    const full = prefillAttentionCost(die, { ...s, causal: false });
+    expect(causal.flops / full.flops).toBeCloseTo(0.5, 2);
+    expect(causal.ns).toBeLessThan(0.75 * full.ns);
+  });
+
+  test("prefill time grows superlinearly with sequence length", () => {
+    const s = { batch: 1, heads: 128, kvHeads: 128, headDim: 192, vHeadDim: 128 };
+    const a = prefillAttentionCost(die, { ...s, seqLen: 2048 });
+    const b = prefillAttentionCost(die, { ...s, seqLen: 4096 });
+    expect(b.ns / a.ns).toBeGreaterThan(3);
+  });
+
+  test("heads must be a multiple of KV heads", () => {
+    expect(() => gqaDecodeCost(die, { batch: 1, kvLen: 8, heads: 40, kvHeads: 7, headDim: 128 })).toThrow(RangeError);
+  });
+});
