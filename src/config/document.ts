@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { isMap, isPair, isScalar, isSeq, LineCounter, parse as parseYamlValue, parseDocument, type Document, type Node } from "yaml";
+import { isMap, isPair, isScalar, isSeq, LineCounter, visit, parse as parseYamlValue, parseDocument, type Document, type Node } from "yaml";
 import { InputError, inputError, type InputIssue } from "./errors.js";
 
 /** A config file parsed with positions, after `--set` edits. */
@@ -26,10 +26,12 @@ export function readConfigText(file: string): string {
 /** Parses YAML text, keeping positions; syntax errors become located input issues. */
 export function parseConfigText(file: string, text: string): { doc: Document; lines: LineCounter } {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
+  // logLevel "silent": warnings (e.g. an unknown `!tag`) are reported as input errors below, not printed
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, logLevel: "silent" });
+  const problems = [...doc.errors, ...doc.warnings];
+  if (problems.length > 0) {
     throw new InputError(
-      doc.errors.map((e) => {
+      problems.map((e) => {
         const pos = lines.linePos(e.pos[0]);
         return { file, line: pos.line, col: pos.col, path: "", message: `invalid YAML: ${firstLine(e.message)}` };
       }),
@@ -100,7 +102,19 @@ export function documentData(cd: ConfigDocument): unknown {
   try {
     return cd.doc.toJS({ maxAliasCount: 1000 });
   } catch (e) {
-    return inputError({ file: cd.file, path: "", message: `invalid YAML: ${firstLine((e as Error).message)}` });
+    // point at the first alias whose anchor does not exist, when that is the problem
+    let at: { line?: number; col?: number } = {};
+    visit(cd.doc, {
+      Alias(_, node) {
+        if (node.resolve(cd.doc) === undefined && node.range) {
+          const pos = cd.lines.linePos(node.range[0]);
+          at = { line: pos.line, col: pos.col };
+          return visit.BREAK;
+        }
+        return undefined;
+      },
+    });
+    return inputError({ file: cd.file, ...at, path: "", message: `invalid YAML: ${firstLine((e as Error).message)}` });
   }
 }
 

@@ -24,6 +24,15 @@ export class InputError extends Error {
   }
 }
 
+/**
+ * Issues in reading order: command-line ones first (in argument order), then the file's by line and
+ * column, then unlocated ones. Stable, so equal positions keep their discovery order.
+ */
+export function inReadingOrder(issues: readonly InputIssue[]): InputIssue[] {
+  const rank = (i: InputIssue): number => (i.fromSet !== undefined ? 0 : i.line !== undefined ? 1 : 2);
+  return [...issues].sort((a, b) => rank(a) - rank(b) || (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0));
+}
+
 /** Throws an InputError with a single issue. */
 export function inputError(issue: InputIssue): never {
   throw new InputError([issue]);

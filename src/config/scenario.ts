@@ -9,7 +9,7 @@ import type { JsonValue, WorkloadDefinition } from "../workload/workload.js";
 import { didYouMean, validValues } from "./did-you-mean.js";
 import { documentData, issueAt, loadConfigDocument, type ConfigDocument } from "./document.js";
 import { ResolvedEnvironment, type ClusterConfig, type NetworkConfig } from "./environment.js";
-import { InputError, type InputIssue } from "./errors.js";
+import { InputError, inReadingOrder, type InputIssue } from "./errors.js";
 import { duration } from "./quantity.js";
 import { zodToInputIssues } from "./zod-issues.js";
 
@@ -155,7 +155,7 @@ export function loadScenario(file: string, opts: LoadOptions = {}): Scenario {
   const clusterOptional = workload !== undefined && workload.def.usesCluster === false && raw.cluster === undefined;
   const cluster = clusterOptional ? undefined : resolveCluster(cd, raw.cluster, issues);
   if (issues.length > 0 || !top.success || (cluster === undefined && !clusterOptional) || workload === undefined) {
-    throw new InputError(issues);
+    throw new InputError(inReadingOrder(issues));
   }
 
   const network: NetworkConfig = top.data.network;

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { COLLECTIVE_OPS } from "../../src/collectives/plan.js";
+import { BENCH_OPS, collectiveBenchSchema } from "../../src/workload/collective-bench/schema.js";
 import { InputError, formatIssue } from "../../src/config/errors.js";
 import { loadScenario, type LoadOptions } from "../../src/config/scenario.js";
 import { NETWORK_MODELS } from "../../src/network/registry.js";
@@ -53,12 +54,12 @@ function cli(...args: string[]): { status: number | null; stdout: string; stderr
 }
 
 const TOP_KEYS = "Valid keys are: name, description, seed, cluster, network, workload.";
-const BENCH_KEYS = "Valid keys are: kind, ops, algorithms, ranks, sizes, iterations.";
+const BENCH_KEYS = `Valid keys are: ${Object.keys(collectiveBenchSchema.shape).join(", ")}.`;
 const PRESETS = Object.keys(CLUSTER_PRESETS).join(", ");
 const TYPES = Object.keys(CLUSTER_TYPES).join(", ");
 const KINDS = Object.keys(WORKLOADS).join(", ");
 const MODELS = Object.keys(NETWORK_MODELS).join(", ");
-const OPS = COLLECTIVE_OPS.join(", ");
+const OPS = BENCH_OPS.join(", ");
 
 describe("the registries the messages list", () => {
   it("include the names the fixtures are typos of", () => {
@@ -153,12 +154,12 @@ const CASES: Record<string, { behaviour: string; messages: (f: string) => string
     messages: (f) => [`${f}:1:1: expected "workload:" to be a mapping with "kind:", got nothing (the key is missing). Workload kinds: ${KINDS}.`],
   },
   "many-issues": {
-    behaviour: "every issue of a config is reported, not just the first",
+    behaviour: "every issue of a config is reported, not just the first, in the order of the file",
     messages: (f) => [
-      `${f}:3:1 netwrok: unknown key "netwrok" (did you mean "network"?). ${TOP_KEYS}`,
       `${f}:2:10 cluster: unknown cluster preset "atlas-800t-a3" (did you mean "atlas-800t-a2"?). Valid values are: ${PRESETS}.`,
-      `${f}:7:15 workload.iterations: expected a number >= 1, got 0`,
+      `${f}:3:1 netwrok: unknown key "netwrok" (did you mean "network"?). ${TOP_KEYS}`,
       `${f}:6:3 workload.rank: unknown key "rank" (did you mean "ranks"?). ${BENCH_KEYS}`,
+      `${f}:7:15 workload.iterations: expected a number >= 1, got 0`,
     ],
   },
   "unresolved-alias": {
@@ -288,9 +289,9 @@ describe("the CLI reports invalid input on stderr with exit code 2", () => {
   });
 
   it.each([
-    ["-1", "--seed expects an integer from 0 to 4294967295, got -1"],
-    ["1.5", "--seed expects an integer from 0 to 4294967295, got 1.5"],
-    ["4294967296", "--seed expects an integer from 0 to 4294967295, got 4294967296"],
+    ["-1", '--seed expects an integer from 0 to 4294967295, got "-1"'],
+    ["1.5", '--seed expects an integer from 0 to 4294967295, got "1.5"'],
+    ["4294967296", '--seed expects an integer from 0 to 4294967295, got "4294967296"'],
   ])("--seed %s is a usage error", (seed, message) => {
     expect(cli("run", GOOD, "--seed", seed)).toEqual({ status: 2, stdout: "", stderr: `error: ${message}\nrun "ascend-sim --help" for usage\n` });
   });

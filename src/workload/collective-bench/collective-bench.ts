@@ -12,6 +12,9 @@ import { formatBytes } from "../../units/index.js";
 import { defineWorkload, type JsonValue, type RuleViolation, type SummaryTable } from "../workload.js";
 import { MOE_OPS, collectiveBenchSchema, type CollectiveBenchConfig } from "./schema.js";
 
+/** Most message sizes one sweep may have (a typo in `factor` should not print megabytes). */
+const MAX_SIZES = 200;
+
 /** Message sizes of a sweep, bytes: from, from·factor, … ≤ to (integers). */
 export function sweepSizes(cfg: CollectiveBenchConfig): number[] {
   const out: number[] = [];
@@ -93,8 +96,19 @@ export const collectiveBench = defineWorkload({
         path: ["workload", "sizes", "to"],
         message: `expected sizes.to >= sizes.from (${cfg.sizes.from.value} B), got ${cfg.sizes.to.value} B`,
       });
+    } else {
+      const count = Math.floor(Math.log(cfg.sizes.to.value / cfg.sizes.from.value) / Math.log(cfg.sizes.factor) + 1e-9) + 1;
+      if (count > MAX_SIZES) {
+        out.push({
+          path: ["workload", "sizes", "factor"],
+          message: `expected at most ${MAX_SIZES} message sizes, got ${count} from this factor (raise sizes.factor or narrow from/to)`,
+        });
+      }
     }
     const pairs = collectivePairs(cfg);
+    if (pairs.length > 0 && Math.min(cfg.ranks ?? available, available) < 2) {
+      out.push({ path: ["workload", "ranks"], message: `a collective needs a group of at least 2 ranks; cluster ${clusterName} has ${available}` });
+    }
     for (const op of cfg.ops) {
       if (isMoeOp(op) || pairs.some((p) => p.op === op)) continue;
       const able = Object.keys(ALGORITHMS).filter((a) => ALGORITHMS[a]!.ops.includes(op));
@@ -161,6 +175,7 @@ export const collectiveBench = defineWorkload({
       if (hooks.has("span")) hooks.emit("span", { start: t0, dur: t1 - t0, kind: "collective", where, what, attrs: { ...attrs, iteration: iter } });
     };
     const advance = (): void => {
+      if (iter === 0 && hooks.has("progress")) hooks.emit("progress", { done: job, total: jobs.length, unit: "measurements" });
       // start the next measurement as its own event, so deep plans never recurse
       sim.schedule(0, startNext);
     };
