@@ -58,7 +58,7 @@ export function parseSetArgument(arg: string): { path: (string | number)[]; valu
   }
   let value: unknown;
   try {
-    value = parseYamlValue(arg.slice(eq + 1));
+    value = parseYamlValue(arg.slice(eq + 1), { logLevel: "error" });
   } catch (e) {
     inputError({ path: key, fromSet: `--set ${arg}`, message: `the value is not valid YAML: ${firstLine((e as Error).message)}` });
   }

@@ -53,18 +53,25 @@ export class Simulator {
 
   /** Runs `fn(arg)` after `delayNs` (a non-negative integer, ns). */
   schedule(delayNs: number, fn: EventFn, arg?: unknown): EventId {
-    return this.scheduleAt(this.clock + delayNs, fn, arg);
+    const t = this.clock + delayNs;
+    // one check covers negative, fractional, NaN and too-large delays
+    if (!(delayNs >= 0) || !Number.isSafeInteger(t)) this.badTime(t);
+    const id = this.seq++;
+    this.queue.push(t, id, fn, arg);
+    return id;
   }
 
   /** Runs `fn(arg)` at absolute time `timeNs` (a safe integer ≥ now, ns). */
   scheduleAt(timeNs: number, fn: EventFn, arg?: unknown): EventId {
-    if (!Number.isSafeInteger(timeNs) || timeNs < this.clock) {
-      if (timeNs > Number.MAX_SAFE_INTEGER) throw new TimeLimitExceeded(timeNs);
-      throw new RangeError(`event time must be a safe integer >= now (${this.clock} ns), got ${timeNs}`);
-    }
+    if (!(timeNs >= this.clock) || !Number.isSafeInteger(timeNs)) this.badTime(timeNs);
     const id = this.seq++;
     this.queue.push(timeNs, id, fn, arg);
     return id;
+  }
+
+  private badTime(timeNs: number): never {
+    if (timeNs > Number.MAX_SAFE_INTEGER) throw new TimeLimitExceeded(timeNs);
+    throw new RangeError(`event time must be a safe integer >= now (${this.clock} ns), got ${timeNs}`);
   }
 
   /** Cancels a pending event; cancelling one that already ran or was cancelled is a no-op. */
