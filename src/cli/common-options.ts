@@ -28,3 +28,11 @@ export function seedOption(text: string | undefined): number | undefined {
 export class UsageError extends Error {
   override name = "UsageError";
 }
+
+/** A command's deliberate non-zero exit after it printed its output (e.g. `validate` with a failed target). */
+export class ExitStatus extends Error {
+  override name = "ExitStatus";
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+  }
+}

@@ -2,10 +2,11 @@ import yargs from "yargs";
 import { InputError, formatIssue } from "../config/errors.js";
 import { TimeLimitExceeded } from "../engine/index.js";
 import { VERSION } from "../version.js";
-import { UsageError } from "./common-options.js";
+import { ExitStatus, UsageError } from "./common-options.js";
 import { explainCommand } from "./commands/explain.js";
 import { listCommand } from "./commands/list.js";
 import { runCommand } from "./commands/run.js";
+import { validateCommand } from "./commands/validate.js";
 
 /** Exit codes: 0 ok, 1 internal error, 2 invalid input or usage. */
 export const EXIT = { ok: 0, internal: 1, input: 2 } as const;
@@ -23,7 +24,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       .command(runCommand)
       .command(explainCommand)
       .command(listCommand)
-      .demandCommand(1, "name a command: run, explain or list (see --help)")
+      .command(validateCommand)
+      .demandCommand(1, "name a command: run, explain, list or validate (see --help)")
       .strict()
       .recommendCommands()
       .version(VERSION)
@@ -44,6 +46,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 function report(e: unknown): number {
+  if (e instanceof ExitStatus) return e.code;
   if (e instanceof InputError) {
     for (const issue of e.issues) process.stderr.write(`error: ${formatIssue(issue)}\n`);
     return EXIT.input;

@@ -89,6 +89,13 @@ function copiesOf(cfg: MoeOpConfig, i: number, j: number): number {
  * for each, reads the BF16 row from HBM, quantizes it (dispatch), and writes it to the peer's window
  * (issue start-up + bytes at the per-core UB rate), holding the row's UB buffer until the write has
  * landed (the route latency) — so route latency is paid per copy, divided over the cores.
+ *
+ * Why serial per copy: the CM384 measurements (hardware.md §5) are bound by a fixed cost per copy, not
+ * by bytes — combine moves 1.9× dispatch's bytes in the same time, dispatch reaches 36 % of the UB port,
+ * and EP8 → EP256 adds ~43 copies per core × the extra cross-node latency. A model with posted writes
+ * and double-buffered stages (the §4 "3-stage pipeline" read as a per-core pipeline) was tried and came
+ * out 36–61 % faster than all four measurements; per-copy completion (one write in flight per core, as
+ * a per-row flag/fence protocol would need) is what the data show.
  */
 function fusedIssueNs(cfg: MoeOpConfig, net: NetworkModel, src: number, rowBytes: number): number {
   const { die, hidden, group } = cfg;

@@ -1,9 +1,13 @@
 import { chipByName } from "../../hw/chips.js";
+import { gemmPeakFlops, type GemmDtype } from "../../hw/ops/gemm.js";
 import { resolveCores } from "../../hw/ops/op-cost.js";
 import type { OpCost } from "../../hw/ops/op-cost.js";
 import { defineWorkload, type JsonValue } from "../workload.js";
 import { dtypeOf, opCostOf, shapeOf } from "./op-cost-of.js";
 import { opBenchSchema, type OpEntry } from "./schema.js";
+
+/** Operators that run on the cube cores (their FLOPs are measured against the cube peak). */
+const CUBE_OPS: ReadonlySet<string> = new Set(["gemm", "grouped_gemm", "mla_decode", "gqa_decode", "prefill_attention"]);
 
 /** State of the sequential op stream: what runs next. */
 interface StreamState {
@@ -61,8 +65,13 @@ export const opBench = defineWorkload({
       const timeUs = ns / 1e3;
       const tflops = ns > 0 ? cost.flops / ns / 1e3 : 0;
       const gbps = ns > 0 ? cost.bytes / ns : 0;
-      metricsOps.push({ label: labels[i]!, op: e.op, time_us: timeUs, tflops, gbps, bound: cost.bound });
       const c = resolveCores(die, e.cores);
+      // utilisation from the exact (unrounded) time, as msprof reports it: cube ops against the cube
+      // peak of their dtype on the cores they got; every op against the die's HBM bandwidth
+      const peak = CUBE_OPS.has(e.op) ? gemmPeakFlops(die, dtypeOf(e) as GemmDtype, c.aic) : 0;
+      const peakFraction = peak > 0 ? cost.flops / (cost.ns * 1e-9) / peak : null;
+      const hbmFraction = cost.bytes / (cost.ns * 1e-9) / die.hbmBandwidth;
+      metricsOps.push({ label: labels[i]!, op: e.op, time_us: timeUs, tflops, gbps, peak_fraction: peakFraction, hbm_fraction: hbmFraction, bound: cost.bound });
       rows.push([labels[i]!, e.op, shapeOf(e), dtypeOf(e), `${c.aic}/${c.aiv}`, timeUs.toFixed(2), tflops.toFixed(1), gbps.toFixed(0), cost.bound]);
     });
     const totalUs = sim.now / 1e3;

@@ -1,0 +1,87 @@
+import { availableParallelism } from "node:os";
+import type { Argv, CommandModule } from "yargs";
+import { renderTable } from "../../report/summary-table.js";
+import { validateTargets, type TargetResult } from "../../validate/run-targets.js";
+import { TARGETS, type Target } from "../../validate/targets.js";
+import { TOOL, VERSION } from "../../version.js";
+import { ExitStatus, UsageError } from "../common-options.js";
+
+interface ValidateArgs {
+  only?: string;
+  json?: boolean;
+  jobs?: number;
+}
+
+function fmt(x: number): string {
+  return Math.abs(x) >= 100 ? x.toFixed(1) : Math.abs(x) >= 1 ? x.toFixed(2) : x.toFixed(4);
+}
+
+function targetText(t: Target): string {
+  return typeof t.target === "number" ? fmt(t.target) : `${fmt(t.target[0])}–${fmt(t.target[1])}`;
+}
+
+function toleranceText(t: Target): string {
+  return "relative" in t.tolerance ? `±${(t.tolerance.relative * 100).toFixed(0)} %` : `±${t.tolerance.absolute} ${t.unit}`;
+}
+
+function errorText(r: TargetResult): string {
+  if (r.error === undefined) return "—";
+  if (r.error === 0 && typeof r.target.target !== "number") return "in range";
+  return "relative" in r.target.tolerance ? `${r.error >= 0 ? "+" : ""}${(r.error * 100).toFixed(1)} %` : `${r.error >= 0 ? "+" : ""}${fmt(r.error)} ${r.target.unit}`;
+}
+
+function statusText(r: TargetResult): string {
+  if (r.simulated === undefined) return "FAIL (metric not found)";
+  if (r.pass) return "pass";
+  return r.target.knownMiss !== undefined ? "FAIL (known miss)" : "FAIL";
+}
+
+/** `ascend-sim validate`: run the calibration targets and print target, simulated, error, pass/fail. */
+export const validateCommand: CommandModule<object, ValidateArgs> = {
+  command: "validate",
+  describe: "run the calibration targets (targets.md) and print target, simulated, error and pass/fail; exit 1 if any fails",
+  builder: (y: Argv) =>
+    y
+      .option("only", { type: "string", requiresArg: true, describe: "only targets whose id starts with this prefix (e.g. T1.dispatch)" })
+      .option("json", { type: "boolean", describe: "print one JSON object instead of the table" })
+      .option("jobs", { type: "number", requiresArg: true, describe: "worker threads for the scenario runs (default: CPU count)" })
+      .example("$0 validate", "every target")
+      .example("$0 validate --only T1.combine --json", "a subset, as JSON") as unknown as Argv<ValidateArgs>,
+  handler: async (args) => {
+    const targets = args.only === undefined ? TARGETS : TARGETS.filter((t) => t.id.startsWith(args.only!));
+    if (targets.length === 0) throw new UsageError(`no target id starts with "${args.only}" (ids: ${TARGETS.map((t) => t.id).join(", ")})`);
+    const jobs = args.jobs ?? availableParallelism();
+    if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs expects a positive integer, got ${args.jobs}`);
+    const results = await validateTargets(targets, jobs);
+    const failed = results.filter((r) => !r.pass).length;
+    if (args.json) {
+      const out = {
+        tool: TOOL,
+        version: VERSION,
+        passed: results.length - failed,
+        failed,
+        targets: results.map((r) => ({
+          id: r.target.id,
+          description: r.target.description,
+          source: r.target.source,
+          config: r.target.config,
+          metric: r.target.metric,
+          unit: r.target.unit,
+          target: r.target.target,
+          tolerance: r.target.tolerance,
+          simulated: r.simulated ?? null,
+          error: r.error ?? null,
+          pass: r.pass,
+          ...(r.target.knownMiss !== undefined ? { known_miss: r.target.knownMiss } : {}),
+        })),
+      };
+      process.stdout.write(JSON.stringify(out, null, 2) + "\n");
+    } else {
+      const rows = results.map((r) => [r.target.id, r.target.unit, targetText(r.target), r.simulated === undefined ? "—" : fmt(r.simulated), errorText(r), toleranceText(r.target), statusText(r)]);
+      process.stdout.write(renderTable({ title: `ascend-sim validate · ${results.length} targets`, head: ["target", "unit", "published", "simulated", "error", "tolerance", "status"], rows }) + "\n");
+      for (const r of results) if (!r.pass && r.target.knownMiss !== undefined) process.stdout.write(`known miss ${r.target.id}: ${r.target.knownMiss}\n`);
+      process.stdout.write(`${results.length - failed} passed, ${failed} failed\n`);
+    }
+    if (failed > 0) throw new ExitStatus(1);
+  },
+};

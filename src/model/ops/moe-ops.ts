@@ -1,0 +1,118 @@
+import { sharedIntermediateSize } from "../architecture.js";
+import type { ExpertLoad } from "./expert-load.js";
+import { swigluItems } from "./ffn-ops.js";
+import type { LayerItem } from "./layer-item.js";
+import { commItem, computeItem, linearItems } from "./linear-ops.js";
+import { ACTIVATION_BYTES, moeTokensPerRank, tokensPerReplica, type LayerOpsInput } from "./op-input.js";
+
+/*
+ * The MoE FFN block of one layer on one rank, in order: router GEMM (BF16, precision.ts), gating top-k,
+ * dispatch, shared experts, routed experts, combine, residual add.
+ * - Dispatch/combine are the MoeDistributeDispatch/Combine pair (hardware.md §4): W8A8 quantises tokens
+ *   to INT8 inside dispatch (CM384 early quantisation), so the expert gate/up GEMM takes INT8 input with
+ *   no quantize op of its own; expert-TP AllGatherV / ReduceScatterV run inside them too. With
+ *   ep × expert-tp = 1 there is no exchange (the local permutation is not priced).
+ * - Routed experts are one grouped GEMM over the local slots that received tokens, `m` = their mean
+ *   load rounded up (the cost model takes one m per grouped GEMM; the rank's total, which sets the
+ *   slowest rank, is kept; imbalance between slots of one rank is averaged).
+ * - Shared experts, `replicated`: one FFN of shared_experts × shared size on the rank's own tokens
+ *   (Pangu Pro MoE stores its 4 shared experts fused like this). `tp`: split over the attention TP group
+ *   on all its tokens (all-gathered under SP) and reduce-scattered back to the rank's slice. `dedicated`:
+ *   each token is dispatched to one replica of every shared expert as an extra destination (top_k +
+ *   shared_experts rows per token), computed on the ranks holding shared slots (ExpertLoad.shared) and
+ *   summed in by combine, as CM384 decode EP320 does (targets.md T1). The local shared experts do not
+ *   wait for dispatch: a simulator may run them while dispatch is in flight.
+ * - MoGE (Pangu Pro MoE) gates each device group on its own: top_k/groups of the experts/groups of
+ *   every group.
+ * - With attention TP each rank routes its 1/tp slice of the tokens (op-input.ts moeTokensPerRank); without
+ *   SP the slices are all-gathered back after the block so the next attention sees every token.
+ */
+
+/** Bytes of one token row dispatch sends: INT8 plus one FP32 scale under W8A8 (hardware.md §4), BF16 otherwise, B. */
+export function dispatchRowBytes(input: LayerOpsInput): number {
+  const h = input.arch.hidden_size;
+  return input.precision === "w8a8" ? h + 4 : h * ACTIVATION_BYTES;
+}
+
+/** Destinations of one token in dispatch: top_k routed experts, plus each shared expert when they sit on dedicated ranks, count. */
+export function dispatchTopK(input: LayerOpsInput): number {
+  const moe = input.arch.moe;
+  if (moe === undefined) return 0;
+  return moe.top_k + (input.layout.shared_experts.placement === "dedicated" ? moe.shared_experts : 0);
+}
+
+/** `x` rounded up to whole tokens, ignoring floating-point noise of summed expectations (9 × 14,563.55… = 131,072.0000001), tokens. */
+function wholeTokens(x: number): number {
+  return Math.ceil(x * (1 - 1e-12));
+}
+
+function expertGroupItems(input: LayerOpsInput, label: string, tokens: readonly number[], ffn: number): LayerItem[] {
+  let total = 0;
+  let groups = 0;
+  for (const t of tokens) {
+    if (!(t >= 0) || !Number.isFinite(t)) throw new RangeError(`${label}: expert tokens must be finite and ≥ 0, got ${t}`);
+    if (t > 0) {
+      total += t;
+      groups++;
+    }
+  }
+  if (groups === 0) return [];
+  return swigluItems(input, {
+    label,
+    stream: "moe",
+    m: wholeTokens(total / groups),
+    ffn,
+    groups,
+    activationTokens: wholeTokens(total),
+    inputInt8: input.precision === "w8a8",
+  });
+}
+
+/** Items of the MoE FFN block of one layer on one rank (after the pre-FFN norm, through the residual add), given the tokens its expert slots receive. */
+export function moeFfnItems(input: LayerOpsInput, load: ExpertLoad): LayerItem[] {
+  const { arch, layout } = input;
+  const moe = arch.moe;
+  if (moe === undefined) throw new RangeError("moeFfnItems: the model has no MoE layers");
+  const h = arch.hidden_size;
+  const tp = layout.attention.tp;
+  const sp = layout.attention.sp && tp > 1;
+  const etp = layout.experts.tp;
+  const tokens = tokensPerReplica(input.shape);
+  const mine = moeTokensPerRank(input);
+  const exchange = layout.experts.ep * etp > 1;
+  const placement = layout.shared_experts.placement;
+  const sharedFfn = moe.shared_experts * sharedIntermediateSize(moe);
+  const localShared = moe.shared_experts > 0 && placement !== "dedicated";
+  const topK = dispatchTopK(input);
+  const items: LayerItem[] = [...linearItems(input, { label: "router", stream: "moe", m: mine, n: moe.routed_experts, k: h, quantised: false })];
+  const r = moe.routing;
+  items.push(
+    r.kind === "moge"
+      ? computeItem("moe", "gating top-k per group (MoGE)", { op: "gating_topk", tokens: mine * r.groups, experts: moe.routed_experts / r.groups, k: moe.top_k / r.groups })
+      : computeItem("moe", "gating top-k", { op: "gating_topk", tokens: mine, experts: moe.routed_experts, k: moe.top_k }),
+  );
+  if (exchange) {
+    items.push({ kind: "comm", comm: "dispatch", group: "ep", bytes: mine * topK * dispatchRowBytes(input), tokensPerRank: mine, hidden: h, topK, label: "MoE dispatch" });
+  } else if (input.precision === "w8a8") {
+    items.push(computeItem("moe", "expert input quantize", { op: "quantize", tokens: mine, hidden: h }));
+  }
+  if (localShared) {
+    if (placement === "tp" && tp > 1) {
+      if (sp) items.push(commItem("all_gather", "attn_tp", tokens * h * ACTIVATION_BYTES, "shared experts SP all-gather"));
+      items.push(...swigluItems(input, { label: "shared_experts", stream: "moe", m: tokens, ffn: sharedFfn / tp }));
+      items.push(commItem("reduce_scatter", "attn_tp", tokens * h * ACTIVATION_BYTES, "shared experts reduce-scatter"));
+    } else {
+      items.push(...swigluItems(input, { label: "shared_experts", stream: "moe", m: mine, ffn: sharedFfn }));
+    }
+  }
+  items.push(...expertGroupItems(input, "routed experts", load.routed, moe.expert_intermediate_size / etp));
+  if (load.shared.length > 0) items.push(...expertGroupItems(input, "shared expert (dedicated)", load.shared, sharedIntermediateSize(moe) / etp));
+  if (exchange) {
+    items.push({ kind: "comm", comm: "combine", group: "ep", bytes: mine * topK * h * ACTIVATION_BYTES, tokensPerRank: mine, hidden: h, topK, label: "MoE combine" });
+  }
+  if (arch.sandwich_norm) items.push(computeItem("moe", "post_mlp_output_norm", { op: "rmsnorm", tokens: mine, hidden: h }));
+  // residual + combined routed output, and + the locally computed shared output
+  items.push(computeItem("moe", localShared ? "moe residual add (+ shared experts)" : "moe residual add", { op: "add", elements: mine * h }, localShared ? 2 : 1));
+  if (tp > 1 && !sp) items.push(commItem("all_gather", "attn_tp", tokens * h * ACTIVATION_BYTES, "MoE output all-gather (tokens back on every TP rank)"));
+  return items;
+}

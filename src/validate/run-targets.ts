@@ -1,0 +1,72 @@
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Piscina } from "piscina";
+import { loadScenario } from "../config/scenario.js";
+import { runScenario } from "../run.js";
+import type { JsonValue } from "../workload/workload.js";
+import { selectMetric } from "./metric-selector.js";
+import type { Target } from "./targets.js";
+
+/** The outcome of one target. */
+export interface TargetResult {
+  readonly target: Target;
+  /** The simulated value in the target's unit (undefined when the metric was not found). */
+  readonly simulated?: number;
+  /** Signed error: relative (0.05 = +5 %) or absolute in the unit, per the tolerance kind; 0 inside a range. */
+  readonly error?: number;
+  readonly pass: boolean;
+}
+
+/** Signed error of `sim` against a value or a range, in the tolerance's terms. */
+export function targetError(t: Target, sim: number): number {
+  const [lo, hi] = typeof t.target === "number" ? [t.target, t.target] : t.target;
+  const ref = sim < lo ? lo : sim > hi ? hi : sim;
+  const diff = sim - ref;
+  return "relative" in t.tolerance ? diff / ref : diff;
+}
+
+/** Whether an error is within the target's tolerance. */
+export function withinTolerance(t: Target, error: number): boolean {
+  const tol = "relative" in t.tolerance ? t.tolerance.relative : t.tolerance.absolute;
+  return Math.abs(error) <= tol + 1e-12;
+}
+
+function runKey(t: Target): string {
+  return JSON.stringify([t.config, t.sets ?? []]);
+}
+
+/** Metrics of one scenario run, in-process. */
+function runInProcess(config: string, sets: readonly string[]): JsonValue {
+  return runScenario(loadScenario(config, { sets })).metrics;
+}
+
+const WORKER = new URL("../worker/run-worker.js", import.meta.url);
+
+/**
+ * Runs every distinct scenario of `targets` once — in parallel worker threads when `jobs` > 1 and the
+ * compiled worker exists — and scores each target. Results are in the order of `targets`.
+ */
+export async function validateTargets(targets: readonly Target[], jobs = 1): Promise<TargetResult[]> {
+  const runs = new Map<string, { config: string; sets: readonly string[] }>();
+  for (const t of targets) runs.set(runKey(t), { config: t.config, sets: t.sets ?? [] });
+  const metrics = new Map<string, JsonValue>();
+  const workerFile = fileURLToPath(WORKER);
+  if (jobs > 1 && runs.size > 1 && existsSync(workerFile)) {
+    const pool = new Piscina({ filename: workerFile, maxThreads: Math.min(jobs, runs.size) });
+    try {
+      const entries = [...runs.entries()];
+      const outputs = await Promise.all(entries.map(([, r]) => pool.run({ file: r.config, sets: r.sets }) as Promise<{ json: string }>));
+      entries.forEach(([key], i) => metrics.set(key, (JSON.parse(outputs[i]!.json) as { metrics: JsonValue }).metrics));
+    } finally {
+      await pool.destroy();
+    }
+  } else {
+    for (const [key, r] of runs) metrics.set(key, runInProcess(r.config, r.sets));
+  }
+  return targets.map((t) => {
+    const simulated = selectMetric(metrics.get(runKey(t))!, t.metric);
+    if (simulated === undefined) return { target: t, pass: false };
+    const error = targetError(t, simulated);
+    return { target: t, simulated, error, pass: withinTolerance(t, error) };
+  });
+}
