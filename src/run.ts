@@ -32,7 +32,8 @@ export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResul
   const hooks = new Hooks<SimEvents>();
   const trace = opts.trace ? new TraceCollector(hooks) : undefined;
   if (opts.onProgress) hooks.on("progress", opts.onProgress);
-  const result = scenario.workload.def.run(scenario.workload.config, { sim, hooks, env: scenario.env });
+  const w = scenario.workload;
+  const result = w.def.run(w.config, { sim, hooks, env: scenario.env }, w.sections);
   return {
     scenario,
     metrics: result.metrics,

@@ -21,7 +21,14 @@ export const networkSchema = z.strictObject({
   collective_step_overhead: duration().prefault(DEFAULT_COLLECTIVE_STEP_OVERHEAD),
 });
 
-/** Top-level keys of a config; `cluster` and `workload` are validated by their own schemas. */
+/** Names of the top-level sections some workload kind reads (model, deployment, precision, …). */
+export function sectionNames(): string[] {
+  const names = new Set<string>();
+  for (const w of Object.values(WORKLOADS)) for (const k of Object.keys(w.sections ?? {})) names.add(k);
+  return [...names].sort();
+}
+
+/** Top-level keys of a config; `cluster`, `workload` and workload sections are validated by their own schemas. */
 export const topLevelSchema = z.strictObject({
   /** Free-form scenario name (default: the file name). */
   name: z.string().optional(),
@@ -33,6 +40,7 @@ export const topLevelSchema = z.strictObject({
   cluster: z.unknown().optional(),
   network: networkSchema.prefault({}),
   workload: z.unknown().optional(),
+  ...Object.fromEntries(sectionNames().map((k) => [k, z.unknown().optional()])),
 });
 
 /** Options of `loadScenario`. */
@@ -51,7 +59,12 @@ export interface Scenario {
   readonly name: string;
   readonly seed: number;
   readonly env: ResolvedEnvironment;
-  readonly workload: { readonly def: WorkloadDefinition; readonly config: unknown };
+  readonly workload: {
+    readonly def: WorkloadDefinition;
+    readonly config: unknown;
+    /** Parsed top-level sections the workload reads (model, deployment, …). */
+    readonly sections: Record<string, unknown>;
+  };
   /** The resolved config (defaults filled, presets expanded, units normalised) as JSON. */
   readonly resolved: Record<string, JsonValue>;
 }
@@ -111,6 +124,24 @@ function resolveCluster(cd: ConfigDocument, raw: unknown, issues: InputIssue[]):
   return { type: type.type, name: presetName ?? "inline", spec: parsed.data as Record<string, unknown> };
 }
 
+/** Validates the top-level sections `def` reads and rejects those only other kinds read. */
+function resolveSections(cd: ConfigDocument, def: WorkloadDefinition, raw: Record<string, unknown>, issues: InputIssue[]): Record<string, unknown> {
+  const own = def.sections ?? {};
+  const out: Record<string, unknown> = {};
+  for (const [key, schema] of Object.entries(own)) {
+    const parsed = schema.safeParse(raw[key], { reportInput: true });
+    if (parsed.success) out[key] = parsed.data;
+    else issues.push(...zodToInputIssues(cd, schema, parsed.error.issues, [key]));
+  }
+  for (const key of sectionNames()) {
+    if (!(key in own) && raw[key] !== undefined) {
+      const users = Object.values(WORKLOADS).filter((w) => w.sections && key in w.sections).map((w) => w.kind);
+      issues.push(issueAt(cd, [], `key "${key}" is not used by workload kind "${def.kind}" (it belongs to ${users.join(", ")})`, key));
+    }
+  }
+  return out;
+}
+
 function resolveWorkload(cd: ConfigDocument, raw: unknown, issues: InputIssue[]): { def: WorkloadDefinition; config: unknown } | undefined {
   const kinds = Object.keys(WORKLOADS);
   const path = ["workload"];
@@ -151,7 +182,8 @@ export function loadScenario(file: string, opts: LoadOptions = {}): Scenario {
 
   const top = topLevelSchema.safeParse(raw, { reportInput: true });
   if (!top.success) issues.push(...zodToInputIssues(cd, topLevelSchema, top.error.issues, []));
-  const workload = resolveWorkload(cd, raw.workload, issues);
+  const workloadOnly = resolveWorkload(cd, raw.workload, issues);
+  const workload = workloadOnly && { ...workloadOnly, sections: resolveSections(cd, workloadOnly.def, raw, issues) };
   const clusterOptional = workload !== undefined && workload.def.usesCluster === false && raw.cluster === undefined;
   const cluster = clusterOptional ? undefined : resolveCluster(cd, raw.cluster, issues);
   if (issues.length > 0 || !top.success || (cluster === undefined && !clusterOptional) || workload === undefined) {
@@ -168,7 +200,7 @@ export function loadScenario(file: string, opts: LoadOptions = {}): Scenario {
       throw new InputError([issueAt(cd, ["cluster"], (e as Error).message)]);
     }
   }
-  const violations = workload.def.check?.(workload.config, env) ?? [];
+  const violations = workload.def.check?.(workload.config, env, workload.sections) ?? [];
   if (violations.length > 0) throw new InputError(violations.map((v) => issueAt(cd, v.path, v.message)));
 
   const name = top.data.name ?? file.replace(/^.*[\\/]/, "").replace(/\.ya?ml$/i, "");
@@ -179,6 +211,7 @@ export function loadScenario(file: string, opts: LoadOptions = {}): Scenario {
       seed: top.data.seed,
       ...(cluster !== undefined ? { cluster: { preset: cluster.name, ...cluster.spec } } : {}),
       network,
+      ...workload.sections,
       workload: workload.config,
     }),
   ) as Record<string, JsonValue>;

@@ -44,6 +44,9 @@ export function allConfigKeys(): Record<string, string[]> {
     network: schemaKeyPaths(networkSchema as z.ZodType, "network"),
   };
   for (const [name, t] of Object.entries(CLUSTER_TYPES)) out[`cluster type ${name}`] = schemaKeyPaths(t.schema, "cluster");
-  for (const [name, w] of Object.entries(WORKLOADS)) out[`workload ${name}`] = schemaKeyPaths(w.schema, "workload");
+  for (const [name, w] of Object.entries(WORKLOADS)) {
+    const sectionKeys = Object.entries(w.sections ?? {}).flatMap(([key, schema]) => [key, ...schemaKeyPaths(schema, key)]);
+    out[`workload ${name}`] = [...schemaKeyPaths(w.schema, "workload"), ...sectionKeys];
+  }
   return out;
 }

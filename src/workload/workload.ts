@@ -35,8 +35,17 @@ export interface RuleViolation {
   readonly message: string;
 }
 
+/** Top-level config sections a workload reads besides `workload:` (model, deployment, precision…). */
+export type SectionSchemas = Record<string, z.ZodType>;
+
+/** The parsed values of a workload's top-level sections. */
+export type SectionsOf<X extends SectionSchemas> = { [K in keyof X]: z.output<X[K]> };
+
+/** The trailing sections argument: optional for kinds that read no top-level sections. */
+type SectionsArg<X extends SectionSchemas> = [keyof X] extends [never] ? [sections?: SectionsOf<X>] : [sections: SectionsOf<X>];
+
 /** A workload kind: its YAML schema (the `workload:` section), its rules and its runner. */
-export interface WorkloadDefinition<S extends z.ZodType = z.ZodType> {
+export interface WorkloadDefinition<S extends z.ZodType = z.ZodType, X extends SectionSchemas = SectionSchemas> {
   /** The value of `workload.kind`. */
   readonly kind: string;
   /** One line for `ascend-sim list workloads`. */
@@ -48,13 +57,20 @@ export interface WorkloadDefinition<S extends z.ZodType = z.ZodType> {
   readonly usesCluster?: boolean;
   /** Schema of the `workload:` section (must include `kind: z.literal(kind)`). */
   readonly schema: S;
+  /**
+   * Top-level sections this kind reads (e.g. `{model: modelField(), deployment: …, precision: …}`),
+   * validated with these schemas; a section another kind owns is rejected for this kind.
+   */
+  readonly sections?: X;
   /** Cross-field rules against the environment (cluster size, model shapes…). */
-  check?(cfg: z.output<S>, env: ResolvedEnvironment): RuleViolation[];
+  check?(cfg: z.output<S>, env: ResolvedEnvironment, ...sections: SectionsArg<X>): RuleViolation[];
   /** Builds processes on `ctx.sim`, runs it and returns the metrics. */
-  run(cfg: z.output<S>, ctx: RunContext): WorkloadResult;
+  run(cfg: z.output<S>, ctx: RunContext, ...sections: SectionsArg<X>): WorkloadResult;
 }
 
-/** Identity helper that keeps the schema's type for `check` and `run`. */
-export function defineWorkload<S extends z.ZodType>(def: WorkloadDefinition<S>): WorkloadDefinition<S> {
+/** Identity helper that keeps the schemas' types for `check` and `run`. */
+export function defineWorkload<S extends z.ZodType, X extends SectionSchemas = Record<never, z.ZodType>>(
+  def: WorkloadDefinition<S, X>,
+): WorkloadDefinition<S, X> {
   return def;
 }

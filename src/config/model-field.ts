@@ -1,0 +1,39 @@
+import { z } from "zod";
+import type { ModelArchitecture } from "../model/architecture.js";
+import { resolveModel } from "../model/resolve.js";
+import { didYouMean, validValues } from "./did-you-mean.js";
+
+/** A resolved `model:` section: the preset it came from (if any) and the full architecture. */
+export interface ResolvedModel {
+  /** Preset name, or "inline". */
+  readonly preset: string;
+  readonly arch: ModelArchitecture;
+  /** Serialises as the preset name followed by every architecture field (for `explain` and `--json`). */
+  toJSON(): unknown;
+}
+
+/**
+ * The `model:` config field: a preset name (`deepseek-r1`), `{preset: name, <overrides>}`, or a whole
+ * architecture inline; unknown presets get "did you mean" and the valid names.
+ */
+export function modelField() {
+  return z.unknown().transform((raw, ctx): ResolvedModel => {
+    const r = resolveModel(raw);
+    if (r.ok) {
+      const preset = r.preset ?? "inline";
+      const arch = r.arch;
+      return { preset, arch, toJSON: () => ({ preset, ...arch }) };
+    }
+    if (r.kind === "unknown-preset") {
+      ctx.issues.push({
+        code: "custom",
+        path: [...r.path],
+        input: r.preset,
+        message: `unknown model preset "${r.preset}"${didYouMean(r.preset, r.validPresets)}. ${validValues(r.validPresets)}`,
+      });
+    } else {
+      for (const issue of r.issues) ctx.issues.push({ ...issue, input: (issue as { input?: unknown }).input } as never);
+    }
+    return z.NEVER;
+  });
+}
