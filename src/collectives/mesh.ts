@@ -1,5 +1,6 @@
 import type { Transfer } from "../network/network-model.js";
 import {
+  COLLECTIVE_OPS,
   emptyPlan,
   pairBytes,
   sendRecvStep,
@@ -11,15 +12,7 @@ import {
 } from "./plan.js";
 
 /** Operations the full mesh implements. */
-export const MESH_OPS: readonly CollectiveOp[] = [
-  "all_reduce",
-  "all_gather",
-  "reduce_scatter",
-  "broadcast",
-  "all_to_all",
-  "all_to_allv",
-  "send_recv",
-];
+export const MESH_OPS: readonly CollectiveOp[] = COLLECTIVE_OPS;
 
 /** One full-mesh round: every rank sends `chunk` bytes to every other rank at once. */
 export function meshStep(group: readonly number[], chunk: number): CollectiveStep {

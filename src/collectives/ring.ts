@@ -1,5 +1,6 @@
 import type { Transfer } from "../network/network-model.js";
 import {
+  COLLECTIVE_OPS,
   emptyPlan,
   pairBytes,
   sendRecvStep,
@@ -11,15 +12,7 @@ import {
 } from "./plan.js";
 
 /** Operations the ring implements. */
-export const RING_OPS: readonly CollectiveOp[] = [
-  "all_reduce",
-  "all_gather",
-  "reduce_scatter",
-  "broadcast",
-  "all_to_all",
-  "all_to_allv",
-  "send_recv",
-];
+export const RING_OPS: readonly CollectiveOp[] = COLLECTIVE_OPS;
 
 /** One ring round: every rank sends `chunk` bytes to its successor in `group`. */
 export function ringStep(group: readonly number[], chunk: number): CollectiveStep {

@@ -2,24 +2,16 @@ import type { z } from "zod";
 import { CLUSTER_TYPES } from "../topology/registry.js";
 import { WORKLOADS } from "../workload/registry.js";
 import { networkSchema, topLevelSchema } from "./scenario.js";
+import { defOf, wrappedSchema } from "./zod-walk.js";
 
-type AnyDef = { type: string; [k: string]: unknown };
-const defOf = (s: unknown): AnyDef | undefined => (s as { _zod?: { def?: AnyDef } })?._zod?.def;
 
 /** Dotted key paths an object schema accepts (lists descend into their element as `key[]`). */
 export function schemaKeyPaths(schema: unknown, prefix: string): string[] {
   const def = defOf(schema);
   if (def === undefined) return [];
+  const inner = wrappedSchema(def);
+  if (inner !== undefined) return schemaKeyPaths(inner, prefix);
   switch (def.type) {
-    case "optional":
-    case "nullable":
-    case "default":
-    case "prefault":
-    case "readonly":
-    case "catch":
-      return schemaKeyPaths(def.innerType, prefix);
-    case "pipe":
-      return schemaKeyPaths(def.in, prefix);
     case "array":
       return schemaKeyPaths(def.element, `${prefix}[]`);
     case "union":

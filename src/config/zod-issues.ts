@@ -3,27 +3,15 @@ import { describe } from "../units/index.js";
 import { didYouMean, validValues } from "./did-you-mean.js";
 import { issueAt, type ConfigDocument } from "./document.js";
 import type { InputIssue } from "./errors.js";
-
-type AnyDef = { type: string; [k: string]: unknown };
-
-function defOf(schema: unknown): AnyDef | undefined {
-  return (schema as { _zod?: { def?: AnyDef } })?._zod?.def;
-}
+import { defOf, wrappedSchema } from "./zod-walk.js";
 
 /** Keys an object schema accepts at `path` below `schema` (for "did you mean" on unknown keys). */
 export function knownKeysAt(schema: unknown, path: readonly PropertyKey[]): string[] {
   const def = defOf(schema);
   if (def === undefined) return [];
+  const inner = wrappedSchema(def);
+  if (inner !== undefined) return knownKeysAt(inner, path);
   switch (def.type) {
-    case "optional":
-    case "nullable":
-    case "default":
-    case "prefault":
-    case "readonly":
-    case "catch":
-      return knownKeysAt(def.innerType, path);
-    case "pipe":
-      return knownKeysAt(def.in, path);
     case "array":
       return path.length > 0 ? knownKeysAt(def.element, path.slice(1)) : [];
     case "union":
