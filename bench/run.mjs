@@ -30,6 +30,12 @@ if (existsSync("bench/flow-bench.mjs")) {
   }
 }
 
+if (existsSync("bench/sweep-bench.mjs")) {
+  const { runSweepBench } = await import("./sweep-bench.mjs");
+  const r = await runSweepBench();
+  rows.push([r.name, `jobs 1: ${fmt(r.jobs1_s, 2)} s`, `jobs 2: ${fmt(r.jobs2_s, 2)} s`, `speedup ${fmt(r.speedup, 2)}×`]);
+}
+
 const width = rows.reduce((w, r) => r.map((c, i) => Math.max(w[i] ?? 0, c.length)), []);
 console.log(`ascend-sim benchmark · node ${process.version} · ${process.arch}`);
 for (const r of rows) console.log(r.map((c, i) => (i === 0 ? c.padEnd(width[i]) : c.padStart(width[i]))).join("   "));

@@ -3,9 +3,12 @@ import { InputError, formatIssue } from "../config/errors.js";
 import { TimeLimitExceeded } from "../engine/index.js";
 import { VERSION } from "../version.js";
 import { ExitStatus, UsageError } from "./common-options.js";
+import { diffCommand } from "./commands/diff.js";
 import { explainCommand } from "./commands/explain.js";
 import { listCommand } from "./commands/list.js";
 import { runCommand } from "./commands/run.js";
+import { searchCommand } from "./commands/search.js";
+import { sweepCommand } from "./commands/sweep.js";
 import { validateCommand } from "./commands/validate.js";
 
 /** Exit codes: 0 ok, 1 internal error, 2 invalid input or usage. */
@@ -25,7 +28,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       .command(explainCommand)
       .command(listCommand)
       .command(validateCommand)
-      .demandCommand(1, "name a command: run, explain, list or validate (see --help)")
+      .command(sweepCommand)
+      .command(searchCommand)
+      .command(diffCommand)
+      .demandCommand(1, "name a command: run, explain, list, validate, sweep, search or diff (see --help)")
       .strict()
       .recommendCommands()
       .version(VERSION)

@@ -21,8 +21,8 @@ export interface MoeRouting {
   readonly shape: MoeRoutingShape;
   /** Experts per rank (experts / ep). */
   readonly expertsPerRank: number;
-  /** Token copies from group rank i to group rank j at i·ep + j, copies. */
-  readonly copies: Int32Array;
+  /** Token copies from group rank i to group rank j at i·ep + j, copies (an expectation may be fractional). */
+  readonly copies: Int32Array | Float64Array;
 }
 
 /** Throws unless experts divide evenly over the EP ranks and top-k ≤ experts. */

@@ -14,7 +14,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { COLLECTIVE_OPS } from "../../src/collectives/plan.js";
 import { BENCH_OPS, collectiveBenchSchema } from "../../src/workload/collective-bench/schema.js";
 import { InputError, formatIssue } from "../../src/config/errors.js";
-import { loadScenario, type LoadOptions } from "../../src/config/scenario.js";
+import { loadScenario, topLevelSchema, type LoadOptions } from "../../src/config/scenario.js";
 import { NETWORK_MODELS } from "../../src/network/registry.js";
 import { CLUSTER_PRESETS, CLUSTER_TYPES } from "../../src/topology/registry.js";
 import { WORKLOADS } from "../../src/workload/registry.js";
@@ -53,7 +53,7 @@ function cli(...args: string[]): { status: number | null; stdout: string; stderr
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-const TOP_KEYS = "Valid keys are: name, description, seed, cluster, network, workload.";
+const TOP_KEYS = `Valid keys are: ${Object.keys(topLevelSchema.shape).join(", ")}.`;
 const BENCH_KEYS = `Valid keys are: ${Object.keys(collectiveBenchSchema.shape).join(", ")}.`;
 const PRESETS = Object.keys(CLUSTER_PRESETS).join(", ");
 const TYPES = Object.keys(CLUSTER_TYPES).join(", ");

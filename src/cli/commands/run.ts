@@ -1,8 +1,11 @@
 import type { Argv, CommandModule } from "yargs";
 import { loadScenario } from "../../config/scenario.js";
 import { jsonOutputText } from "../../report/json-output.js";
+import { runReportHtml } from "../../report/run-report.js";
 import { renderSummary } from "../../report/summary-table.js";
 import { runScenario } from "../../run.js";
+import { chromeTraceText } from "../../trace/chrome-trace.js";
+import { parseTraceJsonl } from "../../trace/read-jsonl.js";
 import { seedOption, withConfigOptions } from "../common-options.js";
 import { writeFileAtomic } from "../output-file.js";
 import { progressLine } from "../progress-line.js";
@@ -13,6 +16,8 @@ interface RunArgs {
   seed?: string;
   json?: boolean;
   trace?: string;
+  chromeTrace?: string;
+  report?: string;
   stats?: boolean;
 }
 
@@ -24,18 +29,25 @@ export const runCommand: CommandModule<object, RunArgs> = {
     withConfigOptions(y)
       .option("json", { type: "boolean", describe: "print one JSON object (tool, version, seed, config, metrics) instead of tables" })
       .option("trace", { type: "string", requiresArg: true, describe: "write the event trace as JSONL to this file" })
+      .option("chrome-trace", { type: "string", requiresArg: true, describe: "write the trace in Chrome trace-event JSON (Perfetto, chrome://tracing) to this file" })
+      .option("report", { type: "string", requiresArg: true, describe: "write a self-contained HTML report (tables, charts, timeline) to this file" })
       .option("stats", { type: "boolean", describe: "print engine statistics (events, wall time, events/s) to stderr" })
       .example("$0 run configs/hccs-allreduce.yaml", "bandwidth table of ring and mesh all-reduce on one server")
       .example("$0 run configs/hccs-allreduce.yaml --set workload.ranks=4 --json", "a 4-rank group, as JSON")
-      .example("$0 run configs/hccs-allreduce.yaml --trace out.jsonl --stats", "also write the trace and engine stats") as unknown as Argv<RunArgs>,
+      .example("$0 run configs/hccs-allreduce.yaml --trace out.jsonl --stats", "also write the trace and engine stats")
+      .example("$0 run configs/hccs-allreduce.yaml --chrome-trace t.json --report r.html", "open t.json in ui.perfetto.dev, r.html in a browser") as unknown as Argv<RunArgs>,
   handler: (args) => {
     const started = performance.now();
     const scenario = loadScenario(args.config, { sets: args.set, seed: seedOption(args.seed) });
     const progress = progressLine();
-    const result = runScenario(scenario, { trace: args.trace !== undefined, onProgress: progress.update });
+    const wantSpans = args.trace !== undefined || args.chromeTrace !== undefined || args.report !== undefined;
+    const result = runScenario(scenario, { trace: wantSpans, onProgress: progress.update });
     progress.finish();
     const wallS = (performance.now() - started) / 1e3;
     if (args.trace !== undefined) writeFileAtomic(args.trace, result.trace ?? "", "trace");
+    const spans = args.chromeTrace !== undefined || args.report !== undefined ? parseTraceJsonl(result.trace ?? "") : undefined;
+    if (args.chromeTrace !== undefined) writeFileAtomic(args.chromeTrace, chromeTraceText(spans!, scenario.name), "Chrome trace");
+    if (args.report !== undefined) writeFileAtomic(args.report, runReportHtml(result, spans), "report");
     process.stdout.write(args.json ? jsonOutputText(result) : renderSummary(result));
     if (args.stats) {
       const rate = wallS > 0 ? result.eventsProcessed / wallS : 0;

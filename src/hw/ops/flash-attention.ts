@@ -213,8 +213,9 @@ export function attentionKernelCost(die: DieSpec, s: AttentionKernelShape, cores
   // die-wide HBM: every KV stream read once (row groups and KV splits share it through L2), Q read and
   // O written once
   const hbmBytes = s.streams * (s.kvLen * s.kvBytesPerToken + s.rows * (qBytesPerRow + s.dv * BF16));
-  // a stream on a subset of the cube cores gets the matching share of the die's HBM
-  const hbmNs = (hbmBytes / (die.hbmBandwidth * HBM_EFFICIENCY * (cores.aic / die.aic))) * 1e9;
+  // die-wide HBM, not partitioned by core count: a subset of the cores is limited by its own GM paths
+  // (KV loads at the per-core GM rate, blockCosts) and the die's HBM serves whichever core reads (gemm.ts)
+  const hbmNs = (hbmBytes / (die.hbmBandwidth * HBM_EFFICIENCY)) * 1e9;
   const body = Math.max(best.ns, hbmNs);
   const memoryBound = hbmNs > best.ns || best.memoryBound;
   const bound: Bound = KERNEL_LAUNCH_NS > body ? "latency" : memoryBound ? "memory" : "compute";
@@ -270,12 +271,13 @@ function unitSchedule(
     cycles = Math.max((total * s.streams) / cores.aic, longest);
     totalBlocks = s.streams * blocksPerStream;
   }
-  // The L2 is shared by every core of the die (die-wide L2 bandwidth, chip-spec.ts); a stream on a
-  // subset of the cores gets the matching share.
-  const share = cores.aic / die.aic;
+  // The L2 is shared by every core of the die (die-wide L2 bandwidth, chip-spec.ts). A kernel on a
+  // subset of the cores is limited by those cores' own L2 paths (the per-core rates in blockCosts: the
+  // AIC reads KV and P, its AIVs read S and O' through their own MTE2) and by the die-wide figure, which
+  // is not partitioned by core count (the L2 serves whichever core reads).
   const l2Cycles = Math.max(
-    (totalBlocks * bc.l2Read) / (dieL2ReadBandwidth(die) * share / die.clockHz),
-    (totalBlocks * bc.l2Write) / (dieL2WriteBandwidth(die) * share / die.clockHz),
+    (totalBlocks * bc.l2Read) / (dieL2ReadBandwidth(die) / die.clockHz),
+    (totalBlocks * bc.l2Write) / (dieL2WriteBandwidth(die) / die.clockHz),
   );
   const memoryBound = bc.memoryBound || l2Cycles > cycles;
   return { cycles: Math.max(cycles, l2Cycles), units, kvSplits, memoryBound };

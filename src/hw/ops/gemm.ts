@@ -265,8 +265,11 @@ function gemmImpl(die: DieSpec, s: GemmShape, groups: number, subset?: CoreSubse
       memoryBound = read >= vec;
     }
   }
-  // a stream on a subset of the cube cores gets the matching share of the die's HBM
-  const hbmNs = ((hbmRead + hbmWrite) / (die.hbmBandwidth * HBM_EFFICIENCY * (cores.aic / die.aic))) * 1e9;
+  // Die-wide HBM bound. A GEMM on a subset of the cube cores is limited by those cores' own GM read
+  // paths (32 B/cycle each, hardware.md §1, in the tile timing above), not by a core-count share of the
+  // HBM: the die's HBM (one 1.6 TB/s figure, §2) serves whichever core reads. Contention with work running
+  // concurrently on the other cores is not part of one operator's cost.
+  const hbmNs = ((hbmRead + hbmWrite) / (die.hbmBandwidth * HBM_EFFICIENCY)) * 1e9;
   if (hbmNs > coreNs) memoryBound = true;
   const body = Math.max(coreNs, hbmNs);
   const bound: Bound = KERNEL_LAUNCH_NS > body ? "latency" : memoryBound ? "memory" : "compute";

@@ -1,0 +1,122 @@
+import { availableParallelism } from "node:os";
+import type { Argv, CommandModule } from "yargs";
+import { sweepReportHtml } from "../../report/sweep-report.js";
+import { mergeShards } from "../../sweep/merge.js";
+import { progressBar } from "../../sweep/progress-bar.js";
+import { recordsToCsv, recordsToJsonl, type SweepRecord } from "../../sweep/records.js";
+import { parseShard } from "../../sweep/shard.js";
+import { runSweep } from "../../sweep/sweep.js";
+import { ExitStatus, UsageError, seedOption, withConfigOptions } from "../common-options.js";
+import { writeFileAtomic } from "../output-file.js";
+
+interface SweepArgs {
+  config: string;
+  set: string[];
+  seed?: string;
+  grid: string[];
+  zip: string[];
+  seeds?: number;
+  jobs?: number;
+  out?: string;
+  shard?: string;
+  report?: string;
+}
+
+interface MergeArgs {
+  files: string[];
+  out?: string;
+  report?: string;
+}
+
+/** Output format from the file name: `.jsonl` → JSONL, `.csv` → CSV (anything else is a usage error). */
+export function outputFormat(file: string | undefined, fallback: "csv" | "jsonl"): "csv" | "jsonl" {
+  if (file === undefined) return fallback;
+  if (/\.jsonl$/i.test(file)) return "jsonl";
+  if (/\.csv$/i.test(file)) return "csv";
+  throw new UsageError(`--out must end in .csv or .jsonl, got "${file}"`);
+}
+
+/** Writes records to `--out` (atomically) or stdout, and the `--report` HTML when asked. */
+function emit(records: readonly SweepRecord[], out: string | undefined, format: "csv" | "jsonl", report: string | undefined, title: string): void {
+  const text = format === "jsonl" ? recordsToJsonl(records) : recordsToCsv(records);
+  if (report !== undefined) writeFileAtomic(report, sweepReportHtml(records, title), "report");
+  if (out === undefined) process.stdout.write(text);
+  else writeFileAtomic(out, text, "output");
+}
+
+function positiveInt(v: number | undefined, flag: string): number | undefined {
+  if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new UsageError(`${flag} expects a positive integer, got ${v}`);
+  return v;
+}
+
+const sweepRun: CommandModule<object, SweepArgs> = {
+  command: "$0 <config>",
+  describe: "run a scenario over a grid of knob values (cartesian product, zipped lists, seeds) on worker threads",
+  builder: (y: Argv) =>
+    withConfigOptions(y)
+      .option("grid", { type: "string", array: true, requiresArg: true, default: [] as string[], describe: "an axis: key.path=v1,v2,… (repeatable; cartesian product, first slowest)" })
+      .option("zip", { type: "string", array: true, requiresArg: true, default: [] as string[], describe: "knobs stepped together: key.path=v1,v2,… (repeatable; equal lengths; one axis after the grids)" })
+      .option("seeds", { type: "number", requiresArg: true, describe: "run each point with K seeds (first = --seed or the config's); numbers become mean and <name>.ci95 (95 % Student t half-width)" })
+      .option("jobs", { type: "number", requiresArg: true, describe: "worker threads (default: CPU count)" })
+      .option("out", { type: "string", requiresArg: true, describe: "write results to FILE.csv or FILE.jsonl (default: CSV on stdout; JSONL with --shard)" })
+      .option("shard", { type: "string", requiresArg: true, describe: "run only slice i/n (0 ≤ i < n, round-robin), e.g. $SLURM_ARRAY_TASK_ID/8; join with `sweep merge`" })
+      .option("report", { type: "string", requiresArg: true, describe: "write a self-contained HTML report: each metric against each swept knob" })
+      .example("$0 sweep configs/hccs-allreduce.yaml --grid workload.ranks=2,4,8 --grid network.model=analytical,flow --out r.csv", "6 points")
+      .example("$0 sweep configs/hccs-allreduce.yaml --zip workload.ranks=2,4 --zip cluster.npus=2,4 --seeds 5 --jobs 4", "2 points × 5 seeds")
+      .example("$0 sweep cfg.yaml --grid workload.ranks=2,4,8 --shard 0/2 --out shard-0.jsonl", "one half of a sweep") as unknown as Argv<SweepArgs>,
+  handler: async (args) => {
+    const format = outputFormat(args.out, args.shard !== undefined ? "jsonl" : "csv");
+    if (args.shard !== undefined && format !== "jsonl") throw new UsageError("--shard writes JSONL (to be joined by `sweep merge`): use --out FILE.jsonl");
+    const shard = args.shard !== undefined ? parseShard(args.shard) : undefined;
+    const jobs = positiveInt(args.jobs, "--jobs") ?? availableParallelism();
+    const seeds = positiveInt(args.seeds, "--seeds");
+    let bar: ReturnType<typeof progressBar> | undefined;
+    const result = await runSweep({
+      config: args.config,
+      sets: args.set,
+      grid: args.grid,
+      zip: args.zip,
+      ...(seeds !== undefined ? { seeds } : {}),
+      ...(args.seed !== undefined ? { seed: seedOption(args.seed)! } : {}),
+      jobs,
+      ...(shard ? { shard } : {}),
+      onProgress: (done, total) => {
+        bar ??= progressBar(total, "runs");
+        bar.update(done);
+      },
+    });
+    bar?.finish();
+    emit(result.records, args.out, format, args.report, `sweep of ${args.config}`);
+    if (args.out !== undefined) {
+      process.stderr.write(`sweep: ${result.records.length} points${shard ? ` (shard ${shard.index}/${shard.count} of ${result.total})` : ""}, ${result.failed} failed → ${args.out}\n`);
+    }
+    if (result.failed > 0) {
+      for (const r of result.records) if (r.status === "failed") process.stderr.write(`point ${r.index} failed: ${r.error}\n`);
+      throw new ExitStatus(1);
+    }
+  },
+};
+
+const sweepMerge: CommandModule<object, MergeArgs> = {
+  command: "merge <files..>",
+  describe: "join the JSONL outputs of `sweep --shard i/n` runs (same bytes as one unsharded run)",
+  builder: (y: Argv) =>
+    y
+      .positional("files", { type: "string", array: true, describe: "shard JSONL files", demandOption: true })
+      .option("out", { type: "string", requiresArg: true, describe: "write the merged results to FILE.csv or FILE.jsonl (default: CSV on stdout)" })
+      .option("report", { type: "string", requiresArg: true, describe: "write the HTML report of the merged sweep" })
+      .example("$0 sweep merge shard-*.jsonl --out all.csv", "join the shards") as unknown as Argv<MergeArgs>,
+  handler: (args) => {
+    const records = mergeShards(args.files);
+    emit(records, args.out, outputFormat(args.out, "csv"), args.report, `sweep merged from ${args.files.length} shards`);
+    if (records.some((r) => r.status === "failed")) throw new ExitStatus(1);
+  },
+};
+
+/** `ascend-sim sweep <config> --grid … | sweep merge <files..>`: parameter sweeps, local or sharded. */
+export const sweepCommand: CommandModule = {
+  command: "sweep",
+  describe: "run a scenario over a grid of knob values; `sweep merge` joins sharded outputs",
+  builder: (y: Argv) => y.command(sweepMerge).command(sweepRun).demandCommand(1),
+  handler: () => {},
+};

@@ -1,0 +1,122 @@
+import { closest } from "../config/did-you-mean.js";
+import { loadConfigDocument } from "../config/document.js";
+import { InputError, inputError } from "../config/errors.js";
+import { loadScenario } from "../config/scenario.js";
+import { flattenMetrics, type Cell } from "../sweep/flatten-metrics.js";
+import { pointSets, type SweepPoint } from "../sweep/grid.js";
+import { oneLineError, runTasks } from "../sweep/run-points.js";
+import { selectMetric } from "../validate/metric-selector.js";
+import type { JsonValue } from "../workload/workload.js";
+import { parseConstraint, satisfies, type Constraint } from "./constraint.js";
+import { loadSpace, spacePoints } from "./space.js";
+
+/** Options of `runSearch` (the flags of `ascend-sim search`). */
+export interface SearchOptions {
+  readonly config: string;
+  /** `--set` edits applied to every point. */
+  readonly sets?: readonly string[];
+  readonly seed?: number;
+  /** Search-space YAML file. */
+  readonly space: string;
+  /** Metric to optimise: a flat column name (see sweep) or a selector like `results[algorithm=ring].time_us`. */
+  readonly objective: string;
+  /** Minimise the objective (default: maximise). */
+  readonly minimize?: boolean;
+  /** `metric<=value` constraints. */
+  readonly constraints?: readonly string[];
+  readonly jobs?: number;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** The fate of one point: pruned by the loader's rules, failed, infeasible by a constraint, or ranked. */
+export interface SearchEntry {
+  readonly point: SweepPoint;
+  readonly status: "ranked" | "infeasible" | "pruned" | "failed";
+  /** Why it was pruned, failed or infeasible (one line). */
+  readonly reason?: string;
+  /** Objective value (metric's unit). */
+  readonly objective?: number;
+  /** Constraint metric values (metric's unit), by constraint text order. */
+  readonly constraintValues: readonly (number | undefined)[];
+  /** All flat metrics (empty unless it ran). */
+  readonly metrics: Readonly<Record<string, Cell>>;
+}
+
+/** What a search found. */
+export interface SearchResult {
+  /** Every point, in input order. */
+  readonly entries: readonly SearchEntry[];
+  /** Feasible points, best first (ties in input order). */
+  readonly ranked: readonly SearchEntry[];
+  readonly constraints: readonly Constraint[];
+  readonly counts: { readonly points: number; readonly pruned: number; readonly failed: number; readonly infeasible: number; readonly ranked: number };
+}
+
+function lookup(flat: Map<string, Cell>, raw: JsonValue, name: string): number | undefined {
+  const v = flat.get(name);
+  if (typeof v === "number") return v;
+  return selectMetric(raw, name);
+}
+
+/**
+ * Searches a space: enumerates its points, prunes those the loader rejects (its cross-field rules —
+ * `tp·pp·dp == npus`, memory fits, … — decide feasibility before any simulation; pruned points are
+ * counted, not errors), runs the rest in parallel, applies the constraints and ranks by the objective.
+ */
+export async function runSearch(opts: SearchOptions): Promise<SearchResult> {
+  const constraints = (opts.constraints ?? []).map(parseConstraint);
+  const space = loadSpace(opts.space);
+  const points = spacePoints(space);
+  const base = opts.sets ?? [];
+  // an unreadable config, bad YAML or a bad --set is the user's error, not a pruned point
+  loadConfigDocument(opts.config, base);
+  const pruned = new Map<number, string>();
+  for (const p of points) {
+    try {
+      loadScenario(opts.config, { sets: [...base, ...pointSets(p)], ...(opts.seed !== undefined ? { seed: opts.seed } : {}) });
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      pruned.set(p.index, oneLineError(e));
+    }
+  }
+  const torun = points.filter((p) => !pruned.has(p.index));
+  const outcomes = await runTasks(
+    torun.map((p) => ({ file: opts.config, sets: [...base, ...pointSets(p)], ...(opts.seed !== undefined ? { seed: opts.seed } : {}) })),
+    opts.jobs ?? 1,
+    (done) => opts.onProgress?.(done, torun.length),
+  );
+  const ran = new Map<number, { flat: Map<string, Cell>; raw: JsonValue } | { error: string }>();
+  torun.forEach((p, i) => {
+    const o = outcomes[i]!;
+    if (!o.ok) ran.set(p.index, { error: o.error });
+    else {
+      const raw = (JSON.parse(o.json) as { metrics: JsonValue }).metrics;
+      ran.set(p.index, { flat: flattenMetrics(raw), raw });
+    }
+  });
+  const okRuns = [...ran.values()].filter((r): r is { flat: Map<string, Cell>; raw: JsonValue } => "flat" in r);
+  for (const name of [opts.objective, ...constraints.map((c) => c.metric)]) {
+    if (okRuns.length > 0 && okRuns.every((r) => lookup(r.flat, r.raw, name) === undefined)) {
+      const columns = [...okRuns[0]!.flat.keys()].filter((k) => typeof okRuns[0]!.flat.get(k) === "number");
+      const hint = closest(name, columns);
+      inputError({ path: "", message: `metric "${name}" is not a number in any run's output${hint ? ` — did you mean "${hint}"?` : ""} (numeric metrics: ${columns.slice(0, 12).join(", ")}${columns.length > 12 ? ", …" : ""})` });
+    }
+  }
+  const entries: SearchEntry[] = points.map((p) => {
+    const why = pruned.get(p.index);
+    if (why !== undefined) return { point: p, status: "pruned", reason: why, constraintValues: [], metrics: {} };
+    const r = ran.get(p.index)!;
+    if ("error" in r) return { point: p, status: "failed", reason: r.error, constraintValues: [], metrics: {} };
+    const objective = lookup(r.flat, r.raw, opts.objective);
+    const values = constraints.map((c) => lookup(r.flat, r.raw, c.metric));
+    const metrics = Object.fromEntries(r.flat);
+    const violated = constraints.filter((c, i) => values[i] === undefined || !satisfies(c, values[i]!));
+    if (objective === undefined) return { point: p, status: "infeasible", reason: `no ${opts.objective} in the output`, constraintValues: values, metrics };
+    if (violated.length > 0) return { point: p, status: "infeasible", reason: `violates ${violated.map((c) => c.text).join(", ")}`, objective, constraintValues: values, metrics };
+    return { point: p, status: "ranked", objective, constraintValues: values, metrics };
+  });
+  const sign = opts.minimize ? 1 : -1;
+  const ranked = entries.filter((e) => e.status === "ranked").sort((a, b) => sign * (a.objective! - b.objective!) || a.point.index - b.point.index);
+  const count = (s: SearchEntry["status"]) => entries.filter((e) => e.status === s).length;
+  return { entries, ranked, constraints, counts: { points: points.length, pruned: count("pruned"), failed: count("failed"), infeasible: count("infeasible"), ranked: ranked.length } };
+}

@@ -1,0 +1,59 @@
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Piscina } from "piscina";
+import runInWorker, { type WorkerTask } from "../worker/run-worker.js";
+
+/** The outcome of one scenario run: the `--json` text, or the error message (one line). */
+export type RunOutcome = { readonly ok: true; readonly json: string } | { readonly ok: false; readonly error: string };
+
+const WORKER = new URL("../worker/run-worker.js", import.meta.url);
+
+/** An error as one line: multi-issue input errors are joined with "; " so they fit a CSV cell. */
+export function oneLineError(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  return msg.split(/\r?\n/).map((s) => s.trim()).filter((s) => s !== "").join("; ");
+}
+
+/**
+ * Runs scenario tasks on `jobs` piscina worker threads (the compiled `dist/worker/run-worker.js`) and
+ * returns their outcomes in input order; a failing task yields its error message and the others go on.
+ * Falls back to running in this thread when the compiled worker is absent (tests run from sources).
+ * `onSettled` is called after each task with the number finished so far.
+ */
+export async function runTasks(tasks: readonly WorkerTask[], jobs: number, onSettled?: (done: number) => void): Promise<RunOutcome[]> {
+  let done = 0;
+  const settle = (o: RunOutcome): RunOutcome => {
+    done++;
+    onSettled?.(done);
+    return o;
+  };
+  const workerFile = fileURLToPath(WORKER);
+  if (tasks.length === 0) return [];
+  if (!existsSync(workerFile)) {
+    const out: RunOutcome[] = [];
+    for (const t of tasks) {
+      try {
+        out.push(settle({ ok: true, json: runInWorker(t).json }));
+      } catch (e) {
+        out.push(settle({ ok: false, error: oneLineError(e) }));
+      }
+      // yield so progress output and signals get a turn between runs
+      await new Promise((r) => setImmediate(r));
+    }
+    return out;
+  }
+  const threads = Math.max(1, Math.min(jobs, tasks.length));
+  const pool = new Piscina({ filename: workerFile, minThreads: threads, maxThreads: threads });
+  try {
+    return await Promise.all(
+      tasks.map((t) =>
+        (pool.run(t) as Promise<{ json: string }>).then(
+          (r) => settle({ ok: true, json: r.json }),
+          (e: unknown) => settle({ ok: false, error: oneLineError(e) }),
+        ),
+      ),
+    );
+  } finally {
+    await pool.destroy();
+  }
+}

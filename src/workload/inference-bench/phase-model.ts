@@ -1,0 +1,156 @@
+import type { ResolvedModel } from "../../config/model-field.js";
+import type { ResolvedEnvironment } from "../../config/environment.js";
+import type { DieSpec } from "../../hw/chip-spec.js";
+import { chipByName } from "../../hw/chips.js";
+import type { CoreSubset } from "../../hw/ops/op-cost.js";
+import type { ModelArchitecture } from "../../model/architecture.js";
+import { expertPlacement, layoutIssues, parallelLayout, type ExpertPlacement, type ParallelLayout } from "../../model/ops/layout.js";
+import type { LayerOpsInput, StepShape } from "../../model/ops/op-input.js";
+import type { WeightPrecision } from "../../model/precision.js";
+import type { PhaseSettings } from "./schema.js";
+
+/*
+ * The static description of one benchmarked phase: the layout over ranks, the micro-batch shapes and
+ * the die's core split. Built from the config alone (no simulation), so the cross-field rules and the
+ * HBM check use the same numbers the step simulator runs with.
+ */
+
+/**
+ * Fraction of a die's cube (and vector) cores given to the attention stream when micro-batching splits
+ * the die: 16 of 24 AIC and 32 of 48 AIV, the MoE stream gets the rest (hardware.md §6, CM384 decode).
+ */
+export const MICROBATCH_ATTENTION_CORE_FRACTION = 16 / 24;
+
+/** One phase, resolved. */
+export interface PhaseModel {
+  readonly settings: PhaseSettings;
+  readonly arch: ModelArchitecture;
+  readonly modelName: string;
+  readonly precision: WeightPrecision;
+  readonly layout: ParallelLayout;
+  readonly chip: string;
+  readonly die: DieSpec;
+  /** Ranks (dies on a supernode) per NPU, count. */
+  readonly ranksPerNpu: number;
+  /** NPUs of the instance, count. */
+  readonly npus: number;
+  /** Ranks of the instance (= attention dp × tp = expert ep × tp), count. */
+  readonly ranks: number;
+  /** Sequences on one attention replica per step, count. */
+  readonly sequences: number;
+  /** Query tokens per sequence (prompt, or 1 + draft tokens), tokens. */
+  readonly queryTokens: number;
+  /** Sequences of each micro-batch on one replica, count. */
+  readonly microSequences: readonly number[];
+  /** The op-builder input of each micro-batch and of the whole replica step. */
+  readonly microInputs: readonly LayerOpsInput[];
+  readonly fullInput: LayerOpsInput;
+  /** Core subsets of the two streams (undefined = the whole die, no split). */
+  readonly attentionCores: CoreSubset | undefined;
+  readonly moeCores: CoreSubset | undefined;
+  /** EP group size (experts.ep × experts.tp ranks), count. */
+  readonly epGroup: number;
+  readonly placement: ExpertPlacement;
+}
+
+/** Chip of the configured cluster, and ranks per NPU (dies on a supernode, 1 elsewhere). */
+export function clusterChip(env: ResolvedEnvironment): { chip: string; ranksPerNpu: number } {
+  const spec = env.cluster?.spec.chip;
+  const chip = typeof spec === "string" ? spec : env.cluster?.type === "supernode" ? "910C" : "910B3";
+  return { chip, ranksPerNpu: env.cluster?.type === "supernode" ? chipByName(chip).package.dies : 1 };
+}
+
+/** A config problem found while resolving a phase, with its path. */
+export interface PhaseIssue {
+  readonly path: readonly (string | number)[];
+  readonly message: string;
+}
+
+/** Resolves one phase; returns the issues instead when the settings do not fit model, cluster or each other. */
+export function buildPhase(
+  settings: PhaseSettings,
+  model: ResolvedModel,
+  precision: WeightPrecision,
+  env: ResolvedEnvironment,
+  at: (key: string) => (string | number)[],
+): PhaseModel | PhaseIssue[] {
+  const issues: PhaseIssue[] = [];
+  const arch = model.arch;
+  const d = settings.deployment;
+  const { chip, ranksPerNpu } = clusterChip(env);
+  const die = chipByName(chip).die;
+  const att = d.attention;
+  const ranks = att.dp * att.tp;
+  const npus = d.npus ?? Math.ceil(ranks / ranksPerNpu);
+  if (npus * ranksPerNpu !== ranks) {
+    issues.push({ path: at("deployment.attention.dp"), message: `attention dp × tp (${att.dp} × ${att.tp} = ${ranks} ranks) must equal deployment.npus × ${ranksPerNpu} rank(s) per NPU (${npus * ranksPerNpu})` });
+  }
+  if (arch.moe !== undefined && d.experts.ep * d.experts.tp !== ranks) {
+    issues.push({ path: at("deployment.experts.ep"), message: `experts ep × tp (${d.experts.ep} × ${d.experts.tp}) must equal the ${ranks} ranks of the instance (attention dp × tp)` });
+  }
+  if (env.cluster !== undefined && ranks > env.topology().ranks) {
+    issues.push({ path: at("deployment.npus"), message: `the instance needs ${ranks} ranks, cluster ${env.cluster.name} has ${env.topology().ranks}` });
+  }
+  const layout = parallelLayout({
+    attention: { dp: att.dp, tp: att.tp, sp: att.sp },
+    experts: { ep: d.experts.ep, tp: d.experts.tp, redundant_experts: d.redundant_experts },
+    shared_experts: d.shared_experts,
+  });
+  for (const m of layoutIssues(arch, layout)) issues.push({ path: at("deployment"), message: m });
+  const s = settings;
+  if (s.mtp.layers > 0 && arch.mtp_layers === 0) issues.push({ path: at("workload.mtp.layers"), message: `model ${model.preset} has no MTP module` });
+  if (s.mtp.layers > 0 && s.phase === "prefill") issues.push({ path: at("workload.mtp.layers"), message: "MTP (speculative decoding) applies to decode only" });
+  let sequences: number;
+  let queryTokens: number;
+  if (s.phase === "decode") {
+    if ((s.batch_per_npu * npus) % att.dp !== 0) {
+      issues.push({ path: at("workload.batch_per_npu"), message: `batch_per_npu × npus (${s.batch_per_npu * npus}) must divide evenly over the ${att.dp} attention replicas` });
+    }
+    sequences = Math.max(1, Math.floor((s.batch_per_npu * npus) / att.dp));
+    queryTokens = 1 + s.mtp.layers;
+  } else {
+    if (s.tokens_per_batch % s.prompt_len !== 0) {
+      issues.push({ path: at("workload.tokens_per_batch"), message: `tokens_per_batch (${s.tokens_per_batch}) must be a multiple of prompt_len (${s.prompt_len})` });
+    }
+    sequences = Math.max(1, Math.floor(s.tokens_per_batch / s.prompt_len));
+    queryTokens = s.prompt_len;
+  }
+  if (s.microbatches > sequences) {
+    issues.push({ path: at("workload.microbatches"), message: `${s.microbatches} micro-batches need at least as many sequences per attention replica, got ${sequences}` });
+  }
+  if (issues.length > 0) return issues;
+
+  const shape = (seqs: number): StepShape => (s.phase === "decode" ? { phase: "decode", sequences: seqs, queryTokens, kvLen: s.kv_len } : { phase: "prefill", sequences: seqs, queryTokens });
+  const M = s.microbatches;
+  const microSequences = Array.from({ length: M }, (_, m) => Math.floor(sequences / M) + (m < sequences % M ? 1 : 0));
+  const input = (seqs: number): LayerOpsInput => ({ arch, precision, layout, shape: shape(seqs) });
+  let attentionCores: CoreSubset | undefined;
+  let moeCores: CoreSubset | undefined;
+  if (M > 1) {
+    const aic = Math.max(1, Math.min(die.aic - 1, Math.round(die.aic * MICROBATCH_ATTENTION_CORE_FRACTION)));
+    const aiv = Math.max(1, Math.min(die.aiv - 1, Math.round(die.aiv * MICROBATCH_ATTENTION_CORE_FRACTION)));
+    attentionCores = { aic, aiv };
+    moeCores = { aic: die.aic - aic, aiv: die.aiv - aiv };
+  }
+  return {
+    settings,
+    arch,
+    modelName: model.preset,
+    precision,
+    layout,
+    chip,
+    die,
+    ranksPerNpu,
+    npus,
+    ranks,
+    sequences,
+    queryTokens,
+    microSequences,
+    microInputs: microSequences.map(input),
+    fullInput: input(sequences),
+    attentionCores,
+    moeCores,
+    epGroup: d.experts.ep * d.experts.tp,
+    placement: expertPlacement(arch, layout),
+  };
+}

@@ -1,0 +1,224 @@
+import type { Uniform } from "../../engine/rng.js";
+import type { MoeArchitecture } from "../../model/architecture.js";
+
+/*
+ * Token-level expert routing for the step simulator: per-layer expert popularity with a configurable
+ * skew, per-token top-k sampling from a seeded stream, and the placement of expert replicas over the
+ * routed slots of the EP group (EPLB). The result of one layer's routing is the tokens every slot
+ * receives and the token copies every pair of group ranks exchanges, so dispatch imbalance and the
+ * slowest rank come out of the sample, not out of an average.
+ */
+
+/** Popularity skew of the experts of a layer. */
+export interface SkewSpec {
+  readonly skew: "uniform" | "zipf" | "hot";
+  readonly zipf_exponent: number;
+  readonly hot_experts: number;
+  readonly hot_factor: number;
+}
+
+/**
+ * Relative weights of `experts` experts under `spec`, in popularity order (index 0 the hottest), mean 1.
+ * `hot`: `hot_experts` experts at `hot_factor`× the mean weight, the rest equal (so the hot weight is
+ * f(E−h)/(E−f·h) times a cold one; f·h must stay below E). `zipf`: weight ∝ 1/(rank+1)^s.
+ */
+export function popularityProfile(experts: number, spec: SkewSpec): Float64Array {
+  const w = new Float64Array(experts);
+  if (spec.skew === "uniform") return w.fill(1);
+  if (spec.skew === "zipf") {
+    let sum = 0;
+    for (let i = 0; i < experts; i++) sum += w[i] = 1 / Math.pow(i + 1, spec.zipf_exponent);
+    for (let i = 0; i < experts; i++) w[i] = (w[i]! * experts) / sum;
+    return w;
+  }
+  const h = Math.min(spec.hot_experts, experts);
+  const f = spec.hot_factor;
+  if (f * h >= experts) throw new RangeError(`hot_factor × hot_experts (${f} × ${h}) must stay below the ${experts} experts (the mean includes the hot ones)`);
+  // hot weight x = f × mean, mean = (h·x + (E−h)·1)/E  →  x = f(E−h)/(E−f·h); then scale to mean 1
+  const x = (f * (experts - h)) / (experts - f * h);
+  const mean = (h * x + experts - h) / experts;
+  for (let i = 0; i < experts; i++) w[i] = (i < h ? x : 1) / mean;
+  return w;
+}
+
+/** Walker alias table over `weights` (one uniform draw per sample). */
+export interface AliasTable {
+  readonly n: number;
+  readonly prob: Float64Array;
+  readonly alias: Int32Array;
+  /** True when every weight is equal (sampling skips the table). */
+  readonly uniform: boolean;
+}
+
+/** Builds the alias table of `weights` (Vose's method; deterministic). */
+export function aliasTable(weights: ArrayLike<number>): AliasTable {
+  const n = weights.length;
+  let sum = 0;
+  let uniform = true;
+  for (let i = 0; i < n; i++) {
+    sum += weights[i]!;
+    if (weights[i] !== weights[0]) uniform = false;
+  }
+  const prob = new Float64Array(n);
+  const alias = new Int32Array(n);
+  const scaled = new Float64Array(n);
+  const small: number[] = [];
+  const large: number[] = [];
+  for (let i = 0; i < n; i++) {
+    scaled[i] = (weights[i]! * n) / sum;
+    (scaled[i]! < 1 ? small : large).push(i);
+  }
+  while (small.length > 0 && large.length > 0) {
+    const s = small.pop()!;
+    const l = large.pop()!;
+    prob[s] = scaled[s]!;
+    alias[s] = l;
+    scaled[l] = scaled[l]! + scaled[s]! - 1;
+    (scaled[l]! < 1 ? small : large).push(l);
+  }
+  for (const i of large) {
+    prob[i] = 1;
+    alias[i] = i;
+  }
+  for (const i of small) {
+    prob[i] = 1;
+    alias[i] = i;
+  }
+  return { n, prob, alias, uniform };
+}
+
+/** Where the replicas of every expert live: routed slots numbered as in model/ops/layout.ts (routed first). */
+export interface ReplicaPlacement {
+  /** Expert each routed slot holds, length = routed slots. */
+  readonly expertOfSlot: Int32Array;
+  /** Slots of expert e: slotList[slotStart[e] … slotStart[e+1]). */
+  readonly slotStart: Int32Array;
+  readonly slotList: Int32Array;
+}
+
+function placementFrom(expertOfSlot: Int32Array, experts: number): ReplicaPlacement {
+  const count = new Int32Array(experts + 1);
+  for (const e of expertOfSlot) count[e + 1]!++;
+  for (let e = 0; e < experts; e++) count[e + 1]! += count[e]!;
+  const slotList = new Int32Array(expertOfSlot.length);
+  const fill = count.slice(0, experts);
+  expertOfSlot.forEach((e, s) => (slotList[fill[e]!++] = s));
+  return { expertOfSlot, slotStart: count, slotList };
+}
+
+/** Without load information: slot s < E holds expert s, redundant slot E + i holds expert i mod E. */
+export function staticPlacement(experts: number, routedSlots: number): ReplicaPlacement {
+  const bySlot = new Int32Array(routedSlots);
+  for (let s = 0; s < routedSlots; s++) bySlot[s] = s % experts;
+  return placementFrom(bySlot, experts);
+}
+
+/**
+ * EPLB from observed load (the greedy of DeepSeek's open-source EPLB, as we read it): each redundant
+ * slot goes to the expert with the highest load per replica; then replicas, heaviest first, go to the
+ * rank with the least load that still has a free routed slot (ties: lowest rank). `rankOfSlot` maps a
+ * routed slot to its EP rank.
+ */
+export function observedPlacement(load: ArrayLike<number>, routedSlots: number, rankOfSlot: (slot: number) => number): ReplicaPlacement {
+  const experts = load.length;
+  const replicas = new Int32Array(experts).fill(1);
+  for (let r = experts; r < routedSlots; r++) {
+    let best = 0;
+    for (let e = 1; e < experts; e++) if (load[e]! / replicas[e]! > load[best]! / replicas[best]!) best = e;
+    replicas[best]!++;
+  }
+  const items: { e: number; w: number }[] = [];
+  for (let e = 0; e < experts; e++) for (let k = 0; k < replicas[e]!; k++) items.push({ e, w: load[e]! / replicas[e]! });
+  items.sort((a, b) => b.w - a.w || a.e - b.e);
+  // free routed slots per rank, in slot order
+  let ranks = 0;
+  for (let s = 0; s < routedSlots; s++) ranks = Math.max(ranks, rankOfSlot(s) + 1);
+  const free: number[][] = Array.from({ length: ranks }, () => []);
+  for (let s = 0; s < routedSlots; s++) free[rankOfSlot(s)]!.push(s);
+  const next = new Int32Array(ranks);
+  const rankLoad = new Float64Array(ranks);
+  const bySlot = new Int32Array(routedSlots);
+  for (const it of items) {
+    let pick = -1;
+    for (let r = 0; r < ranks; r++) if (next[r]! < free[r]!.length && (pick < 0 || rankLoad[r]! < rankLoad[pick]!)) pick = r;
+    bySlot[free[pick]![next[pick]!++]!] = it.e;
+    rankLoad[pick]! += it.w;
+  }
+  return placementFrom(bySlot, experts);
+}
+
+/** Per-layer routing tables: the popularity alias tables and the replica placement. */
+export interface LayerRouting {
+  /** Alias table over all experts (topk / group-limited routing), or one per MoGE group. */
+  readonly tables: readonly AliasTable[];
+  /** Experts per table. */
+  readonly expertsPerTable: number;
+  /** Experts each token takes from each table, count. */
+  readonly picksPerTable: number;
+  readonly placement: ReplicaPlacement;
+}
+
+/**
+ * Expert weights of one layer: the profile assigned to experts by a random permutation from `rng`
+ * (a different set of hot experts in every layer). Under MoGE each group gets the profile of its own size.
+ */
+export function layerWeights(moe: MoeArchitecture, spec: SkewSpec, rng: Uniform): Float64Array {
+  const E = moe.routed_experts;
+  const groups = moe.routing.kind === "moge" ? moe.routing.groups : 1;
+  const per = E / groups;
+  const w = new Float64Array(E);
+  const profile = popularityProfile(per, spec);
+  for (let g = 0; g < groups; g++) {
+    const perm = Int32Array.from({ length: per }, (_, i) => i);
+    for (let i = per - 1; i > 0; i--) {
+      const j = Math.floor(rng() * (i + 1));
+      const t = perm[i]!;
+      perm[i] = perm[j]!;
+      perm[j] = t;
+    }
+    for (let i = 0; i < per; i++) w[g * per + perm[i]!] = profile[i]!;
+  }
+  return w;
+}
+
+/** The alias tables of one layer's weights (one per MoGE group). */
+export function layerTables(moe: MoeArchitecture, weights: Float64Array): { tables: AliasTable[]; expertsPerTable: number; picksPerTable: number } {
+  const groups = moe.routing.kind === "moge" ? moe.routing.groups : 1;
+  const per = moe.routed_experts / groups;
+  const tables: AliasTable[] = [];
+  for (let g = 0; g < groups; g++) tables.push(aliasTable(weights.subarray(g * per, (g + 1) * per)));
+  return { tables, expertsPerTable: per, picksPerTable: moe.top_k / groups };
+}
+
+/**
+ * Draws the routed experts of `tokens` tokens and calls `onPick(expert, token)` for each of the top-k
+ * picks: k distinct experts per token (per MoGE group), each by successive weighted draws with
+ * rejection of repeats (Plackett–Luce), one uniform per draw. Group limits of DeepSeek routing
+ * (top-4 of 8 groups) are not applied: they bound the nodes a token reaches, and the UB fabric is flat.
+ */
+export function sampleTokens(
+  r: { readonly tables: readonly AliasTable[]; readonly expertsPerTable: number; readonly picksPerTable: number },
+  rng: Uniform,
+  tokens: number,
+  onPick: (expert: number, token: number) => void,
+): void {
+  const k = r.picksPerTable;
+  const chosen = new Int32Array(k);
+  for (let t = 0; t < tokens; t++) {
+    for (let g = 0; g < r.tables.length; g++) {
+      const tab = r.tables[g]!;
+      const n = tab.n;
+      let c = 0;
+      while (c < k) {
+        const u = rng() * n;
+        const i = u | 0;
+        const e = tab.uniform || u - i < tab.prob[i]! ? i : tab.alias[i]!;
+        let dup = false;
+        for (let q = 0; q < c; q++) if (chosen[q] === e) dup = true;
+        if (dup) continue;
+        chosen[c++] = e;
+        onPick(g * r.expertsPerTable + e, t);
+      }
+    }
+  }
+}

@@ -1,0 +1,535 @@
+import { FUSED_MOE_AIV_CORES } from "../../collectives/moe-constants.js";
+import { FusedMoePricer, runMoeOp, type MoeOpKind, type MoeOpTiming, type MoeVariant } from "../../collectives/moe-exchange.js";
+import type { MoeRouting } from "../../collectives/moe-routing.js";
+import { rankLayout, type RankLayout } from "../../collectives/rank-layout.js";
+import { Simulator } from "../../engine/index.js";
+import type { CoreSubset } from "../../hw/ops/op-cost.js";
+import { denseLayerCount, moeLayerCount, type MoeArchitecture } from "../../model/architecture.js";
+import { attentionItems } from "../../model/ops/attention-ops.js";
+import { balancedExpertLoad, type ExpertLoad } from "../../model/ops/expert-load.js";
+import { denseFfnItems } from "../../model/ops/ffn-ops.js";
+import { embeddingItems, headItems } from "../../model/ops/head-ops.js";
+import type { LayerItem } from "../../model/ops/layer-item.js";
+import { moeFfnItems } from "../../model/ops/moe-ops.js";
+import { mtpModuleItems } from "../../model/ops/mtp-ops.js";
+import { decoderLayerItems } from "../../model/ops/layer-ops.js";
+import { moeTokensPerRank, type LayerOpsInput } from "../../model/ops/op-input.js";
+import type { RunContext } from "../workload.js";
+import { spDenseInput, spTpSpAttentionItems, usesSpTpSp } from "./attention-sp-tp.js";
+import { BREAKDOWN_CLASSES, ItemPricer, type BreakdownClass, type PricedList } from "./costing.js";
+import type { PhaseModel } from "./phase-model.js";
+import { layerTables, layerWeights, observedPlacement, sampleTokens, staticPlacement, type AliasTable, type ReplicaPlacement } from "./routing.js";
+
+/*
+ * One benchmarked phase on the engine. A step is a sequence of stages: the graph launch, the embedding,
+ * the decoder layers, the LM head, then per MTP draft token the MTP module's projection, its layer and
+ * its head. The layers run as a two-stream pipeline over the micro-batches: task A(m,l) is micro-batch
+ * m's attention block of layer l on the attention stream, F(m,l) its FFN (dense or MoE) on the MoE
+ * stream; A(m,l) waits for F(m,l−1), F(m,l) for A(m,l), and each stream runs its tasks in order. With
+ * one micro-batch both run on one stream over the whole die.
+ *
+ * Symmetry: every attention rank does identical work (same sequences, same KV length), so one
+ * representative die is simulated for attention. The MoE part differs by rank: each F(m,l) samples
+ * the routing of every token of every rank, prices dispatch and combine over the whole EP group from
+ * that copy matrix, gives each EP rank the expert time of the tokens it received, and ends when the
+ * slowest rank's combine output is ready (combine starts when the slowest expert rank is done: with
+ * top-k over all ranks every token waits for nearly every rank).
+ */
+
+/**
+ * CPU time of one graph launch, ns: hardware.md §6 "graph launch costs 0.6–0.8 ms of CPU time per
+ * dispatch when not pipelined" (CM384), midpoint. In graph mode the step is one captured graph; the
+ * host cannot launch step n+1 before step n's sampled tokens exist (decode) or its batch is formed
+ * (prefill), so the launch is charged once per step, exposed.
+ */
+export const GRAPH_LAUNCH_NS = 700_000;
+
+/**
+ * Tokens per rank routed once per layer to measure the expert load an `eplb: observed` placement is
+ * built from (a stand-in for the load history EPLB collects). Large enough that sampling noise in the
+ * calibration (±1/√(tokens·top_k/experts) per expert, ≈ 6 % at DeepSeek shapes) is below the skew it
+ * corrects; not tuned to any target.
+ */
+export const EPLB_CALIBRATION_TOKENS = 8192;
+
+/** Result of one phase. */
+export interface PhaseRun {
+  /** Duration of each step, ns. */
+  readonly stepNs: readonly number[];
+  /** Time of the decoder layers of each step (first attention start → last FFN end), ns. */
+  readonly layersNs: readonly number[];
+  /** Busy time per operator class, summed over steps, ns. */
+  readonly breakdownNs: Record<BreakdownClass, number>;
+  /** Max/mean tokens per EP rank, averaged over MoE layer × micro-batch × step samples. */
+  readonly imbalance: number;
+  /** Worst max/mean seen in any one sample. */
+  readonly imbalanceMax: number;
+  /** Slowest-rank dispatch / combine latency, mean over MoE layer instances, ns. */
+  readonly dispatchNs: number;
+  readonly combineNs: number;
+  /** MoE layer instances priced (layers × micro-batches × steps). */
+  readonly moeSamples: number;
+  /** Hottest expert's copies over the mean expert's, mean over samples (1 = even). */
+  readonly hotExpertRatio: number;
+}
+
+interface Task {
+  readonly deps: readonly number[];
+  readonly where: string;
+  readonly what: string;
+  /** Runs the task at `startNs`; returns its duration, ns (integer). */
+  readonly run: (startNs: number) => number;
+  done: boolean;
+}
+
+interface Stage {
+  readonly tasks: Task[];
+  /** Task ids per stream, in execution order. */
+  readonly streams: number[][];
+  /** Set on the stage of the main model's decoder layers (for `layer_us`). */
+  readonly main?: boolean;
+}
+
+/** The variant the MoE exchange runs: fused AIV writes on a UB fabric, HCCL all-to-allv elsewhere. */
+function moeVariant(layout: RankLayout | undefined): MoeVariant {
+  return layout?.fabric === "ub" ? "fused" : "alltoallv";
+}
+
+/** Split of a MoE layer's items (moe-ops.ts order): before dispatch, local shared experts, per-rank experts, after combine. */
+interface MoeParts {
+  readonly pre: PricedList;
+  readonly shared: PricedList;
+  readonly post: PricedList;
+  readonly exchange: boolean;
+  readonly tokensPerRank: number;
+}
+
+/** Runs `model`'s steps on the engine of `ctx`. */
+export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number): PhaseRun {
+  const { sim, hooks, env } = ctx;
+  const arch = model.arch;
+  const s = model.settings;
+  const topo = env.cluster !== undefined ? env.topology() : undefined;
+  const rlayout = topo !== undefined ? rankLayout(topo) : undefined;
+  const tp = model.layout.attention.tp;
+  const pricer = new ItemPricer(
+    model.die,
+    env,
+    rlayout,
+    Array.from({ length: tp }, (_, i) => i),
+  );
+  const M = model.microSequences.length;
+  const emit = hooks.has("span");
+  const tag = `${s.phase}${phaseIndex > 0 ? phaseIndex : ""}`;
+  const attnWhere = M > 1 ? "die0/attention" : "die0/compute";
+  const ffnWhere = M > 1 ? "die0/moe" : "die0/compute";
+
+  const breakdown = Object.fromEntries(BREAKDOWN_CLASSES.map((c) => [c, 0])) as Record<BreakdownClass, number>;
+  const addClasses = (p: PricedList): void => {
+    for (const [c, v] of Object.entries(p.byClass)) breakdown[c as BreakdownClass] += v;
+  };
+
+  // ---- attention and dense FFN per micro-batch (identical on every rank) ----
+  const spTpSp = usesSpTpSp(model.fullInput);
+  const attnList = (inp: LayerOpsInput): LayerItem[] => (spTpSp ? spTpSpAttentionItems(inp) : attentionItems(inp));
+  const denseList = (inp: LayerOpsInput): LayerItem[] => denseFfnItems(spTpSp ? spDenseInput(inp) : inp);
+  const attn = model.microInputs.map((inp) => pricer.listNs(attnList(inp), model.attentionCores));
+  const dense = arch.dense_intermediate_size !== undefined ? model.microInputs.map((inp) => pricer.listNs(denseList(inp), model.moeCores)) : [];
+
+  // ---- MoE: the rank-independent parts, and the exchange model ----
+  const moe = arch.moe;
+  const n = model.epGroup;
+  const etp = model.layout.experts.tp;
+  const slotsPerRank = model.placement.slotsPerRank;
+  const routedSlots = model.placement.routedSlots;
+  const totalSlots = routedSlots + model.placement.sharedSlots;
+  const moeParts: MoeParts[] = [];
+  if (moe !== undefined) {
+    for (const inp of model.microInputs) {
+      const items = moeFfnItems(inp, balancedExpertLoad(inp));
+      const di = items.findIndex((i) => i.kind === "comm" && i.comm === "dispatch");
+      const ci = items.findIndex((i) => i.kind === "comm" && i.comm === "combine");
+      const isExpert = (i: LayerItem): boolean => i.label.startsWith("routed experts") || i.label.startsWith("shared expert (dedicated)");
+      const isShared = (i: LayerItem): boolean => i.label.startsWith("shared_experts");
+      const exchange = di >= 0;
+      const pre = exchange ? items.slice(0, di) : items.filter((i, k) => !isExpert(i) && !isShared(i) && k < firstIndex(items, isExpert, isShared));
+      const post = exchange ? items.slice(ci + 1) : items.filter((i, k) => !isExpert(i) && !isShared(i) && k >= firstIndex(items, isExpert, isShared));
+      moeParts.push({
+        pre: pricer.listNs(pre, model.moeCores),
+        shared: pricer.listNs(items.filter(isShared), model.moeCores),
+        post: pricer.listNs(post, model.moeCores),
+        exchange,
+        tokensPerRank: moeTokensPerRank(inp),
+      });
+    }
+  }
+  const group = Array.from({ length: n }, (_, i) => i);
+  const variant = moeVariant(rlayout);
+  const moeAiv = Math.min(FUSED_MOE_AIV_CORES, model.moeCores?.aiv ?? model.die.aiv);
+  const quantize = model.precision === "w8a8";
+  const fused = moe !== undefined && n > 1 && variant === "fused" && env.network.model === "analytical" && topo !== undefined ? new FusedMoePricer(topo, { group, hidden: arch.hidden_size, quantize, die: model.die, aivCores: moeAiv }) : undefined;
+  /** Dispatch and combine of one routing: the fused closed form, or runMoeOp on a scratch simulator. */
+  const priceExchange = (routing: MoeRouting): { dispatch: MoeOpTiming; combine: MoeOpTiming } => {
+    if (fused !== undefined) return fused.priceBoth(routing);
+    const one = (kind: MoeOpKind): MoeOpTiming => {
+      // any other fabric or network model: the same operator model run on a scratch simulator
+      const scratch = new Simulator(0);
+      const net = env.networkModel(scratch);
+      let out: MoeOpTiming | undefined;
+      runMoeOp(
+        net,
+        { kind, group, routing, hidden: arch.hidden_size, variant, quantize, die: model.die, aivCores: moeAiv, stepOverheadNs: env.network.collective_step_overhead.value, layout: rlayout! },
+        0,
+        (r) => {
+          let max = 0;
+          for (const v of r.perRankNs) max = Math.max(max, v);
+          out = { perRankNs: r.perRankNs, maxNs: max, phases: r.phases };
+        },
+      );
+      scratch.run();
+      return out!;
+    };
+    return { dispatch: one("dispatch"), combine: one("combine") };
+  };
+
+  // ---- routing tables per MoE layer (main layers, then MTP layers) ----
+  const moeLayers = moe === undefined ? 0 : moeLayerCount(arch);
+  const mtpLayers = s.mtp.layers;
+  const routingLayers = moeLayers + (moe !== undefined && mtpLayers > 0 ? 1 : 0);
+  const popRng = sim.rng.stream("expert-popularity");
+  const eplbRng = sim.rng.stream("eplb");
+  const rng = sim.rng.stream("routing");
+  const tables: { tables: AliasTable[]; expertsPerTable: number; picksPerTable: number; placement: ReplicaPlacement }[] = [];
+  if (moe !== undefined) {
+    for (let l = 0; l < routingLayers; l++) {
+      const w = layerWeights(moe, s.routing, popRng);
+      const t = layerTables(moe, w);
+      let placement: ReplicaPlacement;
+      if (s.routing.eplb === "observed") {
+        const load = new Float64Array(moe.routed_experts);
+        sampleTokens(t, eplbRng, EPLB_CALIBRATION_TOKENS, (e) => load[e]!++);
+        placement = observedPlacement(load, routedSlots, (slot) => Math.floor(slot / slotsPerRank));
+      } else placement = staticPlacement(moe.routed_experts, routedSlots);
+      tables.push({ ...t, placement });
+    }
+  }
+
+  // ---- expert time per EP rank, memoised by what decides the operator shapes ----
+  const expertMemo = new Map<string, number>();
+  const expertNs = (m: number, routed: number[], shared: number[]): number => {
+    const key = `${m}|${shapeKey(routed)}|${shapeKey(shared)}`;
+    let ns = expertMemo.get(key);
+    if (ns === undefined) {
+      const items = moeFfnItems(model.microInputs[m]!, { routed, shared } satisfies ExpertLoad).filter(
+        (i) => i.label.startsWith("routed experts") || i.label.startsWith("shared expert (dedicated)"),
+      );
+      ns = pricer.listNs(items, model.moeCores).ns;
+      expertMemo.set(key, ns);
+    }
+    return ns;
+  };
+
+  // ---- one MoE FFN instance: routing sample → dispatch → experts → combine ----
+  let imbSum = 0;
+  let imbMax = 0;
+  let hotSum = 0;
+  let dispSum = 0;
+  let combSum = 0;
+  let samples = 0;
+  const slotTokens = new Float64Array(totalSlots);
+  const expertCopies = new Float64Array(moe?.routed_experts ?? 0);
+  const copies = new Float64Array(n * n);
+  const rankOfSlot = Int32Array.from({ length: totalSlots }, (_, slot) => Math.floor(slot / slotsPerRank));
+  const routeSample = (layer: number, m: number): MoeRouting => {
+    const mo = moe as MoeArchitecture;
+    const T = moeParts[m]!.tokensPerRank;
+    slotTokens.fill(0);
+    copies.fill(0);
+    expertCopies.fill(0);
+    const tab = tables[layer]!;
+    const { slotStart, slotList } = tab.placement;
+    const addCopies = (g: number, slot: number, c: number): void => {
+      slotTokens[slot]! += c;
+      const base = g * n + rankOfSlot[slot]! * etp;
+      for (let q = 0; q < etp; q++) copies[base + q]! += c;
+    };
+    if (s.routing.eplb === "perfect") {
+      const per = (T * mo.top_k) / routedSlots;
+      for (let g = 0; g < n; g++) for (let slot = 0; slot < routedSlots; slot++) addCopies(g, slot, per);
+      expertCopies.fill((n * T * mo.top_k) / mo.routed_experts);
+    } else {
+      let src = 0;
+      const pick = (e: number, t: number): void => {
+        expertCopies[e]!++;
+        const a = slotStart[e]!;
+        const cnt = slotStart[e + 1]! - a;
+        // a token's copy goes to replica (rank + token) mod replicas: an expert's tokens split evenly over its copies
+        const slot = slotList[cnt === 1 ? a : a + ((src + t) % cnt)]!;
+        slotTokens[slot]!++;
+        const base = src * n + rankOfSlot[slot]! * etp;
+        for (let q = 0; q < etp; q++) copies[base + q]!++;
+      };
+      for (src = 0; src < n; src++) sampleTokens(tab, rng, T, pick);
+    }
+    const sh = model.placement.sharedSlots;
+    if (sh > 0) {
+      const replicas = model.layout.shared_experts.replicas;
+      for (let g = 0; g < n; g++) {
+        const rep = g % replicas;
+        for (let k = 0; k < mo.shared_experts; k++) addCopies(g, routedSlots + rep * mo.shared_experts + k, T);
+      }
+    }
+    return { shape: { tokensPerRank: T, topK: mo.top_k, experts: mo.routed_experts, ep: n }, expertsPerRank: slotsPerRank, copies };
+  };
+
+  const moeTask = (layer: number, m: number, label: string) => (start: number): number => {
+    const parts = moeParts[m]!;
+    addClasses(parts.pre);
+    addClasses(parts.post);
+    const routing = routeSample(layer, m);
+    // tokens per EP rank and its expert time
+    const eps = n / etp;
+    let maxRank = 0;
+    let sumRank = 0;
+    const rankExpertNs = new Float64Array(eps);
+    for (let p = 0; p < eps; p++) {
+      const routed: number[] = [];
+      const shared: number[] = [];
+      let tot = 0;
+      for (let slot = p * slotsPerRank; slot < (p + 1) * slotsPerRank; slot++) {
+        const v = slotTokens[slot]!;
+        tot += v;
+        (slot < routedSlots ? routed : shared).push(v);
+      }
+      maxRank = Math.max(maxRank, tot);
+      sumRank += tot;
+      rankExpertNs[p] = expertNs(m, routed, shared);
+    }
+    const imb = sumRank > 0 ? maxRank / (sumRank / eps) : 1;
+    imbSum += imb;
+    imbMax = Math.max(imbMax, imb);
+    let hot = 0;
+    let hotTot = 0;
+    for (const v of expertCopies) {
+      hot = Math.max(hot, v);
+      hotTot += v;
+    }
+    hotSum += hotTot > 0 ? hot / (hotTot / expertCopies.length) : 1;
+    samples++;
+    const d0 = parts.pre.ns;
+    let total: number;
+    if (parts.exchange) {
+      const { dispatch: disp, combine: comb } = priceExchange(routing);
+      let dispMax = 0;
+      let critical = 0;
+      let critG = 0;
+      for (let g = 0; g < n; g++) {
+        const ready = Math.max(disp.perRankNs[g]!, parts.shared.ns);
+        const end = ready + rankExpertNs[Math.floor(g / etp)]!;
+        dispMax = Math.max(dispMax, disp.perRankNs[g]!);
+        if (end > critical) {
+          critical = end;
+          critG = g;
+        }
+      }
+      dispSum += disp.maxNs;
+      combSum += comb.maxNs;
+      breakdown.dispatch += dispMax;
+      breakdown.moe_gemm += critical - dispMax;
+      breakdown.combine += comb.maxNs;
+      total = d0 + critical + comb.maxNs + parts.post.ns;
+      if (emit) {
+        const t0 = start + d0;
+        const w = `ep/${tag}`;
+        hooks.emit("span", { start: Math.round(t0), dur: Math.round(disp.maxNs), kind: "moe", where: `${w}/dispatch`, what: `${label} dispatch`, attrs: { ranks: n, tokens_per_rank: routing.shape.tokensPerRank } });
+        hooks.emit("span", {
+          start: Math.round(t0 + dispMax),
+          dur: Math.round(critical - dispMax),
+          kind: "moe",
+          where: `${w}/experts`,
+          what: `${label} experts (slowest rank)`,
+          attrs: { slowest_rank: critG, imbalance: Math.round(imb * 1000) / 1000 },
+        });
+        hooks.emit("span", { start: Math.round(t0 + critical), dur: Math.round(comb.maxNs), kind: "moe", where: `${w}/combine`, what: `${label} combine`, attrs: { ranks: n } });
+      }
+    } else {
+      breakdown.moe_gemm += parts.shared.ns + rankExpertNs[0]!;
+      total = d0 + parts.shared.ns + rankExpertNs[0]! + parts.post.ns;
+    }
+    return Math.round(total);
+  };
+
+  // ---- the stages of one step ----
+  const joined = (what: string, list: PricedList): Stage => ({
+    tasks: [
+      {
+        deps: [],
+        where: "die0/die",
+        what,
+        done: false,
+        run: () => {
+          addClasses(list);
+          return Math.round(list.ns);
+        },
+      },
+    ],
+    streams: [[0]],
+  });
+  const layerStage = (layers: { index: number; kind: "dense" | "moe"; routingLayer: number; label: string }[], main: boolean): Stage => {
+    const tasks: Task[] = [];
+    const id = (m: number, l: number, f: 0 | 1): number => (l * M + m) * 2 + f;
+    layers.forEach((L, l) => {
+      for (let m = 0; m < M; m++) {
+        const a = attn[m]!;
+        tasks[id(m, l, 0)] = {
+          deps: l > 0 ? [id(m, l - 1, 1)] : [],
+          where: attnWhere,
+          what: `${L.label} attention mb${m}`,
+          done: false,
+          run: () => {
+            addClasses(a);
+            return Math.round(a.ns);
+          },
+        };
+        const ffnRun =
+          L.kind === "moe"
+            ? moeTask(L.routingLayer, m, `${L.label} mb${m}`)
+            : () => {
+                const d = dense[m]!;
+                addClasses(d);
+                return Math.round(d.ns);
+              };
+        tasks[id(m, l, 1)] = { deps: [id(m, l, 0)], where: ffnWhere, what: `${L.label} ${L.kind === "moe" ? "MoE" : "dense FFN"} mb${m}`, done: false, run: ffnRun };
+      }
+    });
+    const streams: number[][] = M > 1 ? [[], []] : [[]];
+    layers.forEach((_, l) => {
+      if (M > 1) {
+        for (let m = 0; m < M; m++) streams[0]!.push(id(m, l, 0));
+        for (let m = 0; m < M; m++) streams[1]!.push(id(m, l, 1));
+      } else streams[0]!.push(id(0, l, 0), id(0, l, 1));
+    });
+    return { tasks, streams, main };
+  };
+
+  const full = model.fullInput;
+  const dieCores: CoreSubset | undefined = undefined;
+  const mainLayers = Array.from({ length: arch.layers }, (_, l) => {
+    const isMoe = l >= denseLayerCount(arch) && moe !== undefined;
+    return { index: l, kind: (isMoe ? "moe" : "dense") as "moe" | "dense", routingLayer: l - denseLayerCount(arch), label: `L${l}` };
+  });
+  const stages: Stage[] = [joined("graph launch", { ns: GRAPH_LAUNCH_NS, byClass: { graph_launch: GRAPH_LAUNCH_NS } })];
+  const emb = embeddingItems(full);
+  if (emb.length > 0) stages.push(joined("embedding", pricer.listNs(emb, dieCores)));
+  stages.push(layerStage(mainLayers, true));
+  const head = pricer.listNs(headItems(full), dieCores);
+  stages.push(joined("LM head + sampling", head));
+  if (mtpLayers > 0) {
+    const mtpKind = moeLayerCount(arch) > 0 ? "moe" : "dense";
+    const load = balancedExpertLoad(full);
+    const all = mtpModuleItems(full, load);
+    const nLayer = decoderLayerItems(full, mtpKind, load).length;
+    const nHead = headItems(full).length;
+    const prefix = pricer.listNs(all.slice(0, all.length - nLayer - nHead), dieCores);
+    const mtpHead = pricer.listNs(all.slice(all.length - nHead), dieCores);
+    for (let k = 0; k < mtpLayers; k++) {
+      stages.push(joined(`MTP ${k} embedding + eh_proj`, prefix));
+      stages.push(layerStage([{ index: arch.layers, kind: mtpKind, routingLayer: moeLayers, label: `MTP${k}` }], false));
+      stages.push(joined(`MTP ${k} head`, mtpHead));
+    }
+  }
+
+  // ---- run the steps on the engine ----
+  const stepNs: number[] = [];
+  const layersNs: number[] = [];
+  let stepStart = 0;
+  let layersStart = 0;
+  let step = 0;
+  let stageIdx = 0;
+  let active: Stage;
+  let ptr: number[] = [];
+  let busy: boolean[] = [];
+  let left = 0;
+  const startStage = (): void => {
+    if (stageIdx === stages.length) {
+      stepNs.push(sim.now - stepStart);
+      if (hooks.has("progress")) hooks.emit("progress", { done: step + 1, total: s.steps, unit: `${s.phase} steps` });
+      if (emit) hooks.emit("span", { start: stepStart, dur: sim.now - stepStart, kind: "step", where: `step/${tag}`, what: `${s.phase} step ${step}`, attrs: { step } });
+      if (++step < s.steps) beginStep();
+      return;
+    }
+    active = stages[stageIdx]!;
+    for (const t of active.tasks) t.done = false;
+    ptr = active.streams.map(() => 0);
+    busy = active.streams.map(() => false);
+    left = active.tasks.length;
+    if (active.main === true) layersStart = sim.now;
+    for (let k = 0; k < active.streams.length; k++) tryStart(k);
+  };
+  const tryStart = (k: number): void => {
+    if (busy[k]) return;
+    const order = active.streams[k]!;
+    if (ptr[k]! >= order.length) return;
+    const tid = order[ptr[k]!]!;
+    const task = active.tasks[tid]!;
+    for (const d of task.deps) if (!active.tasks[d]!.done) return;
+    busy[k] = true;
+    const t0 = sim.now;
+    const dur = task.run(t0);
+    if (emit) hooks.emit("span", { start: t0, dur, kind: "task", where: task.where, what: task.what, attrs: { step } });
+    sim.schedule(dur, finish, k);
+  };
+  const finish = (arg: unknown): void => {
+    const k = arg as number;
+    const tid = active.streams[k]![ptr[k]!]!;
+    active.tasks[tid]!.done = true;
+    busy[k] = false;
+    ptr[k]!++;
+    if (--left === 0) {
+      if (active.main === true) layersNs.push(sim.now - layersStart);
+      stageIdx++;
+      startStage();
+      return;
+    }
+    for (let q = 0; q < active.streams.length; q++) tryStart(q);
+  };
+  const beginStep = (): void => {
+    stepStart = sim.now;
+    stageIdx = 0;
+    startStage();
+  };
+  sim.schedule(0, beginStep);
+  sim.run();
+
+  for (const c of BREAKDOWN_CLASSES) breakdown[c] /= s.steps;
+  return {
+    stepNs,
+    layersNs,
+    breakdownNs: breakdown,
+    imbalance: samples > 0 ? imbSum / samples : 1,
+    imbalanceMax: samples > 0 ? imbMax : 1,
+    dispatchNs: samples > 0 ? dispSum / samples : 0,
+    combineNs: samples > 0 ? combSum / samples : 0,
+    moeSamples: samples,
+    hotExpertRatio: samples > 0 ? hotSum / samples : 1,
+  };
+}
+
+function firstIndex(items: readonly LayerItem[], ...preds: ((i: LayerItem) => boolean)[]): number {
+  const k = items.findIndex((i) => preds.some((p) => p(i)));
+  return k < 0 ? items.length : k;
+}
+
+/** What decides the expert operator shapes of moe-ops.ts: slots with tokens, ⌈mean⌉ and ⌈total⌉. */
+function shapeKey(tokens: readonly number[]): string {
+  let total = 0;
+  let groups = 0;
+  for (const t of tokens) {
+    if (t > 0) {
+      total += t;
+      groups++;
+    }
+  }
+  if (groups === 0) return "0";
+  return `${groups}/${Math.ceil((total / groups) * (1 - 1e-12))}/${Math.ceil(total * (1 - 1e-12))}`;
+}

@@ -1,0 +1,118 @@
+import { describe, expect, it } from "vitest";
+import { InputError } from "../../src/config/errors.js";
+import { loadScenario } from "../../src/config/scenario.js";
+import { runScenario } from "../../src/run.js";
+
+// inference-bench: turning a knob moves the results the way physics says. A 16-NPU (32-die) CloudMatrix
+// decode instance of DeepSeek-R1 W8A8 (EP32, 9 expert slots per die) keeps each run well under a second.
+const BASE = `
+name: inference-physics
+seed: 3
+cluster: cloudmatrix-16
+model: deepseek-r1
+precision: w8a8
+deployment:
+  npus: 16
+  attention: {dp: 32, tp: 1}
+  experts: {ep: 32, tp: 1}
+  redundant_experts: 32
+workload:
+  kind: inference-bench
+  phase: decode
+  batch_per_npu: 32
+  kv_len: 2048
+  microbatches: 1
+`;
+
+type M = Record<string, unknown> & { breakdown_us: Record<string, number> };
+function run(sets: string[] = [], text = BASE): M {
+  return runScenario(loadScenario("inference-physics.yaml", { text, sets })).metrics as M;
+}
+const num = (m: M, k: string): number => m[k] as number;
+
+describe("inference-bench physics", () => {
+  it("a larger batch raises throughput and TPOT", () => {
+    const small = run(["workload.batch_per_npu=16"]);
+    const large = run(["workload.batch_per_npu=64"]);
+    expect(num(large, "tokens_per_s_per_npu")).toBeGreaterThan(num(small, "tokens_per_s_per_npu"));
+    expect(num(large, "tpot_ms")).toBeGreaterThan(num(small, "tpot_ms"));
+  });
+
+  it("a longer KV cache raises TPOT", () => {
+    expect(num(run(["workload.kv_len=8192"]), "tpot_ms")).toBeGreaterThan(num(run(["workload.kv_len=1024"]), "tpot_ms"));
+  });
+
+  // Known model disagreement (kept red-on-fix, like the calibration misses): at the CM384 decode point the
+  // paper runs two micro-batches, but in the model the 16-AIC attention stream re-reads every attention
+  // weight (~187 MB INT8 per layer) once per micro-batch through 16 cores' GM read paths (32 B/cycle each,
+  // hardware.md §1: ~0.98 TB/s) — the L2 (192 MiB) cannot keep them between the two reads, ~127 MB of KV
+  // and the rest of the layer's weights pass in between — and runs the compute-bound MLA on 16 of 24
+  // cubes; the three dense FFN layers run on the 8-AIC MoE stream. Attention grows 39 → 68 ms per step
+  // while ~26 ms of MoE and dispatch/combine get hidden: 74.0 ms with two micro-batches vs 71.5 ms with one.
+  it.fails("two micro-batches shorten the CM384 decode step (batch 96, KV 4096) — known model disagreement", () => {
+    const f = (mb: number): number => num(runScenario(loadScenario("configs/cloudmatrix-dsr1-decode.yaml", { sets: [`workload.microbatches=${mb}`] })).metrics as M, "step_ms");
+    expect(f(2)).toBeLessThan(f(1));
+  });
+
+  it("micro-batching overlaps: with two micro-batches the stream busy times add up to more than the step", () => {
+    const m = run(["workload.microbatches=2"]);
+    const busy = Object.values(m.breakdown_us).reduce((a, b) => a + b, 0);
+    expect(busy / 1e3).toBeGreaterThan(num(m, "step_ms"));
+  });
+
+  it("more routing skew slows dispatch and raises expert_load_imbalance", () => {
+    const even = run(["workload.routing.skew=uniform"]);
+    const skewed = run(["workload.routing.skew=zipf", "workload.routing.zipf_exponent=1.2"]);
+    expect(num(skewed, "expert_load_imbalance")).toBeGreaterThan(num(even, "expert_load_imbalance"));
+    expect(num(skewed, "dispatch_us")).toBeGreaterThan(num(even, "dispatch_us"));
+    expect(num(skewed, "step_ms")).toBeGreaterThan(num(even, "step_ms"));
+  });
+
+  it("EPLB from observed load undoes most of a hot-expert skew; perfect balance gives imbalance 1", () => {
+    const hot = ["workload.routing.skew=hot", "workload.routing.hot_factor=20"];
+    const none = run([...hot, "workload.routing.eplb=none"]);
+    const observed = run([...hot, "workload.routing.eplb=observed"]);
+    const perfect = run([...hot, "workload.routing.eplb=perfect"]);
+    expect(num(observed, "expert_load_imbalance")).toBeLessThan(num(none, "expert_load_imbalance"));
+    expect(num(observed, "step_ms")).toBeLessThan(num(none, "step_ms"));
+    expect(num(perfect, "expert_load_imbalance")).toBeCloseTo(1, 9);
+  });
+
+  it("W8A8 decode GEMMs are faster than BF16", () => {
+    const pangu = `
+cluster: atlas-800i-a2
+model: pangu-pro-moe
+deployment: {npus: 8, attention: {dp: 2, tp: 4}, experts: {ep: 4, tp: 2}, shared_experts: {placement: tp}}
+workload: {kind: inference-bench, phase: decode, batch_per_npu: 32, kv_len: 1024}
+`;
+    const w8 = run(["precision=w8a8"], pangu);
+    const bf = run(["precision=bf16"], pangu);
+    expect(w8.breakdown_us.moe_gemm).toBeLessThan(bf.breakdown_us.moe_gemm!);
+    expect(w8.breakdown_us.attention).toBeLessThan(bf.breakdown_us.attention!);
+    expect(num(w8, "tpot_ms")).toBeLessThan(num(bf, "tpot_ms"));
+  });
+
+  it("MTP emits 1 + acceptance tokens per step", () => {
+    const m = run(["workload.mtp.layers=1", "workload.mtp.acceptance=0.7"]);
+    expect(num(m, "tokens_per_step_per_sequence")).toBeCloseTo(1.7, 12);
+    expect(num(m, "tpot_ms")).toBeCloseTo(num(m, "step_ms") / 1.7, 9);
+  });
+
+  it("a deployment that does not fit HBM is an input error with the breakdown", () => {
+    let err: unknown;
+    try {
+      loadScenario("inference-physics.yaml", { text: BASE, sets: ["workload.batch_per_npu=2048", "workload.kv_len=16384"] });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(InputError);
+    expect(String((err as Error).message)).toMatch(/weights .* KV cache .* communication buffers/);
+  });
+
+  it("lists phases: decode and prefill with per-phase overrides in one run", () => {
+    const m = run(["workload.phase=[decode, prefill]", "workload.prefill.tokens_per_batch=2048", "workload.prefill.prompt_len=1024"]);
+    const phases = m.phases as M[];
+    expect(phases.map((p) => p.phase)).toEqual(["decode", "prefill"]);
+    expect(num(phases[1]!, "ttft_ms")).toBeGreaterThan(0);
+  });
+});
