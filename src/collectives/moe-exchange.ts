@@ -288,7 +288,7 @@ export class FusedMoePricer {
 
   /** AnalyticalNetwork.groupDurationNs of transfers of `bytes` between every pair (status flags), ns. */
   private groupNs(copies: ArrayLike<number>, rowBytes: number, transpose: boolean): number {
-    const { n, latency, routeStart, routeLinks, linkBandwidth, load, touched } = this;
+    const { n, latency, routeStart, routeLinks, load, touched } = this;
     let nTouched = 0;
     let maxLatency = 0;
     for (let i = 0; i < n; i++) {

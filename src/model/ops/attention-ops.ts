@@ -1,4 +1,5 @@
 import { MLA_LATENT_DIM, MLA_VALUE_DIM } from "../../hw/ops/attention.js";
+import type { ComputeOp } from "../../hw/ops/op-descriptor.js";
 import type { LayerItem } from "./layer-item.js";
 import { commItem, computeItem, linearItems } from "./linear-ops.js";
 import { ACTIVATION_BYTES, residualTokens, tokensPerReplica, type LayerOpsInput } from "./op-input.js";
@@ -32,6 +33,26 @@ export function headsPerRank(input: LayerOpsInput): { readonly q: number; readon
   const tp = input.layout.attention.tp;
   const kv = att.kind === "mla" ? att.heads : att.kind === "gqa" ? att.kv_heads : att.heads;
   return { q: att.heads / tp, kv: Math.max(1, kv / tp) };
+}
+
+/**
+ * The non-absorbed MLA prefill attention core for `heads` heads of this rank: causal FlashAttention
+ * over qk = nope + rope and v head dims (elements), every query token of every sequence.
+ */
+export function mlaPrefillAttentionOp(input: LayerOpsInput, heads: number): ComputeOp {
+  const att = input.arch.attention;
+  if (att.kind !== "mla") throw new Error("mlaPrefillAttentionOp needs an MLA model");
+  return {
+    op: "prefill_attention",
+    batch: input.shape.sequences,
+    seq_len: input.shape.queryTokens,
+    heads,
+    kv_heads: heads,
+    head_dim: att.qk_nope_head_dim + att.qk_rope_head_dim,
+    v_head_dim: att.v_head_dim,
+    causal: true,
+    dtype: "bf16",
+  };
 }
 
 /** Items of the attention block of one layer on one rank (input norm through the pre-FFN norm). */
@@ -102,17 +123,7 @@ function mlaCore(input: LayerOpsInput, tokens: number): LayerItem[] {
   } else {
     items.push(
       ...linearItems(input, { label: "kv_b_proj", stream: "attention", m: tokens, n: heads * (att.qk_nope_head_dim + att.v_head_dim), k: att.kv_lora_rank }),
-      computeItem("attention", "MLA prefill attention", {
-        op: "prefill_attention",
-        batch: shape.sequences,
-        seq_len: shape.queryTokens,
-        heads,
-        kv_heads: heads,
-        head_dim: qHead,
-        v_head_dim: att.v_head_dim,
-        causal: true,
-        dtype: "bf16",
-      }),
+      computeItem("attention", "MLA prefill attention", mlaPrefillAttentionOp(input, heads)),
     );
   }
   items.push(...linearItems(input, { label: "o_proj", stream: "attention", m: tokens, n: h, k: heads * att.v_head_dim }));

@@ -1,3 +1,4 @@
+import { mlaPrefillAttentionOp } from "../../model/ops/attention-ops.js";
 import { commItem, computeItem, linearItems } from "../../model/ops/linear-ops.js";
 import type { LayerItem } from "../../model/ops/layer-item.js";
 import { ACTIVATION_BYTES, residualTokens, tokensPerReplica, type LayerOpsInput } from "../../model/ops/op-input.js";
@@ -56,17 +57,7 @@ export function spTpSpAttentionItems(input: LayerOpsInput): LayerItem[] {
     commItem("all_to_all", "attn_tp", local * H * qHead * ACTIVATION_BYTES, "Q all-to-all (tokens → heads)"),
     commItem("all_gather", "attn_tp", tokens * latent * ACTIVATION_BYTES, "KV latent all-gather"),
     ...linearItems(input, { label: "kv_b_proj (TP)", stream: "attention", m: tokens, n: heads * (att.qk_nope_head_dim + att.v_head_dim), k: att.kv_lora_rank }),
-    computeItem("attention", "MLA prefill attention (TP)", {
-      op: "prefill_attention",
-      batch: shape.sequences,
-      seq_len: shape.queryTokens,
-      heads,
-      kv_heads: heads,
-      head_dim: qHead,
-      v_head_dim: att.v_head_dim,
-      causal: true,
-      dtype: "bf16",
-    }),
+    computeItem("attention", "MLA prefill attention (TP)", mlaPrefillAttentionOp(input, heads)),
     commItem("all_to_all", "attn_tp", tokens * heads * att.v_head_dim * ACTIVATION_BYTES, "context all-to-all (heads → tokens)"),
     ...linearItems(input, { label: "o_proj (SP)", stream: "attention", m: local, n: h, k: H * att.v_head_dim }),
   );
