@@ -3,6 +3,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { loadScenario, runScenario } from "../dist/index.js";
 import { runHoldModel } from "./hold-model.mjs";
+import { isScenarioFile } from "../dist/config/scenario-files.js";
 
 const fmt = (x, d = 0) => x.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
 const rows = [];
@@ -14,13 +15,22 @@ for (const pending of [1_000, 100_000]) {
   rows.push([r.name, `${fmt(r.events)} events`, `${fmt(r.wall_s * 1e3, 1)} ms`, `${fmt(r.events_per_s)} events/s`]);
 }
 
-const configs = readdirSync("configs").filter((f) => f.endsWith(".yaml")).sort();
+const configs = readdirSync("configs").filter(isScenarioFile).sort();
 for (const file of configs) {
+  if (file === "mooncake-replay.yaml" && !existsSync("../shared/traces/mooncake-conversation.jsonl")) continue;
   const t0 = performance.now();
   const r = runScenario(loadScenario(`configs/${file}`));
   const wall = (performance.now() - t0) / 1e3;
   rows.push([`configs/${file}`, `${fmt(r.eventsProcessed)} events`, `${fmt(wall * 1e3, 1)} ms`, `${fmt(r.eventsProcessed / wall)} events/s`]);
 }
+
+// the whole Mooncake conversation trace (12,031 requests, one hour) through the serving workload
+if (existsSync("../shared/traces/mooncake-conversation.jsonl")) {
+  const t0 = performance.now();
+  const r = runScenario(loadScenario("configs/mooncake-replay.yaml", { sets: ["workload.arrivals.limit=null"] }));
+  const wall = (performance.now() - t0) / 1e3;
+  rows.push(["mooncake replay, all requests", `${fmt(r.metrics.requests_arrived)} requests`, `${fmt(wall * 1e3, 1)} ms`, `${fmt(r.metrics.requests_arrived / wall)} requests/s`]);
+} else rows.push(["mooncake replay, all requests", "skipped: ../shared/traces/ absent", "", ""]);
 
 if (existsSync("bench/flow-bench.mjs")) {
   const { runFlowBench } = await import("./flow-bench.mjs");

@@ -18,6 +18,8 @@ export interface RunResult {
   readonly metrics: Record<string, JsonValue>;
   readonly tables: readonly SummaryTable[];
   readonly notes: readonly string[];
+  /** Per-item records of the workload (serving: one per request), when it produces them. */
+  readonly records?: readonly Record<string, JsonValue>[];
   /** JSONL trace (when requested). */
   readonly trace?: string;
   /** Events the engine executed. */
@@ -39,6 +41,7 @@ export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResul
     metrics: result.metrics,
     tables: result.tables,
     notes: result.notes ?? [],
+    ...(result.records !== undefined ? { records: result.records } : {}),
     ...(trace ? { trace: trace.toJsonl() } : {}),
     eventsProcessed: sim.eventsProcessed,
     simulatedNs: sim.now,

@@ -2,6 +2,7 @@ import { collectiveBench } from "./collective-bench/collective-bench.js";
 import { flowsWorkload } from "./flows/flows-workload.js";
 import { inferenceBench } from "./inference-bench/inference-bench.js";
 import { opBench } from "./op-bench/op-bench.js";
+import { servingWorkload } from "./serving/serving.js";
 import { trainingWorkload } from "./training/training.js";
 import type { WorkloadDefinition } from "./workload.js";
 
@@ -11,5 +12,6 @@ export const WORKLOADS: Record<string, WorkloadDefinition> = {
   flows: flowsWorkload as unknown as WorkloadDefinition,
   "inference-bench": inferenceBench as unknown as WorkloadDefinition,
   "op-bench": opBench as unknown as WorkloadDefinition,
+  serving: servingWorkload as unknown as WorkloadDefinition,
   training: trainingWorkload as unknown as WorkloadDefinition,
 };

@@ -19,6 +19,8 @@ export interface WorkloadResult {
   readonly tables: readonly SummaryTable[];
   /** Notes printed under the tables (e.g. "DP replicas simulated by one representative"). */
   readonly notes?: readonly string[];
+  /** Per-item records (serving: one per request) that `run --requests FILE` writes as JSONL; not part of `--json`. */
+  readonly records?: readonly Record<string, JsonValue>[];
 }
 
 /** Everything a workload needs from the run: the engine, its hooks and the resolved environment. */

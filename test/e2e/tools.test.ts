@@ -135,7 +135,7 @@ describe("ascend-sim sweep", () => {
 
 describe("ascend-sim search", () => {
   it("prints the ranked table with pruned and infeasible counts", () => {
-    const r = cli("search", "configs/roce-allreduce-4servers.yaml", "--space", "search/roce-allreduce-layout.yaml", "--objective", "results[algorithm=auto][size_bytes=1073741824].busbw_gb_per_s", "--constraint", "results[algorithm=auto][size_bytes=1048576].time_us<=200", "--top", "3", "--jobs", "2");
+    const r = cli("search", "configs/roce-allreduce-4servers.yaml", "--space", "configs/search-roce-allreduce-layout.yaml", "--objective", "results[algorithm=auto][size_bytes=1073741824].busbw_gb_per_s", "--constraint", "results[algorithm=auto][size_bytes=1048576].time_us<=200", "--top", "3", "--jobs", "2");
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/32 points: 16 pruned by the config rules, 0 failed, \d+ infeasible, \d+ ranked/);
     expect(r.stdout).toMatch(/top 3/);
@@ -143,12 +143,12 @@ describe("ascend-sim search", () => {
   });
 
   it("--json gives the ranking as data; a missing metric is an input error", () => {
-    const r = cli("search", "configs/roce-allreduce-4servers.yaml", "--space", "search/roce-allreduce-layout.yaml", "--objective", "results[algorithm=ring][size_bytes=1024].time_us", "--minimize", "--json", "--jobs", "2");
+    const r = cli("search", "configs/roce-allreduce-4servers.yaml", "--space", "configs/search-roce-allreduce-layout.yaml", "--objective", "results[algorithm=ring][size_bytes=1024].time_us", "--minimize", "--json", "--jobs", "2");
     expect(r.status, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout) as { direction: string; ranked: { objective: number }[]; counts: { ranked: number } };
     expect(j.direction).toBe("min");
     expect(j.ranked[0]!.objective).toBeLessThanOrEqual(j.ranked[1]!.objective);
-    const bad = cli("search", "configs/roce-allreduce-4servers.yaml", "--space", "search/roce-allreduce-layout.yaml", "--objective", "mfu", "--jobs", "2");
+    const bad = cli("search", "configs/roce-allreduce-4servers.yaml", "--space", "configs/search-roce-allreduce-layout.yaml", "--objective", "mfu", "--jobs", "2");
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/metric "mfu" is not a number/);
   });

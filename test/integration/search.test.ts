@@ -4,7 +4,7 @@ import { runSearch } from "../../src/search/search.js";
 import { factorizations, loadSpace, spacePoints, valueText } from "../../src/search/space.js";
 
 const CONFIG = "configs/roce-allreduce-4servers.yaml";
-const SPACE = "search/roce-allreduce-layout.yaml";
+const SPACE = "configs/search-roce-allreduce-layout.yaml";
 const BUSBW = "results[algorithm=auto][size_bytes=1073741824].busbw_gb_per_s";
 const SMALL = "results[algorithm=auto][size_bytes=1048576].time_us";
 

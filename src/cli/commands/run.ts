@@ -19,6 +19,7 @@ interface RunArgs {
   chromeTrace?: string;
   report?: string;
   stats?: boolean;
+  requests?: string;
 }
 
 /** `ascend-sim run <config>`: simulate a scenario and print its metrics. */
@@ -31,6 +32,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option("trace", { type: "string", requiresArg: true, describe: "write the event trace as JSONL to this file" })
       .option("chrome-trace", { type: "string", requiresArg: true, describe: "write the trace in Chrome trace-event JSON (Perfetto, chrome://tracing) to this file" })
       .option("report", { type: "string", requiresArg: true, describe: "write a self-contained HTML report (tables, charts, timeline) to this file" })
+      .option("requests", { type: "string", requiresArg: true, describe: "write one JSON line per request (serving workloads) to this file" })
       .option("stats", { type: "boolean", describe: "print engine statistics (events, wall time, events/s) to stderr" })
       .example("$0 run configs/hccs-allreduce.yaml", "bandwidth table of ring and mesh all-reduce on one server")
       .example("$0 run configs/hccs-allreduce.yaml --set workload.ranks=4 --json", "a 4-rank group, as JSON")
@@ -45,6 +47,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     progress.finish();
     const wallS = (performance.now() - started) / 1e3;
     if (args.trace !== undefined) writeFileAtomic(args.trace, result.trace ?? "", "trace");
+    if (args.requests !== undefined) writeFileAtomic(args.requests, (result.records ?? []).map((r) => JSON.stringify(r) + "\n").join(""), "request records");
     const spans = args.chromeTrace !== undefined || args.report !== undefined ? parseTraceJsonl(result.trace ?? "") : undefined;
     if (args.chromeTrace !== undefined) writeFileAtomic(args.chromeTrace, chromeTraceText(spans!, scenario.name), "Chrome trace");
     if (args.report !== undefined) writeFileAtomic(args.report, runReportHtml(result, spans), "report");

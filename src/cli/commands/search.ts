@@ -59,7 +59,7 @@ export const searchCommand: CommandModule<object, SearchArgs> = {
       .option("out", { type: "string", requiresArg: true, describe: "write every point (ranked, infeasible, pruned, failed) to FILE.csv or FILE.jsonl" })
       .option("report", { type: "string", requiresArg: true, describe: "write an HTML report: each metric against each knob" })
       .option("json", { type: "boolean", describe: "print the ranking as one JSON object" })
-      .example("$0 search configs/roce-allreduce-4servers.yaml --space search/roce-allreduce.yaml --objective 'results[algorithm=auto][size_bytes=1073741824].busbw_gb_per_s'", "best layout by bus bandwidth") as unknown as Argv<SearchArgs>,
+      .example("$0 search configs/roce-allreduce-4servers.yaml --space configs/search-roce-allreduce-layout.yaml --objective 'results[algorithm=auto][size_bytes=1073741824].busbw_gb_per_s'", "best layout by bus bandwidth") as unknown as Argv<SearchArgs>,
   handler: async (args) => {
     const jobs = args.jobs ?? availableParallelism();
     if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs expects a positive integer, got ${args.jobs}`);

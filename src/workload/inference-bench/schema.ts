@@ -20,8 +20,8 @@ export const SKEWS = ["uniform", "zipf", "hot"] as const;
 /** How redundant expert slots are filled and tokens split over them (routing.ts). */
 export const EPLB_MODES = ["none", "observed", "perfect"] as const;
 
-/** `workload.routing`: how tokens pick experts, and how expert replicas are placed. */
-const routingSchema = z.strictObject({
+/** `workload.routing`: how tokens pick experts, and how expert replicas are placed (also per serving instance). */
+export const routingSchema = z.strictObject({
   /** `uniform`: every expert equally likely; `zipf`: weight 1/rank^zipf_exponent; `hot`: `hot_experts` experts `hot_factor`× the mean weight. */
   skew: z.enum(SKEWS).default("uniform"),
   /** Zipf exponent of `skew: zipf`, dimensionless (≥ 0). */
@@ -38,8 +38,8 @@ const routingSchema = z.strictObject({
   eplb: z.enum(EPLB_MODES).default("none"),
 });
 
-/** `workload.mtp`: multi-token prediction (speculative decoding with the model's MTP module). */
-const mtpSchema = z.strictObject({
+/** `workload.mtp`: multi-token prediction (speculative decoding with the model's MTP module; also per serving instance). */
+export const mtpSchema = z.strictObject({
   /** Draft tokens per step (MTP module runs per step), count; 0 = off. */
   layers: z.int().min(0).max(4).default(0),
   /** Probability that a draft token is accepted, dimensionless in [0, 1]. */

@@ -1,0 +1,75 @@
+/*
+ * One request of a serving simulation and the times it passes. Plain mutable records: the event loop
+ * updates them in place (no per-event allocation), and metrics read them at the end.
+ */
+
+/** Tokens per prefix-cache block: the Mooncake trace's `hash_ids` are 512-token blocks (workloads.md). */
+export const BLOCK_TOKENS = 512;
+
+/** What arrives: time, lengths and the prefix blocks. */
+export interface Arrival {
+  /** Arrival time, ns. */
+  readonly atNs: number;
+  /** Prompt tokens, tokens. */
+  readonly input: number;
+  /** Output tokens (≥ 1), tokens. */
+  readonly output: number;
+  /** Prefix block hashes of the prompt's 512-token blocks (shared ids = shared prefix KV). */
+  readonly hashIds: readonly number[];
+}
+
+/** Where a request is. */
+export type RequestState = "queued" | "prefill" | "transfer" | "waiting" | "decode" | "done" | "rejected";
+
+/** A request in flight, with every time stamp of its life (ns; −1 = not reached). */
+export interface Request extends Arrival {
+  readonly id: number;
+  state: RequestState;
+  /** Prompt tokens served from the prefix cache (HBM and pool), tokens. */
+  cachedTokens: number;
+  hbmHitBlocks: number;
+  poolHitBlocks: number;
+  /** Prompt tokens already prefilled (chunked prefill), tokens. */
+  prefilled: number;
+  /** Instance indices (into the simulation's instance list), −1 = none yet. */
+  prefillInst: number;
+  decodeInst: number;
+  /** Attention replica of the decode instance holding the sequence. */
+  decodeReplica: number;
+  queuedNs: number;
+  prefillStartNs: number;
+  prefillEndNs: number;
+  kvStartNs: number;
+  kvEndNs: number;
+  firstTokenNs: number;
+  lastTokenNs: number;
+  /** Output tokens emitted so far (fractional with MTP: expected tokens per step), tokens. */
+  emitted: number;
+  /** Times the request was rejected by a busy prefill instance and forwarded, count. */
+  forwards: number;
+}
+
+/** A fresh request record for an arrival. */
+export function newRequest(id: number, a: Arrival): Request {
+  return {
+    ...a,
+    id,
+    state: "queued",
+    cachedTokens: 0,
+    hbmHitBlocks: 0,
+    poolHitBlocks: 0,
+    prefilled: 0,
+    prefillInst: -1,
+    decodeInst: -1,
+    decodeReplica: -1,
+    queuedNs: -1,
+    prefillStartNs: -1,
+    prefillEndNs: -1,
+    kvStartNs: -1,
+    kvEndNs: -1,
+    firstTokenNs: -1,
+    lastTokenNs: -1,
+    emitted: 0,
+    forwards: 0,
+  };
+}

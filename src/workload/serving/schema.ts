@@ -1,0 +1,224 @@
+import { z } from "zod";
+import { bytes } from "../../config/quantity.js";
+import { modelField } from "../../config/model-field.js";
+import { deploymentSchema, mtpSchema, precisionSchema, routingSchema } from "../inference-bench/schema.js";
+
+/*
+ * Config of the `serving` workload: arrivals (synthetic or a trace), the instances of the deployment
+ * (prefill, decode, colocated), KV transfer, the prefix cache tiers, routing and P/D-ratio policies,
+ * SLOs and an optional list of variants compared on the same arrivals. Times are plain seconds or
+ * milliseconds in the key name (`duration_s`, `ttft_ms`), capacities are byte quantities or `unbounded`.
+ */
+
+const positive = () => z.int().min(1);
+
+/** Length distributions of synthetic prompts and outputs. */
+export const LENGTH_DISTS = ["fixed", "uniform", "normal", "lognormal", "empirical"] as const;
+
+/** A token-length distribution; samples are rounded and clipped to [min, max]. */
+const lengthSchema = z.strictObject({
+  /** `fixed` (value), `uniform` (min..max), `normal` (mean, std), `lognormal` (mean, sigma of ln), `empirical` (table). */
+  dist: z.enum(LENGTH_DISTS).default("fixed"),
+  /** `fixed`: the length, tokens. */
+  value: positive().default(1024),
+  /** Lower clip (and `uniform` lower bound), tokens. */
+  min: positive().default(1),
+  /** Upper clip (and `uniform` upper bound), tokens. */
+  max: positive().default(1_048_576),
+  /** `normal` / `lognormal`: mean length, tokens. */
+  mean: z.number().positive().default(1024),
+  /** `normal`: standard deviation, tokens. */
+  std: z.number().min(0).default(256),
+  /** `lognormal`: standard deviation of ln(length), dimensionless. */
+  sigma: z.number().min(0).default(0.5),
+  /** `empirical`: `[length, weight]` rows; a sample picks a row with probability ∝ weight. */
+  table: z.array(z.tuple([positive(), z.number().min(0)])).optional(),
+});
+/** A parsed length distribution. */
+export type LengthDist = z.output<typeof lengthSchema>;
+
+/** How arrivals are produced. */
+export const ARRIVAL_KINDS = ["poisson", "gamma", "trace"] as const;
+/** Trace formats read by `trace-reader.ts`. */
+export const TRACE_FORMATS = ["mooncake", "azure"] as const;
+
+const arrivalsSchema = z.strictObject({
+  /** `poisson`, `gamma` (rate, cv) or `trace` (replay of `path`). */
+  kind: z.enum(ARRIVAL_KINDS).default("poisson"),
+  /** Synthetic: mean arrival rate, requests/s. */
+  rate_per_s: z.number().positive().default(10),
+  /** `gamma`: coefficient of variation of the inter-arrival time, dimensionless (1 = Poisson). */
+  cv: z.number().positive().default(1),
+  /** Synthetic: prompt length distribution, tokens. */
+  input: lengthSchema.prefault({ value: 4096 }),
+  /** Synthetic: output length distribution, tokens. */
+  output: lengthSchema.prefault({ value: 256 }),
+  /** Synthetic: a fraction of each prompt taken from a pool of shared prefixes (prefix-cache reuse). */
+  shared_prefix: z
+    .strictObject({
+      /** Fraction of each prompt that is a shared prefix (rounded down to whole 512-token blocks), in [0, 1]. */
+      fraction: z.number().min(0).max(1).default(0),
+      /** Number of distinct shared prefixes (each request picks one uniformly), count. */
+      pool: positive().default(16),
+    })
+    .prefault({}),
+  /** `trace`: the trace file, relative to the config file's folder. */
+  path: z.string().optional(),
+  /** `trace`: `mooncake` (JSONL) or `azure` (CSV); inferred from the file when omitted. */
+  format: z.enum(TRACE_FORMATS).optional(),
+  /** Time scaling of a trace: arrival rate multiplied by this (timestamps divided by it), dimensionless. */
+  rate_scale: z.number().positive().default(1),
+  /** `trace`: replay at most this many requests (the first ones); null = all. */
+  limit: positive().nullable().default(null),
+  /** `trace`: skip malformed lines and count them (`trace_lines_skipped`) instead of failing. */
+  skip_malformed: z.boolean().default(false),
+});
+
+/** Roles an instance can take. */
+export const ROLES = ["prefill", "decode", "colocated"] as const;
+/** An instance role. */
+export type Role = (typeof ROLES)[number];
+
+const phaseKnobs = (microbatches: number) =>
+  z
+    .strictObject({
+      /** Micro-batches per step (≥ 2 splits each die into attention and MoE streams), count. */
+      microbatches: z.int().min(1).max(8).default(microbatches),
+      routing: routingSchema.prefault({}),
+      /** Decode: multi-token prediction (tokens per step = 1 + a + a² + …). */
+      mtp: mtpSchema.prefault({}),
+    })
+    .prefault({});
+
+const instanceSchema = z.strictObject({
+  /** Group name in outputs and trace (`<name><index>`); default the role. */
+  name: z.string().regex(/^[a-z][a-z0-9_-]*$/).optional(),
+  /** `prefill`, `decode` or `colocated` (both, continuous batching: the aggregated baseline). */
+  role: z.enum(ROLES),
+  /** Instances of this group, count. */
+  count: positive().default(1),
+  /** The parallel layout of one instance (`deployment.npus`, attention dp/tp/sp, experts ep/tp, …). */
+  deployment: deploymentSchema,
+  /** Prefill: prompt tokens per batch on one attention replica (the batching token budget), tokens. */
+  token_budget: positive().default(16384),
+  /** Prefill: split prompts into chunks of the token budget (colocated: mix a prefill chunk into decode steps). */
+  chunked_prefill: z.boolean().default(false),
+  /** Decode: most sequences per NPU in the running batch, count. */
+  max_batch_per_npu: positive().default(96),
+  /** Step-model knobs of prefill steps. */
+  prefill: phaseKnobs(1),
+  /** Step-model knobs of decode steps. */
+  decode: phaseKnobs(1),
+});
+/** One parsed instance group. */
+export type InstanceGroupConfig = z.output<typeof instanceSchema>;
+
+/** Prefill routing policies (router.ts). */
+export const PREFILL_POLICIES = ["round-robin", "least-load", "cache-aware", "forward-on-reject"] as const;
+/** Decode routing policies. */
+export const DECODE_POLICIES = ["round-robin", "least-load"] as const;
+/** KV transfer modes (kv-network.ts). */
+export const KV_MODES = ["layerwise", "bulk", "blocks"] as const;
+
+const capacity = () => z.union([z.literal("unbounded"), bytes({ positive: false })]);
+
+/** The `workload:` section of a serving simulation. */
+const baseShape = {
+  kind: z.literal("serving"),
+  arrivals: arrivalsSchema.prefault({}),
+  /** Synthetic: arrivals are generated in [0, duration_s); trace: arrivals at or after it are dropped (null = all), s. */
+  duration_s: z.number().positive().nullable().default(null),
+  /** After the last arrival the simulation runs at most this long; requests still in flight are unfinished, s. */
+  drain_s: z.number().min(0).default(120),
+  slo: z
+    .strictObject({
+      /** TTFT objective, ms. */
+      ttft_ms: z.number().positive().default(2000),
+      /** TPOT objective, ms. */
+      tpot_ms: z.number().positive().default(50),
+    })
+    .prefault({}),
+  /** The deployment: instance groups, placed on the cluster's ranks in this order. */
+  instances: z.array(instanceSchema).min(1),
+  routing: z
+    .strictObject({
+      /** `round-robin`, `least-load` (queued tokens, as last reported), `cache-aware` (most prefix blocks in HBM), `forward-on-reject` (P/D-Serve). */
+      prefill: z.enum(PREFILL_POLICIES).default("least-load"),
+      /** `round-robin` or `least-load` (fewest running + waiting sequences). */
+      decode: z.enum(DECODE_POLICIES).default("least-load"),
+      /** Period of the load reports `least-load` and `cache-aware` route on (stale in between), s; 0 = exact. */
+      report_interval_s: z.number().min(0).default(0),
+      /** `forward-on-reject`: an instance rejects a request when its queue holds more than this many batches, count. */
+      reject_queue_batches: z.number().min(0).default(1),
+    })
+    .prefault({}),
+  kv_transfer: z
+    .strictObject({
+      /** `layerwise` (each layer's KV sent as prefill computes it), `bulk` (one contiguous transfer after prefill), `blocks` (per layer and fixed-size block). */
+      mode: z.enum(KV_MODES).default("layerwise"),
+      /** `blocks`: tokens per block, tokens. */
+      block_tokens: positive().default(128),
+      /** Network plane of the transfer (`rdma` on CloudMatrix and RoCE clusters). */
+      plane: z.string().default("rdma"),
+    })
+    .prefault({}),
+  cache: z
+    .strictObject({
+      /** Prefix caching on/off. */
+      enabled: z.boolean().default(true),
+      /** Per prefill instance HBM cache: `auto` (HBM left after weights, buffers and reserve), `unbounded`, or bytes. */
+      hbm_capacity: z.union([z.literal("auto"), capacity()]).default("auto"),
+      /** The disaggregated CPU-DRAM pool over UB (CloudMatrix EMS; supernode clusters only). */
+      pool: z
+        .strictObject({
+          enabled: z.boolean().default(false),
+          /** Pool capacity: bytes or `unbounded`. */
+          capacity: capacity().default("unbounded"),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  pd_ratio: z
+    .strictObject({
+      /** Move instances between prefill and decode when one side's queueing dominates. */
+      dynamic: z.boolean().default(false),
+      /** Period of the decision, s. */
+      interval_s: z.number().positive().default(5),
+      /** Switch when one side's mean wait is this many times the other's (and above 100 ms), dimensionless. */
+      threshold: z.number().min(1).default(3),
+      /** Time an instance is out of service while it switches roles, s. */
+      switch_cost_s: z.number().min(0).default(5),
+    })
+    .prefault({}),
+  /** Reject a request still waiting for prefill after this long (null = never), s. */
+  reject_after_s: z.number().positive().nullable().default(null),
+  /** Width of a `timeline` window, s. */
+  timeline_window_s: z.number().positive().default(1),
+};
+
+const variantSchema = z.strictObject({
+  /** Variant name in the comparison table. */
+  name: z.string().min(1),
+  /** Overrides of `workload` keys (nested mapping, deep-merged; lists replace), e.g. `{routing: {prefill: least-load}}`. */
+  set: z.record(z.string(), z.unknown()).default({}),
+});
+
+/** The variant-free part of the serving section (what each compared variant is parsed with). */
+export const servingCoreSchema = z.strictObject(baseShape);
+
+/** The `workload:` section of `kind: serving`. */
+export const servingSchema = z.strictObject({
+  ...baseShape,
+  /** Variants run on the same arrivals and tabulated next to this config (the base row). */
+  compare: z.array(variantSchema).optional(),
+});
+/** A parsed serving section. */
+export type ServingConfig = z.output<typeof servingSchema>;
+/** A parsed serving section without variants. */
+export type ServingCore = z.output<typeof servingCoreSchema>;
+
+/** Top-level sections the serving workload reads. */
+export const servingSections = {
+  model: modelField(),
+  precision: precisionSchema,
+};

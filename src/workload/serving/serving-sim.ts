@@ -1,0 +1,664 @@
+import type { Hooks, Simulator } from "../../engine/index.js";
+import { SupernodeTopology } from "../../topology/supernode-topology.js";
+import type { Topology } from "../../topology/topology.js";
+import type { SimEvents } from "../../trace/span.js";
+import { GRAPH_LAUNCH_NS } from "../inference-bench/step-sim.js";
+import { Instance } from "./instance.js";
+import { LinkReservations, type Piece } from "./kv-network.js";
+import { PrefixCache } from "./prefix-cache.js";
+import { BLOCK_TOKENS, newRequest, type Arrival, type Request } from "./request.js";
+import { DECODE_ROUTERS, PREFILL_ROUTERS, type RouteView } from "./router.js";
+import type { ServingCore } from "./schema.js";
+import { LogHistogram } from "./stats.js";
+import type { StepCostCache } from "./step-cost.js";
+
+/*
+ * The request-level serving simulation. Requests arrive (synthetic or trace), are routed to a prefill
+ * (or colocated) instance, queue, are batched by token budget (optionally chunked), look up their prefix
+ * blocks in the instance's HBM cache and the EMS pool when their batch forms (a pool hit is loaded over
+ * UB before the batch starts), are prefilled at the step model's cost, hand their KV to a decode
+ * instance over the RDMA plane (layer-wise, bulk or per block), wait for decode admission (batch and KV
+ * capacity), and decode in continuous batches until their output length. Every event is an integer-ns
+ * `sim.schedule(delay, fn, arg)` with a handler defined once (no per-event closures).
+ */
+
+/**
+ * Per-transfer software cost of one fixed-size KV block in `kv_transfer.mode: blocks` (one RDMA work
+ * request per block and layer: post, doorbell, completion polling), ns. From memory of RDMA verbs
+ * small-message costs of a few µs per operation on RoCE NICs, unverified; not fitted to T4.
+ */
+export const KV_BLOCK_TRANSFER_OVERHEAD_NS = 5_000;
+
+/**
+ * Control-plane cost of forwarding a rejected request to another prefill instance (one RPC round trip
+ * between the scheduler and an instance), ns. From memory of intra-datacentre RPC latencies (~0.5–1 ms),
+ * unverified.
+ */
+export const FORWARD_RPC_NS = 1_000_000;
+
+/** Prefill/decode waits below this do not count as "dominating" for the dynamic P/D ratio, ns. */
+const PD_MIN_WAIT_NS = 100_000_000;
+
+/** Inputs of one serving simulation. */
+export interface ServingSetup {
+  readonly cfg: ServingCore;
+  readonly arrivals: readonly Arrival[];
+  readonly costs: StepCostCache;
+  readonly sim: Simulator;
+  readonly hooks: Hooks<SimEvents>;
+  readonly topology: Topology;
+  /** KV bytes per prompt token on the wire and in the caches (all layers, BF16), B. */
+  readonly kvBytesPerToken: number;
+  /** Decoder layers (+ MTP layer when on): KV of a layer moves as one unit in layer-wise and block transfers, count. */
+  readonly layers: number;
+  /** HBM prefix-cache capacity of one instance of each group, blocks (by group index). */
+  readonly hbmBlocks: readonly number[];
+  /** The KV cache is one latent every TP rank needs whole (MLA); otherwise KV heads split over TP. */
+  readonly kvReplicated: boolean;
+  /** Emit spans and progress (only for the primary run, not for compared variants). */
+  readonly observe: boolean;
+}
+
+/** One row of the timeline: counters of a window and queue samples at its end. */
+export interface TimelineRow {
+  t_s: number;
+  arrivals: number;
+  completed: number;
+  input_tokens_per_s: number;
+  output_tokens_per_s: number;
+  prefill_queue: number;
+  decode_waiting: number;
+  decode_batch: number;
+  slo_attainment: number;
+}
+
+/** What a serving simulation produced. */
+export interface ServingOutcome {
+  readonly requests: readonly Request[];
+  readonly instances: readonly Instance[];
+  /** Simulated time at the end, ns. */
+  readonly endNs: number;
+  /** Inter-token latency, ms (weighted by tokens). */
+  readonly itl: LogHistogram;
+  readonly timeline: TimelineRow[];
+  readonly forwards: number;
+  readonly switches: number;
+  readonly rejectedCapacity: number;
+  readonly rejectedTimeout: number;
+  /** Prompt blocks looked up, hit in HBM and in the pool, count. */
+  readonly blocksLooked: number;
+  readonly hbmHits: number;
+  readonly poolHits: number;
+  readonly poolEvictions: number;
+}
+
+/** Runs the serving simulation of `s` on `s.sim` to the end of arrivals + drain. */
+export function simulateServing(s: ServingSetup): ServingOutcome {
+  const { cfg, sim, hooks, arrivals } = s;
+  const emit = s.observe && hooks.has("span");
+  const progress = s.observe && hooks.has("progress");
+  const net = new LinkReservations(s.topology);
+  const supernode = s.topology instanceof SupernodeTopology ? s.topology : undefined;
+  const pool = cfg.cache.enabled && cfg.cache.pool.enabled ? new PrefixCache(poolBlocks(cfg, s.kvBytesPerToken)) : undefined;
+  const blockBytes = BLOCK_TOKENS * s.kvBytesPerToken;
+
+  // ---- instances, placed on consecutive ranks in group order ----
+  const instances: Instance[] = [];
+  let rank = 0;
+  cfg.instances.forEach((g, gi) => {
+    const name = g.name ?? g.role;
+    const ranks = g.deployment.attention.dp * g.deployment.attention.tp;
+    const npus = g.deployment.npus ?? ranks;
+    for (let k = 0; k < g.count; k++) {
+      const cache = new PrefixCache(cfg.cache.enabled ? s.hbmBlocks[gi]! : 0);
+      const pc = g.role !== "decode" ? s.costs.prefillOf(g) : undefined;
+      const dc = g.role !== "prefill" ? s.costs.decodeOf(g) : undefined;
+      instances.push(new Instance(instances.length, `${name}${k}`, g, g.role, rank, ranks, npus, cache, pc, dc));
+      rank += ranks;
+    }
+  });
+  const hasDecode = instances.some((x) => x.decodes);
+  const maxSeqTokens = (): number => {
+    let m = 0;
+    for (const x of instances) if (x.decodes || (cfg.pd_ratio.dynamic && x.decodeCost !== undefined)) m = Math.max(m, x.decodeCost!.kvTokensPerReplica);
+    return m;
+  };
+  const seqCap = maxSeqTokens();
+
+  // ---- accounting ----
+  const reqs: Request[] = [];
+  const itl = new LogHistogram();
+  let accounted = 0;
+  let forwards = 0;
+  let switches = 0;
+  let rejectedCapacity = 0;
+  let rejectedTimeout = 0;
+  let blocksLooked = 0;
+  let hbmHits = 0;
+  let poolHits = 0;
+  const winNs = Math.round(cfg.timeline_window_s * 1e9);
+  const timeline: TimelineRow[] = [];
+  const win = { arrivals: 0, completed: 0, met: 0, inTok: 0, outTok: 0 };
+  const sloTtftNs = cfg.slo.ttft_ms * 1e6;
+  const sloTpotNs = cfg.slo.tpot_ms * 1e6;
+  const progressEvery = Math.max(1, Math.floor(arrivals.length / 100));
+  const pending: Request[] = [];
+  let pendingHead = 0;
+  let turnP = 0;
+  let turnD = 0;
+  // wait statistics for the dynamic P/D ratio (since the last decision)
+  let pWaitSum = 0;
+  let pWaitCnt = 0;
+  let dWaitSum = 0;
+  let dWaitCnt = 0;
+  let switching: Instance | undefined;
+
+  const meetsSlo = (r: Request): boolean => {
+    if (r.firstTokenNs - r.atNs > sloTtftNs) return false;
+    return r.output <= 1 || (r.lastTokenNs - r.firstTokenNs) / (r.output - 1) <= sloTpotNs;
+  };
+
+  let lastAccountNs = 0;
+  const account = (): void => {
+    accounted++;
+    lastAccountNs = sim.now;
+    if (progress && (accounted % progressEvery === 0 || accounted === arrivals.length)) hooks.emit("progress", { done: accounted, total: arrivals.length, unit: "requests" });
+  };
+
+  const spansOf = (r: Request): void => {
+    const p = r.prefillInst >= 0 ? instances[r.prefillInst]! : undefined;
+    const d = r.decodeInst >= 0 ? instances[r.decodeInst]! : undefined;
+    const attrs = { id: r.id, input: r.input, output: r.output, cached: r.cachedTokens };
+    const span = (where: string, a: number, b: number, what: string): void => {
+      if (a >= 0 && b >= a) hooks.emit("span", { start: a, dur: b - a, kind: "request", where, what: `req ${r.id} ${what}`, attrs });
+    };
+    if (p !== undefined) {
+      span(`${p.label}/queue`, r.queuedNs, r.prefillStartNs, "queue");
+      span(`${p.label}/prefill`, r.prefillStartNs, r.prefillEndNs, "prefill");
+    }
+    if (d !== undefined && d !== p) span(`${d.label}/kv`, r.kvStartNs, r.kvEndNs, "kv transfer");
+    if (d !== undefined) span(`${d.label}/batch`, r.firstTokenNs, r.lastTokenNs, "decode");
+  };
+
+  const complete = (r: Request): void => {
+    r.state = "done";
+    win.completed++;
+    if (meetsSlo(r)) win.met++;
+    if (emit) spansOf(r);
+    account();
+  };
+
+  const reject = (r: Request, why: "capacity" | "timeout"): void => {
+    r.state = "rejected";
+    if (why === "capacity") rejectedCapacity++;
+    else rejectedTimeout++;
+    if (emit) hooks.emit("span", { start: r.atNs, dur: sim.now - r.atNs, kind: "request", where: "router/rejected", what: `req ${r.id} rejected (${why})`, attrs: { id: r.id, input: r.input, output: r.output } });
+    account();
+  };
+
+  // ---- load reports (possibly stale) ----
+  const reportNs = Math.round(cfg.routing.report_interval_s * 1e9);
+  const reports = new Float64Array(instances.length);
+  let reportEpoch = -1;
+  const liveLoad = (x: Instance, prefill: boolean): number => (prefill ? x.queuedTokens + x.batchTokens : x.running.length + x.waitingLength);
+  let reportPrefill = true;
+  const reported = (x: Instance): number => {
+    if (reportNs === 0) return liveLoad(x, reportPrefill);
+    const e = Math.floor(sim.now / reportNs);
+    if (e !== reportEpoch) {
+      reportEpoch = e;
+      for (const y of instances) reports[y.index] = liveLoad(y, y.prefills);
+    }
+    return reports[x.index]!;
+  };
+
+  // ---- routing to prefill ----
+  const prefillPolicy = PREFILL_ROUTERS[cfg.routing.prefill]!;
+  const decodePolicy = DECODE_ROUTERS[cfg.routing.decode]!;
+  const budgetOf = (x: Instance): number => x.group.token_budget * x.group.deployment.attention.dp;
+  const accepts = (x: Instance): boolean => !x.busy || x.queuedTokens < cfg.routing.reject_queue_batches * budgetOf(x);
+
+  const enqueue = (x: Instance, r: Request): void => {
+    r.state = "queued";
+    r.prefillInst = x.index;
+    if (r.queuedNs < 0) r.queuedNs = sim.now;
+    x.queue.push(r);
+    x.queuedTokens += r.input - r.prefilled;
+    x.peakQueue = Math.max(x.peakQueue, x.queueLength);
+    tryRun(x);
+  };
+  const enqueueLater = (arg: unknown): void => {
+    const r = arg as Request;
+    const x = instances[r.prefillInst]!;
+    if (x.draining || x.offline || !x.prefills) routePrefill(r);
+    else enqueue(x, r);
+  };
+
+  const routePrefill = (r: Request): void => {
+    const cands = instances.filter((x) => x.prefills && !x.draining && !x.offline);
+    if (cands.length === 0) {
+      if (r.queuedNs < 0) r.queuedNs = sim.now;
+      pending.push(r);
+      return;
+    }
+    reportPrefill = true;
+    const view: RouteView = { candidates: cands, reported, turn: turnP++ };
+    const first = prefillPolicy(r, view);
+    if (cfg.routing.prefill !== "forward-on-reject") {
+      enqueue(first, r);
+      return;
+    }
+    const start = cands.indexOf(first);
+    for (let k = 0; k < cands.length; k++) {
+      const x = cands[(start + k) % cands.length]!;
+      if (accepts(x)) {
+        if (k === 0) enqueue(x, r);
+        else {
+          r.prefillInst = x.index;
+          if (r.queuedNs < 0) r.queuedNs = sim.now;
+          sim.schedule(k * FORWARD_RPC_NS, enqueueLater, r);
+        }
+        return;
+      }
+      r.forwards++;
+      forwards++;
+    }
+    // every instance is busy: wait for the first one to go idle (on-demand forwarding)
+    if (r.queuedNs < 0) r.queuedNs = sim.now;
+    pending.push(r);
+  };
+
+  const pullPending = (x: Instance): void => {
+    while (pendingHead < pending.length && x.prefills && !x.draining && !x.offline && (x.queueLength === 0 || cfg.routing.prefill !== "forward-on-reject")) {
+      const r = pending[pendingHead++]!;
+      enqueue(x, r);
+      if (cfg.routing.prefill === "forward-on-reject") break;
+    }
+  };
+
+  // ---- prefix cache lookup when a request's first batch forms; returns when pool loads arrive, ns ----
+  const lookup = (x: Instance, r: Request): number => {
+    const ids = r.hashIds;
+    blocksLooked += ids.length;
+    if (!cfg.cache.enabled) return sim.now;
+    let h = 0;
+    let p = 0;
+    let end = sim.now;
+    let pieces: Piece[] | undefined;
+    for (let j = 0; j < ids.length; j++) {
+      const id = ids[j]!;
+      if (x.cache.has(id)) {
+        x.cache.touch(id);
+        h++;
+      } else if (pool !== undefined && pool.has(id)) {
+        pool.touch(id);
+        p++;
+        if (supernode !== undefined) {
+          const cpu = supernode.ranks + (((id % supernode.cpus) + supernode.cpus) % supernode.cpus);
+          (pieces ??= []).push({ src: cpu, dst: x.firstRank + (j % x.ranks), bytes: blockBytes });
+        }
+      } else break;
+    }
+    if (pieces !== undefined) end = net.transfer(pieces, sim.now, "ub");
+    r.hbmHitBlocks = h;
+    r.poolHitBlocks = p;
+    hbmHits += h;
+    poolHits += p;
+    r.cachedTokens = Math.min((h + p) * BLOCK_TOKENS, r.input - 1);
+    r.prefilled = r.cachedTokens;
+    return end;
+  };
+
+  // ---- one iteration of an instance: a prefill batch, a decode step, or both (colocated) ----
+  const tryRun = (x: Instance): void => {
+    if (x.busy || x.offline) return;
+    const now = sim.now;
+    let loadEnd = now;
+    let work = 0;
+    x.batch.length = 0;
+    x.batchTake.length = 0;
+    x.batchTokens = 0;
+    const colo = x.role === "colocated";
+    const chunked = x.group.chunked_prefill;
+    if (x.prefills && x.prefillCost !== undefined) {
+      const pc = x.prefillCost;
+      let budget = budgetOf(x);
+      if (colo && chunked) budget = Math.max(1, budget - x.running.length);
+      let seqs = x.running.length;
+      while (x.head < x.queue.length && x.batchTokens < budget) {
+        const r = x.queue[x.head]!;
+        if (r.prefillStartNs < 0) {
+          if (cfg.reject_after_s !== null && now - r.queuedNs > cfg.reject_after_s * 1e9) {
+            x.head++;
+            x.queuedTokens -= r.input - r.prefilled;
+            reject(r, "timeout");
+            continue;
+          }
+          if (colo) {
+            // admission: the sequence's KV (prompt + output) and a batch slot are reserved when its prefill starts
+            if (seqs >= x.maxBatch || x.kvReserved + r.input + r.output > x.kvCapacity) break;
+            x.kvReserved += r.input + r.output;
+          }
+          const before = r.input - r.prefilled;
+          loadEnd = Math.max(loadEnd, lookup(x, r));
+          x.queuedTokens -= before - (r.input - r.prefilled);
+          r.prefillStartNs = now;
+          r.state = "prefill";
+          pWaitSum += now - r.queuedNs;
+          pWaitCnt++;
+        }
+        if (colo) seqs++;
+        const left = r.input - r.prefilled;
+        const take = chunked ? Math.min(left, budget - x.batchTokens) : left;
+        if (!chunked && x.batchTokens > 0 && x.batchTokens + take > budget) break;
+        work += pc.prefixNs(r.prefilled + take) - pc.prefixNs(r.prefilled);
+        x.batch.push(r);
+        x.batchTake.push(take);
+        x.batchTokens += take;
+        if (take === left) x.head++;
+        else break;
+      }
+    }
+    let decodeNs = 0;
+    x.decodingNow = false;
+    if (x.decodes && x.decodeCost !== undefined && !(colo && !chunked && x.batch.length > 0)) {
+      const dc = x.decodeCost;
+      if (!colo) {
+        while (x.waitHead < x.waiting.length && x.running.length < x.maxBatch) {
+          const r = x.waiting[x.waitHead]!;
+          if (x.kvReserved + r.input + r.output > x.kvCapacity) break;
+          x.kvReserved += r.input + r.output;
+          x.waitHead++;
+          r.state = "decode";
+          x.running.push(r);
+          dWaitSum += now - r.kvEndNs;
+          dWaitCnt++;
+        }
+      }
+      const n = x.running.length;
+      if (n > 0) {
+        let kv = 0;
+        for (const r of x.running) kv += r.input + r.emitted;
+        decodeNs = dc.stepNs(Math.ceil(n / dc.dp), kv / n);
+        x.decodingNow = true;
+        x.peakBatch = Math.max(x.peakBatch, n);
+      }
+    }
+    const prefillNs = x.batch.length > 0 ? x.prefillCost!.batchNs(work) : 0;
+    if (prefillNs === 0 && decodeNs === 0) {
+      x.compact();
+      checkDrained(x);
+      return;
+    }
+    const dur = prefillNs + decodeNs - (prefillNs > 0 && decodeNs > 0 ? GRAPH_LAUNCH_NS : 0);
+    const start = Math.max(now, Math.ceil(loadEnd));
+    x.busy = true;
+    x.iterStartNs = start;
+    x.iterNs = dur;
+    x.prefillPartNs = prefillNs;
+    x.busyNs += dur;
+    x.prefillBusyNs += prefillNs;
+    x.decodeBusyNs += decodeNs;
+    x.steps++;
+    sim.schedule(start + dur - now, iterationDone, x);
+  };
+
+  const iterationDone = (arg: unknown): void => {
+    const x = arg as Instance;
+    x.busy = false;
+    const now = sim.now;
+    // decode part first: the sequences that were running when the iteration started
+    if (x.decodingNow) {
+      const dc = x.decodeCost!;
+      const tps = dc.tokensPerStep;
+      const gapMs = x.iterNs / tps / 1e6;
+      let w = 0;
+      const run = x.running;
+      for (let i = 0; i < run.length; i++) {
+        const r = run[i]!;
+        const left = r.output - 1 - r.emitted;
+        const got = Math.min(tps, left);
+        r.emitted += got;
+        x.outputTokens += got;
+        win.outTok += got;
+        itl.add(gapMs, got);
+        if (r.emitted >= r.output - 1 - 1e-9) {
+          r.lastTokenNs = now;
+          x.kvReserved -= r.input + r.output;
+          if (r.decodeReplica >= 0) x.replicaLoad[r.decodeReplica]!--;
+          complete(r);
+        } else run[w++] = r;
+      }
+      run.length = w;
+    }
+    // prefill part
+    for (let i = 0; i < x.batch.length; i++) {
+      const r = x.batch[i]!;
+      const take = x.batchTake[i]!;
+      r.prefilled += take;
+      x.queuedTokens -= take;
+      x.promptTokensComputed += take;
+      if (r.prefilled >= r.input) {
+        r.prefillEndNs = now;
+        x.promptTokensServed += r.input;
+        win.inTok += r.input;
+        if (cfg.cache.enabled) {
+          for (const id of r.hashIds) {
+            x.cache.touch(id);
+            pool?.touch(id);
+          }
+        }
+        afterPrefill(x, r);
+      }
+    }
+    x.batch.length = 0;
+    x.batchTake.length = 0;
+    x.batchTokens = 0;
+    if (x.queueLength === 0) pullPending(x);
+    tryRun(x);
+  };
+
+  // ---- prefill → decode hand-off ----
+  const afterPrefill = (x: Instance, r: Request): void => {
+    if (x.role === "colocated") {
+      r.decodeInst = x.index;
+      r.firstTokenNs = sim.now;
+      if (r.output <= 1) {
+        r.lastTokenNs = sim.now;
+        x.kvReserved -= r.input + r.output;
+        complete(r);
+      } else {
+        r.state = "decode";
+        x.running.push(r);
+      }
+      return;
+    }
+    if (!hasDecode) {
+      // a prefill-only deployment: the request ends with its first token
+      r.firstTokenNs = r.lastTokenNs = sim.now;
+      complete(r);
+      return;
+    }
+    const cands = instances.filter((y) => y.role === "decode" && !y.draining && !y.offline);
+    const pool2 = cands.length > 0 ? cands : instances.filter((y) => y.role === "decode");
+    reportPrefill = false;
+    const d = decodePolicy(r, { candidates: pool2, reported: (y) => liveLoad(y, false), turn: turnD++ });
+    let rep = 0;
+    for (let k = 1; k < d.replicaLoad.length; k++) if (d.replicaLoad[k]! < d.replicaLoad[rep]!) rep = k;
+    d.replicaLoad[rep]!++;
+    r.decodeInst = d.index;
+    r.decodeReplica = rep;
+    r.state = "transfer";
+    const srcs = x.replicaRanks(r.id % x.group.deployment.attention.dp);
+    const dsts = d.replicaRanks(rep);
+    const bytes = r.input * s.kvBytesPerToken;
+    // an MLA latent is needed whole on every TP rank of the decode replica; split KV heads otherwise
+    const perDst = s.kvReplicated ? bytes : bytes / dsts.length;
+    const mode = cfg.kv_transfer.mode;
+    const blocks = s.layers * Math.ceil(r.input / cfg.kv_transfer.block_tokens);
+    const overheadNs = mode === "blocks" ? (Math.ceil(blocks / srcs.length) * KV_BLOCK_TRANSFER_OVERHEAD_NS) : 0;
+    const pieces: Piece[] = [];
+    for (const dst of dsts) for (const src of srcs) pieces.push({ src, dst, bytes: perDst / srcs.length, overheadNs });
+    const now = sim.now;
+    let ready = now;
+    if (mode === "layerwise") ready = Math.min(now, x.iterStartNs + x.prefillPartNs / s.layers);
+    const e = net.transfer(pieces, ready, cfg.kv_transfer.plane);
+    const end = mode === "layerwise" ? Math.max(e, now + (e - ready) / s.layers) : e;
+    r.kvStartNs = Math.round(ready);
+    r.kvEndNs = Math.max(now, Math.ceil(end));
+    sim.schedule(r.kvEndNs - now, kvArrived, r);
+  };
+
+  const kvArrived = (arg: unknown): void => {
+    const r = arg as Request;
+    const d = instances[r.decodeInst]!;
+    r.firstTokenNs = sim.now;
+    if (r.output <= 1) {
+      r.lastTokenNs = sim.now;
+      d.replicaLoad[r.decodeReplica]!--;
+      complete(r);
+      return;
+    }
+    r.state = "waiting";
+    d.waiting.push(r);
+    tryRun(d);
+  };
+
+  // ---- dynamic P/D ratio ----
+  const checkDrained = (x: Instance): void => {
+    if (x !== switching || !x.draining || x.offline || x.busy) return;
+    if (x.queueLength > 0 || x.running.length > 0 || x.waitingLength > 0) return;
+    x.offline = true;
+    sim.schedule(Math.round(cfg.pd_ratio.switch_cost_s * 1e9), switchDone, x);
+  };
+  const switchDone = (arg: unknown): void => {
+    const x = arg as Instance;
+    x.role = x.role === "prefill" ? "decode" : "prefill";
+    if (x.role === "prefill") x.prefillCost ??= s.costs.prefillOf(x.group);
+    else x.decodeCost ??= s.costs.decodeOf(x.group);
+    x.offline = false;
+    x.draining = false;
+    x.switches++;
+    switches++;
+    switching = undefined;
+    if (x.prefills) pullPending(x);
+    tryRun(x);
+  };
+  const oldestAge = (prefill: boolean): number => {
+    let age = 0;
+    for (const x of instances) {
+      if (prefill && x.prefills && x.head < x.queue.length) age = Math.max(age, sim.now - x.queue[x.head]!.queuedNs);
+      if (!prefill && x.role === "decode" && x.waitHead < x.waiting.length) age = Math.max(age, sim.now - x.waiting[x.waitHead]!.kvEndNs);
+    }
+    if (prefill && pendingHead < pending.length) age = Math.max(age, sim.now - pending[pendingHead]!.queuedNs);
+    return age;
+  };
+  const controller = (): void => {
+    if (accounted >= arrivals.length) return;
+    const pw = Math.max(pWaitCnt > 0 ? pWaitSum / pWaitCnt : 0, oldestAge(true));
+    const dw = Math.max(dWaitCnt > 0 ? dWaitSum / dWaitCnt : 0, oldestAge(false));
+    pWaitSum = pWaitCnt = dWaitSum = dWaitCnt = 0;
+    const thr = cfg.pd_ratio.threshold;
+    if (switching === undefined) {
+      const active = (role: string) => instances.filter((x) => x.role === role && !x.draining && !x.offline);
+      const P = active("prefill");
+      const D = active("decode");
+      let pick: Instance | undefined;
+      if (pw > PD_MIN_WAIT_NS && pw > thr * dw && D.length > 1) pick = D.reduce((a, b) => (b.running.length + b.waitingLength < a.running.length + a.waitingLength ? b : a));
+      else if (dw > PD_MIN_WAIT_NS && dw > thr * pw && P.length > 1) pick = P.reduce((a, b) => (b.queuedTokens < a.queuedTokens ? b : a));
+      if (pick !== undefined) {
+        switching = pick;
+        pick.draining = true;
+        if (pick.role === "prefill") {
+          // requests not yet started move to the other prefill instances
+          const moved: Request[] = [];
+          while (pick.head < pick.queue.length && pick.queue[pick.queue.length - 1]!.prefillStartNs < 0) {
+            const r = pick.queue.pop()!;
+            pick.queuedTokens -= r.input - r.prefilled;
+            moved.push(r);
+          }
+          for (const r of moved.reverse()) routePrefill(r);
+        }
+        checkDrained(pick);
+      }
+    }
+    sim.schedule(Math.round(cfg.pd_ratio.interval_s * 1e9), controller);
+  };
+
+  // ---- timeline sampler ----
+  const sample = (): void => {
+    let pq = pending.length - pendingHead;
+    let dq = 0;
+    let db = 0;
+    for (const x of instances) {
+      pq += x.queueLength;
+      dq += x.waitingLength;
+      db += x.running.length;
+    }
+    const w = cfg.timeline_window_s;
+    timeline.push({
+      t_s: (timeline.length + 1) * w,
+      arrivals: win.arrivals,
+      completed: win.completed,
+      input_tokens_per_s: win.inTok / w,
+      output_tokens_per_s: win.outTok / w,
+      prefill_queue: pq,
+      decode_waiting: dq,
+      decode_batch: db,
+      slo_attainment: win.completed > 0 ? win.met / win.completed : 1,
+    });
+    win.arrivals = win.completed = win.met = win.inTok = win.outTok = 0;
+    if (accounted < arrivals.length) sim.schedule(winNs, sample);
+  };
+
+  // ---- arrivals ----
+  const onArrival = (arg: unknown): void => {
+    const i = arg as number;
+    const r = newRequest(i, arrivals[i]!);
+    reqs.push(r);
+    win.arrivals++;
+    if (i + 1 < arrivals.length) sim.scheduleAt(arrivals[i + 1]!.atNs, onArrival, i + 1);
+    if (hasDecode && r.input + r.output > seqCap) {
+      reject(r, "capacity");
+      return;
+    }
+    routePrefill(r);
+  };
+
+  if (arrivals.length > 0) {
+    sim.scheduleAt(arrivals[0]!.atNs, onArrival, 0);
+    sim.schedule(winNs, sample);
+    if (cfg.pd_ratio.dynamic) sim.schedule(Math.round(cfg.pd_ratio.interval_s * 1e9), controller);
+  }
+  const lastArrival = arrivals.length > 0 ? arrivals[arrivals.length - 1]!.atNs : 0;
+  sim.run(lastArrival + Math.round(cfg.drain_s * 1e9));
+  if (accounted < arrivals.length && (timeline.length === 0 || win.arrivals + win.completed > 0)) {
+    // the last, partial window of a run cut by the drain limit
+    const saved = accounted;
+    accounted = arrivals.length;
+    sample();
+    accounted = saved;
+  }
+  return {
+    requests: reqs,
+    instances,
+    // the run ends with the last request accounted for, or at the drain limit with requests left
+    endNs: accounted >= arrivals.length ? lastAccountNs : sim.now,
+    itl,
+    timeline,
+    forwards,
+    switches,
+    rejectedCapacity,
+    rejectedTimeout,
+    blocksLooked,
+    hbmHits,
+    poolHits,
+    poolEvictions: pool?.evictions ?? 0,
+  };
+}
+
+/** Capacity of the EMS pool, blocks. */
+function poolBlocks(cfg: ServingCore, kvBytesPerToken: number): number {
+  const c = cfg.cache.pool.capacity;
+  return c === "unbounded" ? Infinity : Math.floor(c.value / (BLOCK_TOKENS * kvBytesPerToken));
+}

@@ -1,0 +1,270 @@
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import type { ResolvedEnvironment } from "../../config/environment.js";
+import { InputError } from "../../config/errors.js";
+import type { ResolvedModel } from "../../config/model-field.js";
+import { Hooks, RngStreams, Simulator } from "../../engine/index.js";
+import { kvCacheBytesPerToken } from "../../model/kv-cache.js";
+import type { WeightPrecision } from "../../model/precision.js";
+import { SupernodeTopology } from "../../topology/supernode-topology.js";
+import type { SimEvents } from "../../trace/span.js";
+import { hbmPerDie } from "../inference-bench/memory.js";
+import { defineWorkload, type JsonValue, type RuleViolation, type SummaryTable } from "../workload.js";
+import { syntheticArrivals } from "./arrivals.js";
+import { requestRecords, servingMetrics } from "./metrics.js";
+import { BLOCK_TOKENS, type Arrival } from "./request.js";
+import { servingCoreSchema, servingSchema, servingSections, type ServingConfig, type ServingCore } from "./schema.js";
+import { simulateServing, type ServingOutcome } from "./serving-sim.js";
+import { ACTIVATION_RESERVE_FRACTION, groupPhase, StepCostCache, type StepModelContext } from "./step-cost.js";
+import { readTrace } from "./trace-reader.js";
+
+/*
+ * Workload `serving`: a request-level simulation of a serving deployment (prefill, decode and colocated
+ * instances) driven by synthetic arrivals or a real trace, with per-step costs from the inference step
+ * model. See docs/serving.md.
+ */
+
+/** A path in the config, resolved against the config file's folder (as `resolveConfigPath`; imported here it would cycle through the registry). */
+function resolveConfigPath(env: ResolvedEnvironment, p: string): string {
+  return resolve(env.configDir, p);
+}
+
+/** Synthetic arrival window when `workload.duration_s` is not set, s. */
+const DEFAULT_SYNTHETIC_DURATION_S = 10;
+
+type Sections = { model: ResolvedModel; precision: WeightPrecision };
+
+/** T1 targets shown next to the per-stage step-model throughput for DeepSeek on CloudMatrix (targets.md T1). */
+const T1 = { decode: 1943, prefill: 5655 };
+
+function deepMerge(base: unknown, over: unknown): unknown {
+  if (over === null || typeof over !== "object" || Array.isArray(over) || base === null || typeof base !== "object" || Array.isArray(base)) return over;
+  const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+  for (const [k, v] of Object.entries(over as Record<string, unknown>)) out[k] = deepMerge(out[k], v);
+  return out;
+}
+
+/** The base config and each compared variant, parsed (issues as violations). */
+function variantsOf(cfg: ServingConfig): { name: string; cfg: ServingCore }[] | RuleViolation[] {
+  const { compare, ...base } = cfg;
+  const out: { name: string; cfg: ServingCore }[] = [{ name: "base", cfg: base }];
+  const issues: RuleViolation[] = [];
+  (compare ?? []).forEach((v, i) => {
+    const r = servingCoreSchema.safeParse(deepMerge(base, v.set));
+    if (!r.success) for (const iss of r.error.issues) issues.push({ path: ["workload", "compare", i, "set", ...(iss.path as (string | number)[])], message: iss.message });
+    else out.push({ name: v.name, cfg: r.data });
+  });
+  return issues.length > 0 ? issues : out;
+}
+
+function checkCore(cfg: ServingCore, env: ResolvedEnvironment, sections: Sections, at: (string | number)[]): RuleViolation[] {
+  const v: RuleViolation[] = [];
+  const ctx: StepModelContext = { model: sections.model, precision: sections.precision, env };
+  let ranks = 0;
+  cfg.instances.forEach((g, i) => {
+    const roles = g.role === "colocated" ? (["prefill", "decode"] as const) : cfg.pd_ratio.dynamic ? (["prefill", "decode"] as const) : ([g.role] as const);
+    for (const phase of roles) {
+      const pm = groupPhase(g, phase, ctx);
+      if (Array.isArray(pm)) for (const iss of pm) v.push({ path: [...at, "instances", i, ...iss.path.filter((p) => p !== "workload")], message: `${phase}: ${iss.message}` });
+    }
+    ranks += g.count * g.deployment.attention.dp * g.deployment.attention.tp;
+  });
+  const topo = env.topology();
+  if (ranks > topo.ranks) v.push({ path: [...at, "instances"], message: `the instances need ${ranks} ranks, cluster ${env.cluster!.name} has ${topo.ranks}` });
+  if (cfg.cache.enabled && cfg.cache.pool.enabled && !(topo instanceof SupernodeTopology)) {
+    v.push({ path: [...at, "cache", "pool", "enabled"], message: "the EMS pool lives in CPU DRAM over UB: it needs a supernode cluster (e.g. cloudmatrix384)" });
+  }
+  if (!topo.planes.includes(cfg.kv_transfer.plane)) v.push({ path: [...at, "kv_transfer", "plane"], message: `cluster ${env.cluster!.name} has no plane ${cfg.kv_transfer.plane}; valid values are: ${topo.planes.join(", ")}` });
+  const a = cfg.arrivals;
+  if (a.kind === "trace") {
+    if (a.path === undefined) v.push({ path: [...at, "arrivals", "path"], message: "arrivals.kind: trace needs arrivals.path (a Mooncake JSONL or Azure CSV file)" });
+    else if (!existsSync(resolveConfigPath(env, a.path))) v.push({ path: [...at, "arrivals", "path"], message: `trace file not found: ${resolveConfigPath(env, a.path)} (the shared traces live in ../shared/traces/ beside the repository)` });
+  }
+  if (a.input.dist === "empirical" && (a.input.table ?? []).length === 0) v.push({ path: [...at, "arrivals", "input", "table"], message: "dist: empirical needs a table of [length, weight] rows" });
+  if (a.output.dist === "empirical" && (a.output.table ?? []).length === 0) v.push({ path: [...at, "arrivals", "output", "table"], message: "dist: empirical needs a table of [length, weight] rows" });
+  return v;
+}
+
+/** Arrivals of a config: synthetic from `rng`, or the trace. */
+function arrivalsOf(cfg: ServingCore, env: ResolvedEnvironment, rng: RngStreams): { arrivals: Arrival[]; skipped: number } {
+  const a = cfg.arrivals;
+  if (a.kind !== "trace") return { arrivals: syntheticArrivals(cfg, rng, (cfg.duration_s ?? DEFAULT_SYNTHETIC_DURATION_S) * 1e9), skipped: 0 };
+  const t = readTrace(resolveConfigPath(env, a.path!), {
+    shownPath: a.path!,
+    format: a.format,
+    rateScale: a.rate_scale,
+    limit: a.limit,
+    skip: a.skip_malformed,
+    untilNs: cfg.duration_s === null ? null : cfg.duration_s * 1e9,
+  });
+  return { arrivals: t.arrivals, skipped: t.skipped };
+}
+
+interface VariantRun {
+  readonly name: string;
+  readonly cfg: ServingCore;
+  readonly outcome: ServingOutcome;
+  readonly metrics: Record<string, JsonValue>;
+}
+
+function runVariant(name: string, cfg: ServingCore, sim: Simulator, hooks: Hooks<SimEvents>, env: ResolvedEnvironment, sections: Sections, costs: StepCostCache, observe: boolean): VariantRun {
+  const { arrivals, skipped } = arrivalsOf(cfg, env, sim.rng);
+  const arch = sections.model.arch;
+  const mtp = cfg.instances.some((g) => g.decode.mtp.layers > 0);
+  const kvBytesPerToken = kvCacheBytesPerToken(arch, "bf16", { includeMtp: mtp });
+  const ctx: StepModelContext = { model: sections.model, precision: sections.precision, env };
+  const att = arch.attention;
+  const hbmBlocks = cfg.instances.map((g) => {
+    const c = cfg.cache.hbm_capacity;
+    if (c === "unbounded") return Infinity;
+    if (c !== "auto") return Math.floor(c.value / (BLOCK_TOKENS * kvBytesPerToken));
+    if (g.role !== "prefill") return 0;
+    const pm = groupPhase(g, "prefill", ctx);
+    if (Array.isArray(pm)) return 0;
+    const h = hbmPerDie(pm);
+    const free = Math.max(0, h.capacity * (1 - ACTIVATION_RESERVE_FRACTION) - h.weights - h.buffers);
+    const kvHeads = att.kind === "gqa" ? att.kv_heads : att.kind === "mha" ? att.heads : 1;
+    const share = att.kind === "mla" ? 1 : Math.max(1, kvHeads / g.deployment.attention.tp) / kvHeads;
+    return Math.floor((free / (kvBytesPerToken * share) / BLOCK_TOKENS) * g.deployment.attention.dp);
+  });
+  const outcome = simulateServing({
+    cfg,
+    arrivals,
+    costs,
+    sim,
+    hooks,
+    topology: env.topology(),
+    kvBytesPerToken,
+    layers: arch.layers + (mtp ? arch.mtp_layers : 0),
+    hbmBlocks,
+    kvReplicated: att.kind === "mla",
+    observe,
+  });
+  return { name, cfg, outcome, metrics: servingMetrics(cfg, outcome, skipped) };
+}
+
+const f = (x: unknown, d = 1): string => (typeof x === "number" ? x.toFixed(d) : "—");
+const sub = (m: Record<string, JsonValue>, k: string, q: string): number => ((m[k] as Record<string, number>)[q] ?? 0) as number;
+
+/** Workload `serving`. */
+export const servingWorkload = defineWorkload({
+  kind: "serving",
+  description: "request-level serving: prefill/decode/colocated instances, traces or synthetic arrivals, prefix cache tiers, KV transfer, routing: TTFT/TPOT/SLO/goodput",
+  schema: servingSchema,
+  sections: servingSections,
+
+  check(cfg, env, sections): RuleViolation[] {
+    if (env.cluster === undefined) return [{ path: ["cluster"], message: "serving needs a cluster: add `cluster:` to the config" }];
+    const vs = variantsOf(cfg);
+    if (!Array.isArray(vs) || vs.length === 0) return [];
+    if ("message" in vs[0]!) return vs as RuleViolation[];
+    const out: RuleViolation[] = [];
+    (vs as { name: string; cfg: ServingCore }[]).forEach((v, i) => out.push(...checkCore(v.cfg, env, sections as Sections, i === 0 ? ["workload"] : ["workload", "compare", i - 1, "set"])));
+    return out;
+  },
+
+  run(cfg, ctx, sections) {
+    const s = sections as Sections;
+    const vs = variantsOf(cfg);
+    if (vs.length > 0 && "message" in vs[0]!) throw new InputError((vs as RuleViolation[]).map((v) => ({ path: v.path.join("."), message: v.message })));
+    const variants = vs as { name: string; cfg: ServingCore }[];
+    const costs = new StepCostCache({ model: s.model, precision: s.precision, env: ctx.env });
+    const base = runVariant("base", variants[0]!.cfg, ctx.sim, ctx.hooks, ctx.env, s, costs, true);
+    const others = variants.slice(1).map((v) => runVariant(v.name, v.cfg, new Simulator(ctx.env.seed), new Hooks<SimEvents>(), ctx.env, s, costs, false));
+    const m = base.metrics;
+
+    // the step model's per-stage throughput at the T1 shapes (fixed batch), for DeepSeek on CloudMatrix
+    const reference: Record<string, JsonValue> = {};
+    const refRows: (string | number)[][] = [];
+    for (const g of base.cfg.instances) {
+      if (g.role === "prefill" && reference.prefill === undefined) {
+        const pc = costs.prefillOf(g);
+        const p = pc.points[0]!;
+        const npus = g.deployment.npus ?? 1;
+        const v = (p.sequences * p.len * g.deployment.attention.dp) / npus / (p.ns / 1e9);
+        reference.prefill = { sequences: p.sequences, prompt_len: p.len, step_ms: p.ns / 1e6, tokens_per_s_per_npu: v };
+        refRows.push(["prefill", `${p.sequences} × ${p.len} tokens`, f(p.ns / 1e6), f(v, 0), f((m.stages as Record<string, Record<string, number>>).prefill?.prefill_tokens_per_s_per_npu_busy, 0), /^deepseek-(r1|v3)$/.test(s.model.preset) ? T1.prefill : "—"]);
+      }
+      if (g.role === "decode" && reference.decode === undefined) {
+        const r = costs.decodeOf(g).referencePoint();
+        reference.decode = { sequences_per_replica: r.sequencesPerReplica, kv_len: 4096, step_ms: r.stepNs / 1e6, tokens_per_s_per_npu: r.tokensPerSPerNpu };
+        refRows.push(["decode", `${r.sequencesPerReplica}/replica, KV 4096`, f(r.stepNs / 1e6), f(r.tokensPerSPerNpu, 0), f((m.stages as Record<string, Record<string, number>>).decode?.decode_tokens_per_s_per_npu_busy, 0), /^deepseek-(r1|v3)$/.test(s.model.preset) ? T1.decode : "—"]);
+      }
+    }
+    const metrics: Record<string, JsonValue> = { ...m, step_model_reference: reference };
+
+    const tables: SummaryTable[] = [];
+    const nInst = base.outcome.instances;
+    tables.push({
+      title: `serving · ${s.model.preset} ${s.precision} · ${nInst.map((x) => x.label).join(", ").slice(0, 120)} · ${m.npus} NPUs`,
+      head: ["requests (arrived / done / rejected / unfinished)", "TTFT p50 / p99 (ms)", "TPOT p50 / p99 (ms)", "E2E p50 (ms)", "SLO attainment", "goodput (req/s)", "tokens/s/NPU (in / out)", "prefix hit (HBM / pool)"],
+      rows: [
+        [
+          `${m.requests_arrived} / ${m.requests_completed} / ${m.requests_rejected} / ${m.requests_unfinished}`,
+          `${f(sub(m, "ttft_ms", "p50"))} / ${f(sub(m, "ttft_ms", "p99"))}`,
+          `${f(sub(m, "tpot_ms", "p50"), 2)} / ${f(sub(m, "tpot_ms", "p99"), 2)}`,
+          f(sub(m, "e2e_ms", "p50"), 0),
+          `${f(100 * (m.slo_attainment as number))} %`,
+          f(m.goodput_requests_per_s, 2),
+          `${f(sub(m, "tokens_per_s_per_npu", "input"), 0)} / ${f(sub(m, "tokens_per_s_per_npu", "output"), 0)}`,
+          `${f(100 * sub(m, "prefix_hit_ratio", "overall"))} % (${f(100 * sub(m, "prefix_hit_ratio", "hbm"))} / ${f(100 * sub(m, "prefix_hit_ratio", "pool"))})`,
+        ],
+      ],
+    });
+    if (refRows.length > 0) {
+      tables.push({
+        title: "per-stage tokens/s per NPU: step model at the fixed T1 shape, served while busy in this run, and the CM384 paper (targets.md T1)",
+        head: ["stage", "shape", "step (ms)", "step model tokens/s/NPU", "served while busy tokens/s/NPU", "T1 target"],
+        rows: refRows,
+      });
+    }
+    tables.push({
+      title: "instances",
+      head: ["instance", "role", "NPUs", "utilisation", "steps", "prompt tokens", "output tokens", "peak queue", "peak batch"],
+      rows: (m.instances as Record<string, number | string>[]).slice(0, 24).map((x) => [x.name!, x.role!, x.npus!, `${f(100 * (x.utilisation as number))} %`, x.steps!, x.prompt_tokens!, f(x.output_tokens, 0), x.peak_queue!, x.peak_batch!]),
+    });
+    const notes: string[] = [
+      "step costs from the inference step model (buildPhase + runPhase), memoised: prefill α + Σ(βL + γL²) fitted on 3 step-model runs, decode on a grid of sequences per replica with a KV slope",
+    ];
+    if (others.length > 0) {
+      const all = [base, ...others];
+      const row = (v: VariantRun): Record<string, JsonValue> => ({
+        name: v.name,
+        requests_completed: v.metrics.requests_completed!,
+        requests_per_s: v.metrics.requests_per_s!,
+        output_tokens_per_s: v.metrics.output_tokens_per_s!,
+        ttft_p50_ms: sub(v.metrics, "ttft_ms", "p50"),
+        ttft_p99_ms: sub(v.metrics, "ttft_ms", "p99"),
+        ttft_slo_attainment: sub(v.metrics, "ttft_ms", "slo_attainment"),
+        slo_attainment: v.metrics.slo_attainment!,
+        tpot_p50_ms: sub(v.metrics, "tpot_ms", "p50"),
+        e2e_p50_ms: sub(v.metrics, "e2e_ms", "p50"),
+        kv_transfer_mean_ms: sub(v.metrics, "kv_transfer_ms", "mean"),
+        forwards: v.metrics.forwards!,
+        role_switches: v.metrics.role_switches!,
+      });
+      const rows = all.map(row);
+      metrics.compare = rows;
+      const b = rows[0]!;
+      const ratio = (a: number, c: number): string => (c > 0 ? `${(a / c).toFixed(2)}×` : "—");
+      tables.push({
+        title: "variants on the same arrivals (base = this config); gains of the base over each variant",
+        head: ["variant", "done", "req/s", "out tok/s", "TTFT p50 / p99 (ms)", "TTFT SLO", "SLO", "TPOT p50 (ms)", "KV transfer (ms)", "base req/s ÷ this", "base KV time ÷ this"],
+        rows: rows.map((r) => [
+          String(r.name),
+          r.requests_completed as number,
+          f(r.requests_per_s, 2),
+          f(r.output_tokens_per_s, 0),
+          `${f(r.ttft_p50_ms, 0)} / ${f(r.ttft_p99_ms, 0)}`,
+          `${f(100 * (r.ttft_slo_attainment as number))} %`,
+          `${f(100 * (r.slo_attainment as number))} %`,
+          f(r.tpot_p50_ms, 2),
+          f(r.kv_transfer_mean_ms, 2),
+          ratio(b.requests_per_s as number, r.requests_per_s as number),
+          ratio(b.kv_transfer_mean_ms as number, r.kv_transfer_mean_ms as number),
+        ]),
+      });
+    }
+    return { metrics, tables, notes, records: requestRecords(base.outcome) };
+  },
+});

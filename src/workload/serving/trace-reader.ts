@@ -1,0 +1,132 @@
+import { readFileSync } from "node:fs";
+import { InputError, type InputIssue } from "../../config/errors.js";
+import { BLOCK_TOKENS, type Arrival } from "./request.js";
+
+/*
+ * Readers of the two real trace formats of workloads.md: Mooncake JSONL (`timestamp` ms, `input_length`,
+ * `output_length`, `hash_ids` of 512-token blocks) and the Azure LLM inference CSV
+ * (`TIMESTAMP,ContextTokens,GeneratedTokens`, arrival = offset from the first row). A malformed line is an
+ * InputError naming the file and line, or — with `skip` — skipped and counted.
+ */
+
+/** A parsed trace. */
+export interface TraceRead {
+  readonly arrivals: Arrival[];
+  /** Malformed lines skipped (only with `skip`), count. */
+  readonly skipped: number;
+  readonly format: "mooncake" | "azure";
+}
+
+/** Options of `readTrace`. */
+export interface TraceOptions {
+  /** The path as the user wrote it (for messages). */
+  readonly shownPath: string;
+  readonly format?: "mooncake" | "azure" | undefined;
+  /** Arrival rate multiplier: timestamps are divided by it, dimensionless. */
+  readonly rateScale: number;
+  /** Keep at most this many requests (null = all). */
+  readonly limit: number | null;
+  /** Skip malformed lines instead of failing. */
+  readonly skip: boolean;
+  /** Drop arrivals at or after this time (null = none), ns. */
+  readonly untilNs: number | null;
+}
+
+/** Offsets (ms) of Azure timestamps `2023-11-16 18:15:46.6805900` (UTC, no time zone in the file). */
+function azureMs(s: string): number | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?$/.exec(s.trim());
+  if (m === null) return undefined;
+  const frac = m[7] === undefined ? 0 : Number(`0.${m[7]}`) * 1000;
+  return daysFromCivil(+m[1]!, +m[2]!, +m[3]!) * 86_400_000 + ((+m[4]! * 60 + +m[5]!) * 60 + +m[6]!) * 1000 + frac;
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil; no Date object). */
+function daysFromCivil(y: number, m: number, d: number): number {
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+const nonNegInt = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v) && v >= 0;
+
+/** Reads a trace file into arrivals sorted by time (stable), ns. */
+export function readTrace(file: string, o: TraceOptions): TraceRead {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    throw new InputError([{ file: o.shownPath, path: "workload.arrivals.path", message: `trace file not found: ${file} (the shared traces live in ../shared/traces/ next to the repository)` }]);
+  }
+  const lines = text.split(/\r?\n/);
+  const format = o.format ?? (lines[0]?.trimStart().startsWith("{") ? "mooncake" : "azure");
+  const out: Arrival[] = [];
+  let skipped = 0;
+  const issues: InputIssue[] = [];
+  const bad = (line: number, message: string): void => {
+    if (o.skip) skipped++;
+    else if (issues.length < 20) issues.push({ file: o.shownPath, line, path: "", message });
+  };
+  let t0: number | undefined;
+  let nextId = -1; // private block ids of trace requests without hashes (Azure): negative, never shared
+  const limit = o.limit ?? Infinity;
+  for (let i = 0; i < lines.length && out.length < limit; i++) {
+    const raw = lines[i]!;
+    if (raw.trim() === "") continue;
+    const ln = i + 1;
+    let ms: number;
+    let input: number;
+    let output: number;
+    let hashIds: number[];
+    if (format === "mooncake") {
+      let r: Record<string, unknown>;
+      try {
+        r = JSON.parse(raw) as Record<string, unknown>;
+      } catch {
+        bad(ln, "not a JSON object (Mooncake JSONL: one {timestamp, input_length, output_length, hash_ids} per line)");
+        continue;
+      }
+      if (r === null || typeof r !== "object" || !(typeof r.timestamp === "number" && r.timestamp >= 0) || !nonNegInt(r.input_length) || r.input_length < 1 || !nonNegInt(r.output_length)) {
+        bad(ln, "expected timestamp (ms ≥ 0), input_length (integer ≥ 1) and output_length (integer ≥ 0)");
+        continue;
+      }
+      const h = r.hash_ids ?? [];
+      if (!Array.isArray(h) || !h.every(nonNegInt)) {
+        bad(ln, "hash_ids must be a list of non-negative integers");
+        continue;
+      }
+      ms = r.timestamp;
+      input = r.input_length;
+      output = r.output_length;
+      hashIds = h as number[];
+    } else {
+      if (i === 0 && /timestamp/i.test(raw)) continue; // header
+      const f = raw.split(",");
+      const t = f.length === 3 ? azureMs(f[0]!) : undefined;
+      const ctx = Number(f[1]);
+      const gen = Number(f[2]);
+      if (t === undefined || !Number.isInteger(ctx) || ctx < 1 || !Number.isInteger(gen) || gen < 0) {
+        bad(ln, "expected TIMESTAMP (YYYY-MM-DD hh:mm:ss.fffffff),ContextTokens (integer ≥ 1),GeneratedTokens (integer ≥ 0)");
+        continue;
+      }
+      t0 ??= t;
+      ms = t - t0;
+      input = ctx;
+      output = gen;
+      hashIds = Array.from({ length: Math.ceil(ctx / BLOCK_TOKENS) }, () => nextId--);
+    }
+    const atNs = Math.round((ms * 1e6) / o.rateScale);
+    if (o.untilNs !== null && atNs >= o.untilNs) continue;
+    // a request with no output still produces its first token (the prefill's)
+    out.push({ atNs, input, output: Math.max(1, output), hashIds });
+  }
+  if (issues.length > 0) throw new InputError(issues);
+  const sorted = out.map((a, k) => [a, k] as const).sort((x, y) => x[0].atNs - y[0].atNs || x[1] - y[1]).map((x) => x[0]);
+  if (sorted.length > 0 && format === "azure") {
+    const first = sorted[0]!.atNs;
+    return { arrivals: sorted.map((a) => ({ ...a, atNs: a.atNs - first })), skipped, format };
+  }
+  return { arrivals: sorted, skipped, format };
+}
