@@ -25,11 +25,17 @@ export interface Target {
   readonly tolerance: { readonly relative: number } | { readonly absolute: number };
   /** Set when the model is known to miss this target: the best explanation (the row still fails). */
   readonly knownMiss?: string;
+  /**
+   * Set when this published number was used to set the model's constants (a calibration point, not an
+   * independent check): `validate` marks its pass as "fitted". Says which constants it set.
+   */
+  readonly fittedBy?: string;
 }
 
 const CM384 = "Zuo et al., Serving LLMs on Huawei CloudMatrix384, arXiv:2506.12708";
 const TEN_PERCENT = { relative: 0.1 } as const;
 const PANGU_ULTRA_MOE = "Pangu Ultra MoE: How to Train Your Big MoE on Ascend NPUs, arXiv:2505.04519";
+const ELASTICMOE = "ElasticMoE (elastic scaling of MoE serving on Ascend; from memory, unverified)";
 /** targets.md T2: ±3 MFU points, as a fraction. */
 const THREE_MFU_POINTS = { absolute: 0.03 } as const;
 
@@ -42,6 +48,15 @@ const DECODE_MISS =
       "per step somewhere (candidates, not verified: MLA at 70 % of peak vs the measured 65.4 %, contention between " +
       "the two streams for HBM, host/launch gaps between layers); micro-batching itself still does not pay in the " +
       "model (docs/inference-bench.md, known disagreements)";
+
+/**
+ * The ElasticMoE cost components without physics (process start, graph compile, HCCL init, device init,
+ * warm-up, IPC vs plain allocation, process stop) were read off the T3 ablation itself: each removed
+ * mechanism adds one component, so those rows reproduce by construction (src/workload/elastic/scaling-costs.ts).
+ */
+const T3_FITTED =
+  "the component costs of src/workload/elastic/scaling-costs.ts were set from the differences between the T3 " +
+  "rows; only the byte-driven parts (P2P over UB, storage reads) are derived independently";
 
 /** Every target, grouped by targets.md section. */
 export const TARGETS: readonly Target[] = [
@@ -184,5 +199,67 @@ export const TARGETS: readonly Target[] = [
     target: 0.189,
     unit: "fraction",
     tolerance: THREE_MFU_POINTS,
+  },
+  // T3: ElasticMoE scale-up / scale-down (workload elastic, docs/elastic.md)
+  ...(
+    [
+      ["full", 2.43, 0],
+      ["-ipc", 3.14, 0],
+      ["-p2p", 10.42, 0],
+      ["-preinit", 62.78, 0],
+      ["-zero-copy", 67.4, 67.4],
+    ] as const
+  ).flatMap(([row, up, down]): Target[] => [
+    {
+      id: `T3.ablation.${row.replace(/^-/, "no-")}.scale-up`,
+      description: `ElasticMoE DP3-TP2-EP6 → DP4-TP2-EP8 on 910C dies, mechanisms ${row}: scale-up time`,
+      source: `${ELASTICMOE} (targets.md T3)`,
+      config: "configs/elastic-moe-ablation.yaml",
+      metric: `compare[name=${row}].scale_up_s`,
+      target: up,
+      unit: "s",
+      tolerance: { relative: 0.15 },
+      fittedBy: T3_FITTED,
+    },
+    {
+      id: `T3.ablation.${row.replace(/^-/, "no-")}.downtime`,
+      description: `ElasticMoE DP3 → DP4, mechanisms ${row}: downtime`,
+      source: `${ELASTICMOE} (targets.md T3)`,
+      config: "configs/elastic-moe-ablation.yaml",
+      metric: `compare[name=${row}].downtime_s`,
+      target: down,
+      unit: "s",
+      tolerance: down === 0 ? { absolute: 0.05 } : { relative: 0.15 },
+      // zero downtime is a structural outcome of serving on during the switch; a cold restart's downtime is its fitted scale-up
+      ...(down === 0 ? {} : { fittedBy: T3_FITTED }),
+    },
+  ]),
+  {
+    id: "T3.scale-down",
+    description: "ElasticMoE DP4-TP2-EP8 → DP3-TP2-EP6 on 910C dies, all mechanisms: scale-down time",
+    source: `${ELASTICMOE} (targets.md T3)`,
+    config: "configs/elastic-moe-ablation.yaml",
+    metric: "scale_down_s",
+    target: 1.38,
+    unit: "s",
+    tolerance: { relative: 0.15 },
+    fittedBy: T3_FITTED,
+  },
+  {
+    id: "T3.vs-best-baseline",
+    description: "ElasticMoE scale-up latency ÷ the best baseline (horizontal, cold restart, extravagant, colocated) on a burst",
+    source: `${ELASTICMOE} (targets.md T3: ≈ 0.11×; range 0.05–0.2×)`,
+    config: "configs/elastic-moe-burst.yaml",
+    metric: "elastic_vs_best_baseline",
+    target: [0.05, 0.2],
+    unit: "ratio",
+    tolerance: { absolute: 0 },
+    knownMiss:
+      "0.038×: every baseline here starts a fresh instance and pays the cold-start components that the T3 ablation " +
+      "itself attributes to a non-pre-initialised instance (process start + graph compile + HCCL init = 52.4 s, the " +
+      "−pre-init row) plus the storage load, so the best baseline (extravagant/colocated) is ~62.8 s against ~2.4 s. " +
+      "A 0.11× ratio needs baselines of ~22 s, i.e. the paper's baselines cannot have paid those 52 s (cached " +
+      "graphs or a warm process pool, not described in what we remember of the paper); the two T3 statements are not " +
+      "consistent under one set of component costs, and no constant was changed for this row",
   },
 ];

@@ -1,3 +1,4 @@
+import { elasticWorkload } from "./elastic/elastic.js";
 import { collectiveBench } from "./collective-bench/collective-bench.js";
 import { flowsWorkload } from "./flows/flows-workload.js";
 import { inferenceBench } from "./inference-bench/inference-bench.js";
@@ -9,6 +10,7 @@ import type { WorkloadDefinition } from "./workload.js";
 /** Every workload kind by its `workload.kind` name (`ascend-sim list workloads`). */
 export const WORKLOADS: Record<string, WorkloadDefinition> = {
   "collective-bench": collectiveBench as unknown as WorkloadDefinition,
+  elastic: elasticWorkload as unknown as WorkloadDefinition,
   flows: flowsWorkload as unknown as WorkloadDefinition,
   "inference-bench": inferenceBench as unknown as WorkloadDefinition,
   "op-bench": opBench as unknown as WorkloadDefinition,

@@ -32,7 +32,7 @@ function errorText(r: TargetResult): string {
 
 function statusText(r: TargetResult): string {
   if (r.simulated === undefined) return "FAIL (metric not found)";
-  if (r.pass) return "pass";
+  if (r.pass) return r.target.fittedBy !== undefined ? "pass (fitted)" : "pass";
   return r.target.knownMiss !== undefined ? "FAIL (known miss)" : "FAIL";
 }
 
@@ -73,6 +73,7 @@ export const validateCommand: CommandModule<object, ValidateArgs> = {
           error: r.error ?? null,
           pass: r.pass,
           ...(r.target.knownMiss !== undefined ? { known_miss: r.target.knownMiss } : {}),
+          ...(r.target.fittedBy !== undefined ? { fitted_by: r.target.fittedBy } : {}),
         })),
       };
       process.stdout.write(JSON.stringify(out, null, 2) + "\n");
@@ -80,6 +81,8 @@ export const validateCommand: CommandModule<object, ValidateArgs> = {
       const rows = results.map((r) => [r.target.id, r.target.unit, targetText(r.target), r.simulated === undefined ? "—" : fmt(r.simulated), errorText(r), toleranceText(r.target), statusText(r)]);
       process.stdout.write(renderTable({ title: `ascend-sim validate · ${results.length} targets`, head: ["target", "unit", "published", "simulated", "error", "tolerance", "status"], rows }) + "\n");
       for (const r of results) if (!r.pass && r.target.knownMiss !== undefined) process.stdout.write(`known miss ${r.target.id}: ${r.target.knownMiss}\n`);
+      const fitted = [...new Set(results.filter((r) => r.target.fittedBy !== undefined).map((r) => r.target.fittedBy!))];
+      for (const f of fitted) process.stdout.write(`fitted (a pass is not independent evidence): ${f}\n`);
       process.stdout.write(`${results.length - failed} passed, ${failed} failed\n`);
     }
     if (failed > 0) throw new ExitStatus(1);

@@ -1,0 +1,493 @@
+import type { Hooks, Simulator } from "../../engine/index.js";
+import type { NetworkModel, Transfer } from "../../network/network-model.js";
+import type { SimEvents } from "../../trace/span.js";
+import type { Arrival, Request } from "../serving/request.js";
+import { newRequest } from "../serving/request.js";
+import type { DecodeCost, PrefillCost } from "../serving/step-cost.js";
+import { scalingPlan, type ScalingPlan } from "./scaling-costs.js";
+import type { ElasticCore } from "./schema.js";
+
+/*
+ * The request-level simulation of a colocated MoE deployment that scales. Engines run continuous
+ * batching (prefill first, as serving's colocated role) at the serving step costs; a scaling runs its
+ * plan's components one after another (weights by P2P are a transfer group on the network model, so
+ * on the flow model they share UB links with the engines' expert all-to-all), while the old engine
+ * serves, serves with less KV, or is down. At the switch the new engine takes the queue and — with
+ * zero-copy — the running sequences with their KV; a cold restart requeues or drops them.
+ */
+
+/** Step costs and sizes of one layout (dp at fixed tp). */
+export interface LayoutCost {
+  readonly dp: number;
+  readonly dies: number;
+  readonly prefill: PrefillCost;
+  readonly decode: DecodeCost;
+  /** Weights one die of this layout holds, B. */
+  readonly weightBytesPerDie: number;
+  /** KV pool of one die, B. */
+  readonly kvBytesPerDie: number;
+  /** Expert all-to-all bytes per decoded token per die (dispatch + combine), B. */
+  readonly a2aBytesPerToken: number;
+}
+
+/** An engine serving requests on a set of dies. */
+class Engine {
+  readonly queue: Request[] = [];
+  running: Request[] = [];
+  kvReserved = 0;
+  busy = false;
+  stopped = false;
+  accepting = true;
+  kvFraction = 1;
+  busyNs = 0;
+  batch: Request[] = [];
+  decodingNow = false;
+  constructor(readonly layout: LayoutCost, readonly ranks: number[], readonly maxBatch: number) {}
+  get kvCapacity(): number {
+    return this.layout.decode.kvTokensPerReplica * this.layout.decode.dp * this.kvFraction;
+  }
+}
+
+/** One scaling operation as it happened. */
+export interface ScalingRecord {
+  kind: "up" | "down";
+  fromDp: number;
+  toDp: number;
+  startNs: number;
+  endNs: number;
+  downtimeNs: number;
+  p2pNs: number;
+  p2pBytesPerDie: number;
+  components: { name: string; s: number }[];
+  peakMemoryBytes: number;
+  runningAtSwitch: number;
+  requeued: number;
+  dropped: number;
+}
+
+/** Inputs of one elastic simulation. */
+export interface ElasticSetup {
+  readonly cfg: ElasticCore;
+  readonly arrivals: readonly Arrival[];
+  readonly layoutOf: (dp: number) => LayoutCost;
+  readonly sim: Simulator;
+  readonly hooks: Hooks<SimEvents>;
+  readonly net: NetworkModel;
+  readonly observe: boolean;
+}
+
+/** A timeline row (one window). */
+export interface ElasticWindow {
+  t_s: number;
+  arrivals: number;
+  completed: number;
+  slo_attainment: number;
+  output_tokens_per_s: number;
+  dies: number;
+  dp: number;
+  scaling: boolean;
+}
+
+/** What an elastic simulation produced. */
+export interface ElasticOutcome {
+  readonly requests: readonly Request[];
+  readonly scalings: readonly ScalingRecord[];
+  readonly timeline: readonly ElasticWindow[];
+  /** Die-seconds billed (dies held × time), die·s. */
+  readonly dieSeconds: number;
+  readonly endNs: number;
+  readonly rejected: number;
+  readonly requeued: number;
+  readonly reprefillTokens: number;
+}
+
+/** Runs the elastic simulation. */
+export function simulateElastic(s: ElasticSetup): ElasticOutcome {
+  const { cfg, sim, hooks, arrivals, net } = s;
+  const emit = s.observe && hooks.has("span");
+  const tp = cfg.tp;
+  const ranksPerNpu = 2;
+  const maxBatchOf = (l: LayoutCost): number => Math.max(1, Math.floor((cfg.max_batch_per_npu * l.dies) / ranksPerNpu));
+  let nextRank = 0;
+  const freeRanks: number[] = [];
+  const take = (n: number): number[] => {
+    const out: number[] = [];
+    freeRanks.sort((a, b) => a - b);
+    while (out.length < n && freeRanks.length > 0) out.push(freeRanks.shift()!);
+    while (out.length < n) out.push(nextRank++);
+    return out;
+  };
+  let engines: Engine[] = [new Engine(s.layoutOf(cfg.from.dp), take(cfg.from.dp * tp), 0)];
+  engines[0] = new Engine(engines[0]!.layout, engines[0]!.ranks, maxBatchOf(engines[0]!.layout));
+  const held = new Set<number>(engines[0]!.ranks);
+  let dieNs = 0;
+  let lastBill = 0;
+  const bill = (): void => {
+    dieNs += held.size * (sim.now - lastBill);
+    lastBill = sim.now;
+  };
+
+  const reqs: Request[] = [];
+  let accounted = 0;
+  let rejected = 0;
+  let requeuedTotal = 0;
+  let reprefill = 0;
+  const sloTtft = cfg.slo.ttft_ms * 1e6;
+  const sloTpot = cfg.slo.tpot_ms * 1e6;
+  const win = { arrivals: 0, completed: 0, met: 0, outTok: 0, busy: 0 };
+  const timeline: ElasticWindow[] = [];
+  const scalings: ScalingRecord[] = [];
+  let scaling: ScalingRecord | undefined;
+  let lastScaleEndNs = -Infinity;
+  let lowWindows = 0;
+  const pending: Request[] = [];
+
+  const meets = (r: Request): boolean =>
+    r.firstTokenNs - r.atNs <= sloTtft && (r.output <= 1 || (r.lastTokenNs - r.firstTokenNs) / (r.output - 1) <= sloTpot);
+  const account = (): void => {
+    accounted++;
+  };
+  const complete = (r: Request): void => {
+    r.state = "done";
+    win.completed++;
+    if (meets(r)) win.met++;
+    if (emit) hooks.emit("span", { start: r.atNs, dur: r.lastTokenNs - r.atNs, kind: "request", where: "elastic/requests", what: `req ${r.id}`, attrs: { id: r.id } });
+    account();
+  };
+  const drop = (r: Request): void => {
+    r.state = "rejected";
+    rejected++;
+    account();
+  };
+
+  const route = (r: Request): void => {
+    const cands = engines.filter((e) => e.accepting && !e.stopped);
+    if (cands.length === 0) {
+      pending.push(r);
+      return;
+    }
+    let best = cands[0]!;
+    for (const e of cands) if (e.queue.length + e.running.length < best.queue.length + best.running.length) best = e;
+    best.queue.push(r);
+    tryRun(best);
+  };
+
+  const a2a = (e: Engine, tokens: number): void => {
+    // expert all-to-all of this step on the network, only while a P2P copy is in flight (all it can affect)
+    if (scaling === undefined || p2pInFlight === 0) return;
+    const per = (tokens * e.layout.a2aBytesPerToken) / e.ranks.length / Math.max(1, e.ranks.length - 1);
+    if (!(per > 0)) return;
+    const ts: Transfer[] = [];
+    for (const a of e.ranks) for (const b of e.ranks) if (a !== b) ts.push({ src: a, dst: b, bytes: per });
+    net.runGroup(ts, sim.now, () => undefined, "ub");
+  };
+
+  const tryRun = (e: Engine): void => {
+    if (e.busy || e.stopped) return;
+    const now = sim.now;
+    e.batch = [];
+    let work = 0;
+    let tokens = 0;
+    const budget = cfg.token_budget * e.layout.dp;
+    while (e.queue.length > 0 && tokens < budget) {
+      const r = e.queue[0]!;
+      if (e.running.length + e.batch.length >= e.maxBatch || e.kvReserved + r.input + r.output > e.kvCapacity) break;
+      if (tokens > 0 && tokens + r.input > budget) break;
+      e.queue.shift();
+      e.kvReserved += r.input + r.output;
+      if (r.prefillStartNs < 0) r.prefillStartNs = now;
+      work += e.layout.prefill.prefixNs(r.input) - e.layout.prefill.prefixNs(0);
+      tokens += r.input;
+      e.batch.push(r);
+    }
+    let dur = 0;
+    e.decodingNow = false;
+    if (e.batch.length > 0) dur = e.layout.prefill.batchNs(work);
+    else if (e.running.length > 0) {
+      let kv = 0;
+      for (const r of e.running) kv += r.input + r.emitted;
+      const n = e.running.length;
+      dur = e.layout.decode.stepNs(Math.ceil(n / e.layout.decode.dp), kv / n);
+      e.decodingNow = true;
+      a2a(e, n);
+    }
+    if (dur === 0) return;
+    e.busy = true;
+    e.busyNs += dur;
+    win.busy += dur / Math.max(1, engines.length);
+    sim.schedule(dur, stepDone, e);
+  };
+
+  const stepDone = (arg: unknown): void => {
+    const e = arg as Engine;
+    e.busy = false;
+    const now = sim.now;
+    if (e.decodingNow) {
+      const tps = e.layout.decode.tokensPerStep;
+      const keep: Request[] = [];
+      for (const r of e.running) {
+        const got = Math.min(tps, r.output - 1 - r.emitted);
+        r.emitted += got;
+        win.outTok += got;
+        if (r.emitted >= r.output - 1 - 1e-9) {
+          r.lastTokenNs = now;
+          e.kvReserved -= r.input + r.output;
+          complete(r);
+        } else keep.push(r);
+      }
+      e.running = keep;
+    }
+    for (const r of e.batch) {
+      r.prefillEndNs = now;
+      if (r.firstTokenNs < 0) r.firstTokenNs = now;
+      win.outTok += 1;
+      if (r.output <= 1 || r.emitted >= r.output - 1) {
+        r.lastTokenNs = now;
+        e.kvReserved -= r.input + r.output;
+        complete(r);
+      } else e.running.push(r);
+    }
+    e.batch = [];
+    if (e.stopped) return;
+    if (!e.accepting && e.queue.length === 0 && e.running.length === 0) retire(e);
+    else tryRun(e);
+  };
+
+  const retire = (e: Engine): void => {
+    bill();
+    e.stopped = true;
+    engines = engines.filter((x) => x !== e);
+    for (const r of e.ranks) if (!engines.some((x) => x.ranks.includes(r))) {
+      held.delete(r);
+      freeRanks.push(r);
+    }
+  };
+
+  // ---- scaling ----
+  let p2pInFlight = 0;
+  const startScaling = (toDp: number): void => {
+    if (scaling !== undefined) return;
+    const cur = engines.reduce((a, e) => a + e.layout.dp, 0);
+    if (toDp === cur) return;
+    const up = toDp > cur;
+    const old = engines[engines.length - 1]!;
+    const strategy = cfg.strategy === "horizontal" && !up && engines.length === 1 ? "cold_restart" : cfg.strategy;
+    const newLayout = s.layoutOf(strategy === "horizontal" ? Math.abs(toDp - cur) : toDp);
+    const plan: ScalingPlan = scalingPlan(strategy, cfg.mechanisms, up, newLayout.weightBytesPerDie);
+    bill();
+    // dies of the new instance
+    let ranks: number[];
+    if (strategy === "horizontal") ranks = up ? take(newLayout.dies) : old.ranks;
+    else if (plan.freshDies) ranks = take(newLayout.dies);
+    else if (up) ranks = [...old.ranks, ...take(newLayout.dies - old.ranks.length)];
+    else ranks = old.ranks.slice(0, newLayout.dies);
+    const newRanks = ranks.filter((r) => !held.has(r));
+    for (const r of ranks) held.add(r);
+    const rec: ScalingRecord = {
+      kind: up ? "up" : "down",
+      fromDp: cur,
+      toDp,
+      startNs: sim.now,
+      endNs: -1,
+      downtimeNs: 0,
+      p2pNs: 0,
+      p2pBytesPerDie: 0,
+      components: [],
+      peakMemoryBytes: 0,
+      runningAtSwitch: 0,
+      requeued: 0,
+      dropped: 0,
+    };
+    scaling = rec;
+    // peak memory: both configurations resident where they coexist
+    const oldMem = old.layout.weightBytesPerDie + old.layout.kvBytesPerDie;
+    const newMem = newLayout.weightBytesPerDie + newLayout.kvBytesPerDie;
+    const oldDies = engines.reduce((a, e) => a + e.ranks.length, 0);
+    if (plan.during === "none") rec.peakMemoryBytes = Math.max(oldDies * oldMem, ranks.length * newMem);
+    else if (strategy === "elastic") {
+      // zero-copy: the new layout reuses the old pools; without IPC the new process allocates its own KV pool on the shared dies
+      // zero-copy: the new layout reuses the old pools (the IPC/no-IPC difference in memory is not modelled)
+      rec.peakMemoryBytes = Math.max(oldDies * oldMem, ranks.length * newMem);
+    } else if (plan.during === "old_reduced_kv") rec.peakMemoryBytes = oldDies * (old.layout.weightBytesPerDie + old.layout.kvBytesPerDie * cfg.colocated_kv_fraction) + ranks.length * newMem;
+    else rec.peakMemoryBytes = oldDies * oldMem + (strategy === "horizontal" && !up ? 0 : ranks.length * newMem);
+    if (plan.during === "none") {
+      old.stopped = true;
+      old.accepting = false;
+    } else if (plan.during === "old_reduced_kv") old.kvFraction = cfg.colocated_kv_fraction;
+    if (emit) hooks.emit("span", { start: sim.now, dur: 0, kind: "scaling", where: `elastic/scaling`, what: `${cfg.strategy} dp ${cur} → ${toDp} start`, attrs: { from: cur, to: toDp } });
+
+    let i = 0;
+    const next = (): void => {
+      if (i >= plan.components.length) {
+        finish();
+        return;
+      }
+      const c = plan.components[i++]!;
+      const t0 = sim.now;
+      if (c.name !== "weights_p2p") {
+        rec.components.push({ name: c.name, s: c.ns / 1e9 });
+        if (emit) hooks.emit("span", { start: t0, dur: c.ns, kind: "scaling", where: `elastic/scaling/${c.name}`, what: c.name, attrs: {} });
+        sim.schedule(c.ns, next);
+        return;
+      }
+      // P2P: one HCCL send/recv pair per receiving die, from a die that holds the weights (round robin)
+      const srcs = up ? old.ranks : old.ranks.filter((r) => !ranks.includes(r));
+      const dsts = up ? newRanks : ranks;
+      const perDst = up ? newLayout.weightBytesPerDie : (newLayout.weightBytesPerDie - old.layout.weightBytesPerDie);
+      rec.p2pBytesPerDie = perDst;
+      const ts: Transfer[] = [];
+      dsts.forEach((d, k) => ts.push({ src: srcs[k % srcs.length]!, dst: d, bytes: perDst }));
+      p2pInFlight++;
+      net.runGroup(ts, sim.now, (endNs) => {
+        p2pInFlight--;
+        const dur = Math.max(0, Math.round(endNs) - t0);
+        rec.p2pNs = dur;
+        rec.components.push({ name: c.name, s: dur / 1e9 });
+        if (emit) hooks.emit("span", { start: t0, dur, kind: "scaling", where: "elastic/scaling/weights_p2p", what: "weights_p2p", attrs: { bytes_per_die: perDst } });
+        next();
+      }, "ub");
+    };
+    const finish = (): void => {
+      bill();
+      rec.endNs = sim.now;
+      if (plan.during === "none") rec.downtimeNs = rec.endNs - rec.startNs;
+      const ne = new Engine(newLayout, ranks, maxBatchOf(newLayout));
+      if (strategy === "horizontal") {
+        if (up) engines.push(ne);
+        else {
+          old.accepting = false;
+          for (const r of old.queue.splice(0)) pending.push(r);
+          if (!old.busy && old.running.length === 0) retire(old);
+        }
+      } else {
+        const moved = old.queue.splice(0);
+        rec.runningAtSwitch = old.running.length;
+        if (plan.keepsKv) {
+          // zero-copy: running sequences continue on the new layout with their KV (no re-prefill)
+          ne.running = old.running;
+          for (const r of ne.running) ne.kvReserved += r.input + r.output;
+          old.running = [];
+          if (old.busy) {
+            // the step in flight finishes on the old layout; its prefill batch joins the new engine's queue start
+            for (const r of old.batch) {
+              old.kvReserved -= r.input + r.output;
+              r.prefillStartNs = -1;
+              moved.unshift(r);
+            }
+            old.batch = [];
+            old.decodingNow = false;
+          }
+          old.stopped = true;
+          old.accepting = false;
+          old.busy = false;
+          engines = engines.filter((x) => x !== old);
+        } else if (plan.during === "none") {
+          // cold restart: what was running (or in the stopped step) is requeued for re-prefill or dropped
+          const lost = [...old.batch, ...old.running];
+          old.running = [];
+          old.batch = [];
+          engines = engines.filter((x) => x !== old);
+          for (const r of lost) {
+            if (cfg.on_restart === "drop") {
+              rec.dropped++;
+              drop(r);
+            } else {
+              rec.requeued++;
+              requeuedTotal++;
+              reprefill += r.input;
+              r.prefillStartNs = -1;
+              moved.unshift(r);
+            }
+          }
+        } else {
+          // baselines: the old instance finishes its running sequences, then its dies are released
+          old.accepting = false;
+          old.kvFraction = 1;
+        }
+        for (const r of old.ranks) if (!ranks.includes(r) && (old.stopped || plan.keepsKv)) {
+          held.delete(r);
+          freeRanks.push(r);
+        }
+        engines.push(ne);
+        for (const r of moved) ne.queue.push(r);
+        if (!old.stopped && !old.busy && old.running.length === 0) retire(old);
+        else if (!old.stopped) tryRun(old);
+      }
+      while (pending.length > 0) route(pending.shift()!);
+      for (const e of engines) tryRun(e);
+      scalings.push(rec);
+      scaling = undefined;
+      lastScaleEndNs = sim.now;
+      if (emit) hooks.emit("span", { start: rec.startNs, dur: rec.endNs - rec.startNs, kind: "scaling", where: "elastic/scaling", what: `${cfg.strategy} dp ${rec.fromDp} → ${rec.toDp}`, attrs: { downtime_s: rec.downtimeNs / 1e9 } });
+    };
+    next();
+  };
+
+  // ---- scheduled events and the SLO coordinator ----
+  if (cfg.scaling.policy === "scheduled") for (const ev of cfg.scaling.events) sim.scheduleAt(Math.round(ev.at_s * 1e9), (a) => startScaling(a as number), ev.dp);
+
+  const winNs = Math.round(cfg.timeline_window_s * 1e9);
+  const decNs = Math.round(cfg.scaling.window_s * 1e9);
+  const dec = { completed: 0, met: 0, busy: 0 };
+  const decide = (): void => {
+    if (accounted >= arrivals.length) return;
+    const att = dec.completed > 0 ? dec.met / dec.completed : 1;
+    const util = dec.busy / decNs;
+    dec.completed = dec.met = dec.busy = 0;
+    const cur = engines.reduce((a, e) => a + e.layout.dp, 0);
+    if (scaling === undefined && sim.now - lastScaleEndNs >= cfg.scaling.cooldown_s * 1e9) {
+      if (att < cfg.scaling.up_threshold && cur < cfg.to.dp) startScaling(cfg.to.dp);
+      else if (util < cfg.scaling.down_utilisation && cur > cfg.from.dp) {
+        if (++lowWindows >= cfg.scaling.down_windows) {
+          lowWindows = 0;
+          startScaling(cfg.from.dp);
+        }
+      } else lowWindows = 0;
+    }
+    sim.schedule(decNs, decide);
+  };
+
+  const sample = (): void => {
+    timeline.push({
+      t_s: (timeline.length + 1) * cfg.timeline_window_s,
+      arrivals: win.arrivals,
+      completed: win.completed,
+      slo_attainment: win.completed > 0 ? win.met / win.completed : 1,
+      output_tokens_per_s: win.outTok / cfg.timeline_window_s,
+      dies: held.size,
+      dp: engines.reduce((a, e) => a + (e.accepting ? e.layout.dp : 0), 0),
+      scaling: scaling !== undefined,
+    });
+    dec.completed += win.completed;
+    dec.met += win.met;
+    dec.busy += win.busy;
+    win.arrivals = win.completed = win.met = win.outTok = win.busy = 0;
+    if (accounted < arrivals.length) sim.schedule(winNs, sample);
+  };
+
+  const onArrival = (arg: unknown): void => {
+    const i = arg as number;
+    const r = newRequest(i, arrivals[i]!);
+    r.queuedNs = sim.now;
+    reqs.push(r);
+    win.arrivals++;
+    if (i + 1 < arrivals.length) sim.scheduleAt(arrivals[i + 1]!.atNs, onArrival, i + 1);
+    route(r);
+  };
+  if (arrivals.length > 0) {
+    sim.scheduleAt(arrivals[0]!.atNs, onArrival, 0);
+    sim.schedule(winNs, sample);
+    if (cfg.scaling.policy === "slo") sim.schedule(decNs, decide);
+  }
+  const last = arrivals.length > 0 ? arrivals[arrivals.length - 1]!.atNs : 0;
+  const stopAt = Math.max(last, ...cfg.scaling.events.map((e) => Math.round(e.at_s * 1e9))) + Math.round(cfg.drain_s * 1e9);
+  sim.run(stopAt);
+  bill();
+  if (win.arrivals + win.completed > 0) {
+    const saved = accounted;
+    accounted = arrivals.length;
+    sample();
+    accounted = saved;
+  }
+  return { requests: reqs, scalings, timeline, dieSeconds: dieNs / 1e9, endNs: sim.now, rejected, requeued: requeuedTotal, reprefillTokens: reprefill };
+}

@@ -1,0 +1,279 @@
+import type { ResolvedEnvironment } from "../../config/environment.js";
+import { InputError } from "../../config/errors.js";
+import type { ResolvedModel } from "../../config/model-field.js";
+import { Hooks, Simulator } from "../../engine/index.js";
+import { kvCacheBytesPerToken } from "../../model/kv-cache.js";
+import type { WeightPrecision } from "../../model/precision.js";
+import { weightBytesByComponent } from "../../model/weight-bytes.js";
+import type { SimEvents } from "../../trace/span.js";
+import { servingCoreSchema, type InstanceGroupConfig } from "../serving/schema.js";
+import { groupPhase, StepCostCache, type StepModelContext } from "../serving/step-cost.js";
+import { defineWorkload, type JsonValue, type RuleViolation, type SummaryTable } from "../workload.js";
+import { simulateElastic, type ElasticOutcome, type LayoutCost } from "./elastic-sim.js";
+import { elasticArrivals } from "./load.js";
+import { elasticCoreSchema, elasticSchema, elasticSections, type ElasticConfig, type ElasticCore } from "./schema.js";
+
+/*
+ * Workload `elastic`: a colocated MoE serving deployment on a supernode that scales DP/EP at fixed TP
+ * under a time-varying load, with ElasticMoE or a baseline strategy (docs/elastic.md, targets.md T3).
+ */
+
+type Sections = { model: ResolvedModel; precision: WeightPrecision };
+
+/** T3 published rows (targets.md): scale-up s, downtime s, peak memory GB. */
+const T3_ROWS: Record<string, [number, number, number]> = {
+  full: [2.43, 0, 275.2],
+  "-ipc": [3.14, 0, 290.0],
+  "-p2p": [10.42, 0, 290.0],
+  "-preinit": [62.78, 0, 290.0],
+  "-zero-copy": [67.4, 67.4, 290.0],
+};
+
+function deepMerge(base: unknown, over: unknown): unknown {
+  if (over === null || typeof over !== "object" || Array.isArray(over) || base === null || typeof base !== "object" || Array.isArray(base)) return over;
+  const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+  for (const [k, v] of Object.entries(over as Record<string, unknown>)) out[k] = deepMerge(out[k], v);
+  return out;
+}
+
+function variantsOf(cfg: ElasticConfig): { name: string; cfg: ElasticCore }[] | RuleViolation[] {
+  const { compare, ...base } = cfg;
+  const out: { name: string; cfg: ElasticCore }[] = [{ name: cfg.strategy === "elastic" ? "full" : cfg.strategy, cfg: base }];
+  const issues: RuleViolation[] = [];
+  (compare ?? []).forEach((v, i) => {
+    const r = elasticCoreSchema.safeParse(deepMerge(base, v.set));
+    if (!r.success) for (const iss of r.error.issues) issues.push({ path: ["workload", "compare", i, "set", ...(iss.path as (string | number)[])], message: iss.message });
+    else out.push({ name: v.name, cfg: r.data });
+  });
+  return issues.length > 0 ? issues : out;
+}
+
+/** The colocated instance group of a layout (dp at the config's tp, EP = dp × tp). */
+function groupOf(cfg: ElasticCore, dp: number, routed: number): InstanceGroupConfig {
+  const dies = dp * cfg.tp;
+  // EP that does not divide the experts pads the slots with redundant copies (as EPLB would place them)
+  const redundant = (dies - (routed % dies)) % dies;
+  return servingCoreSchema.parse({
+    kind: "serving",
+    instances: [
+      {
+        role: "colocated",
+        deployment: { npus: Math.max(1, Math.ceil(dies / 2)), attention: { dp, tp: cfg.tp }, experts: { ep: dies, tp: 1 }, redundant_experts: redundant },
+        token_budget: cfg.token_budget,
+        max_batch_per_npu: cfg.max_batch_per_npu,
+        decode: { mtp: cfg.mtp },
+      },
+    ],
+  }).instances[0]!;
+}
+
+function layoutCosts(cfg: ElasticCore, s: Sections, costs: StepCostCache): (dp: number) => LayoutCost {
+  const arch = s.model.arch;
+  const w = weightBytesByComponent(arch, s.precision);
+  const experts = w.routed_experts;
+  let total = 0;
+  for (const v of Object.values(w)) total += v;
+  const kvPerToken = kvCacheBytesPerToken(arch, "bf16", { includeMtp: cfg.mtp.layers > 0 });
+  const mla = arch.attention.kind === "mla";
+  const topk = arch.moe?.top_k ?? 1;
+  const memo = new Map<number, LayoutCost>();
+  return (dp) => {
+    let l = memo.get(dp);
+    if (l !== undefined) return l;
+    const g = groupOf(cfg, dp, arch.moe?.routed_experts ?? 1);
+    const dies = dp * cfg.tp;
+    const decode = costs.decodeOf(g);
+    l = {
+      dp,
+      dies,
+      prefill: costs.prefillOf(g),
+      decode,
+      // non-expert weights split over the attention TP group, routed experts over EP = all dies
+      weightBytesPerDie: (total - experts) / cfg.tp + experts / dies,
+      kvBytesPerDie: decode.kvTokensPerReplica * kvPerToken * (mla ? 1 : 1 / cfg.tp),
+      // dispatch (INT8-free BF16 token) to top-k experts and combine back, per token, spread over the dies
+      a2aBytesPerToken: 2 * topk * arch.hidden_size * 2,
+    };
+    memo.set(dp, l);
+    return l;
+  };
+}
+
+function checkCore(cfg: ElasticCore, env: ResolvedEnvironment, s: Sections, at: (string | number)[]): RuleViolation[] {
+  const v: RuleViolation[] = [];
+  const ctx: StepModelContext = { model: s.model, precision: s.precision, env };
+  const dps = new Set([cfg.from.dp, cfg.to.dp, ...cfg.scaling.events.map((e) => e.dp)]);
+  if (cfg.strategy === "horizontal") for (const d of [...dps]) if (d > cfg.from.dp) dps.add(d - cfg.from.dp);
+  for (const dp of dps) {
+    const pm = groupPhase(groupOf(cfg, dp, s.model.arch.moe?.routed_experts ?? 1), "decode", ctx);
+    if (Array.isArray(pm)) for (const iss of pm) v.push({ path: [...at, "from"], message: `dp ${dp}: ${iss.message}` });
+  }
+  let prev = 0;
+  cfg.load.phases.forEach((p, i) => {
+    if (p.until_s <= prev) v.push({ path: [...at, "load", "phases", i, "until_s"], message: `phases must be in time order: ${p.until_s} ≤ ${prev}` });
+    prev = p.until_s;
+  });
+  const need = Math.max(...dps) * cfg.tp * (cfg.strategy === "extravagant" ? 2 : 1);
+  if (need > env.topology().ranks) v.push({ path: [...at, "to", "dp"], message: `needs ${need} dies, the cluster has ${env.topology().ranks}` });
+  return v;
+}
+
+interface VariantRun {
+  readonly name: string;
+  readonly cfg: ElasticCore;
+  readonly outcome: ElasticOutcome;
+  readonly metrics: Record<string, JsonValue>;
+}
+
+/** Requests/s and output tokens/s completed in [a, b), ns. */
+function rates(o: ElasticOutcome, a: number, b: number): { rps: number; tps: number } {
+  if (!(b > a)) return { rps: 0, tps: 0 };
+  let n = 0;
+  let tok = 0;
+  for (const r of o.requests) if (r.state === "done" && r.lastTokenNs >= a && r.lastTokenNs < b) {
+    n++;
+    tok += r.output;
+  }
+  return { rps: n / ((b - a) / 1e9), tps: tok / ((b - a) / 1e9) };
+}
+
+function metricsOf(cfg: ElasticCore, o: ElasticOutcome): Record<string, JsonValue> {
+  const done = o.requests.filter((r) => r.state === "done");
+  const sloTtft = cfg.slo.ttft_ms * 1e6;
+  const sloTpot = cfg.slo.tpot_ms * 1e6;
+  const met = done.filter((r) => r.firstTokenNs - r.atNs <= sloTtft && (r.output <= 1 || (r.lastTokenNs - r.firstTokenNs) / (r.output - 1) <= sloTpot)).length;
+  const arrived = o.requests.length;
+  const rejected = o.rejected;
+  const ups = o.scalings.filter((x) => x.kind === "up");
+  const downs = o.scalings.filter((x) => x.kind === "down");
+  const win = 10e9;
+  const scalings = o.scalings.map((x) => {
+    const before = rates(o, Math.max(0, x.startNs - win), x.startNs);
+    const during = rates(o, x.startNs, x.endNs);
+    const after = rates(o, x.endNs, x.endNs + win);
+    return {
+      kind: x.kind,
+      from_dp: x.fromDp,
+      to_dp: x.toDp,
+      start_s: x.startNs / 1e9,
+      duration_s: (x.endNs - x.startNs) / 1e9,
+      downtime_s: x.downtimeNs / 1e9,
+      p2p_s: x.p2pNs / 1e9,
+      p2p_bytes_per_die: x.p2pBytesPerDie,
+      peak_memory_gb: x.peakMemoryBytes / 1e9,
+      components_s: Object.fromEntries(x.components.map((c) => [c.name, c.s])),
+      running_at_switch: x.runningAtSwitch,
+      requeued: x.requeued,
+      dropped: x.dropped,
+      throughput_rps_before: before.rps,
+      throughput_rps_during: during.rps,
+      throughput_rps_after: after.rps,
+      tokens_per_s_before: before.tps,
+      tokens_per_s_during: during.tps,
+      tokens_per_s_after: after.tps,
+    };
+  });
+  const first = scalings[0];
+  return {
+    strategy: cfg.strategy,
+    mechanisms: { ...cfg.mechanisms },
+    requests_arrived: arrived,
+    requests_completed: done.length,
+    requests_rejected: rejected,
+    requests_unfinished: arrived - done.length - rejected,
+    requests_requeued: o.requeued,
+    reprefill_tokens: o.reprefillTokens,
+    slo_attainment: done.length > 0 ? met / done.length : 1,
+    scale_up_s: ups.length > 0 ? (ups[0]!.endNs - ups[0]!.startNs) / 1e9 : null,
+    scale_down_s: downs.length > 0 ? (downs[0]!.endNs - downs[0]!.startNs) / 1e9 : null,
+    downtime_s: ups.length > 0 ? ups[0]!.downtimeNs / 1e9 : 0,
+    downtime_total_s: o.scalings.reduce((a, x) => a + x.downtimeNs, 0) / 1e9,
+    peak_memory_gb: o.scalings.reduce((a, x) => Math.max(a, x.peakMemoryBytes), 0) / 1e9,
+    p2p_s: ups.length > 0 ? ups[0]!.p2pNs / 1e9 : null,
+    throughput_rps_before: first?.throughput_rps_before ?? null,
+    throughput_rps_during: first?.throughput_rps_during ?? null,
+    throughput_rps_after: first?.throughput_rps_after ?? null,
+    npu_seconds: o.dieSeconds / 2,
+    die_seconds: o.dieSeconds,
+    scalings,
+    timeline: o.timeline.map((w) => ({ ...w })),
+  };
+}
+
+const f = (x: unknown, d = 2): string => (typeof x === "number" ? x.toFixed(d) : "—");
+
+/** Workload `elastic`. */
+export const elasticWorkload = defineWorkload({
+  kind: "elastic",
+  description: "MoE serving that scales DP/EP at fixed TP under a varying load: ElasticMoE vs horizontal, cold restart, extravagant, colocated (targets.md T3)",
+  schema: elasticSchema,
+  sections: elasticSections,
+
+  check(cfg, env, sections): RuleViolation[] {
+    if (env.cluster === undefined) return [{ path: ["cluster"], message: "elastic needs a cluster: add `cluster:` to the config" }];
+    const vs = variantsOf(cfg);
+    if (vs.length > 0 && "message" in vs[0]!) return vs as RuleViolation[];
+    const out: RuleViolation[] = [];
+    (vs as { name: string; cfg: ElasticCore }[]).forEach((v, i) => out.push(...checkCore(v.cfg, env, sections as Sections, i === 0 ? ["workload"] : ["workload", "compare", i - 1, "set"])));
+    return out;
+  },
+
+  run(cfg, ctx, sections) {
+    const s = sections as Sections;
+    const vs = variantsOf(cfg);
+    if (vs.length > 0 && "message" in vs[0]!) throw new InputError((vs as RuleViolation[]).map((v) => ({ path: v.path.join("."), message: v.message })));
+    const variants = vs as { name: string; cfg: ElasticCore }[];
+    const costs = new StepCostCache({ model: s.model, precision: s.precision, env: ctx.env });
+    const runs: VariantRun[] = variants.map((v, i) => {
+      const sim = i === 0 ? ctx.sim : new Simulator(ctx.env.seed);
+      const hooks = i === 0 ? ctx.hooks : new Hooks<SimEvents>();
+      const outcome = simulateElastic({
+        cfg: v.cfg,
+        arrivals: elasticArrivals(v.cfg, sim.rng),
+        layoutOf: layoutCosts(v.cfg, s, costs),
+        sim,
+        hooks,
+        net: ctx.env.networkModel(sim),
+        observe: i === 0,
+      });
+      if (ctx.hooks.has("progress")) ctx.hooks.emit("progress", { done: i + 1, total: variants.length, unit: "variants" });
+      return { name: v.name, cfg: v.cfg, outcome, metrics: metricsOf(v.cfg, outcome) };
+    });
+    const base = runs[0]!;
+    const metrics: Record<string, JsonValue> = { ...base.metrics };
+    const tables: SummaryTable[] = [];
+    const rows = runs.map((r) => ({
+      name: r.name,
+      strategy: r.cfg.strategy,
+      scale_up_s: r.metrics.scale_up_s!,
+      scale_down_s: r.metrics.scale_down_s!,
+      downtime_s: r.metrics.downtime_s!,
+      peak_memory_gb: r.metrics.peak_memory_gb!,
+      p2p_s: r.metrics.p2p_s!,
+      slo_attainment: r.metrics.slo_attainment!,
+      throughput_rps_during: r.metrics.throughput_rps_during!,
+      npu_seconds: r.metrics.npu_seconds!,
+      requests_completed: r.metrics.requests_completed!,
+      requests_requeued: r.metrics.requests_requeued!,
+      requests_rejected: r.metrics.requests_rejected!,
+    }));
+    if (runs.length > 1) metrics.compare = rows;
+    const ups = rows.map((r) => r.scale_up_s).filter((x): x is number => typeof x === "number");
+    const elasticRow = rows.find((r) => r.strategy === "elastic" && typeof r.scale_up_s === "number");
+    const baselineUps = rows.filter((r) => r.strategy !== "elastic" && typeof r.scale_up_s === "number").map((r) => r.scale_up_s as number);
+    if (elasticRow !== undefined && baselineUps.length > 0) metrics.elastic_vs_best_baseline = (elasticRow.scale_up_s as number) / Math.min(...baselineUps);
+    tables.push({
+      title: `elastic · ${s.model.preset} ${s.precision} · TP${cfg.tp} DP${cfg.from.dp} ↔ DP${cfg.to.dp}`,
+      head: ["variant", "strategy", "scale-up (s)", "T3 (s)", "scale-down (s)", "downtime (s)", "T3 downtime (s)", "peak mem (GB)", "T3 peak (GB)", "P2P (s)", "SLO", "req/s during", "NPU·s", "done / requeued / rejected"],
+      rows: rows.map((r) => {
+        const t = T3_ROWS[r.name];
+        return [r.name, r.strategy, f(r.scale_up_s), t ? t[0] : "—", f(r.scale_down_s), f(r.downtime_s), t ? t[1] : "—", f(r.peak_memory_gb, 1), t ? t[2] : "—", f(r.p2p_s, 3), `${f(100 * (r.slo_attainment as number), 1)} %`, f(r.throughput_rps_during), f(r.npu_seconds, 0), `${r.requests_completed} / ${r.requests_requeued} / ${r.requests_rejected}`];
+      }),
+    });
+    const notes = [
+      "scaling components: constants from memory of the ElasticMoE paper (unverified) shared across rows; P2P weights priced on the network model over UB, storage loads at a per-die read rate (docs/elastic.md)",
+      ...(ups.length > 0 && metrics.elastic_vs_best_baseline !== undefined ? [`ElasticMoE scale-up ÷ best baseline: ${f(metrics.elastic_vs_best_baseline, 3)} (paper ≈ 0.11)`] : []),
+    ];
+    return { metrics, tables, notes };
+  },
+});
