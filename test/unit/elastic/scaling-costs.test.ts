@@ -1,0 +1,81 @@
+import { describe, expect, it } from "vitest";
+import {
+  DEVICE_INIT_NS,
+  GRAPH_COMPILE_NS,
+  HCCL_INIT_NS,
+  IPC_ALLOC_NS,
+  PLAIN_ALLOC_NS,
+  PROCESS_START_NS,
+  PROCESS_STOP_NS,
+  STORAGE_READ_BYTES_PER_S,
+  WARMUP_NS,
+  scalingPlan,
+  type Mechanisms,
+} from "../../../src/workload/elastic/scaling-costs.js";
+
+const ALL_ON: Mechanisms = { zero_copy: true, p2p_weights: true, preinit: true, ipc_alloc: true };
+const total = (p: ReturnType<typeof scalingPlan>): number => p.components.reduce((s, c) => s + c.ns, 0);
+const names = (p: ReturnType<typeof scalingPlan>): string[] => p.components.map((c) => c.name);
+const BYTES = 8.79e9; // weights one new die loads, B
+
+describe("ElasticMoE scaling plans: each mechanism removes exactly one cost component", () => {
+  it("the full mechanism set keeps serving, keeps KV, and copies weights peer-to-peer (priced on the network)", () => {
+    const p = scalingPlan("elastic", ALL_ON, true, BYTES);
+    expect(p.during).toBe("old");
+    expect(p.keepsKv).toBe(true);
+    expect(names(p)).toEqual(["device_init", "weights_p2p", "alloc_ipc", "warmup"]);
+    expect(total(p)).toBe(DEVICE_INIT_NS + IPC_ALLOC_NS + WARMUP_NS);
+  });
+
+  it("without IPC allocation the plain allocator replaces the IPC one", () => {
+    const p = scalingPlan("elastic", { ...ALL_ON, ipc_alloc: false }, true, BYTES);
+    expect(total(p) - total(scalingPlan("elastic", ALL_ON, true, BYTES))).toBe(PLAIN_ALLOC_NS - IPC_ALLOC_NS);
+  });
+
+  it("without P2P the weights come from storage at its bandwidth (bytes / rate)", () => {
+    const p = scalingPlan("elastic", { ...ALL_ON, p2p_weights: false }, true, BYTES);
+    const storage = p.components.find((c) => c.name === "weights_storage")!;
+    expect(storage.ns).toBe(Math.round((BYTES / STORAGE_READ_BYTES_PER_S) * 1e9));
+    expect(names(p)).not.toContain("weights_p2p");
+  });
+
+  it("without a pre-initialised standby the cold start (process, graph compile, HCCL init) comes back", () => {
+    const on = scalingPlan("elastic", { ...ALL_ON, preinit: true }, true, BYTES);
+    const off = scalingPlan("elastic", { ...ALL_ON, preinit: false }, true, BYTES);
+    expect(total(off) - total(on)).toBe(PROCESS_START_NS + GRAPH_COMPILE_NS + HCCL_INIT_NS);
+    expect(off.during).toBe("old");
+  });
+
+  it("without zero-copy the instance is stopped and restarted: serving stops and KV is lost", () => {
+    const p = scalingPlan("elastic", { ...ALL_ON, zero_copy: false }, true, BYTES);
+    expect(p.during).toBe("none");
+    expect(p.keepsKv).toBe(false);
+    expect(names(p)[0]).toBe("process_stop");
+    expect(p.components.some((c) => c.name === "process_stop" && c.ns === PROCESS_STOP_NS)).toBe(true);
+  });
+
+  it("scaling down onto dies already in use skips device initialisation", () => {
+    expect(names(scalingPlan("elastic", ALL_ON, false, BYTES))).not.toContain("device_init");
+  });
+});
+
+describe("baseline strategies start a fresh instance from storage", () => {
+  it.each([
+    ["horizontal", "old", true, false],
+    ["extravagant", "old", false, true],
+    ["colocated", "old_reduced_kv", false, false],
+  ] as const)("%s: serving during the switch is %s", (strategy, during, addReplica, freshDies) => {
+    const p = scalingPlan(strategy, ALL_ON, true, BYTES);
+    expect(p.during).toBe(during);
+    expect(p.addReplica).toBe(addReplica);
+    expect(p.freshDies).toBe(freshDies);
+    expect(p.keepsKv).toBe(false);
+    expect(names(p)).toEqual(expect.arrayContaining(["process_start", "graph_compile", "hccl_init", "weights_storage"]));
+    // mechanisms are ElasticMoE's: a baseline costs the same with them off
+    expect(total(scalingPlan(strategy, { zero_copy: false, p2p_weights: false, preinit: false, ipc_alloc: false }, true, BYTES))).toBe(total(p));
+  });
+
+  it("cold restart has downtime (no serving during the switch)", () => {
+    expect(scalingPlan("cold_restart", ALL_ON, true, BYTES).during).toBe("none");
+  });
+});
