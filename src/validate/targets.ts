@@ -41,13 +41,14 @@ const THREE_MFU_POINTS = { absolute: 0.03 } as const;
 
 /** Why the T1 decode step misses (shared by its TPOT and throughput rows). */
 const DECODE_MISS =
-      "−12 % TPOT / +14 % tokens/s: with the die-wide HBM and L2 no longer split between the micro-batch streams by " +
+      "−15 % TPOT / +17 % tokens/s: with the die-wide HBM and L2 no longer split between the micro-batch streams by " +
       "core count (hw/ops: a core subset is bound by its own per-core data paths, hardware.md §1), the paper's " +
-      "two-micro-batch step is 74.0 ms (1.7 tokens/seq → 43.5 ms TPOT) and one micro-batch 71.5 ms, both faster " +
-      "than the measured 84 ms step. The earlier pass came from that static split (80.4 ms). The model misses ~10 ms " +
-      "per step somewhere (candidates, not verified: MLA at 70 % of peak vs the measured 65.4 %, contention between " +
-      "the two streams for HBM, host/launch gaps between layers); micro-batching itself still does not pay in the " +
-      "model (docs/inference-bench.md, known disagreements)";
+      "two-micro-batch step is 71.7 ms (1.7 tokens/seq → 42.2 ms TPOT; the three dense layers run whole-die, they have " +
+      "no communication to hide) and one micro-batch 71.5 ms, both faster than the measured 84 ms step. The earlier " +
+      "pass came from that static split (80.4 ms). The model misses ~12 ms per step somewhere (candidates, not verified: " +
+      "MLA at 70 % of peak vs the measured 65.4 %, contention between the two streams for HBM, host/launch gaps between " +
+      "layers); micro-batching itself still does not pay in the model: the 16-AIC attention stream bounds each MoE layer " +
+      "(2 × 545 µs vs 629 + 470 µs with one micro-batch; docs/inference-bench.md, known disagreements)";
 
 /**
  * The ElasticMoE cost components without physics (process start, graph compile, HCCL init, device init,

@@ -47,8 +47,9 @@ describe("inference-bench physics", () => {
   // weight (~187 MB INT8 per layer) once per micro-batch through 16 cores' GM read paths (32 B/cycle each,
   // hardware.md §1: ~0.98 TB/s) — the L2 (192 MiB) cannot keep them between the two reads, ~127 MB of KV
   // and the rest of the layer's weights pass in between — and runs the compute-bound MLA on 16 of 24
-  // cubes; the three dense FFN layers run on the 8-AIC MoE stream. Attention grows 39 → 68 ms per step
-  // while ~26 ms of MoE and dispatch/combine get hidden: 74.0 ms with two micro-batches vs 71.5 ms with one.
+  // cubes. Each MoE layer is bound by the attention stream (2 × 545 µs vs 629 + 470 µs with one
+  // micro-batch); the three dense layers run whole-die either way: 71.7 ms with two micro-batches vs
+  // 71.5 ms with one.
   it.fails("two micro-batches shorten the CM384 decode step (batch 96, KV 4096) — known model disagreement", () => {
     const f = (mb: number): number => num(runScenario(loadScenario("configs/cloudmatrix-dsr1-decode.yaml", { sets: [`workload.microbatches=${mb}`] })).metrics as M, "step_ms");
     expect(f(2)).toBeLessThan(f(1));

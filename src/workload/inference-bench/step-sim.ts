@@ -26,7 +26,8 @@ import { layerTables, layerWeights, observedPlacement, sampleTokens, staticPlace
  * its head. The layers run as a two-stream pipeline over the micro-batches: task A(m,l) is micro-batch
  * m's attention block of layer l on the attention stream, F(m,l) its FFN (dense or MoE) on the MoE
  * stream; A(m,l) waits for F(m,l−1), F(m,l) for A(m,l), and each stream runs its tasks in order. With
- * one micro-batch both run on one stream over the whole die.
+ * one micro-batch both run on one stream over the whole die, and so do the dense-FFN layers with several
+ * (nothing to overlap there; see layerStage).
  *
  * Symmetry: every attention rank does identical work (same sequences, same KV length), so one
  * representative die is simulated for attention. The MoE part differs by rank: each F(m,l) samples
@@ -129,12 +130,11 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
     for (const [c, v] of Object.entries(p.byClass)) breakdown[c as BreakdownClass] += v;
   };
 
-  // ---- attention and dense FFN per micro-batch (identical on every rank) ----
+  // ---- attention per micro-batch (identical on every rank) ----
   const spTpSp = usesSpTpSp(model.fullInput);
   const attnList = (inp: LayerOpsInput): LayerItem[] => (spTpSp ? spTpSpAttentionItems(inp) : attentionItems(inp));
   const denseList = (inp: LayerOpsInput): LayerItem[] => denseFfnItems(spTpSp ? spDenseInput(inp) : inp);
   const attn = model.microInputs.map((inp) => pricer.listNs(attnList(inp), model.attentionCores));
-  const dense = arch.dense_intermediate_size !== undefined ? model.microInputs.map((inp) => pricer.listNs(denseList(inp), model.moeCores)) : [];
 
   // ---- MoE: the rank-independent parts, and the exchange model ----
   const moe = arch.moe;
@@ -375,40 +375,45 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
     ],
     streams: [[0]],
   });
+  // A dense-FFN layer (DeepSeek's first three) runs whole-die with the full batch even with micro-batches:
+  // the stream split exists to hide the MoE layer's dispatch and combine behind the other micro-batch's
+  // attention (hardware.md §6 names the streams attention and MoE); a dense layer with attention TP 1
+  // has no communication to hide, and split into micro-batches on a core subset it only reads its
+  // weights once per micro-batch through fewer cores' GM paths. SGLang's DeepSeek two-batch overlap runs
+  // the first_k_dense_replace layers unsplit the same way (from memory of sglang deepseek_v2.py, unverified).
+  const attnWhole = pricer.listNs(attnList(model.fullInput), undefined);
+  const denseWhole = arch.dense_intermediate_size !== undefined ? pricer.listNs(denseList(model.fullInput), undefined) : undefined;
   const layerStage = (layers: { index: number; kind: "dense" | "moe"; routingLayer: number; label: string }[], main: boolean): Stage => {
     const tasks: Task[] = [];
-    const id = (m: number, l: number, f: 0 | 1): number => (l * M + m) * 2 + f;
-    layers.forEach((L, l) => {
-      for (let m = 0; m < M; m++) {
-        const a = attn[m]!;
-        tasks[id(m, l, 0)] = {
-          deps: l > 0 ? [id(m, l - 1, 1)] : [],
-          where: attnWhere,
-          what: `${L.label} attention mb${m}`,
-          done: false,
-          run: () => {
-            addClasses(a);
-            return Math.round(a.ns);
-          },
-        };
-        const ffnRun =
-          L.kind === "moe"
-            ? moeTask(L.routingLayer, m, `${L.label} mb${m}`)
-            : () => {
-                const d = dense[m]!;
-                addClasses(d);
-                return Math.round(d.ns);
-              };
-        tasks[id(m, l, 1)] = { deps: [id(m, l, 0)], where: ffnWhere, what: `${L.label} ${L.kind === "moe" ? "MoE" : "dense FFN"} mb${m}`, done: false, run: ffnRun };
-      }
-    });
     const streams: number[][] = M > 1 ? [[], []] : [[]];
-    layers.forEach((_, l) => {
-      if (M > 1) {
-        for (let m = 0; m < M; m++) streams[0]!.push(id(m, l, 0));
-        for (let m = 0; m < M; m++) streams[1]!.push(id(m, l, 1));
-      } else streams[0]!.push(id(0, l, 0), id(0, l, 1));
-    });
+    const priced = (p: PricedList) => (): number => {
+      addClasses(p);
+      return Math.round(p.ns);
+    };
+    // FFN task ids of the previous layer, one per micro-batch it ran in
+    let prev: number[] = [];
+    for (const L of layers) {
+      const split = M > 1 && L.kind === "moe";
+      const mbs = split ? M : 1;
+      const tag = (m: number): string => (mbs === M ? `mb${m}` : "full batch");
+      const on = (stream: string): string => (mbs === M ? stream : "die0/die");
+      const cur: number[] = [];
+      for (let m = 0; m < mbs; m++) {
+        const a = split ? attn[m]! : attnWhole;
+        const aId = tasks.length;
+        // a split layer's micro-batch waits for its own FFN of the layer before; an unsplit one for all of them
+        tasks.push({ deps: split && prev.length === M ? [prev[m]!] : prev, where: on(attnWhere), what: `${L.label} attention ${tag(m)}`, done: false, run: priced(a) });
+        const ffnRun = L.kind === "moe" ? moeTask(L.routingLayer, m, `${L.label} ${tag(m)}`) : priced(denseWhole!);
+        cur.push(tasks.length);
+        tasks.push({ deps: [aId], where: on(ffnWhere), what: `${L.label} ${L.kind === "moe" ? "MoE" : "dense FFN"} ${tag(m)}`, done: false, run: ffnRun });
+        if (!split) streams[0]!.push(aId, aId + 1);
+      }
+      if (split) {
+        for (const f of cur) streams[0]!.push(f - 1);
+        streams[1]!.push(...cur);
+      }
+      prev = cur;
+    }
     return { tasks, streams, main };
   };
 
