@@ -3,29 +3,16 @@
  * repository root and check stdout, stderr and the exit code. Spawns are shared between tests where
  * one output answers several questions (each spawn costs ~0.3 s).
  */
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ROOT, runCli, type Ran } from "../helpers/cli.js";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const CLI = join(ROOT, "bin", "ascend-sim.js");
 const CONFIG = "configs/hccs-allreduce.yaml";
 const PACKAGE_VERSION = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
 
-interface Ran {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(...args: string[]): Ran {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: "utf8", maxBuffer: 64 << 20 });
-  if (r.error) throw r.error;
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (...args: string[]): Ran => runCli(args);
 
 /** Parses stdout as exactly one JSON object (fails if anything else is printed around it). */
 function json(r: Ran): Record<string, unknown> {

@@ -9,21 +9,20 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../helpers/cli.js";
 
 /** The scenario whose report is checked (one constant, so it can follow the flagship config). */
 const REPORT_CONFIG = "configs/cloudmatrix-dsr1.yaml";
 /** A fast scenario with a numeric knob for the sweep report. */
 const SWEEP_CONFIG = "configs/hccs-allreduce.yaml";
 const CHROMIUM = "/usr/bin/chromium";
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const CLI = join(ROOT, "bin", "ascend-sim.js");
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) console.warn(`skipping the browser test of the HTML report: ${CHROMIUM} not found (apt-get install -y chromium)`);
 
 function cli(...args: string[]): void {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: "utf8" });
+  const r = runCli(args);
   expect(r.status, r.stderr).toBe(0);
 }
 

@@ -3,29 +3,16 @@
  * diff (traces and --json outputs) and run --chrome-trace / --report. Spawns bin/ascend-sim.js
  * (built into dist/ by `npm test`), so sweeps run on real piscina worker threads.
  */
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli, type Ran } from "../helpers/cli.js";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const CLI = join(ROOT, "bin", "ascend-sim.js");
 const CONFIG = "configs/hccs-allreduce.yaml";
 const GRID = ["--grid", "workload.ranks=2,4,8", "--grid", "network.model=analytical,flow", "--zip", "workload.sizes.factor=4,16", "--zip", "workload.sizes.to=1MiB,16MiB"];
 
-interface Ran {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(...args: string[]): Ran {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: "utf8", maxBuffer: 64 << 20 });
-  if (r.error) throw r.error;
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (...args: string[]): Ran => runCli(args);
 
 /** RFC 4180 CSV: quoted cells may hold commas, doubled quotes and newlines. */
 function parseCsv(text: string): string[][] {

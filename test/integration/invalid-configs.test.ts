@@ -5,12 +5,11 @@
  * (presets, workload kinds, network models, ops) are built from those registries, so adding a
  * preset does not break these tests but changing a message does.
  */
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ROOT, runCli, type Ran } from "../helpers/cli.js";
 import { COLLECTIVE_OPS } from "../../src/collectives/plan.js";
 import { BENCH_OPS, collectiveBenchSchema } from "../../src/workload/collective-bench/schema.js";
 import { InputError, formatIssue } from "../../src/config/errors.js";
@@ -19,8 +18,6 @@ import { NETWORK_MODELS } from "../../src/network/registry.js";
 import { CLUSTER_PRESETS, CLUSTER_TYPES } from "../../src/topology/registry.js";
 import { WORKLOADS } from "../../src/workload/registry.js";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const CLI = join(ROOT, "bin", "ascend-sim.js");
 /** The reference config, as a path relative to the repository root (the CLI's cwd in these tests). */
 const GOOD = "configs/hccs-allreduce.yaml";
 
@@ -48,10 +45,7 @@ function loadIssues(file: string, opts: LoadOptions = {}): string[] {
 }
 
 /** Runs the CLI from the repository root. */
-function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: "utf8" });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (...args: string[]): Ran => runCli(args);
 
 const TOP_KEYS = `Valid keys are: ${Object.keys(topLevelSchema.shape).join(", ")}.`;
 const BENCH_KEYS = `Valid keys are: ${Object.keys(collectiveBenchSchema.shape).join(", ")}.`;

@@ -2,7 +2,7 @@ import type { Hooks, Simulator } from "../../engine/index.js";
 import type { NetworkModel, Transfer } from "../../network/network-model.js";
 import type { SimEvents } from "../../trace/span.js";
 import type { Arrival, Request } from "../serving/request.js";
-import { newRequest } from "../serving/request.js";
+import { meetsSlo, newRequest } from "../serving/request.js";
 import type { DecodeCost, PrefillCost } from "../serving/step-cost.js";
 import { scalingPlan, type ScalingPlan } from "./scaling-costs.js";
 import type { ElasticCore } from "./schema.js";
@@ -132,8 +132,6 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
   let rejected = 0;
   let requeuedTotal = 0;
   let reprefill = 0;
-  const sloTtft = cfg.slo.ttft_ms * 1e6;
-  const sloTpot = cfg.slo.tpot_ms * 1e6;
   const win = { arrivals: 0, completed: 0, met: 0, outTok: 0, busy: 0 };
   const timeline: ElasticWindow[] = [];
   const scalings: ScalingRecord[] = [];
@@ -142,15 +140,13 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
   let lowWindows = 0;
   const pending: Request[] = [];
 
-  const meets = (r: Request): boolean =>
-    r.firstTokenNs - r.atNs <= sloTtft && (r.output <= 1 || (r.lastTokenNs - r.firstTokenNs) / (r.output - 1) <= sloTpot);
   const account = (): void => {
     accounted++;
   };
   const complete = (r: Request): void => {
     r.state = "done";
     win.completed++;
-    if (meets(r)) win.met++;
+    if (meetsSlo(r, cfg.slo)) win.met++;
     if (emit) hooks.emit("span", { start: r.atNs, dur: r.lastTokenNs - r.atNs, kind: "request", where: "elastic/requests", what: `req ${r.id}`, attrs: { id: r.id } });
     account();
   };

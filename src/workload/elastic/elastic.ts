@@ -6,6 +6,7 @@ import { kvCacheBytesPerToken } from "../../model/kv-cache.js";
 import type { WeightPrecision } from "../../model/precision.js";
 import { weightBytesByComponent } from "../../model/weight-bytes.js";
 import type { SimEvents } from "../../trace/span.js";
+import { meetsSlo } from "../serving/request.js";
 import { servingCoreSchema, type InstanceGroupConfig } from "../serving/schema.js";
 import { groupPhase, StepCostCache, type StepModelContext } from "../serving/step-cost.js";
 import { defineWorkload, type JsonValue, type RuleViolation, type SummaryTable } from "../workload.js";
@@ -139,9 +140,7 @@ function rates(o: ElasticOutcome, a: number, b: number): { rps: number; tps: num
 
 function metricsOf(cfg: ElasticCore, o: ElasticOutcome): Record<string, JsonValue> {
   const done = o.requests.filter((r) => r.state === "done");
-  const sloTtft = cfg.slo.ttft_ms * 1e6;
-  const sloTpot = cfg.slo.tpot_ms * 1e6;
-  const met = done.filter((r) => r.firstTokenNs - r.atNs <= sloTtft && (r.output <= 1 || (r.lastTokenNs - r.firstTokenNs) / (r.output - 1) <= sloTpot)).length;
+  const met = done.filter((r) => meetsSlo(r, cfg.slo)).length;
   const arrived = o.requests.length;
   const rejected = o.rejected;
   const ups = o.scalings.filter((x) => x.kind === "up");

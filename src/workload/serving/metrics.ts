@@ -1,4 +1,5 @@
 import type { JsonValue } from "../workload.js";
+import { meetsSlo, meetsTpot, meetsTtft, tpotNs, ttftNs } from "./request.js";
 import type { ServingOutcome } from "./serving-sim.js";
 import type { ServingCore } from "./schema.js";
 import { summarize, type Summary } from "./stats.js";
@@ -20,16 +21,16 @@ export function servingMetrics(cfg: ServingCore, o: ServingOutcome, skipped: num
   const arrived = o.requests.length;
   const done = o.requests.filter((r) => r.state === "done");
   const rejected = o.requests.filter((r) => r.state === "rejected").length;
-  const ttft = done.map((r) => ms(r.firstTokenNs - r.atNs));
-  const tpot = done.filter((r) => r.output > 1).map((r) => ms(r.lastTokenNs - r.firstTokenNs) / (r.output - 1));
+  const ttft = done.map((r) => ms(ttftNs(r)));
+  const tpot = done.filter((r) => r.output > 1).map((r) => ms(tpotNs(r)));
   const e2e = done.map((r) => ms(r.lastTokenNs - r.atNs));
   const queue = done.filter((r) => r.prefillStartNs >= 0).map((r) => ms(r.prefillStartNs - r.queuedNs));
   const kv = done.filter((r) => r.kvEndNs >= 0);
   const kvDur = kv.map((r) => ms(r.kvEndNs - r.kvStartNs));
   const kvExposed = kv.map((r) => ms(r.kvEndNs - r.prefillEndNs));
-  const ttftOk = done.filter((r) => r.firstTokenNs - r.atNs <= cfg.slo.ttft_ms * 1e6);
-  const tpotOk = done.filter((r) => r.output <= 1 || (r.lastTokenNs - r.firstTokenNs) / (r.output - 1) <= cfg.slo.tpot_ms * 1e6);
-  const both = done.filter((r) => r.firstTokenNs - r.atNs <= cfg.slo.ttft_ms * 1e6 && (r.output <= 1 || (r.lastTokenNs - r.firstTokenNs) / (r.output - 1) <= cfg.slo.tpot_ms * 1e6));
+  const ttftOk = done.filter((r) => meetsTtft(r, cfg.slo));
+  const tpotOk = done.filter((r) => meetsTpot(r, cfg.slo));
+  const both = done.filter((r) => meetsSlo(r, cfg.slo));
   const frac = (n: number): number => (arrived > 0 ? n / arrived : 0);
   let lastNs = 0;
   for (const r of done) lastNs = Math.max(lastNs, r.lastTokenNs);

@@ -73,3 +73,34 @@ export function newRequest(id: number, a: Arrival): Request {
     forwards: 0,
   };
 }
+
+/** Latency objectives of a run, ms (the `workload.slo` section). */
+export interface SloTargets {
+  readonly ttft_ms: number;
+  readonly tpot_ms: number;
+}
+
+/** Time to first token of a completed request, ns. */
+export function ttftNs(r: Request): number {
+  return r.firstTokenNs - r.atNs;
+}
+
+/** Time per output token after the first, ns (0 for single-token outputs). */
+export function tpotNs(r: Request): number {
+  return r.output > 1 ? (r.lastTokenNs - r.firstTokenNs) / (r.output - 1) : 0;
+}
+
+/** Whether a completed request met the TTFT objective. */
+export function meetsTtft(r: Request, slo: SloTargets): boolean {
+  return ttftNs(r) <= slo.ttft_ms * 1e6;
+}
+
+/** Whether a completed request met the TPOT objective (single-token outputs always do). */
+export function meetsTpot(r: Request, slo: SloTargets): boolean {
+  return tpotNs(r) <= slo.tpot_ms * 1e6;
+}
+
+/** Whether a completed request met every objective (workloads.md: SLO attainment). */
+export function meetsSlo(r: Request, slo: SloTargets): boolean {
+  return meetsTtft(r, slo) && meetsTpot(r, slo);
+}

@@ -6,7 +6,7 @@ import { GRAPH_LAUNCH_NS } from "../inference-bench/step-sim.js";
 import { Instance } from "./instance.js";
 import { LinkReservations, type Piece } from "./kv-network.js";
 import { PrefixCache } from "./prefix-cache.js";
-import { BLOCK_TOKENS, newRequest, type Arrival, type Request } from "./request.js";
+import { BLOCK_TOKENS, meetsSlo, newRequest, type Arrival, type Request } from "./request.js";
 import { DECODE_ROUTERS, PREFILL_ROUTERS, type RouteView } from "./router.js";
 import type { ServingCore } from "./schema.js";
 import { LogHistogram } from "./stats.js";
@@ -139,8 +139,6 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
   const winNs = Math.round(cfg.timeline_window_s * 1e9);
   const timeline: TimelineRow[] = [];
   const win = { arrivals: 0, completed: 0, met: 0, inTok: 0, outTok: 0 };
-  const sloTtftNs = cfg.slo.ttft_ms * 1e6;
-  const sloTpotNs = cfg.slo.tpot_ms * 1e6;
   const progressEvery = Math.max(1, Math.floor(arrivals.length / 100));
   const pending: Request[] = [];
   let pendingHead = 0;
@@ -153,10 +151,6 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
   let dWaitCnt = 0;
   let switching: Instance | undefined;
 
-  const meetsSlo = (r: Request): boolean => {
-    if (r.firstTokenNs - r.atNs > sloTtftNs) return false;
-    return r.output <= 1 || (r.lastTokenNs - r.firstTokenNs) / (r.output - 1) <= sloTpotNs;
-  };
 
   let lastAccountNs = 0;
   const account = (): void => {
@@ -183,7 +177,7 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
   const complete = (r: Request): void => {
     r.state = "done";
     win.completed++;
-    if (meetsSlo(r)) win.met++;
+    if (meetsSlo(r, cfg.slo)) win.met++;
     if (emit) spansOf(r);
     account();
   };
