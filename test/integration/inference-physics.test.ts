@@ -55,6 +55,32 @@ describe("inference-bench physics", () => {
     expect(f(2)).toBeLessThan(f(1));
   });
 
+  it("two micro-batches on a communication stream shorten the CM384 prefill batch (16,384 tokens, EP32)", () => {
+    const f = (mb: number): number => num(runScenario(loadScenario("configs/cloudmatrix-dsr1-prefill.yaml", { sets: [`workload.microbatches=${mb}`] })).metrics as M, "step_ms");
+    expect(f(2)).toBeLessThan(f(1));
+  });
+
+  it("comm_stream: the step is bounded below by each stream's busy time and shorter than their sum", () => {
+    const prefill = ["workload.phase=prefill", "workload.prompt_len=1024", "workload.tokens_per_batch=4096", "workload.microbatches=2", "workload.overlap=comm_stream"];
+    const m = run(prefill);
+    const b = m.breakdown_us;
+    const comm = (b.dispatch ?? 0) + (b.combine ?? 0) + (b.attention_comm ?? 0);
+    const compute = (b.attention ?? 0) + (b.moe_gemm ?? 0) + (b.dense_ffn ?? 0);
+    const stepUs = num(m, "step_ms") * 1e3;
+    expect(comm).toBeGreaterThan(0);
+    expect(stepUs).toBeGreaterThanOrEqual(comm);
+    expect(stepUs).toBeGreaterThanOrEqual(compute);
+    expect(stepUs).toBeLessThan(Object.values(b).reduce((x, y) => x + y, 0));
+    expect(m.overlap).toBe("comm_stream");
+  });
+
+  it("comm_stream takes the communication AIV cores from the compute stream: its compute runs longer than with one micro-batch", () => {
+    const prefill = ["workload.phase=prefill", "workload.prompt_len=1024", "workload.tokens_per_batch=4096"];
+    const one = run([...prefill, "workload.microbatches=1"]);
+    const two = run([...prefill, "workload.microbatches=2", "workload.overlap=comm_stream"]);
+    expect(two.breakdown_us.attention!).toBeGreaterThan(one.breakdown_us.attention!);
+  });
+
   it("micro-batching overlaps: with two micro-batches the stream busy times add up to more than the step", () => {
     const m = run(["workload.microbatches=2"]);
     const busy = Object.values(m.breakdown_us).reduce((a, b) => a + b, 0);

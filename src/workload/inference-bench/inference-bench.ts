@@ -108,6 +108,7 @@ function phaseMetrics(model: PhaseModel, run: PhaseRun, hbm: HbmUse): Record<str
     ranks: model.ranks,
     sequences_per_replica: model.sequences,
     microbatches: model.microSequences.length,
+    overlap: model.microSequences.length > 1 ? model.overlap : "none",
     steps: s.steps,
     hbm_per_die_bytes: { weights: hbm.weights, kv_cache: hbm.kv_cache, buffers: hbm.buffers, total: hbm.total, capacity: hbm.capacity },
   });
@@ -151,7 +152,7 @@ export const inferenceBench = defineWorkload({
         s.phase,
         `${o.model.npus} NPUs, attn DP${d.attention.dp}×TP${d.attention.tp}${d.attention.sp ? "+SP" : ""}, EP${d.experts.ep}${d.experts.tp > 1 ? `×TP${d.experts.tp}` : ""}`,
         shape,
-        o.model.microSequences.length,
+        o.model.microSequences.length > 1 ? `${o.model.microSequences.length} (${o.model.overlap})` : 1,
         (m.step_ms as number).toFixed(2),
         s.phase === "decode" ? (m.tpot_ms as number).toFixed(2) : (m.ttft_ms as number).toFixed(1),
         (m.tokens_per_s_per_npu as number).toFixed(0),

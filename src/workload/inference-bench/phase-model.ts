@@ -7,7 +7,8 @@ import type { ModelArchitecture } from "../../model/architecture.js";
 import { expertPlacement, layoutIssues, parallelLayout, type ExpertPlacement, type ParallelLayout } from "../../model/ops/layout.js";
 import type { LayerOpsInput, StepShape } from "../../model/ops/op-input.js";
 import type { WeightPrecision } from "../../model/precision.js";
-import type { PhaseSettings } from "./schema.js";
+import { FUSED_MOE_AIV_CORES } from "../../collectives/moe-constants.js";
+import { defaultOverlap, type OverlapMode, type PhaseSettings } from "./schema.js";
 
 /*
  * The static description of one benchmarked phase: the layout over ranks, the micro-batch shapes and
@@ -45,9 +46,16 @@ export interface PhaseModel {
   /** The op-builder input of each micro-batch and of the whole replica step. */
   readonly microInputs: readonly LayerOpsInput[];
   readonly fullInput: LayerOpsInput;
-  /** Core subsets of the two streams (undefined = the whole die, no split). */
+  /** How the micro-batches overlap (meaningful with ≥ 2 micro-batches). */
+  readonly overlap: OverlapMode;
+  /**
+   * Cores the attention and MoE compute run on (undefined = the whole die). `split_cores`: disjoint
+   * subsets of the two streams; `comm_stream`: both the die minus the AIV cores reserved for communication.
+   */
   readonly attentionCores: CoreSubset | undefined;
   readonly moeCores: CoreSubset | undefined;
+  /** AIV cores that drive a fused dispatch/combine, per die. */
+  readonly commAiv: number;
   /** EP group size (experts.ep × experts.tp ranks), count. */
   readonly epGroup: number;
   readonly placement: ExpertPlacement;
@@ -124,13 +132,21 @@ export function buildPhase(
   const M = s.microbatches;
   const microSequences = Array.from({ length: M }, (_, m) => Math.floor(sequences / M) + (m < sequences % M ? 1 : 0));
   const input = (seqs: number): LayerOpsInput => ({ arch, precision, layout, shape: shape(seqs) });
+  const overlap = s.overlap ?? defaultOverlap(s.phase);
   let attentionCores: CoreSubset | undefined;
   let moeCores: CoreSubset | undefined;
-  if (M > 1) {
+  let commAiv = Math.min(FUSED_MOE_AIV_CORES, die.aiv);
+  if (M > 1 && overlap === "comm_stream") {
+    // every cube core computes; the AIV cores that saturate the UB ports (hardware.md §3) drive the
+    // communication stream and are taken from the compute stream
+    commAiv = Math.min(FUSED_MOE_AIV_CORES, die.aiv - 1);
+    attentionCores = moeCores = { aic: die.aic, aiv: die.aiv - commAiv };
+  } else if (M > 1) {
     const aic = Math.max(1, Math.min(die.aic - 1, Math.round(die.aic * MICROBATCH_ATTENTION_CORE_FRACTION)));
     const aiv = Math.max(1, Math.min(die.aiv - 1, Math.round(die.aiv * MICROBATCH_ATTENTION_CORE_FRACTION)));
     attentionCores = { aic, aiv };
     moeCores = { aic: die.aic - aic, aiv: die.aiv - aiv };
+    commAiv = Math.min(FUSED_MOE_AIV_CORES, die.aiv - aiv);
   }
   return {
     settings,
@@ -148,8 +164,10 @@ export function buildPhase(
     microSequences,
     microInputs: microSequences.map(input),
     fullInput: input(sequences),
+    overlap,
     attentionCores,
     moeCores,
+    commAiv,
     epGroup: d.experts.ep * d.experts.tp,
     placement: expertPlacement(arch, layout),
   };

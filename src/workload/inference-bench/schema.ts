@@ -46,6 +46,17 @@ export const mtpSchema = z.strictObject({
   acceptance: z.number().min(0).max(1).default(0.7),
 });
 
+/**
+ * How micro-batches overlap (`workload.overlap`): `split_cores` splits each die into an attention stream
+ * and a MoE stream on disjoint cores (CM384 decode, hardware.md §6); `comm_stream` keeps every cube core
+ * on one compute stream and runs the communication (attention TP collectives, dispatch, combine) on a
+ * second stream driven by AIV cores reserved for it, so one micro-batch's communication hides behind the
+ * other's compute (the two-micro-batch prefill overlap of CM384 and DeepSeek).
+ */
+export const OVERLAP_MODES = ["split_cores", "comm_stream"] as const;
+/** One overlap mode. */
+export type OverlapMode = (typeof OVERLAP_MODES)[number];
+
 /** The knobs one phase runs with (shared by the base workload and the per-phase overrides). */
 const knobShape = {
   /** Decode: sequences per NPU in the fixed batch, count. */
@@ -58,6 +69,8 @@ const knobShape = {
   tokens_per_batch: positive().default(16384),
   /** Micro-batches per step; ≥ 2 splits each die into an attention and a MoE stream (hardware.md §6), count. */
   microbatches: z.int().min(1).max(8).default(1),
+  /** How micro-batches overlap (OVERLAP_MODES); default `split_cores` for decode, `comm_stream` for prefill. */
+  overlap: z.enum(OVERLAP_MODES).optional(),
   mtp: mtpSchema.prefault({}),
   routing: routingSchema.prefault({}),
   /** Steps simulated (decode steps or prefill batches; each draws its own routing); metrics are means, count. */
@@ -125,6 +138,7 @@ const phaseOverrideSchema = z
     prompt_len: positive().optional(),
     tokens_per_batch: positive().optional(),
     microbatches: z.int().min(1).max(8).optional(),
+    overlap: z.enum(OVERLAP_MODES).optional(),
     mtp: z.strictObject({ layers: z.int().min(0).max(4).optional(), acceptance: z.number().min(0).max(1).optional() }).optional(),
     routing: z
       .strictObject({
@@ -173,10 +187,17 @@ export interface PhaseSettings {
   readonly prompt_len: number;
   readonly tokens_per_batch: number;
   readonly microbatches: number;
+  /** Overlap of micro-batches; undefined = the phase's default (defaultOverlap). */
+  readonly overlap?: OverlapMode;
   readonly mtp: { readonly layers: number; readonly acceptance: number };
   readonly routing: z.output<typeof routingSchema>;
   readonly steps: number;
   readonly deployment: Deployment;
+}
+
+/** The overlap mode a phase uses when the config names none: CM384's decode core split, its prefill communication stream. */
+export function defaultOverlap(phase: PhaseName): OverlapMode {
+  return phase === "decode" ? "split_cores" : "comm_stream";
 }
 
 /** The phases a config lists, in order. */
@@ -200,6 +221,7 @@ export function phaseSettings(cfg: InferenceBenchConfig, deployment: Deployment,
     prompt_len: o.prompt_len ?? cfg.prompt_len,
     tokens_per_batch: o.tokens_per_batch ?? cfg.tokens_per_batch,
     microbatches: o.microbatches ?? cfg.microbatches,
+    overlap: o.overlap ?? cfg.overlap,
     mtp: { ...cfg.mtp, ...defined(o.mtp) },
     routing: { ...cfg.routing, ...defined(o.routing) },
     steps: o.steps ?? cfg.steps,

@@ -105,6 +105,24 @@ interface MoeParts {
   readonly tokensPerRank: number;
 }
 
+/** One priced MoE FFN instance, ns: the parts as the slowest rank sees them. */
+interface MoeInstance {
+  /** Router and gating before the dispatch. */
+  readonly pre: number;
+  /** Until the last rank has its dispatched tokens. */
+  readonly dispatch: number;
+  /** The dispatch operator's own latency (slowest rank incl. its local copy-out). */
+  readonly dispatchOp: number;
+  /** From the last dispatch arrival to the slowest rank's expert end (plus inline shared experts). */
+  readonly experts: number;
+  readonly combine: number;
+  /** Residual add after the combine. */
+  readonly post: number;
+  readonly slowestRank: number;
+  readonly imbalance: number;
+  readonly tokensPerRank: number;
+}
+
 /** Runs `model`'s steps on the engine of `ctx`. */
 export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number): PhaseRun {
   const { sim, hooks, env } = ctx;
@@ -165,7 +183,7 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
   }
   const group = Array.from({ length: n }, (_, i) => i);
   const variant = moeVariant(rlayout);
-  const moeAiv = Math.min(FUSED_MOE_AIV_CORES, model.moeCores?.aiv ?? model.die.aiv);
+  const moeAiv = model.commAiv;
   const quantize = model.precision === "w8a8";
   const fused = moe !== undefined && n > 1 && variant === "fused" && env.network.model === "analytical" && topo !== undefined ? new FusedMoePricer(topo, { group, hidden: arch.hidden_size, quantize, die: model.die, aivCores: moeAiv }) : undefined;
   /** Dispatch and combine of one routing: the fused closed form, or runMoeOp on a scratch simulator. */
@@ -282,7 +300,13 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
     return { shape: { tokensPerRank: T, topK: mo.top_k, experts: mo.routed_experts, ep: n }, expertsPerRank: slotsPerRank, copies };
   };
 
-  const moeTask = (layer: number, m: number, label: string) => (start: number): number => {
+  /**
+   * Prices one MoE FFN instance: samples its routing, records the statistics and the breakdown, and
+   * returns the slowest rank's dispatch, expert and combine times. `sharedInline`: the local shared
+   * experts run while the dispatch is in flight (one task per FFN); otherwise they are a task of their
+   * own before the routed experts (comm_stream), and ranks wait only for their dispatch.
+   */
+  const moeSample = (layer: number, m: number, sharedInline: boolean): MoeInstance => {
     const parts = moeParts[m]!;
     addClasses(parts.pre);
     addClasses(parts.post);
@@ -316,47 +340,51 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
     }
     hotSum += hotTot > 0 ? hot / (hotTot / expertCopies.length) : 1;
     samples++;
-    const d0 = parts.pre.ns;
-    let total: number;
-    if (parts.exchange) {
-      const { dispatch: disp, combine: comb } = priceExchange(routing);
-      let dispMax = 0;
-      let critical = 0;
-      let critG = 0;
-      for (let g = 0; g < n; g++) {
-        const ready = Math.max(disp.perRankNs[g]!, parts.shared.ns);
-        const end = ready + rankExpertNs[Math.floor(g / etp)]!;
-        dispMax = Math.max(dispMax, disp.perRankNs[g]!);
-        if (end > critical) {
-          critical = end;
-          critG = g;
-        }
-      }
-      dispSum += disp.maxNs;
-      combSum += comb.maxNs;
-      breakdown.dispatch += dispMax;
-      breakdown.moe_gemm += critical - dispMax;
-      breakdown.combine += comb.maxNs;
-      total = d0 + critical + comb.maxNs + parts.post.ns;
-      if (emit) {
-        const t0 = start + d0;
-        const w = `ep/${tag}`;
-        hooks.emit("span", { start: Math.round(t0), dur: Math.round(disp.maxNs), kind: "moe", where: `${w}/dispatch`, what: `${label} dispatch`, attrs: { ranks: n, tokens_per_rank: routing.shape.tokensPerRank } });
-        hooks.emit("span", {
-          start: Math.round(t0 + dispMax),
-          dur: Math.round(critical - dispMax),
-          kind: "moe",
-          where: `${w}/experts`,
-          what: `${label} experts (slowest rank)`,
-          attrs: { slowest_rank: critG, imbalance: Math.round(imb * 1000) / 1000 },
-        });
-        hooks.emit("span", { start: Math.round(t0 + critical), dur: Math.round(comb.maxNs), kind: "moe", where: `${w}/combine`, what: `${label} combine`, attrs: { ranks: n } });
-      }
-    } else {
-      breakdown.moe_gemm += parts.shared.ns + rankExpertNs[0]!;
-      total = d0 + parts.shared.ns + rankExpertNs[0]! + parts.post.ns;
+    const sharedNs = sharedInline ? parts.shared.ns : 0;
+    if (!sharedInline) breakdown.moe_gemm += parts.shared.ns;
+    if (!parts.exchange) {
+      breakdown.moe_gemm += sharedNs + rankExpertNs[0]!;
+      return { pre: parts.pre.ns, dispatch: 0, dispatchOp: 0, experts: sharedNs + rankExpertNs[0]!, combine: 0, post: parts.post.ns, slowestRank: 0, imbalance: imb, tokensPerRank: routing.shape.tokensPerRank };
     }
-    return Math.round(total);
+    const { dispatch: disp, combine: comb } = priceExchange(routing);
+    let dispMax = 0;
+    let critical = 0;
+    let critG = 0;
+    for (let g = 0; g < n; g++) {
+      const ready = Math.max(disp.perRankNs[g]!, sharedNs);
+      const end = ready + rankExpertNs[Math.floor(g / etp)]!;
+      dispMax = Math.max(dispMax, disp.perRankNs[g]!);
+      if (end > critical) {
+        critical = end;
+        critG = g;
+      }
+    }
+    dispSum += disp.maxNs;
+    combSum += comb.maxNs;
+    breakdown.dispatch += dispMax;
+    breakdown.moe_gemm += critical - dispMax;
+    breakdown.combine += comb.maxNs;
+    return { pre: parts.pre.ns, dispatch: dispMax, dispatchOp: disp.maxNs, experts: critical - dispMax, combine: comb.maxNs, post: parts.post.ns, slowestRank: critG, imbalance: imb, tokensPerRank: routing.shape.tokensPerRank };
+  };
+
+  /** One MoE FFN as a single task (one stream, or the MoE stream of split_cores). */
+  const moeTask = (layer: number, m: number, label: string) => (start: number): number => {
+    const x = moeSample(layer, m, true);
+    if (emit && x.dispatchOp > 0) {
+      const t0 = start + x.pre;
+      const w = `ep/${tag}`;
+      hooks.emit("span", { start: Math.round(t0), dur: Math.round(x.dispatchOp), kind: "moe", where: `${w}/dispatch`, what: `${label} dispatch`, attrs: { ranks: n, tokens_per_rank: x.tokensPerRank } });
+      hooks.emit("span", {
+        start: Math.round(t0 + x.dispatch),
+        dur: Math.round(x.experts),
+        kind: "moe",
+        where: `${w}/experts`,
+        what: `${label} experts (slowest rank)`,
+        attrs: { slowest_rank: x.slowestRank, imbalance: Math.round(x.imbalance * 1000) / 1000 },
+      });
+      hooks.emit("span", { start: Math.round(t0 + x.dispatch + x.experts), dur: Math.round(x.combine), kind: "moe", where: `${w}/combine`, what: `${label} combine`, attrs: { ranks: n } });
+    }
+    return Math.round(x.pre + x.dispatch + x.experts + x.combine + x.post);
   };
 
   // ---- the stages of one step ----
@@ -383,8 +411,85 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
   // the first_k_dense_replace layers unsplit the same way (from memory of sglang deepseek_v2.py, unverified).
   const attnWhole = pricer.listNs(attnList(model.fullInput), undefined);
   const denseWhole = arch.dense_intermediate_size !== undefined ? pricer.listNs(denseList(model.fullInput), undefined) : undefined;
+  /** Maximal runs of compute items and of communication items, in order, each priced. */
+  const segmentsOf = (items: readonly LayerItem[], cores: CoreSubset | undefined): { comm: boolean; list: PricedList }[] => {
+    const out: { comm: boolean; list: PricedList }[] = [];
+    let run: LayerItem[] = [];
+    const flush = (): void => {
+      if (run.length > 0) out.push({ comm: run[0]!.kind === "comm", list: pricer.listNs(run, cores) });
+      run = [];
+    };
+    for (const it of items) {
+      if (run.length > 0 && (run[0]!.kind === "comm") !== (it.kind === "comm")) flush();
+      run.push(it);
+    }
+    flush();
+    return out;
+  };
+  const commStream = M > 1 && model.overlap === "comm_stream";
+  const attnSegs = commStream ? model.microInputs.map((inp) => segmentsOf(attnList(inp), model.attentionCores)) : [];
+  const denseSegs = commStream && arch.dense_intermediate_size !== undefined ? model.microInputs.map((inp) => segmentsOf(denseList(inp), model.attentionCores)) : [];
+
+  /**
+   * comm_stream: every layer of every micro-batch is a chain of compute and communication segments
+   * (attention projections | TP collective | attention | … | router | dispatch | experts | combine |
+   * residual); compute segments run in order on the die's compute stream, communication segments on the
+   * communication stream, so micro-batch m's communication overlaps micro-batch m'’s compute. Stream
+   * order is layer, then segment, then micro-batch (the two-micro-batch interleave).
+   */
+  const commStreamStage = (layers: { index: number; kind: "dense" | "moe"; routingLayer: number; label: string }[], main: boolean): Stage => {
+    const tasks: Task[] = [];
+    const streams: number[][] = [[], []];
+    let last: number[] = Array.from({ length: M }, () => -1);
+    const add = (comm: boolean, deps: number[], what: string, run: (t0: number) => number): number => {
+      tasks.push({ deps: deps.filter((d) => d >= 0), where: comm ? "die0/comm" : "die0/compute", what, done: false, run });
+      return tasks.length - 1;
+    };
+    const priced = (p: PricedList) => (): number => {
+      addClasses(p);
+      return Math.round(p.ns);
+    };
+    for (const L of layers) {
+      // per micro-batch: task ids in segment order, and which stream each is on
+      const perMb: { id: number; comm: boolean }[][] = [];
+      for (let m = 0; m < M; m++) {
+        const segs: { id: number; comm: boolean }[] = [];
+        let prev = last[m]!;
+        for (const [k, sg] of attnSegs[m]!.entries()) {
+          prev = add(sg.comm, [prev], `${L.label} attention ${sg.comm ? "comm" : "compute"} ${k} mb${m}`, priced(sg.list));
+          segs.push({ id: prev, comm: sg.comm });
+        }
+        if (L.kind === "dense") {
+          for (const [k, sg] of denseSegs[m]!.entries()) {
+            prev = add(sg.comm, [prev], `${L.label} dense FFN ${sg.comm ? "comm" : "compute"} ${k} mb${m}`, priced(sg.list));
+            segs.push({ id: prev, comm: sg.comm });
+          }
+        } else {
+          let x: MoeInstance | undefined;
+          const parts = moeParts[m]!;
+          const pre = add(false, [prev], `${L.label} router mb${m}`, () => {
+            x = moeSample(L.routingLayer, m, false);
+            return Math.round(x.pre);
+          });
+          const shared = add(false, [pre], `${L.label} shared experts mb${m}`, priced({ ns: parts.shared.ns, byClass: {} }));
+          const disp = add(true, [pre], `${L.label} dispatch mb${m}`, () => Math.round(x!.dispatch));
+          const exp = add(false, [disp, shared], `${L.label} experts mb${m}`, () => Math.round(x!.experts));
+          const comb = add(true, [exp], `${L.label} combine mb${m}`, () => Math.round(x!.combine));
+          prev = add(false, [comb], `${L.label} residual mb${m}`, () => Math.round(x!.post));
+          segs.push({ id: pre, comm: false }, { id: shared, comm: false }, { id: disp, comm: true }, { id: exp, comm: false }, { id: comb, comm: true }, { id: prev, comm: false });
+        }
+        last[m] = prev;
+        perMb.push(segs);
+      }
+      for (let k = 0; k < perMb[0]!.length; k++) for (let m = 0; m < M; m++) streams[perMb[m]![k]!.comm ? 1 : 0]!.push(perMb[m]![k]!.id);
+    }
+    last = [];
+    return { tasks, streams, main };
+  };
+
   const layerStage = (layers: { index: number; kind: "dense" | "moe"; routingLayer: number; label: string }[], main: boolean): Stage => {
     const tasks: Task[] = [];
+    if (commStream) return commStreamStage(layers, main);
     const streams: number[][] = M > 1 ? [[], []] : [[]];
     const priced = (p: PricedList) => (): number => {
       addClasses(p);

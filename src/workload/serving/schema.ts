@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { bytes } from "../../config/quantity.js";
 import { modelField } from "../../config/model-field.js";
-import { deploymentSchema, mtpSchema, precisionSchema, routingSchema } from "../inference-bench/schema.js";
+import { deploymentSchema, mtpSchema, OVERLAP_MODES, precisionSchema, routingSchema } from "../inference-bench/schema.js";
 
 /*
  * Config of the `serving` workload: arrivals (synthetic or a trace), the instances of the deployment
@@ -84,6 +84,8 @@ const phaseKnobs = (microbatches: number) =>
     .strictObject({
       /** Micro-batches per step (≥ 2 splits each die into attention and MoE streams), count. */
       microbatches: z.int().min(1).max(8).default(microbatches),
+      /** How micro-batches overlap (inference-bench `workload.overlap`); default split_cores for decode, comm_stream for prefill. */
+      overlap: z.enum(OVERLAP_MODES).optional(),
       routing: routingSchema.prefault({}),
       /** Decode: multi-token prediction (tokens per step = 1 + a + a² + …). */
       mtp: mtpSchema.prefault({}),

@@ -61,6 +61,7 @@ export function phaseSettingsOf(g: InstanceGroupConfig, phase: PhaseName, shape:
     prompt_len: shape.len,
     tokens_per_batch: shape.sequences * shape.len,
     microbatches: Math.min(k.microbatches, shape.sequences),
+    overlap: k.overlap,
     mtp: phase === "decode" ? k.mtp : { layers: 0, acceptance: k.mtp.acceptance },
     routing: k.routing,
     steps: 1,
