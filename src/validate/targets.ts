@@ -41,14 +41,16 @@ const THREE_MFU_POINTS = { absolute: 0.03 } as const;
 
 /** Why the T1 decode step misses (shared by its TPOT and throughput rows). */
 const DECODE_MISS =
-      "−15 % TPOT / +17 % tokens/s: with the die-wide HBM and L2 no longer split between the micro-batch streams by " +
-      "core count (hw/ops: a core subset is bound by its own per-core data paths, hardware.md §1), the paper's " +
-      "two-micro-batch step is 71.7 ms (1.7 tokens/seq → 42.2 ms TPOT; the three dense layers run whole-die, they have " +
-      "no communication to hide) and one micro-batch 71.5 ms, both faster than the measured 84 ms step. The earlier " +
-      "pass came from that static split (80.4 ms). The model misses ~12 ms per step somewhere (candidates, not verified: " +
-      "MLA at 70 % of peak vs the measured 65.4 %, contention between the two streams for HBM, host/launch gaps between " +
-      "layers); micro-batching itself still does not pay in the model: the 16-AIC attention stream bounds each MoE layer " +
-      "(2 × 545 µs vs 629 + 470 µs with one micro-batch; docs/inference-bench.md, known disagreements)";
+      "−15 % TPOT / +18 % tokens/s: with the die-wide HBM and L2 not split between the micro-batch streams by core " +
+      "count (a core subset is bound by its own per-core data paths, hardware.md §1; GEMM, attention and vector " +
+      "operators alike), the paper's two-micro-batch step is 71.3 ms (1.7 tokens/seq → 41.9 ms TPOT; the three " +
+      "dense layers run whole-die, they have no communication to hide) and one micro-batch 71.5 ms, both faster " +
+      "than the measured 84 ms step. An earlier pass came from a static split of HBM/L2 by core count (80.4 ms). " +
+      "The model misses ~12 ms per step somewhere (candidates, not verified: MLA at 70 % of peak vs the measured " +
+      "65.4 %, contention between the two streams for HBM, host/launch gaps between layers); micro-batching barely " +
+      "pays in the model (−0.3 %): the 16-AIC attention stream (65.8 ms busy per step) bounds each MoE layer, " +
+      "because it re-reads the attention weights once per micro-batch through 16 cores' GM paths and runs the " +
+      "compute-bound MLA on 16 of 24 cubes (docs/inference-bench.md, known disagreements)";
 
 /**
  * The ElasticMoE cost components without physics (process start, graph compile, HCCL init, device init,
@@ -160,14 +162,14 @@ export const TARGETS: readonly Target[] = [
     unit: "tokens/s",
     tolerance: TEN_PERCENT,
     knownMiss:
-      "+11 %: with the two-micro-batch communication stream (docs/inference-bench.md) the batch is bound by " +
-      "the compute stream (~131 ms: attention 70, experts 57) with ~100 ms of dispatch, combine and SP–TP–SP " +
-      "collectives mostly hidden; the perfect-EPLB row lands at −4.9 %, but the model's gap between perfect " +
-      "balance and EPLB is 1.4 % against the paper's 18 %. The model's `observed` EPLB places replicas from a " +
-      "calibration sample of the same routing distribution the batch is drawn from, so it removes nearly all " +
-      "of the sourced 30× skew (max/mean tokens per rank 1.08; without EPLB 3.19 and 3,708 tokens/s). A " +
-      "production EPLB places from past load while a 4-prompt batch routes by its own content; that drift " +
-      "is not modelled (it would need a per-sequence routing correlation we have no source for)",
+      "+18 %: with the two-micro-batch communication stream (docs/inference-bench.md) the batch is bound by " +
+      "the compute stream (~118 ms busy with perfect balance: attention 65, experts 50) with ~97 ms of dispatch, " +
+      "combine and SP–TP–SP collectives mostly hidden; the perfect-EPLB row lands at +0.7 %, but the model's gap " +
+      "between perfect balance and EPLB is 1.3 % against the paper's 18 %. The model's `observed` EPLB places " +
+      "replicas from a calibration sample of the same routing distribution the batch is drawn from, so it removes " +
+      "nearly all of the sourced 30× skew (max/mean tokens per rank 1.08; without EPLB 3.19 and 3,930 tokens/s). A " +
+      "production EPLB places from past load while a 4-prompt batch routes by its own content; that drift is not " +
+      "modelled (it would need a per-sequence routing correlation we have no source for)",
   },
   {
     id: "T1.prefill.perfect-eplb",

@@ -42,15 +42,12 @@ describe("inference-bench physics", () => {
     expect(num(run(["workload.kv_len=8192"]), "tpot_ms")).toBeGreaterThan(num(run(["workload.kv_len=1024"]), "tpot_ms"));
   });
 
-  // Known model disagreement (kept red-on-fix, like the calibration misses): at the CM384 decode point the
-  // paper runs two micro-batches, but in the model the 16-AIC attention stream re-reads every attention
-  // weight (~187 MB INT8 per layer) once per micro-batch through 16 cores' GM read paths (32 B/cycle each,
-  // hardware.md §1: ~0.98 TB/s) — the L2 (192 MiB) cannot keep them between the two reads, ~127 MB of KV
-  // and the rest of the layer's weights pass in between — and runs the compute-bound MLA on 16 of 24
-  // cubes. Each MoE layer is bound by the attention stream (2 × 545 µs vs 629 + 470 µs with one
-  // micro-batch); the three dense layers run whole-die either way: 71.7 ms with two micro-batches vs
-  // 71.5 ms with one.
-  it.fails("two micro-batches shorten the CM384 decode step (batch 96, KV 4096) — known model disagreement", () => {
+  // At the CM384 decode point the 16-AIC attention stream re-reads every attention weight (~187 MB INT8 per
+  // layer) once per micro-batch through 16 cores' GM read paths (hardware.md §1: ~0.98 TB/s) and runs the
+  // compute-bound MLA on 16 of 24 cubes, so two micro-batches win only narrowly in the model (71.3 vs
+  // 71.5 ms); the paper measured two micro-batches (84 ms) and not one. The margin is small: a change that
+  // flips it should be understood, not re-tuned.
+  it("two micro-batches shorten the CM384 decode step (batch 96, KV 4096), if narrowly", () => {
     const f = (mb: number): number => num(runScenario(loadScenario("configs/cloudmatrix-dsr1-decode.yaml", { sets: [`workload.microbatches=${mb}`] })).metrics as M, "step_ms");
     expect(f(2)).toBeLessThan(f(1));
   });

@@ -36,9 +36,10 @@ export function vectorKernelCost(die: DieSpec, k: VectorKernel, cores?: CoreSubs
   const outCycles = k.bytesOut / c.aiv / r.ubToGm;
   const vecCycles = (k.elements * F32 * k.passes) / c.aiv / die.vectorBytesPerCycle;
   const coreNs = Math.max(inCycles, outCycles, vecCycles) / f;
-  // a stream on a subset of the vector cores gets the matching share of the die's HBM
-  const share = c.aiv / die.aiv;
-  const hbmNs = ((k.bytesIn + k.bytesOut) / (die.hbmBandwidth * HBM_EFFICIENCY * share)) * 1e9;
+  // die-wide HBM, not partitioned by core count: a subset of the vector cores is limited by its own GM
+  // paths (inCycles/outCycles, hardware.md §1 per-core rates) and the die's HBM serves whichever core
+  // reads, as for GEMM and attention (gemm.ts, flash-attention.ts)
+  const hbmNs = ((k.bytesIn + k.bytesOut) / (die.hbmBandwidth * HBM_EFFICIENCY)) * 1e9;
   const body = Math.max(coreNs, hbmNs);
   const computeBound = vecCycles >= Math.max(inCycles, outCycles) && coreNs >= hbmNs;
   const bound: Bound = KERNEL_LAUNCH_NS > body ? "latency" : computeBound ? "compute" : "memory";

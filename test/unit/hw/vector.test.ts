@@ -17,9 +17,23 @@ describe("vector operators", () => {
     expect(rmsNormCost(die, { tokens: 96, hidden: 7168 }).bound).toBe("latency");
   });
 
-  test("fewer vector cores slow a large vector op", () => {
+  test("fewer vector cores slow a large vector op once their own data paths bind", () => {
+    // SwiGLU is HBM-bound on the whole die and still on 16 AIV (their GM paths carry ~1 TB/s of the
+    // 4 B/element it reads); on 4 AIV their own paths bind and it takes several times as long
     const s = { tokens: 16384, ffn: 2048 };
-    expect(swigluCost(die, s, { aiv: 16 }).ns).toBeGreaterThan(1.5 * swigluCost(die, s).ns);
+    const whole = swigluCost(die, s).ns;
+    expect(swigluCost(die, s, { aiv: 16 }).ns).toBe(whole);
+    expect(swigluCost(die, s, { aiv: 4 }).ns).toBeGreaterThan(3 * whole);
+  });
+
+  test("half the vector cores are bound by their own GM paths, not by half of the die's HBM", () => {
+    // a residual add streams 6 B per element; 24 AIV × (32 B/cycle read, 64 B/cycle write) still reach
+    // about the die's HBM rate, so halving the cores costs far less than halving the bandwidth would
+    const s = { elements: 64 * 1024 * 1024 };
+    const whole = addCost(die, s).ns;
+    const half = addCost(die, s, { aiv: 24 }).ns;
+    expect(half).toBeGreaterThanOrEqual(whole);
+    expect(half).toBeLessThan(1.5 * whole);
   });
 
   test("quantization writes one byte per element plus a scale per token", () => {
