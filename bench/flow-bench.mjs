@@ -98,6 +98,57 @@ export function runFlowBench() {
   };
 }
 
+/**
+ * A dispatch-shaped all-to-all: each of `ranks` ranks routes 128 tokens × top-8 to uniformly random
+ * ranks, 7,680 B per token copy (INT8 row + scale), so pair sizes are uneven multiples of a row — the
+ * case where nearly every flow finish is its own batch in the exact model (O(flows²)).
+ */
+function dispatchShaped(ranks) {
+  let x = 0x9e3779b9; // xorshift32: a fixed, seedless stream (no Math.random)
+  const rand = () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 4294967296;
+  };
+  const transfers = [];
+  for (let s = 0; s < ranks; s++) {
+    const copies = new Float64Array(ranks);
+    for (let t = 0; t < 128 * 8; t++) copies[Math.floor(rand() * ranks)]++;
+    for (let d = 0; d < ranks; d++) if (d !== s && copies[d] > 0) transfers.push({ src: s, dst: d, bytes: copies[d] * 7680 });
+  }
+  return transfers;
+}
+
+/** One timed run of `transfers` with `network.flow_resolution` = resolutionNs. */
+function timed(topo, transfers, resolutionNs) {
+  const sim = new Simulator(1);
+  const net = new FlowNetwork(sim, topo, resolutionNs);
+  let endNs = NaN;
+  const t0 = performance.now();
+  net.runGroup(transfers, 0, (e) => (endNs = e));
+  sim.run();
+  return { wall_s: (performance.now() - t0) / 1e3, endNs, batches: net.system.batches };
+}
+
+/**
+ * Uneven all-to-alls: EP128 exact vs `flow_resolution` 10 ns (wall time and the error of the group's
+ * end), and EP256 at 10 ns (the exact EP256 run takes ~1.5 min here; FLOW_BENCH_EXACT256=1 adds it).
+ */
+export function runUnevenFlowBench() {
+  const topo = topology();
+  const rows = [];
+  const t128 = dispatchShaped(128);
+  const exact = timed(topo, t128, 0);
+  const coarse = timed(topo, t128, 10);
+  rows.push({ name: `flow model: dispatch-shaped all-to-all 128×128 on ${topo.name}, exact`, flows: t128.length, ...exact });
+  rows.push({ name: `flow model: same, flow_resolution 10 ns (end ${(((coarse.endNs - exact.endNs) / exact.endNs) * 100).toFixed(3)} % vs exact)`, flows: t128.length, ...coarse });
+  const t256 = dispatchShaped(256);
+  if (process.env.FLOW_BENCH_EXACT256 === "1") rows.push({ name: `flow model: dispatch-shaped all-to-all 256×256 on ${topo.name}, exact`, flows: t256.length, ...timed(topo, t256, 0) });
+  rows.push({ name: `flow model: dispatch-shaped all-to-all 256×256 on ${topo.name}, flow_resolution 10 ns`, flows: t256.length, ...timed(topo, t256, 10) });
+  return rows.map((r) => ({ ...r, flows_per_s: r.flows / r.wall_s }));
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const r = runFlowBench();
   console.log(r.name);

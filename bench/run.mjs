@@ -38,6 +38,10 @@ if (existsSync("bench/flow-bench.mjs")) {
     const r = await runFlowBench();
     rows.push([r.name, `${fmt(r.flows)} flows`, `${fmt(r.wall_s * 1e3, 1)} ms`, `${fmt(r.flows_per_s)} flows/s`]);
   }
+  const { runUnevenFlowBench } = await import("./flow-bench.mjs");
+  if (typeof runUnevenFlowBench === "function") {
+    for (const r of runUnevenFlowBench()) rows.push([r.name, `${fmt(r.flows)} flows`, `${fmt(r.wall_s * 1e3, 1)} ms`, `${fmt(r.batches)} batches`]);
+  }
 }
 
 if (existsSync("bench/sweep-bench.mjs")) {

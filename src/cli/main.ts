@@ -7,6 +7,7 @@ import { diffCommand } from "./commands/diff.js";
 import { explainCommand } from "./commands/explain.js";
 import { listCommand } from "./commands/list.js";
 import { runCommand } from "./commands/run.js";
+import { schemaCommand } from "./commands/schema.js";
 import { searchCommand } from "./commands/search.js";
 import { sweepCommand } from "./commands/sweep.js";
 import { validateCommand } from "./commands/validate.js";
@@ -31,7 +32,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       .command(sweepCommand)
       .command(searchCommand)
       .command(diffCommand)
-      .demandCommand(1, "name a command: run, explain, list, validate, sweep, search or diff (see --help)")
+      .command(schemaCommand)
+      .demandCommand(1, "name a command: run, explain, list, validate, sweep, search, diff or schema (see --help)")
       .strict()
       .recommendCommands()
       .version(VERSION)

@@ -11,6 +11,8 @@ export interface NetworkConfig {
   readonly model: string;
   /** Fixed software cost of each collective step (HCCL notify/sync), ns. */
   readonly collective_step_overhead: Quantity;
+  /** Flow model: events within this of each other are processed together (absent or 0 = exact), ns. */
+  readonly flow_resolution?: Quantity;
 }
 
 /** The resolved `cluster:` section: its type, the preset it came from, and its parameters. */
@@ -53,6 +55,6 @@ export class ResolvedEnvironment {
   networkModel(sim: Simulator): NetworkModel {
     const m = NETWORK_MODELS[this.network.model];
     if (m === undefined) throw new Error(`unknown network model ${this.network.model}`);
-    return m.create(sim, this.topology());
+    return m.create(sim, this.topology(), { flowResolutionNs: this.network.flow_resolution?.value ?? 0 });
   }
 }

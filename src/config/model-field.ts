@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { ModelArchitecture } from "../model/architecture.js";
+import { MODEL_NAMES } from "../model/presets.js";
 import { resolveModel } from "../model/resolve.js";
 import { didYouMean, validValues } from "./did-you-mean.js";
 
@@ -17,7 +18,7 @@ export interface ResolvedModel {
  * architecture inline; unknown presets get "did you mean" and the valid names.
  */
 export function modelField() {
-  return z.unknown().transform((raw, ctx): ResolvedModel => {
+  const schema = z.unknown().transform((raw, ctx): ResolvedModel => {
     const r = resolveModel(raw);
     if (r.ok) {
       const preset = r.preset ?? "inline";
@@ -36,4 +37,27 @@ export function modelField() {
     }
     return z.NEVER;
   });
+  return schema.meta(modelJsonSchemaMeta());
+}
+
+/**
+ * JSON Schema metadata of the `model:` field (the transform alone renders as `{}`). The preset name is
+ * checked; overrides and inline architectures are only required to be mappings, since overrides are
+ * deep-merged into the preset (with `null` deleting a key) before the architecture schema sees them.
+ */
+function modelJsonSchemaMeta() {
+  const presets = { type: "string", enum: [...MODEL_NAMES] };
+  return {
+    description: "the model: a preset name (`ascend-sim list models`), `{preset: name, <overrides>}`, or a whole architecture inline",
+    anyOf: [
+      { ...presets, description: "a model preset name (`ascend-sim list models`)" },
+      {
+        type: "object",
+        description: "a preset with overrides, deep-merged into its architecture (`null` deletes a key)",
+        properties: { preset: presets },
+        required: ["preset"],
+      },
+      { type: "object", description: "a whole architecture written inline (no `preset:` key)", not: { required: ["preset"] } },
+    ],
+  };
 }

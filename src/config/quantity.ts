@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { INTERNAL_UNIT, parseQuantity, quantityNoun, type QuantityKind } from "../units/index.js";
+import { EXAMPLE, INTERNAL_UNIT, parseQuantity, quantityNoun, type QuantityKind } from "../units/index.js";
 
 /**
  * A physical quantity from a config, held in internal units (bytes, B/s, ns, FLOP/s, Hz). It
@@ -38,8 +38,40 @@ const MIN_POSITIVE: Record<QuantityKind, number> = {
   frequency: 1e3,
 };
 
+/**
+ * The unit spellings `parseQuantity` accepts per kind, as regular-expression alternatives (and as
+ * words for descriptions). They mirror src/units/quantity.ts; test/integration/config-json-schema.test.ts
+ * checks that the JSON Schema pattern built from them accepts exactly what the parser parses.
+ */
+const UNIT_SYNTAX: Record<QuantityKind, { pattern: string; words: string }> = {
+  bytes: { pattern: "(?:[KkMGTP]|[KMGTP]i)?[Bb]", words: "B with an optional prefix K, M, G, T, P (powers of 1000) or Ki, Mi, Gi, Ti, Pi (powers of 1024); a lower-case b means bits" },
+  bandwidth: { pattern: "(?:[KkMGTP]|[KMGTP]i)?[Bb](?:/s|ps)", words: "B/s or Bps with an optional prefix K, M, G, T, P (powers of 1000) or Ki … Pi (powers of 1024); b/s or bps means bits per second, e.g. Gb/s, Gbps" },
+  time: { pattern: "(?:ns|us|µs|ms|s|min|h)", words: "ns, us, µs, ms, s, min, h" },
+  flops: { pattern: "[KkMGTP]?(?:FLOPS|OPS|FLOP/s|OP/s)", words: "FLOPS, OPS, FLOP/s, OP/s with an optional prefix K, M, G, T or P" },
+  frequency: { pattern: "[KkMG]?Hz", words: "Hz, kHz, MHz, GHz" },
+};
+
+/** The number part of a quantity, as src/units/quantity.ts parses it (sign, decimals, exponent). */
+const NUMBER_PATTERN = "[+-]?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][+-]?\\d+)?";
+
+/**
+ * JSON Schema metadata of a quantity field (merged by `z.toJSONSchema` into the input side, which the
+ * transform alone renders as `{}`): a string with a unit, the accepted spellings and the sign.
+ * The sign is only in the description: a pattern cannot compare values across units.
+ */
+function jsonSchemaMeta(kind: QuantityKind, positive: boolean, min: number) {
+  const example = JSON.parse(EXAMPLE[kind]) as string;
+  const sign = positive ? "> 0" : min > 0 ? `≥ ${min} ${INTERNAL_UNIT[kind]}` : "≥ 0";
+  return {
+    type: "string",
+    pattern: `^\\s*${NUMBER_PATTERN}\\s*${UNIT_SYNTAX[kind].pattern}\\s*$`,
+    description: `a ${quantityNoun(kind)} (${sign}) with its unit, e.g. "${example}"; units: ${UNIT_SYNTAX[kind].words}; a bare number, even 0, is rejected`,
+    examples: [example],
+  };
+}
+
 function quantity(kind: QuantityKind, opts: { positive?: boolean; min?: number } = {}) {
-  return z.unknown().transform((input, ctx): Quantity => {
+  const schema = z.unknown().transform((input, ctx): Quantity => {
     if (input instanceof Quantity && input.kind === kind) return input;
     const r = parseQuantity(kind, input);
     if (!r.ok) {
@@ -66,6 +98,7 @@ function quantity(kind: QuantityKind, opts: { positive?: boolean; min?: number }
     }
     return new Quantity(r.value, kind);
   });
+  return schema.meta(jsonSchemaMeta(kind, opts.positive ?? true, opts.min ?? 0));
 }
 
 /** A size such as `"64GiB"` (> 0) → bytes. */

@@ -19,6 +19,12 @@ export const networkSchema = z.strictObject({
   model: z.enum(Object.keys(NETWORK_MODELS) as [string, ...string[]]).default("analytical"),
   /** Software cost of each collective step (HCCL notify/sync). */
   collective_step_overhead: duration().prefault(DEFAULT_COLLECTIVE_STEP_OVERHEAD),
+  /**
+   * Flow model only: events within this duration of each other are processed as one batch, so a flow
+   * may finish or start up to this early. "0ns" = exact (SimGrid-exact); a few ns make uneven
+   * all-to-alls of tens of thousands of flows run in seconds (README, `network:`).
+   */
+  flow_resolution: duration().prefault("0ns"),
 });
 
 /** Names of the top-level sections some workload kind reads (model, deployment, precision, …). */

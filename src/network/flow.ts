@@ -33,10 +33,12 @@ export class FlowNetwork implements NetworkModel {
   constructor(
     private readonly sim: Simulator,
     readonly topology: Topology,
+    /** Events closer than this are one batch (0 = exact; see FlowSystem), ns. */
+    resolutionNs = 0,
   ) {
     const caps = new Float64Array(topology.links.length);
     for (let l = 0; l < caps.length; l++) caps[l] = topology.links[l]!.bandwidth;
-    this.system = new FlowSystem(caps);
+    this.system = new FlowSystem(caps, 64, resolutionNs);
   }
 
   runGroup(transfers: readonly Transfer[], startNs: number, onDone: (endNs: number) => void, plane?: string): void {

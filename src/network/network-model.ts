@@ -31,5 +31,11 @@ export interface NetworkModel {
   ): void;
 }
 
+/** Settings of the `network:` section a model may read. */
+export interface NetworkModelOptions {
+  /** Flow model: events closer than this are processed as one batch (0 = exact), ns. */
+  readonly flowResolutionNs?: number;
+}
+
 /** Builds a network model bound to a simulator and topology. */
-export type NetworkModelFactory = (sim: Simulator, topology: Topology) => NetworkModel;
+export type NetworkModelFactory = (sim: Simulator, topology: Topology, options?: NetworkModelOptions) => NetworkModel;

@@ -10,6 +10,6 @@ export const NETWORK_MODELS: Record<string, { description: string; create: Netwo
   },
   flow: {
     description: "max-min fair sharing of link bandwidth among concurrent flows (SimGrid CM02-exact); congestion-aware",
-    create: (sim, topo) => new FlowNetwork(sim, topo),
+    create: (sim, topo, opts) => new FlowNetwork(sim, topo, opts?.flowResolutionNs ?? 0),
   },
 };

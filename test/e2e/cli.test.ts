@@ -146,12 +146,25 @@ describe("ascend-sim list", () => {
   });
 });
 
+describe("ascend-sim schema", () => {
+  it("prints the committed configs/schema.json byte for byte, exit 0", () => {
+    expect(cli("schema")).toEqual({ status: 0, stdout: readFileSync(join(ROOT, "configs", "schema.json"), "utf8"), stderr: "" });
+  });
+});
+
 describe("help, version and usage errors", () => {
+  it("--help lists every command with its description", () => {
+    const r = cli("--help");
+    for (const command of ["run", "explain", "list", "validate", "sweep", "search", "diff", "schema"]) expect(r.stdout).toMatch(new RegExp(`^  ascend-sim ${command}\\b.* {2}\\S`, "m"));
+    expect(r.stdout).toContain("print the JSON Schema");
+  });
+
   it.each([
     [[], "ascend-sim run configs/hccs-allreduce.yaml"],
     [["run"], "ascend-sim run configs/hccs-allreduce.yaml"],
     [["explain"], "ascend-sim explain configs/hccs-allreduce.yaml"],
     [["list"], "ascend-sim list clusters"],
+    [["schema"], "ascend-sim schema > configs/schema.json"],
   ])("%j --help exits 0 and shows examples", (command, example) => {
     const r = cli(...command, "--help");
     expect(r.status).toBe(0);

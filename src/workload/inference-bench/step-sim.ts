@@ -440,7 +440,8 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
   const commStreamStage = (layers: { index: number; kind: "dense" | "moe"; routingLayer: number; label: string }[], main: boolean): Stage => {
     const tasks: Task[] = [];
     const streams: number[][] = [[], []];
-    let last: number[] = Array.from({ length: M }, () => -1);
+    // last task of each micro-batch's previous layer (−1: none yet)
+    const last: number[] = Array.from({ length: M }, () => -1);
     const add = (comm: boolean, deps: number[], what: string, run: (t0: number) => number): number => {
       tasks.push({ deps: deps.filter((d) => d >= 0), where: comm ? "die0/comm" : "die0/compute", what, done: false, run });
       return tasks.length - 1;
@@ -483,7 +484,6 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
       }
       for (let k = 0; k < perMb[0]!.length; k++) for (let m = 0; m < M; m++) streams[perMb[m]![k]!.comm ? 1 : 0]!.push(perMb[m]![k]!.id);
     }
-    last = [];
     return { tasks, streams, main };
   };
 

@@ -1,0 +1,90 @@
+// `network.flow_resolution`: the flow model's speed/exactness trade. With a resolution r > 0 every
+// event within r ns of the earliest pending one joins its batch, so flows finish (and free their
+// bandwidth) or join up to r early. Specification: r = 0 is the exact model; r > 0 keeps every finish
+// within a few r of exact (a flow can also come out late: one that joins early takes bandwidth
+// sooner) and needs fewer recomputations. Measured here: worst |error| 0.9 r, 1.1 r, 1.9 r at 5, 50,
+// 500 ns.
+import seedrandom from "seedrandom";
+import { describe, expect, it } from "vitest";
+import { Simulator } from "../../../src/engine/index.js";
+import { FlowNetwork } from "../../../src/network/flow.js";
+import { FlowSystem } from "../../../src/network/flow-system.js";
+import { Topology, type Link, type TopoNode } from "../../../src/topology/topology.js";
+
+/** 8 leaves × 8 ranks under 4 spines, 25 GB/s everywhere, 300 ns per link; ECMP by (src, dst). */
+function clos(): Topology {
+  const leaves = 8;
+  const per = 8;
+  const spines = 4;
+  const nodes: TopoNode[] = [];
+  const links: Link[] = [];
+  const node = (name: string, kind: TopoNode["kind"]): number => {
+    nodes.push({ id: nodes.length, name, kind });
+    return nodes.length - 1;
+  };
+  const link = (from: number, to: number): number => {
+    links.push({ id: links.length, name: `l${links.length}`, from, to, bandwidth: 25e9, latencyNs: 300 });
+    return links.length - 1;
+  };
+  const ranks = Array.from({ length: leaves * per }, (_, r) => node(`r${r}`, "npu"));
+  const leaf = Array.from({ length: leaves }, (_, l) => node(`leaf${l}`, "switch"));
+  const spine = Array.from({ length: spines }, (_, s) => node(`spine${s}`, "switch"));
+  const up = ranks.map((r, i) => link(r, leaf[Math.floor(i / per)]!));
+  const down = ranks.map((r, i) => link(leaf[Math.floor(i / per)]!, r));
+  const ls = leaf.flatMap((l) => spine.map((s) => link(l, s)));
+  const sl = leaf.flatMap((l) => spine.map((s) => link(s, l)));
+  const route = (src: number, dst: number): number[] => {
+    const a = Math.floor(src / per);
+    const z = Math.floor(dst / per);
+    if (a === z) return [up[src]!, down[dst]!];
+    const s = (src * 7 + dst * 3) % spines;
+    return [up[src]!, ls[a * spines + s]!, sl[z * spines + s]!, down[dst]!];
+  };
+  return new Topology("clos-64", nodes, links, ranks, route);
+}
+
+/** 2,000 flows of uneven sizes between random pairs, in 4 waves 20 µs apart; per-flow exact finish, ns. */
+function finishes(resolutionNs: number): { ends: Float64Array; batches: number } {
+  const topo = clos();
+  const sim = new Simulator(1);
+  const net = new FlowNetwork(sim, topo, resolutionNs);
+  const rng = seedrandom.alea("flow-resolution");
+  const n = 2000;
+  const ends = new Float64Array(n).fill(NaN);
+  for (let i = 0; i < n; i++) {
+    const src = Math.floor(rng() * 64);
+    const dst = (src + 1 + Math.floor(rng() * 63)) % 64;
+    const bytes = Math.floor(1e4 + rng() * 2e6);
+    const start = 20_000 * Math.floor(i / 500);
+    net.runGroup([{ src, dst, bytes }], start, (e) => (ends[i] = e));
+  }
+  sim.run();
+  return { ends, batches: net.system.batches };
+}
+
+describe("flow model resolution (network.flow_resolution)", () => {
+  const exact = finishes(0);
+
+  it("0 ns is the exact model: bit-identical to the default", () => {
+    const topo = clos();
+    const a = new FlowNetwork(new Simulator(1), topo);
+    expect(a.system).toBeInstanceOf(FlowSystem);
+    expect(finishes(0).ends).toEqual(exact.ends);
+  });
+
+  for (const r of [5, 50, 500]) {
+    it(`${r} ns: every flow finishes within 4 × ${r} ns of exact, in fewer batches`, () => {
+      const got = finishes(r);
+      let worst = 0;
+      for (let i = 0; i < exact.ends.length; i++) worst = Math.max(worst, Math.abs(got.ends[i]! - exact.ends[i]!));
+      expect(worst).toBeGreaterThan(0);
+      expect(worst).toBeLessThanOrEqual(4 * r);
+      expect(got.batches).toBeLessThan(exact.batches);
+    });
+  }
+
+  it("rejects a negative or non-finite resolution", () => {
+    expect(() => new FlowSystem([1e9], 4, -1)).toThrow(/resolution/);
+    expect(() => new FlowSystem([1e9], 4, Infinity)).toThrow(/resolution/);
+  });
+});
