@@ -29,20 +29,23 @@ export const FUSED_MOE_AIV_CORES = 24;
 /**
  * Fixed cost of one AIV remote write over UB besides route propagation (MTE3 descriptor to a remote
  * address, UB transaction set-up, completion response before the UB buffer slot is reused), ns.
- * hardware.md §3 [S]: a 512-byte NPU↔NPU access takes 1.2 µs; we read that figure as the per-message
- * cost of a small remote access (the source does not split it into propagation and set-up).
- * No SDMA task start-up is involved (hardware.md §4).
+ * hardware.md §3 [S]: a 512-byte NPU↔NPU access takes 1.2 µs; we charge that figure per message as the
+ * cost of a small remote access and add the route's one-way latency for the data to land ([I]: the
+ * source does not split it into set-up and propagation, and the figure itself contains a round trip
+ * inside a node — with this reading three of the four CM384 operator points fall within 10 %, combine
+ * EP8 is 15 % fast; test/calibration/ub-measured.test.ts). No SDMA task start-up is involved (§4).
  */
 export const AIV_UB_WRITE_STARTUP_NS = 1200;
 
 /**
  * Streaming UB write rate of one AIV core, bytes/s. [I] from xDeepServe (hardware.md §5): send/recv of
  * up to 1 MB (2^20 B) with 2 AIV cores stays under 20 µs, so one core moves 2^19 B in at most
- * 20 µs − 1.2 µs start-up − 0.7 µs intra-node latency (hardware.md §3) → ≥ 29 GB/s; we take the bound.
+ * 20 µs − 1.2 µs start-up − 0.35 µs one-way intra-node latency (hardware.md §3, its 0.7 µs read as a
+ * round trip: src/topology/cloudmatrix.ts) → ≥ 28.4 GB/s; we take the bound.
  * Consistency check with hardware.md §3 ("~95 % of UB peak needs 24 of 48 AIV"): with this rate, the
- * start-up and 0.7 µs latency, 24 cores writing ~21 KB messages reach 0.95 × 196 GB/s.
+ * start-up and 0.35 µs latency, 24 cores writing 16 KiB messages reach ~0.94 × 196 GB/s.
  */
-export const AIV_UB_WRITE_BYTES_PER_S = 2 ** 19 / ((20_000 - 1_200 - 700) * 1e-9);
+export const AIV_UB_WRITE_BYTES_PER_S = 2 ** 19 / ((20_000 - 1_200 - 350) * 1e-9);
 
 /** Size of one status flag a rank writes to each peer after its data (one 32-byte block), bytes. */
 export const STATUS_FLAG_BYTES = 32;

@@ -51,8 +51,11 @@ export const supernodeSchema = z.strictObject({
    * die pair has been measured above ~210 GB/s.
    */
   sio_bandwidth: bandwidth().prefault("210GB/s"),
-  /** SIO die↔die latency, end to end. [S] measured ~0.2 µs (hardware.md §2). */
-  sio_latency: duration().prefault("200ns"),
+  /**
+   * SIO die↔die latency, one way. [S] measured ~0.2 µs (hardware.md §2), read as the round trip of a
+   * small remote read like the other UB latencies of hardware.md §3 (see `ub_port_latency`).
+   */
+  sio_latency: duration().prefault("100ns"),
   /** UB bandwidth of one die per direction, all 7 links together. [S] 196 GB/s unidirectional per die (hardware.md §2). */
   ub_die_bandwidth: bandwidth().prefault("196GB/s"),
   /** One UB switch chip traversal. [V] 200 ns per UB hop (hardware.md §3). */
@@ -60,9 +63,15 @@ export const supernodeSchema = z.strictObject({
   /**
    * One UB endpoint port (UB controller, SerDes, FEC) of a die or CPU, charged once at the sender and
    * once at the receiver. No published figure: chosen so the one-switch route inside a node gives the
-   * measured 0.7 µs [S] (hardware.md §3) = 2 × 250 + 200 ns; shared unchanged by every UB route.
+   * measured 0.7 µs [S] (hardware.md §3) as a round trip: 2 × (2 × 75 + 200 ns); shared unchanged by every
+   * UB route. The [S] latencies (0.2 / 0.7 / 2.1 µs) are read as round trips of a small remote read (UB
+   * is a load/store fabric; a read's latency is a round trip): then the 200 ns switch hop [V] and the
+   * optical-cable estimate below give the cross-node 2.1 µs with nothing fitted (2 × (2 × 75 + 3 × 200 +
+   * 2 × 150 ns)), the one-way cross-node increase is 0.7 µs (CM384: "< 1 µs"), and the 512-byte read of
+   * 1.2 µs [S] is longer than the 0.7 µs round trip it contains. Read as one-way figures, the cross-node
+   * point would need ~500 ns per cable and contradict the other two statements.
    */
-  ub_port_latency: duration().prefault("250ns"),
+  ub_port_latency: duration().prefault("75ns"),
   /**
    * Propagation of one L1↔L2 optical cable, modules included. Estimate, from memory of SuperPoD layouts
    * (bus racks beside 12 compute racks, runs ≲ 20 m at 5 ns/m, plus two optical modules ~25 ns each),

@@ -51,7 +51,8 @@ describe("elastic: P2P weight copy on the network model", () => {
   });
   it("grows under serving traffic on the flow model (the expert all-to-all shares the senders' UB links)", () => {
     const idle = run(["network.model=flow", "workload.load.phases=[]", "workload.load.offline_batch=1"]);
-    const busy = run(["network.model=flow", "workload.load.phases=[]", "workload.load.offline_batch=200"]);
+    // a steady load that outlasts the copy (an offline batch can drain before the scaling at 5 s starts copying at 6 s)
+    const busy = run(["network.model=flow", "workload.load.phases=[{until_s: 30, rate_per_s: 20}]"]);
     const p = (m: M): number => n((m.scalings as M[])[0]!, "p2p_s");
     expect(p(idle)).toBeCloseTo(n((idle.scalings as M[])[0]!, "p2p_bytes_per_die") / 196e9, 4);
     expect(p(busy)).toBeGreaterThan(p(idle));

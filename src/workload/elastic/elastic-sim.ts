@@ -42,6 +42,10 @@ class Engine {
   busyNs = 0;
   batch: Request[] = [];
   decodingNow = false;
+  /** The step in progress: start and end, ns, and the tokens its expert all-to-all carries. */
+  stepStartNs = 0;
+  stepEndNs = 0;
+  stepTokens = 0;
   constructor(readonly layout: LayoutCost, readonly ranks: number[], readonly maxBatch: number) {}
   get kvCapacity(): number {
     return this.layout.decode.kvTokensPerReplica * this.layout.decode.dp * this.kvFraction;
@@ -169,7 +173,8 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
   };
 
   const a2a = (e: Engine, tokens: number): void => {
-    // expert all-to-all of this step on the network, only while a P2P copy is in flight (all it can affect)
+    // expert all-to-all of a step on the network, only while a P2P copy is in flight (all it can affect);
+    // a step's all-to-alls are spread over its layers, here one group of the step's (remaining) bytes
     if (scaling === undefined || p2pInFlight === 0) return;
     const per = (tokens * e.layout.a2aBytesPerToken) / e.ranks.length / Math.max(1, e.ranks.length - 1);
     if (!(per > 0)) return;
@@ -205,9 +210,13 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
       const n = e.running.length;
       dur = e.layout.decode.stepNs(Math.ceil(n / e.layout.decode.dp), kv / n);
       e.decodingNow = true;
-      a2a(e, n);
+      tokens = n;
     }
     if (dur === 0) return;
+    e.stepStartNs = now;
+    e.stepEndNs = now + dur;
+    e.stepTokens = tokens;
+    a2a(e, tokens);
     e.busy = true;
     e.busyNs += dur;
     win.busy += dur / Math.max(1, engines.length);
@@ -334,6 +343,11 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
       const ts: Transfer[] = [];
       dsts.forEach((d, k) => ts.push({ src: srcs[k % srcs.length]!, dst: d, bytes: perDst }));
       p2pInFlight++;
+      // steps already running keep sending their remaining expert all-to-all bytes during the copy
+      for (const e of engines) {
+        if (!e.busy || e.stepEndNs <= t0) continue;
+        a2a(e, (e.stepTokens * (e.stepEndNs - t0)) / (e.stepEndNs - e.stepStartNs));
+      }
       net.runGroup(ts, sim.now, (endNs) => {
         p2pInFlight--;
         const dur = Math.max(0, Math.round(endNs) - t0);

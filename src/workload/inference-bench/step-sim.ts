@@ -27,7 +27,9 @@ import { layerTables, layerWeights, observedPlacement, sampleTokens, staticPlace
  * m's attention block of layer l on the attention stream, F(m,l) its FFN (dense or MoE) on the MoE
  * stream; A(m,l) waits for F(m,l−1), F(m,l) for A(m,l), and each stream runs its tasks in order. With
  * one micro-batch both run on one stream over the whole die, and so do the dense-FFN layers with several
- * (nothing to overlap there; see layerStage).
+ * (nothing to overlap there; see layerStage). That is the `split_cores` overlap; with `comm_stream`
+ * (commStreamStage) every layer is instead a chain of compute and communication segments on a compute
+ * stream (all cube cores) and a communication stream (the reserved AIV cores).
  *
  * Symmetry: every attention rank does identical work (same sequences, same KV length), so one
  * representative die is simulated for attention. The MoE part differs by rank: each F(m,l) samples
