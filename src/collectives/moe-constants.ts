@@ -33,7 +33,7 @@ export const FUSED_MOE_AIV_CORES = 24;
  * cost of a small remote access and add the route's one-way latency for the data to land ([I]: the
  * source does not split it into set-up and propagation, and the figure itself contains a round trip
  * inside a node — with this reading three of the four CM384 operator points fall within 10 %, combine
- * EP8 is 15 % fast; test/calibration/ub-measured.test.ts). No SDMA task start-up is involved (§4).
+ * EP8 is 14 % fast; test/calibration/ub-measured.test.ts). No SDMA task start-up is involved (§4).
  */
 export const AIV_UB_WRITE_STARTUP_NS = 1200;
 

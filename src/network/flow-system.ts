@@ -85,9 +85,10 @@ export class FlowSystem implements SharingGraph {
 
   /**
    * `capacities[l]` is link l's bandwidth, bytes/s (> 0; Infinity = never a bottleneck).
-   * `resolutionNs` > 0 trades exactness for speed (`network.flow_resolution`): every event within
-   * that many ns of the earliest pending one joins its batch, so a flow may finish (and free its
-   * bandwidth) or join up to `resolutionNs` early; its last bytes in that window are not simulated.
+   * `resolutionNs` > 0 trades exactness for speed (`network.flow_resolution`): every flow finish within
+   * that many ns of the earliest pending event joins its batch, so a flow may finish (and free its
+   * bandwidth) up to `resolutionNs` early; its last bytes in that window are not simulated. Joins are
+   * never moved: a flow starts sharing exactly at its start plus route latency.
    * Like SimGrid's `surf/precision`. With uneven flow sizes nearly every finish is its own batch and
    * each batch re-solves the whole connected component, so the exact model costs O(flows²) there.
    */
@@ -183,13 +184,15 @@ export class FlowSystem implements SharingGraph {
     this.doneCount = 0;
     if (t === Infinity) return t;
     if (t > this.nowNs) this.nowNs = t;
-    const limit = t + Math.max(batchWindowNs(t), this.resolutionNs);
+    const limit = t + batchWindowNs(t);
+    // the resolution batches finishes only: a flow never joins before its own time (nor before its start)
+    const finishLimit = t + Math.max(batchWindowNs(t), this.resolutionNs);
     const epoch = ++this.epoch;
     const linkMark = this.linkMark;
     const compLinks = this.compLinks;
     const shift = this.hopShift;
     let nLinks = 0;
-    while (events.size > 0 && events.peekKey() <= limit) {
+    while (events.size > 0 && (events.peekKey() <= limit || (events.peekKey() <= finishLimit && this.state[events.peek()] === ACTIVE))) {
       const f = events.pop();
       const len = this.routeLen[f]!;
       const base = f << shift;

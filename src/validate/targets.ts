@@ -164,14 +164,15 @@ export const TARGETS: readonly Target[] = [
     unit: "tokens/s",
     tolerance: TEN_PERCENT,
     knownMiss:
-      "+21 %: with the two-micro-batch communication stream (docs/inference-bench.md) the batch is bound by " +
-      "the compute stream (~118 ms busy: attention 65, experts 50) with ~90 ms of dispatch, combine and SP–TP–SP " +
-      "collectives mostly hidden; the perfect-EPLB row lands at +3.4 %, but the model's gap between perfect " +
-      "balance and EPLB is 1.2 % against the paper's 18 %. The model's `observed` EPLB places replicas from a " +
-      "calibration sample of the same routing distribution the batch is drawn from, so it removes nearly all of " +
-      "the sourced 30× skew (max/mean tokens per rank 1.08; without EPLB 3.19 and 4,027 tokens/s). A production " +
-      "EPLB places from past load while a 4-prompt batch routes by its own content; that drift is not modelled " +
-      "(it would need a per-sequence routing correlation we have no source for)",
+      "+26 %: with the two-micro-batch communication stream (docs/inference-bench.md) the batch (144 ms) is " +
+      "bound by the compute stream (119 ms busy: attention 65, experts 51; the rest are dependency bubbles) with " +
+      "90 ms of dispatch, combine and SP–TP–SP collectives hidden behind it; the perfect-EPLB row lands at " +
+      "+7.6 %, but the model's gap between perfect balance and EPLB is 1.3 % against the paper's 18 %. The " +
+      "model's `observed` EPLB places replicas from a calibration sample of the same routing distribution the " +
+      "batch is drawn from, so it removes nearly all of the sourced 30× skew (max/mean tokens per rank 1.08; " +
+      "without EPLB 3.19 and 4,122 tokens/s). A production EPLB places from past load while a 4-prompt batch " +
+      "routes by its own content; that drift is not modelled (it would need a per-sequence routing correlation " +
+      "we have no source for)",
   },
   {
     id: "T1.prefill.perfect-eplb",

@@ -57,7 +57,7 @@ describe("UB measured points (cloudmatrix384)", () => {
   });
 
   // With nothing fitted to it: 2 × 75 ns ports + 3 × 200 ns switch hops [V] + 2 × 150 ns optical cables
-  // (an independent estimate, ≈ 30 m of fibre) = 1.05 µs one way, 2.1 µs there and back. Read as a
+  // (an independent estimate: ≲ 20 m of fibre and two optical modules) = 1.05 µs one way, 2.1 µs there and back. Read as a
   // one-way figure instead (as this model did before), the point needed ~500 ns per cable and
   // contradicted CM384's "< 1 µs increase" and the 1.2 µs 512-byte read below.
   it("hardware.md §3 [S]: cross-node UB latency 2.1 µs, as a round trip (±10 %)", () => {

@@ -1,7 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { InputError } from "../../src/config/errors.js";
 import { loadScenario } from "../../src/config/scenario.js";
+import type { ResolvedModel } from "../../src/config/model-field.js";
+import type { WeightPrecision } from "../../src/model/precision.js";
 import { runScenario } from "../../src/run.js";
+import { buildPhase } from "../../src/workload/inference-bench/phase-model.js";
+import { phaseSettings, type Deployment, type InferenceBenchConfig } from "../../src/workload/inference-bench/schema.js";
 
 // inference-bench: turning a knob moves the results the way physics says. A 16-NPU (32-die) CloudMatrix
 // decode instance of DeepSeek-R1 W8A8 (EP32, 9 expert slots per die) keeps each run well under a second.
@@ -72,11 +76,22 @@ describe("inference-bench physics", () => {
     expect(m.overlap).toBe("comm_stream");
   });
 
-  it("comm_stream takes the communication AIV cores from the compute stream: its compute runs longer than with one micro-batch", () => {
-    const prefill = ["workload.phase=prefill", "workload.prompt_len=1024", "workload.tokens_per_batch=4096"];
-    const one = run([...prefill, "workload.microbatches=1"]);
-    const two = run([...prefill, "workload.microbatches=2", "workload.overlap=comm_stream"]);
-    expect(two.breakdown_us.attention!).toBeGreaterThan(one.breakdown_us.attention!);
+  it("comm_stream on a UB supernode takes 24 AIV for the communication stream; on RoCE (SDMA all-to-allv) none", () => {
+    const phase = (text: string, sets: string[]) => {
+      const s = loadScenario("inference-physics.yaml", { text, sets: ["workload.microbatches=2", "workload.overlap=comm_stream", ...sets] });
+      const cfg = s.workload.config as InferenceBenchConfig;
+      const settings = phaseSettings(cfg, s.workload.sections.deployment as Deployment, "decode");
+      const pm = buildPhase(settings, s.workload.sections.model as ResolvedModel, s.workload.sections.precision as WeightPrecision, s.env, (k) => k.split("."));
+      if (Array.isArray(pm)) throw new Error(pm.map((i) => i.message).join("; "));
+      return pm;
+    };
+    const ub = phase(BASE, []);
+    expect(ub.attentionCores).toEqual({ aic: 24, aiv: 24 });
+    expect(ub.moeCores).toEqual({ aic: 24, aiv: 24 });
+    expect(ub.commAiv).toBe(24);
+    const roce = phase(BASE.replace("cluster: cloudmatrix-16", "cluster: roce-4x800t-a2").replace("npus: 16", "npus: 32").replace("model: deepseek-r1", "model: deepseek-v2-lite"), ["deployment.attention.dp=32", "deployment.experts.ep=32", "deployment.redundant_experts=0"]);
+    expect(roce.attentionCores).toBeUndefined();
+    expect(roce.overlap).toBe("comm_stream");
   });
 
   it("micro-batching overlaps: with two micro-batches the stream busy times add up to more than the step", () => {

@@ -26,7 +26,7 @@ export interface LayoutCost {
   readonly weightBytesPerDie: number;
   /** KV pool of one die, B. */
   readonly kvBytesPerDie: number;
-  /** Expert all-to-all bytes per decoded token per die (dispatch + combine), B. */
+  /** Expert all-to-all bytes per token of a step (decode or prefill) per die (dispatch + combine), B. */
   readonly a2aBytesPerToken: number;
 }
 
@@ -188,6 +188,7 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
     const now = sim.now;
     e.batch = [];
     let work = 0;
+    let workMulti = 0;
     let tokens = 0;
     const budget = cfg.token_budget * e.layout.dp;
     while (e.queue.length > 0 && tokens < budget) {
@@ -198,12 +199,13 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
       e.kvReserved += r.input + r.output;
       if (r.prefillStartNs < 0) r.prefillStartNs = now;
       work += e.layout.prefill.prefixNs(r.input) - e.layout.prefill.prefixNs(0);
+      workMulti += e.layout.prefill.prefixNs(r.input, true) - e.layout.prefill.prefixNs(0, true);
       tokens += r.input;
       e.batch.push(r);
     }
     let dur = 0;
     e.decodingNow = false;
-    if (e.batch.length > 0) dur = e.layout.prefill.batchNs(work);
+    if (e.batch.length > 0) dur = e.layout.prefill.batchNs(work, workMulti, e.batch.length);
     else if (e.running.length > 0) {
       let kv = 0;
       for (const r of e.running) kv += r.input + r.emitted;

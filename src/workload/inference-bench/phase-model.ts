@@ -137,10 +137,15 @@ export function buildPhase(
   let moeCores: CoreSubset | undefined;
   let commAiv = Math.min(FUSED_MOE_AIV_CORES, die.aiv);
   if (M > 1 && overlap === "comm_stream") {
-    // every cube core computes; the AIV cores that saturate the UB ports (hardware.md §3) drive the
-    // communication stream and are taken from the compute stream
-    commAiv = Math.min(FUSED_MOE_AIV_CORES, die.aiv - 1);
-    attentionCores = moeCores = { aic: die.aic, aiv: die.aiv - commAiv };
+    // every cube core computes. On a UB supernode the fused dispatch/combine is driven by the AIV cores
+    // that saturate the UB ports (hardware.md §3), taken from the compute stream; elsewhere the exchange
+    // is an HCCL all-to-allv on the SDMA engines and no core is reserved (its quantisation and copy-out
+    // share the die's AIV cores with the compute)
+    const ub = env.cluster !== undefined && env.cluster.type === "supernode";
+    if (ub && !die.fusedCubeVector && die.aiv > 1) {
+      commAiv = Math.min(FUSED_MOE_AIV_CORES, die.aiv - 1);
+      attentionCores = moeCores = { aic: die.aic, aiv: die.aiv - commAiv };
+    }
   } else if (M > 1) {
     const aic = Math.max(1, Math.min(die.aic - 1, Math.round(die.aic * MICROBATCH_ATTENTION_CORE_FRACTION)));
     const aiv = Math.max(1, Math.min(die.aiv - 1, Math.round(die.aiv * MICROBATCH_ATTENTION_CORE_FRACTION)));

@@ -67,7 +67,7 @@ const knobShape = {
   prompt_len: positive().default(4096),
   /** Prefill: tokens of one batch on one attention replica (a multiple of prompt_len), tokens. */
   tokens_per_batch: positive().default(16384),
-  /** Micro-batches per step; ≥ 2 splits each die into an attention and a MoE stream (hardware.md §6), count. */
+  /** Micro-batches per step; ≥ 2 overlap as `overlap` says (core split or communication stream), count. */
   microbatches: z.int().min(1).max(8).default(1),
   /** How micro-batches overlap (OVERLAP_MODES); default `split_cores` for decode, `comm_stream` for prefill. */
   overlap: z.enum(OVERLAP_MODES).optional(),

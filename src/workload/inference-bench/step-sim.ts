@@ -82,7 +82,10 @@ interface Task {
   readonly what: string;
   /** Runs the task at `startNs`; returns its duration, ns (integer). */
   readonly run: (startNs: number) => number;
+  /** Micro-batch of the task in a `ready` stage (its chain), else −1. */
+  readonly mb: number;
   done: boolean;
+  started: boolean;
 }
 
 interface Stage {
@@ -91,6 +94,12 @@ interface Stage {
   readonly streams: number[][];
   /** Set on the stage of the main model's decoder layers (for `layer_us`). */
   readonly main?: boolean;
+  /**
+   * Streams start the first task in their order whose inputs are ready (skipping a blocked one of
+   * another micro-batch) instead of strictly the next one: comm_stream, where micro-batch 0's next
+   * layer may compute while micro-batch 1 still combines.
+   */
+  readonly ready?: boolean;
 }
 
 /** The variant the MoE exchange runs: fused AIV writes on a UB fabric, HCCL all-to-allv elsewhere. */
@@ -100,6 +109,10 @@ function moeVariant(layout: RankLayout | undefined): MoeVariant {
 
 /** Split of a MoE layer's items (moe-ops.ts order): before dispatch, local shared experts, per-rank experts, after combine. */
 interface MoeParts {
+  /** Items before the dispatch, local shared experts (with their TP collectives), after the combine. */
+  readonly preItems: readonly LayerItem[];
+  readonly sharedItems: readonly LayerItem[];
+  readonly postItems: readonly LayerItem[];
   readonly pre: PricedList;
   readonly shared: PricedList;
   readonly post: PricedList;
@@ -170,13 +183,18 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
       const di = items.findIndex((i) => i.kind === "comm" && i.comm === "dispatch");
       const ci = items.findIndex((i) => i.kind === "comm" && i.comm === "combine");
       const isExpert = (i: LayerItem): boolean => i.label.startsWith("routed experts") || i.label.startsWith("shared expert (dedicated)");
-      const isShared = (i: LayerItem): boolean => i.label.startsWith("shared_experts");
+      // the shared experts' GEMMs ("shared_experts …") and their TP collectives ("shared experts reduce-scatter", "… SP all-gather")
+      const isShared = (i: LayerItem): boolean => i.label.startsWith("shared_experts") || i.label.startsWith("shared experts");
       const exchange = di >= 0;
       const pre = exchange ? items.slice(0, di) : items.filter((i, k) => !isExpert(i) && !isShared(i) && k < firstIndex(items, isExpert, isShared));
       const post = exchange ? items.slice(ci + 1) : items.filter((i, k) => !isExpert(i) && !isShared(i) && k >= firstIndex(items, isExpert, isShared));
+      const shared = items.filter(isShared);
       moeParts.push({
+        preItems: pre,
+        sharedItems: shared,
+        postItems: post,
         pre: pricer.listNs(pre, model.moeCores),
-        shared: pricer.listNs(items.filter(isShared), model.moeCores),
+        shared: pricer.listNs(shared, model.moeCores),
         post: pricer.listNs(post, model.moeCores),
         exchange,
         tokensPerRank: moeTokensPerRank(inp),
@@ -304,14 +322,17 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
 
   /**
    * Prices one MoE FFN instance: samples its routing, records the statistics and the breakdown, and
-   * returns the slowest rank's dispatch, expert and combine times. `sharedInline`: the local shared
-   * experts run while the dispatch is in flight (one task per FFN); otherwise they are a task of their
-   * own before the routed experts (comm_stream), and ranks wait only for their dispatch.
+   * returns the slowest rank's dispatch, expert and combine times. `inline`: one task per FFN, the local
+   * shared experts running while the dispatch is in flight; otherwise (comm_stream) the router, shared
+   * experts and residual are tasks of their own that account for themselves, and ranks wait only for
+   * their dispatch.
    */
-  const moeSample = (layer: number, m: number, sharedInline: boolean): MoeInstance => {
+  const moeSample = (layer: number, m: number, inline: boolean): MoeInstance => {
     const parts = moeParts[m]!;
-    addClasses(parts.pre);
-    addClasses(parts.post);
+    if (inline) {
+      addClasses(parts.pre);
+      addClasses(parts.post);
+    }
     const routing = routeSample(layer, m);
     // tokens per EP rank and its expert time
     const eps = n / etp;
@@ -342,8 +363,7 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
     }
     hotSum += hotTot > 0 ? hot / (hotTot / expertCopies.length) : 1;
     samples++;
-    const sharedNs = sharedInline ? parts.shared.ns : 0;
-    if (!sharedInline) breakdown.moe_gemm += parts.shared.ns;
+    const sharedNs = inline ? parts.shared.ns : 0;
     if (!parts.exchange) {
       breakdown.moe_gemm += sharedNs + rankExpertNs[0]!;
       return { pre: parts.pre.ns, dispatch: 0, dispatchOp: 0, experts: sharedNs + rankExpertNs[0]!, combine: 0, post: parts.post.ns, slowestRank: 0, imbalance: imb, tokensPerRank: routing.shape.tokensPerRank };
@@ -396,7 +416,9 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
         deps: [],
         where: "die0/die",
         what,
+        mb: -1,
         done: false,
+        started: false,
         run: () => {
           addClasses(list);
           return Math.round(list.ns);
@@ -405,7 +427,7 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
     ],
     streams: [[0]],
   });
-  // A dense-FFN layer (DeepSeek's first three) runs whole-die with the full batch even with micro-batches:
+  // A dense-FFN layer (DeepSeek's first three) runs whole-die with the full batch even with micro-batches (split_cores; comm_stream does the same when the layer has no communication):
   // the stream split exists to hide the MoE layer's dispatch and combine behind the other micro-batch's
   // attention (hardware.md §6 names the streams attention and MoE); a dense layer with attention TP 1
   // has no communication to hide, and split into micro-batches on a core subset it only reads its
@@ -431,62 +453,80 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
   const commStream = M > 1 && model.overlap === "comm_stream";
   const attnSegs = commStream ? model.microInputs.map((inp) => segmentsOf(attnList(inp), model.attentionCores)) : [];
   const denseSegs = commStream && arch.dense_intermediate_size !== undefined ? model.microInputs.map((inp) => segmentsOf(denseList(inp), model.attentionCores)) : [];
+  const moeSegs = commStream ? moeParts.map((p) => ({ pre: segmentsOf(p.preItems, model.moeCores), shared: segmentsOf(p.sharedItems, model.moeCores), post: segmentsOf(p.postItems, model.moeCores) })) : [];
 
   /**
    * comm_stream: every layer of every micro-batch is a chain of compute and communication segments
    * (attention projections | TP collective | attention | … | router | dispatch | experts | combine |
-   * residual); compute segments run in order on the die's compute stream, communication segments on the
-   * communication stream, so micro-batch m's communication overlaps micro-batch m'’s compute. Stream
-   * order is layer, then segment, then micro-batch (the two-micro-batch interleave).
+   * residual, the shared experts beside the dispatch); compute segments run on the die's compute stream,
+   * communication segments on the communication stream. Streams list their tasks layer → segment →
+   * micro-batch and start the first ready one (a `ready` stage), so micro-batch 0's next layer computes
+   * while micro-batch 1 still combines. A dense layer with no communication (attention TP 1) runs
+   * whole, full batch on the whole die, as with split_cores.
    */
   const commStreamStage = (layers: { index: number; kind: "dense" | "moe"; routingLayer: number; label: string }[], main: boolean): Stage => {
     const tasks: Task[] = [];
     const streams: number[][] = [[], []];
     // last task of each micro-batch's previous layer (−1: none yet)
     const last: number[] = Array.from({ length: M }, () => -1);
-    const add = (comm: boolean, deps: number[], what: string, run: (t0: number) => number): number => {
-      tasks.push({ deps: deps.filter((d) => d >= 0), where: comm ? "die0/comm" : "die0/compute", what, done: false, run });
+    const add = (comm: boolean, mb: number, deps: number[], what: string, run: (t0: number) => number): number => {
+      tasks.push({ deps: deps.filter((d) => d >= 0), where: comm ? "die0/comm" : "die0/compute", what, mb, done: false, started: false, run });
       return tasks.length - 1;
     };
     const priced = (p: PricedList) => (): number => {
       addClasses(p);
       return Math.round(p.ns);
     };
+    const hasComm = (segs: readonly { comm: boolean }[]): boolean => segs.some((g) => g.comm);
     for (const L of layers) {
+      if (L.kind === "dense" && !hasComm(attnSegs[0]!) && !hasComm(denseSegs[0]!)) {
+        const whole: PricedList = { ns: attnWhole.ns + denseWhole!.ns, byClass: {} };
+        const id = add(false, -1, [...last], `${L.label} attention + dense FFN (full batch)`, () => {
+          addClasses(attnWhole);
+          addClasses(denseWhole!);
+          return Math.round(whole.ns);
+        });
+        streams[0]!.push(id);
+        last.fill(id);
+        continue;
+      }
       // per micro-batch: task ids in segment order, and which stream each is on
       const perMb: { id: number; comm: boolean }[][] = [];
       for (let m = 0; m < M; m++) {
         const segs: { id: number; comm: boolean }[] = [];
         let prev = last[m]!;
-        for (const [k, sg] of attnSegs[m]!.entries()) {
-          prev = add(sg.comm, [prev], `${L.label} attention ${sg.comm ? "comm" : "compute"} ${k} mb${m}`, priced(sg.list));
-          segs.push({ id: prev, comm: sg.comm });
-        }
-        if (L.kind === "dense") {
-          for (const [k, sg] of denseSegs[m]!.entries()) {
-            prev = add(sg.comm, [prev], `${L.label} dense FFN ${sg.comm ? "comm" : "compute"} ${k} mb${m}`, priced(sg.list));
+        const chain = (list: readonly { comm: boolean; list: PricedList }[], what: string): void => {
+          for (const [k, sg] of list.entries()) {
+            prev = add(sg.comm, m, [prev], `${L.label} ${what} ${sg.comm ? "comm" : "compute"} ${k} mb${m}`, priced(sg.list));
             segs.push({ id: prev, comm: sg.comm });
           }
-        } else {
+        };
+        chain(attnSegs[m]!, "attention");
+        if (L.kind === "dense") chain(denseSegs[m]!, "dense FFN");
+        else {
           let x: MoeInstance | undefined;
-          const parts = moeParts[m]!;
-          const pre = add(false, [prev], `${L.label} router mb${m}`, () => {
+          const ms = moeSegs[m]!;
+          chain(ms.pre, "router");
+          const afterPre = prev;
+          // the shared experts (and their TP collectives) run beside the dispatch
+          chain(ms.shared, "shared experts");
+          const sharedEnd = prev;
+          const disp = add(true, m, [afterPre], `${L.label} dispatch mb${m}`, () => {
             x = moeSample(L.routingLayer, m, false);
-            return Math.round(x.pre);
+            return Math.round(x.dispatch);
           });
-          const shared = add(false, [pre], `${L.label} shared experts mb${m}`, priced({ ns: parts.shared.ns, byClass: {} }));
-          const disp = add(true, [pre], `${L.label} dispatch mb${m}`, () => Math.round(x!.dispatch));
-          const exp = add(false, [disp, shared], `${L.label} experts mb${m}`, () => Math.round(x!.experts));
-          const comb = add(true, [exp], `${L.label} combine mb${m}`, () => Math.round(x!.combine));
-          prev = add(false, [comb], `${L.label} residual mb${m}`, () => Math.round(x!.post));
-          segs.push({ id: pre, comm: false }, { id: shared, comm: false }, { id: disp, comm: true }, { id: exp, comm: false }, { id: comb, comm: true }, { id: prev, comm: false });
+          const exp = add(false, m, [disp, sharedEnd], `${L.label} experts mb${m}`, () => Math.round(x!.experts));
+          const comb = add(true, m, [exp], `${L.label} combine mb${m}`, () => Math.round(x!.combine));
+          segs.push({ id: disp, comm: true }, { id: exp, comm: false }, { id: comb, comm: true });
+          prev = comb;
+          chain(ms.post, "residual");
         }
         last[m] = prev;
         perMb.push(segs);
       }
       for (let k = 0; k < perMb[0]!.length; k++) for (let m = 0; m < M; m++) streams[perMb[m]![k]!.comm ? 1 : 0]!.push(perMb[m]![k]!.id);
     }
-    return { tasks, streams, main };
+    return { tasks, streams, main, ready: true };
   };
 
   const layerStage = (layers: { index: number; kind: "dense" | "moe"; routingLayer: number; label: string }[], main: boolean): Stage => {
@@ -509,10 +549,10 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
         const a = split ? attn[m]! : attnWhole;
         const aId = tasks.length;
         // a split layer's micro-batch waits for its own FFN of the layer before; an unsplit one for all of them
-        tasks.push({ deps: split && prev.length === M ? [prev[m]!] : prev, where: on(attnWhere), what: `${L.label} attention ${tag(m)}`, done: false, run: priced(a) });
+        tasks.push({ deps: split && prev.length === M ? [prev[m]!] : prev, where: on(attnWhere), what: `${L.label} attention ${tag(m)}`, mb: -1, done: false, started: false, run: priced(a) });
         const ffnRun = L.kind === "moe" ? moeTask(L.routingLayer, m, `${L.label} ${tag(m)}`) : priced(denseWhole!);
         cur.push(tasks.length);
-        tasks.push({ deps: [aId], where: on(ffnWhere), what: `${L.label} ${L.kind === "moe" ? "MoE" : "dense FFN"} ${tag(m)}`, done: false, run: ffnRun });
+        tasks.push({ deps: [aId], where: on(ffnWhere), what: `${L.label} ${L.kind === "moe" ? "MoE" : "dense FFN"} ${tag(m)}`, mb: -1, done: false, started: false, run: ffnRun });
         if (!split) streams[0]!.push(aId, aId + 1);
       }
       if (split) {
@@ -561,6 +601,8 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
   let active: Stage;
   let ptr: number[] = [];
   let busy: boolean[] = [];
+  /** Task each stream is running (−1: none). */
+  let running: number[] = [];
   let left = 0;
   const startStage = (): void => {
     if (stageIdx === stages.length) {
@@ -571,20 +613,53 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
       return;
     }
     active = stages[stageIdx]!;
-    for (const t of active.tasks) t.done = false;
+    for (const t of active.tasks) {
+      t.done = false;
+      t.started = false;
+    }
     ptr = active.streams.map(() => 0);
     busy = active.streams.map(() => false);
+    running = active.streams.map(() => -1);
     left = active.tasks.length;
     if (active.main === true) layersStart = sim.now;
     for (let k = 0; k < active.streams.length; k++) tryStart(k);
   };
+  const ready = (task: Task): boolean => {
+    for (const d of task.deps) if (!active.tasks[d]!.done) return false;
+    return true;
+  };
+  /** Next task stream k may start: its next one, or in a `ready` stage the first ready one (−1: none). */
+  const pick = (k: number): number => {
+    const order = active.streams[k]!;
+    while (ptr[k]! < order.length && active.tasks[order[ptr[k]!]!]!.started) ptr[k]!++;
+    if (ptr[k]! >= order.length) return -1;
+    if (active.ready !== true) {
+      const tid = order[ptr[k]!]!;
+      return ready(active.tasks[tid]!) ? tid : -1;
+    }
+    // a micro-batch's tasks on a stream form a chain, so only its first unstarted one can be ready:
+    // stop once every micro-batch's first has been seen, or at a whole-batch task (mb −1)
+    let seen = 0;
+    for (let i = ptr[k]!; i < order.length; i++) {
+      const task = active.tasks[order[i]!]!;
+      if (task.started) continue;
+      if (ready(task)) return order[i]!;
+      if (task.mb < 0) return -1;
+      const bit = 1 << task.mb;
+      if ((seen & bit) === 0) {
+        seen |= bit;
+        if (seen === (1 << M) - 1) return -1;
+      }
+    }
+    return -1;
+  };
   const tryStart = (k: number): void => {
     if (busy[k]) return;
-    const order = active.streams[k]!;
-    if (ptr[k]! >= order.length) return;
-    const tid = order[ptr[k]!]!;
+    const tid = pick(k);
+    if (tid < 0) return;
     const task = active.tasks[tid]!;
-    for (const d of task.deps) if (!active.tasks[d]!.done) return;
+    task.started = true;
+    running[k] = tid;
     busy[k] = true;
     const t0 = sim.now;
     const dur = task.run(t0);
@@ -593,10 +668,8 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
   };
   const finish = (arg: unknown): void => {
     const k = arg as number;
-    const tid = active.streams[k]![ptr[k]!]!;
-    active.tasks[tid]!.done = true;
+    active.tasks[running[k]!]!.done = true;
     busy[k] = false;
-    ptr[k]!++;
     if (--left === 0) {
       if (active.main === true) layersNs.push(sim.now - layersStart);
       stageIdx++;

@@ -82,7 +82,7 @@ export type Role = (typeof ROLES)[number];
 const phaseKnobs = (microbatches: number) =>
   z
     .strictObject({
-      /** Micro-batches per step (≥ 2 splits each die into attention and MoE streams), count. */
+      /** Micro-batches per step (≥ 2 overlap as `overlap` says: core split or communication stream), count. */
       microbatches: z.int().min(1).max(8).default(microbatches),
       /** How micro-batches overlap (inference-bench `workload.overlap`); default split_cores for decode, comm_stream for prefill. */
       overlap: z.enum(OVERLAP_MODES).optional(),

@@ -309,6 +309,7 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
     const now = sim.now;
     let loadEnd = now;
     let work = 0;
+    let workMulti = 0;
     x.batch.length = 0;
     x.batchTake.length = 0;
     x.batchTokens = 0;
@@ -346,6 +347,7 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
         const take = chunked ? Math.min(left, budget - x.batchTokens) : left;
         if (!chunked && x.batchTokens > 0 && x.batchTokens + take > budget) break;
         work += pc.prefixNs(r.prefilled + take) - pc.prefixNs(r.prefilled);
+        workMulti += pc.prefixNs(r.prefilled + take, true) - pc.prefixNs(r.prefilled, true);
         x.batch.push(r);
         x.batchTake.push(take);
         x.batchTokens += take;
@@ -378,7 +380,7 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
         x.peakBatch = Math.max(x.peakBatch, n);
       }
     }
-    const prefillNs = x.batch.length > 0 ? x.prefillCost!.batchNs(work) : 0;
+    const prefillNs = x.batch.length > 0 ? x.prefillCost!.batchNs(work, workMulti, x.batch.length) : 0;
     if (prefillNs === 0 && decodeNs === 0) {
       x.compact();
       checkDrained(x);

@@ -224,7 +224,7 @@ export const servingWorkload = defineWorkload({
       rows: (m.instances as Record<string, number | string>[]).slice(0, 24).map((x) => [x.name!, x.role!, x.npus!, `${f(100 * (x.utilisation as number))} %`, x.steps!, x.prompt_tokens!, f(x.output_tokens, 0), x.peak_queue!, x.peak_batch!]),
     });
     const notes: string[] = [
-      "step costs from the inference step model (buildPhase + runPhase), memoised: prefill α + Σ(βL + γL²) fitted on 3 step-model runs, decode on a grid of sequences per replica with a KV slope",
+      "step costs from the inference step model (buildPhase + runPhase), memoised: prefill α + Σ(βL + γL²) fitted on 3 step-model runs per regime (one prompt; several, micro-batched), decode on a grid of sequences per replica with a KV slope",
     ];
     if (others.length > 0) {
       const all = [base, ...others];

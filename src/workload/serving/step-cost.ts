@@ -75,58 +75,93 @@ export function groupPhase(g: InstanceGroupConfig, phase: PhaseName, ctx: StepMo
   return buildPhase(s, ctx.model, ctx.precision, ctx.env, (key) => key.split("."));
 }
 
-function stepNs(g: InstanceGroupConfig, phase: PhaseName, sequences: number, len: number, ctx: StepModelContext): number {
+/** One step of the inference step model for a group at `sequences` × `len` tokens, ns. */
+export function stepNs(g: InstanceGroupConfig, phase: PhaseName, sequences: number, len: number, ctx: StepModelContext): number {
   const pm = buildPhase(phaseSettingsOf(g, phase, { sequences, len }), ctx.model, ctx.precision, ctx.env, (key) => key.split("."));
   if (Array.isArray(pm)) throw new Error(`step model: ${pm.map((i) => i.message).join("; ")}`);
   const hooks = new Hooks<SimEvents>();
   return runPhase(pm, { sim: new Simulator(ctx.env.seed), hooks, env: ctx.env }, 0).stepNs[0]!;
 }
 
-/** Prefill batch costs of one instance group. */
-export class PrefillCost {
+/** One fitted prefill regime: T(batch) = α + Σ over prompts (β·len + γ·len²) / dp, ns. */
+export interface PrefillFit {
   /** Per-batch constant (graph launch, per-step overheads), ns. */
   readonly alphaNs: number;
   /** Per-token linear cost, ns/token, and causal-attention quadratic cost, ns/token². */
   readonly beta: number;
   readonly gamma: number;
+}
+
+/**
+ * α, β, γ from three step-model points of `s` prompts each at lengths ℓ₁ < ℓ₂ < ℓ₃:
+ * T(ℓ) = α + s·β·ℓ + s·γ·ℓ² (negative β or γ from noise are clamped to 0).
+ */
+function fitThree(pts: readonly { sequences: number; len: number; ns: number }[]): PrefillFit {
+  const s = pts[0]!.sequences;
+  const [p1, p2, p3] = pts as [typeof pts[0], typeof pts[0], typeof pts[0]];
+  // divided differences of T/s over ℓ: slope = β + γ(ℓa + ℓb), curvature = γ
+  const d12 = (p2.ns - p1.ns) / s / (p2.len - p1.len);
+  const d23 = (p3.ns - p2.ns) / s / (p3.len - p2.len);
+  let gamma = (d23 - d12) / (p3.len - p1.len);
+  if (!(gamma > 0)) gamma = 0;
+  let beta = d12 - gamma * (p1.len + p2.len);
+  if (!(beta > 0)) beta = 0;
+  const alphaNs = Math.max(0, p1.ns - s * (beta * p1.len + gamma * p1.len * p1.len));
+  return { alphaNs, beta, gamma };
+}
+
+/**
+ * Prefill batch costs of one instance group, fitted on the step model. With `prefill.microbatches` > 1
+ * a batch of several prompts runs micro-batched (their communication hides behind each other's compute)
+ * and a lone prompt cannot be split, so the two regimes get their own fits: `single` from one-prompt
+ * points, `multi` from points of max(4, microbatches) prompts; a batch uses `multi` once it holds at
+ * least two prompts.
+ */
+export class PrefillCost {
+  readonly single: PrefillFit;
+  /** The micro-batched regime; undefined with one micro-batch (then `single` prices every batch). */
+  readonly multi: PrefillFit | undefined;
   /** Smallest batch time (a b/16-token prompt), ns. */
   readonly floorNs: number;
   /** Attention replicas sharing a batch, count. */
   readonly dp: number;
-  /** The step-model points the fit used: sequences, prompt length, ns. */
+  /** The step-model points the fits used: sequences, prompt length, ns; the first is the T1 shape (4 × b/4). */
   readonly points: readonly { sequences: number; len: number; ns: number }[];
 
   constructor(g: InstanceGroupConfig, ctx: StepModelContext) {
     const b = g.token_budget;
-    const q = Math.max(1, Math.floor(b / 4));
-    const pts = [
-      { sequences: 4, len: q },
-      { sequences: 1, len: 4 * q },
-      { sequences: 1, len: q },
-      { sequences: 1, len: Math.max(1, Math.floor(b / 16)) },
-    ].map((p) => ({ ...p, ns: stepNs(g, "prefill", p.sequences, p.len, ctx) }));
-    this.points = pts;
-    const [t4, t1, tq] = [pts[0]!.ns, pts[1]!.ns, pts[2]!.ns];
-    // t4 = α + 4βq + 4γq², t1 = α + 4βq + 16γq², tq = α + βq + γq²
-    let gamma = (t1 - t4) / (12 * q * q);
-    if (!(gamma > 0)) gamma = 0;
-    let beta = (t4 - tq - 3 * gamma * q * q) / (3 * q);
-    if (!(beta > 0)) beta = 0;
-    this.gamma = gamma;
-    this.beta = beta;
-    this.alphaNs = Math.max(0, tq - beta * q - gamma * q * q);
-    this.floorNs = pts[3]!.ns;
+    const q = Math.max(2, Math.floor(b / 4));
+    const at = (sequences: number, len: number) => ({ sequences, len, ns: stepNs(g, "prefill", sequences, len, ctx) });
+    const four = at(4, q);
+    const single = [at(1, q), at(1, 2 * q), at(1, 4 * q)];
+    const floor = at(1, Math.max(1, Math.floor(b / 16)));
+    this.single = fitThree(single);
+    const mb = g.prefill.microbatches;
+    let multiPts: { sequences: number; len: number; ns: number }[] = [];
+    if (mb > 1) {
+      const s = Math.max(4, mb);
+      multiPts = s === 4 ? [at(4, Math.floor(q / 2)), four, at(4, 2 * q)] : [at(s, Math.floor(q / 2)), at(s, q), at(s, 2 * q)];
+      this.multi = fitThree(multiPts);
+    } else this.multi = undefined;
+    this.points = [four, ...single, floor, ...multiPts.filter((p) => p !== four)];
+    this.floorNs = floor.ns;
     this.dp = g.deployment.attention.dp;
   }
 
-  /** Cost of the first `len` tokens of one prompt, without the per-batch constant, ns. */
-  prefixNs(len: number): number {
-    return this.beta * len + this.gamma * len * len;
+  /** Cost of the first `len` tokens of one prompt, without the per-batch constant, ns: one prompt alone (`multi` false) or in a micro-batched batch. */
+  prefixNs(len: number, multi = false): number {
+    const f = multi && this.multi !== undefined ? this.multi : this.single;
+    return f.beta * len + f.gamma * len * len;
   }
 
-  /** Time of a batch whose per-request work sums to `workNs` (Σ prefixNs(end) − prefixNs(start)), ns (integer). */
-  batchNs(workNs: number): number {
-    return Math.round(Math.max(this.floorNs, this.alphaNs + workNs / this.dp));
+  /**
+   * Time of a batch of `prompts` prompts whose per-request work sums to `workSingleNs` (prefixNs with
+   * multi false) and `workMultiNs` (multi true), ns (integer).
+   */
+  batchNs(workSingleNs: number, workMultiNs: number, prompts: number): number {
+    const multi = this.multi !== undefined && prompts >= 2;
+    const f = multi ? this.multi! : this.single;
+    return Math.round(Math.max(this.floorNs, f.alphaNs + (multi ? workMultiNs : workSingleNs) / this.dp));
   }
 }
 
