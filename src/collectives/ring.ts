@@ -2,7 +2,6 @@ import type { Transfer } from "../network/network-model.js";
 import {
   COLLECTIVE_OPS,
   emptyPlan,
-  pairBytes,
   sendRecvStep,
   unsupportedOp,
   type CollectiveOp,
@@ -10,6 +9,7 @@ import {
   type CollectiveRequest,
   type CollectiveStep,
 } from "./plan.js";
+import { pairwiseSteps } from "./pairwise.js";
 
 /** Operations the ring implements. */
 export const RING_OPS: readonly CollectiveOp[] = COLLECTIVE_OPS;
@@ -57,14 +57,7 @@ export function ringSteps(req: CollectiveRequest): CollectiveStep[] {
     case "all_to_all":
     case "all_to_allv": {
       // round k: rank i sends its block for rank i+k directly (the pairwise order, ring-shaped)
-      for (let k = 1; k < n; k++) {
-        const transfers: Transfer[] = [];
-        for (let i = 0; i < n; i++) {
-          const j = (i + k) % n;
-          transfers.push({ src: group[i]!, dst: group[j]!, bytes: pairBytes(req, i, j) });
-        }
-        steps.push({ transfers });
-      }
+      steps.push(...pairwiseSteps(req));
       break;
     }
     case "send_recv":

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { EXAMPLE, INTERNAL_UNIT, parseQuantity, quantityNoun, type QuantityKind } from "../units/index.js";
+import { EXAMPLE, INTERNAL_UNIT, NUMBER_SYNTAX, parseQuantity, quantityNoun, UNIT_SYNTAX, type QuantityKind } from "../units/index.js";
 
 /**
  * A physical quantity from a config, held in internal units (bytes, B/s, ns, FLOP/s, Hz). It
@@ -38,21 +38,14 @@ const MIN_POSITIVE: Record<QuantityKind, number> = {
   frequency: 1e3,
 };
 
-/**
- * The unit spellings `parseQuantity` accepts per kind, as regular-expression alternatives (and as
- * words for descriptions). They mirror src/units/quantity.ts; test/integration/config-json-schema.test.ts
- * checks that the JSON Schema pattern built from them accepts exactly what the parser parses.
- */
-const UNIT_SYNTAX: Record<QuantityKind, { pattern: string; words: string }> = {
-  bytes: { pattern: "(?:[KkMGTP]|[KMGTP]i)?[Bb]", words: "B with an optional prefix K, M, G, T, P (powers of 1000) or Ki, Mi, Gi, Ti, Pi (powers of 1024); a lower-case b means bits" },
-  bandwidth: { pattern: "(?:[KkMGTP]|[KMGTP]i)?[Bb](?:/s|ps)", words: "B/s or Bps with an optional prefix K, M, G, T, P (powers of 1000) or Ki … Pi (powers of 1024); b/s or bps means bits per second, e.g. Gb/s, Gbps" },
-  time: { pattern: "(?:ns|us|µs|ms|s|min|h)", words: "ns, us, µs, ms, s, min, h" },
-  flops: { pattern: "[KkMGTP]?(?:FLOPS|OPS|FLOP/s|OP/s)", words: "FLOPS, OPS, FLOP/s, OP/s with an optional prefix K, M, G, T or P" },
-  frequency: { pattern: "[KkMG]?Hz", words: "Hz, kHz, MHz, GHz" },
+/** The unit spellings of each kind in words, for the JSON Schema descriptions (the patterns come from UNIT_SYNTAX). */
+const UNIT_WORDS: Record<QuantityKind, string> = {
+  bytes: "B with an optional prefix K, M, G, T, P (powers of 1000) or Ki, Mi, Gi, Ti, Pi (powers of 1024); a lower-case b means bits",
+  bandwidth: "B/s or Bps with an optional prefix K, M, G, T, P (powers of 1000) or Ki … Pi (powers of 1024); b/s or bps means bits per second, e.g. Gb/s, Gbps",
+  time: "ns, us, µs, ms, s, min, h",
+  flops: "FLOPS, OPS, FLOP/s, OP/s with an optional prefix K, M, G, T or P",
+  frequency: "Hz, kHz, MHz, GHz",
 };
-
-/** The number part of a quantity, as src/units/quantity.ts parses it (sign, decimals, exponent). */
-const NUMBER_PATTERN = "[+-]?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][+-]?\\d+)?";
 
 /**
  * JSON Schema metadata of a quantity field (merged by `z.toJSONSchema` into the input side, which the
@@ -64,8 +57,8 @@ function jsonSchemaMeta(kind: QuantityKind, positive: boolean, min: number) {
   const sign = positive ? "> 0" : min > 0 ? `≥ ${min} ${INTERNAL_UNIT[kind]}` : "≥ 0";
   return {
     type: "string",
-    pattern: `^\\s*${NUMBER_PATTERN}\\s*${UNIT_SYNTAX[kind].pattern}\\s*$`,
-    description: `a ${quantityNoun(kind)} (${sign}) with its unit, e.g. "${example}"; units: ${UNIT_SYNTAX[kind].words}; a bare number, even 0, is rejected`,
+    pattern: `^\\s*${NUMBER_SYNTAX}\\s*(?:${UNIT_SYNTAX[kind]})\\s*$`,
+    description: `a ${quantityNoun(kind)} (${sign}) with its unit, e.g. "${example}"; units: ${UNIT_WORDS[kind]}; a bare number, even 0, is rejected`,
     examples: [example],
   };
 }

@@ -192,7 +192,9 @@ export class FlowSystem implements SharingGraph {
     const compLinks = this.compLinks;
     const shift = this.hopShift;
     let nLinks = 0;
-    while (events.size > 0 && (events.peekKey() <= limit || (events.peekKey() <= finishLimit && this.state[events.peek()] === ACTIVE))) {
+    for (;;) {
+      const k = events.peekKey(); // Infinity when empty
+      if (!(k <= limit || (k <= finishLimit && this.state[events.peek()] === ACTIVE))) break;
       const f = events.pop();
       const len = this.routeLen[f]!;
       const base = f << shift;

@@ -43,7 +43,24 @@ const DECIMAL: Record<string, number> = { "": 1, K: 1e3, k: 1e3, M: 1e6, G: 1e9,
 const BINARY: Record<string, number> = { Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4, Pi: 1024 ** 5 };
 const TIME_NS: Record<string, number> = { ns: 1, us: 1e3, "µs": 1e3, ms: 1e6, s: 1e9, min: 60e9, h: 3600e9 };
 
-const PATTERN = /^\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*([A-Za-zµ/]+)\s*$/;
+/** The number part of a quantity (sign, decimals, exponent), as regular-expression source. */
+export const NUMBER_SYNTAX = "[+-]?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][+-]?\\d+)?";
+
+/**
+ * The unit spellings `parseQuantity` accepts per kind, as regular-expression source: the single source
+ * of the parser below and of the JSON Schema patterns (config/quantity.ts). Groups: the prefix, then
+ * `B`/`b` (bytes or bits) where it applies; time is one group, the unit itself.
+ */
+export const UNIT_SYNTAX: Readonly<Record<QuantityKind, string>> = {
+  bytes: "(|K|k|M|G|T|P|Ki|Mi|Gi|Ti|Pi)(B|b)",
+  bandwidth: "(|K|k|M|G|T|P|Ki|Mi|Gi|Ti|Pi)(B|b)(?:/s|ps)",
+  time: `(${Object.keys(TIME_NS).join("|")})`,
+  flops: "(|K|k|M|G|T|P)(?:FLOPS|OPS|FLOP/s|OP/s)",
+  frequency: "(|K|k|M|G)Hz",
+};
+
+const PATTERN = new RegExp(`^\\s*(${NUMBER_SYNTAX})\\s*([A-Za-zµ/]+)\\s*$`);
+const UNIT_RE = Object.fromEntries(Object.entries(UNIT_SYNTAX).map(([k, src]) => [k, new RegExp(`^(?:${src})$`)])) as Record<QuantityKind, RegExp>;
 
 /** Outcome of parsing: the value in internal units, or why it failed. */
 export type ParseResult = { ok: true; value: number } | { ok: false; message: string };
@@ -55,29 +72,19 @@ function prefixFactor(prefix: string): number | undefined {
 }
 
 function unitFactor(kind: QuantityKind, unit: string): number | undefined {
+  const m = UNIT_RE[kind].exec(unit);
+  if (!m) return undefined;
   switch (kind) {
     case "time":
-      return TIME_NS[unit];
-    case "bytes": {
-      const m = /^(|K|k|M|G|T|P|Ki|Mi|Gi|Ti|Pi)(B|b)$/.exec(unit);
-      if (!m) return undefined;
-      const f = prefixFactor(m[1]!);
-      return f === undefined ? undefined : m[2] === "b" ? f / 8 : f;
-    }
+      return TIME_NS[m[1]!];
+    case "bytes":
     case "bandwidth": {
-      const m = /^(|K|k|M|G|T|P|Ki|Mi|Gi|Ti|Pi)(B|b)(?:\/s|ps)$/.exec(unit);
-      if (!m) return undefined;
       const f = prefixFactor(m[1]!);
       return f === undefined ? undefined : m[2] === "b" ? f / 8 : f;
     }
-    case "flops": {
-      const m = /^(|K|k|M|G|T|P)(FLOPS|OPS|FLOP\/s|OP\/s)$/.exec(unit);
-      return m ? DECIMAL[m[1]!] : undefined;
-    }
-    case "frequency": {
-      const m = /^(|K|k|M|G)Hz$/.exec(unit);
-      return m ? DECIMAL[m[1]!] : undefined;
-    }
+    case "flops":
+    case "frequency":
+      return DECIMAL[m[1]!];
   }
 }
 

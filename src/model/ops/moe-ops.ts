@@ -1,7 +1,7 @@
 import { sharedIntermediateSize } from "../architecture.js";
 import type { ExpertLoad } from "./expert-load.js";
 import { swigluItems } from "./ffn-ops.js";
-import type { LayerItem } from "./layer-item.js";
+import type { CommItem, LayerItem } from "./layer-item.js";
 import { commItem, computeItem, linearItems } from "./linear-ops.js";
 import { ACTIVATION_BYTES, moeTokensPerRank, tokensPerReplica, type LayerOpsInput } from "./op-input.js";
 
@@ -68,11 +68,26 @@ function expertGroupItems(input: LayerOpsInput, label: string, tokens: readonly 
   });
 }
 
-/** Items of the MoE FFN block of one layer on one rank (after the pre-FFN norm, through the residual add), given the tokens its expert slots receive. */
-export function moeFfnItems(input: LayerOpsInput, load: ExpertLoad): LayerItem[] {
+/**
+ * The MoE FFN block of one layer on one rank in its parts, as a step simulator schedules them: before
+ * the exchange (router, gating; the expert-input quantize when there is no exchange), the dispatch, the
+ * local shared experts with their TP collectives (they do not wait for dispatch), the expert GEMMs
+ * (routed, and dedicated shared slots), the combine, and after it (norm, residual add, TP all-gather).
+ */
+export interface MoeFfnParts {
+  readonly pre: readonly LayerItem[];
+  readonly dispatch: CommItem | undefined;
+  readonly shared: readonly LayerItem[];
+  readonly experts: readonly LayerItem[];
+  readonly combine: CommItem | undefined;
+  readonly post: readonly LayerItem[];
+}
+
+/** The parts of the MoE FFN block of one layer on one rank, given the tokens its expert slots receive. */
+export function moeFfnParts(input: LayerOpsInput, load: ExpertLoad): MoeFfnParts {
   const { arch, layout } = input;
   const moe = arch.moe;
-  if (moe === undefined) throw new RangeError("moeFfnItems: the model has no MoE layers");
+  if (moe === undefined) throw new RangeError("moeFfnParts: the model has no MoE layers");
   const h = arch.hidden_size;
   const tp = layout.attention.tp;
   const sp = layout.attention.sp && tp > 1;
@@ -84,35 +99,43 @@ export function moeFfnItems(input: LayerOpsInput, load: ExpertLoad): LayerItem[]
   const sharedFfn = moe.shared_experts * sharedIntermediateSize(moe);
   const localShared = moe.shared_experts > 0 && placement !== "dedicated";
   const topK = dispatchTopK(input);
-  const items: LayerItem[] = [...linearItems(input, { label: "router", stream: "moe", m: mine, n: moe.routed_experts, k: h, quantised: false })];
+  const pre: LayerItem[] = [...linearItems(input, { label: "router", stream: "moe", m: mine, n: moe.routed_experts, k: h, quantised: false })];
   const r = moe.routing;
-  items.push(
+  pre.push(
     r.kind === "moge"
       ? computeItem("moe", "gating top-k per group (MoGE)", { op: "gating_topk", tokens: mine * r.groups, experts: moe.routed_experts / r.groups, k: moe.top_k / r.groups })
       : computeItem("moe", "gating top-k", { op: "gating_topk", tokens: mine, experts: moe.routed_experts, k: moe.top_k }),
   );
-  if (exchange) {
-    items.push({ kind: "comm", comm: "dispatch", group: "ep", bytes: mine * topK * dispatchRowBytes(input), tokensPerRank: mine, hidden: h, topK, label: "MoE dispatch" });
-  } else if (input.precision === "w8a8") {
-    items.push(computeItem("moe", "expert input quantize", { op: "quantize", tokens: mine, hidden: h }));
-  }
+  if (!exchange && input.precision === "w8a8") pre.push(computeItem("moe", "expert input quantize", { op: "quantize", tokens: mine, hidden: h }));
+  const shared: LayerItem[] = [];
   if (localShared) {
     if (placement === "tp" && tp > 1) {
-      if (sp) items.push(commItem("all_gather", "attn_tp", tokens * h * ACTIVATION_BYTES, "shared experts SP all-gather"));
-      items.push(...swigluItems(input, { label: "shared_experts", stream: "moe", m: tokens, ffn: sharedFfn / tp }));
-      items.push(commItem("reduce_scatter", "attn_tp", tokens * h * ACTIVATION_BYTES, "shared experts reduce-scatter"));
+      if (sp) shared.push(commItem("all_gather", "attn_tp", tokens * h * ACTIVATION_BYTES, "shared experts SP all-gather"));
+      shared.push(...swigluItems(input, { label: "shared_experts", stream: "moe", m: tokens, ffn: sharedFfn / tp }));
+      shared.push(commItem("reduce_scatter", "attn_tp", tokens * h * ACTIVATION_BYTES, "shared experts reduce-scatter"));
     } else {
-      items.push(...swigluItems(input, { label: "shared_experts", stream: "moe", m: mine, ffn: sharedFfn }));
+      shared.push(...swigluItems(input, { label: "shared_experts", stream: "moe", m: mine, ffn: sharedFfn }));
     }
   }
-  items.push(...expertGroupItems(input, "routed experts", load.routed, moe.expert_intermediate_size / etp));
-  if (load.shared.length > 0) items.push(...expertGroupItems(input, "shared expert (dedicated)", load.shared, sharedIntermediateSize(moe) / etp));
-  if (exchange) {
-    items.push({ kind: "comm", comm: "combine", group: "ep", bytes: mine * topK * h * ACTIVATION_BYTES, tokensPerRank: mine, hidden: h, topK, label: "MoE combine" });
-  }
-  if (arch.sandwich_norm) items.push(computeItem("moe", "post_mlp_output_norm", { op: "rmsnorm", tokens: mine, hidden: h }));
+  const experts = expertGroupItems(input, "routed experts", load.routed, moe.expert_intermediate_size / etp);
+  if (load.shared.length > 0) experts.push(...expertGroupItems(input, "shared expert (dedicated)", load.shared, sharedIntermediateSize(moe) / etp));
+  const post: LayerItem[] = [];
+  if (arch.sandwich_norm) post.push(computeItem("moe", "post_mlp_output_norm", { op: "rmsnorm", tokens: mine, hidden: h }));
   // residual + combined routed output, and + the locally computed shared output
-  items.push(computeItem("moe", localShared ? "moe residual add (+ shared experts)" : "moe residual add", { op: "add", elements: mine * h }, localShared ? 2 : 1));
-  if (tp > 1 && !sp) items.push(commItem("all_gather", "attn_tp", tokens * h * ACTIVATION_BYTES, "MoE output all-gather (tokens back on every TP rank)"));
-  return items;
+  post.push(computeItem("moe", localShared ? "moe residual add (+ shared experts)" : "moe residual add", { op: "add", elements: mine * h }, localShared ? 2 : 1));
+  if (tp > 1 && !sp) post.push(commItem("all_gather", "attn_tp", tokens * h * ACTIVATION_BYTES, "MoE output all-gather (tokens back on every TP rank)"));
+  return {
+    pre,
+    dispatch: exchange ? { kind: "comm", comm: "dispatch", group: "ep", bytes: mine * topK * dispatchRowBytes(input), tokensPerRank: mine, hidden: h, topK, label: "MoE dispatch" } : undefined,
+    shared,
+    experts,
+    combine: exchange ? { kind: "comm", comm: "combine", group: "ep", bytes: mine * topK * h * ACTIVATION_BYTES, tokensPerRank: mine, hidden: h, topK, label: "MoE combine" } : undefined,
+    post,
+  };
+}
+
+/** Items of the MoE FFN block of one layer on one rank (after the pre-FFN norm, through the residual add), given the tokens its expert slots receive. */
+export function moeFfnItems(input: LayerOpsInput, load: ExpertLoad): LayerItem[] {
+  const p = moeFfnParts(input, load);
+  return [...p.pre, ...(p.dispatch ? [p.dispatch] : []), ...p.shared, ...p.experts, ...(p.combine ? [p.combine] : []), ...p.post];
 }

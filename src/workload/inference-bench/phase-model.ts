@@ -8,6 +8,8 @@ import { expertPlacement, layoutIssues, parallelLayout, type ExpertPlacement, ty
 import type { LayerOpsInput, StepShape } from "../../model/ops/op-input.js";
 import type { WeightPrecision } from "../../model/precision.js";
 import { FUSED_MOE_AIV_CORES } from "../../collectives/moe-constants.js";
+import type { MoeVariant } from "../../collectives/moe-exchange.js";
+import { rankLayout } from "../../collectives/rank-layout.js";
 import { defaultOverlap, type OverlapMode, type PhaseSettings } from "./schema.js";
 
 /*
@@ -56,6 +58,8 @@ export interface PhaseModel {
   readonly moeCores: CoreSubset | undefined;
   /** AIV cores that drive a fused dispatch/combine, per die. */
   readonly commAiv: number;
+  /** How the MoE exchange runs: `fused` AIV writes on a UB supernode, HCCL `alltoallv` (SDMA) elsewhere. */
+  readonly exchange: MoeVariant;
   /** EP group size (experts.ep × experts.tp ranks), count. */
   readonly epGroup: number;
   readonly placement: ExpertPlacement;
@@ -133,6 +137,7 @@ export function buildPhase(
   const microSequences = Array.from({ length: M }, (_, m) => Math.floor(sequences / M) + (m < sequences % M ? 1 : 0));
   const input = (seqs: number): LayerOpsInput => ({ arch, precision, layout, shape: shape(seqs) });
   const overlap = s.overlap ?? defaultOverlap(s.phase);
+  const exchange: MoeVariant = env.cluster !== undefined && rankLayout(env.topology()).fabric === "ub" ? "fused" : "alltoallv";
   let attentionCores: CoreSubset | undefined;
   let moeCores: CoreSubset | undefined;
   let commAiv = Math.min(FUSED_MOE_AIV_CORES, die.aiv);
@@ -141,8 +146,7 @@ export function buildPhase(
     // that saturate the UB ports (hardware.md §3), taken from the compute stream; elsewhere the exchange
     // is an HCCL all-to-allv on the SDMA engines and no core is reserved (its quantisation and copy-out
     // share the die's AIV cores with the compute)
-    const ub = env.cluster !== undefined && env.cluster.type === "supernode";
-    if (ub && !die.fusedCubeVector && die.aiv > 1) {
+    if (exchange === "fused" && !die.fusedCubeVector && die.aiv > 1) {
       commAiv = Math.min(FUSED_MOE_AIV_CORES, die.aiv - 1);
       attentionCores = moeCores = { aic: die.aic, aiv: die.aiv - commAiv };
     }
@@ -173,6 +177,7 @@ export function buildPhase(
     attentionCores,
     moeCores,
     commAiv,
+    exchange,
     epGroup: d.experts.ep * d.experts.tp,
     placement: expertPlacement(arch, layout),
   };

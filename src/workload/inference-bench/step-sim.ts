@@ -1,7 +1,6 @@
-import { FUSED_MOE_AIV_CORES } from "../../collectives/moe-constants.js";
-import { FusedMoePricer, runMoeOp, type MoeOpKind, type MoeOpTiming, type MoeVariant } from "../../collectives/moe-exchange.js";
+import { FusedMoePricer, runMoeOp, type MoeOpKind, type MoeOpTiming } from "../../collectives/moe-exchange.js";
 import type { MoeRouting } from "../../collectives/moe-routing.js";
-import { rankLayout, type RankLayout } from "../../collectives/rank-layout.js";
+import { rankLayout } from "../../collectives/rank-layout.js";
 import { Simulator } from "../../engine/index.js";
 import type { CoreSubset } from "../../hw/ops/op-cost.js";
 import { denseLayerCount, moeLayerCount, type MoeArchitecture } from "../../model/architecture.js";
@@ -10,7 +9,7 @@ import { balancedExpertLoad, type ExpertLoad } from "../../model/ops/expert-load
 import { denseFfnItems } from "../../model/ops/ffn-ops.js";
 import { embeddingItems, headItems } from "../../model/ops/head-ops.js";
 import type { LayerItem } from "../../model/ops/layer-item.js";
-import { moeFfnItems } from "../../model/ops/moe-ops.js";
+import { moeFfnParts } from "../../model/ops/moe-ops.js";
 import { mtpModuleItems } from "../../model/ops/mtp-ops.js";
 import { decoderLayerItems } from "../../model/ops/layer-ops.js";
 import { moeTokensPerRank, type LayerOpsInput } from "../../model/ops/op-input.js";
@@ -102,11 +101,6 @@ interface Stage {
   readonly ready?: boolean;
 }
 
-/** The variant the MoE exchange runs: fused AIV writes on a UB fabric, HCCL all-to-allv elsewhere. */
-function moeVariant(layout: RankLayout | undefined): MoeVariant {
-  return layout?.fabric === "ub" ? "fused" : "alltoallv";
-}
-
 /** Split of a MoE layer's items (moe-ops.ts order): before dispatch, local shared experts, per-rank experts, after combine. */
 interface MoeParts {
   /** Items before the dispatch, local shared experts (with their TP collectives), after the combine. */
@@ -162,6 +156,11 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
   const addClasses = (p: PricedList): void => {
     for (const [c, v] of Object.entries(p.byClass)) breakdown[c as BreakdownClass] += v;
   };
+  /** A task body that runs a priced list: books its classes, returns its duration, ns. */
+  const priced = (p: PricedList) => (): number => {
+    addClasses(p);
+    return Math.round(p.ns);
+  };
 
   // ---- attention per micro-batch (identical on every rank) ----
   const spTpSp = usesSpTpSp(model.fullInput);
@@ -179,16 +178,7 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
   const moeParts: MoeParts[] = [];
   if (moe !== undefined) {
     for (const inp of model.microInputs) {
-      const items = moeFfnItems(inp, balancedExpertLoad(inp));
-      const di = items.findIndex((i) => i.kind === "comm" && i.comm === "dispatch");
-      const ci = items.findIndex((i) => i.kind === "comm" && i.comm === "combine");
-      const isExpert = (i: LayerItem): boolean => i.label.startsWith("routed experts") || i.label.startsWith("shared expert (dedicated)");
-      // the shared experts' GEMMs ("shared_experts …") and their TP collectives ("shared experts reduce-scatter", "… SP all-gather")
-      const isShared = (i: LayerItem): boolean => i.label.startsWith("shared_experts") || i.label.startsWith("shared experts");
-      const exchange = di >= 0;
-      const pre = exchange ? items.slice(0, di) : items.filter((i, k) => !isExpert(i) && !isShared(i) && k < firstIndex(items, isExpert, isShared));
-      const post = exchange ? items.slice(ci + 1) : items.filter((i, k) => !isExpert(i) && !isShared(i) && k >= firstIndex(items, isExpert, isShared));
-      const shared = items.filter(isShared);
+      const { pre, shared, post, dispatch } = moeFfnParts(inp, balancedExpertLoad(inp));
       moeParts.push({
         preItems: pre,
         sharedItems: shared,
@@ -196,13 +186,13 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
         pre: pricer.listNs(pre, model.moeCores),
         shared: pricer.listNs(shared, model.moeCores),
         post: pricer.listNs(post, model.moeCores),
-        exchange,
+        exchange: dispatch !== undefined,
         tokensPerRank: moeTokensPerRank(inp),
       });
     }
   }
   const group = Array.from({ length: n }, (_, i) => i);
-  const variant = moeVariant(rlayout);
+  const variant = model.exchange;
   const moeAiv = model.commAiv;
   const quantize = model.precision === "w8a8";
   const fused = moe !== undefined && n > 1 && variant === "fused" && env.network.model === "analytical" && topo !== undefined ? new FusedMoePricer(topo, { group, hidden: arch.hidden_size, quantize, die: model.die, aivCores: moeAiv }) : undefined;
@@ -258,10 +248,7 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
     const key = `${m}|${shapeKey(routed)}|${shapeKey(shared)}`;
     let ns = expertMemo.get(key);
     if (ns === undefined) {
-      const items = moeFfnItems(model.microInputs[m]!, { routed, shared } satisfies ExpertLoad).filter(
-        (i) => i.label.startsWith("routed experts") || i.label.startsWith("shared expert (dedicated)"),
-      );
-      ns = pricer.listNs(items, model.moeCores).ns;
+      ns = pricer.listNs(moeFfnParts(model.microInputs[m]!, { routed, shared } satisfies ExpertLoad).experts, model.moeCores).ns;
       expertMemo.set(key, ns);
     }
     return ns;
@@ -473,10 +460,6 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
       tasks.push({ deps: deps.filter((d) => d >= 0), where: comm ? "die0/comm" : "die0/compute", what, mb, done: false, started: false, run });
       return tasks.length - 1;
     };
-    const priced = (p: PricedList) => (): number => {
-      addClasses(p);
-      return Math.round(p.ns);
-    };
     const hasComm = (segs: readonly { comm: boolean }[]): boolean => segs.some((g) => g.comm);
     for (const L of layers) {
       if (L.kind === "dense" && !hasComm(attnSegs[0]!) && !hasComm(denseSegs[0]!)) {
@@ -533,10 +516,6 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
     const tasks: Task[] = [];
     if (commStream) return commStreamStage(layers, main);
     const streams: number[][] = M > 1 ? [[], []] : [[]];
-    const priced = (p: PricedList) => (): number => {
-      addClasses(p);
-      return Math.round(p.ns);
-    };
     // FFN task ids of the previous layer, one per micro-batch it ran in
     let prev: number[] = [];
     for (const L of layers) {
@@ -698,11 +677,6 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
     moeSamples: samples,
     hotExpertRatio: samples > 0 ? hotSum / samples : 1,
   };
-}
-
-function firstIndex(items: readonly LayerItem[], ...preds: ((i: LayerItem) => boolean)[]): number {
-  const k = items.findIndex((i) => preds.some((p) => p(i)));
-  return k < 0 ? items.length : k;
 }
 
 /** What decides the expert operator shapes of moe-ops.ts: slots with tokens, ⌈mean⌉ and ⌈total⌉. */
