@@ -51,6 +51,14 @@ export class ResolvedEnvironment {
     return this.topo;
   }
 
+  /** The same machine with another network model (the cluster graph is shared, not rebuilt). */
+  withNetworkModel(model: string): ResolvedEnvironment {
+    if (model === this.network.model) return this;
+    const env = new ResolvedEnvironment(this.seed, this.cluster, { ...this.network, model }, this.configDir);
+    env.topo = this.topo;
+    return env;
+  }
+
   /** A fresh network model of the configured kind on `sim`. */
   networkModel(sim: Simulator): NetworkModel {
     const m = NETWORK_MODELS[this.network.model];

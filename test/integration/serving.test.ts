@@ -146,6 +146,21 @@ describe("serving: traces", () => {
   });
 });
 
+describe("serving: KV hand-off on the network model", () => {
+  // DeepSeek-V2-Lite has 27 layers; at the sample trace's light load no two hand-offs meet on a link
+  const exposed = (mode: string, model: string) => num(run(small(""), [`workload.kv_transfer.mode=${mode}`, `network.model=${model}`]).metrics, "kv_exposed_ms", "p50");
+
+  it.each(["analytical", "flow"])("layer-wise leaves ~1/27 of the bulk hand-off after the prefill (%s network)", (model) => {
+    const ratio = exposed("layerwise", model) / exposed("bulk", model);
+    expect(ratio).toBeGreaterThan(0.8 / 27);
+    expect(ratio).toBeLessThan(1.2 / 27);
+  });
+
+  it("per-block work requests make the block-wise hand-off slower than one bulk transfer", () => {
+    expect(exposed("blocks", "flow")).toBeGreaterThan(1.5 * exposed("bulk", "flow"));
+  });
+});
+
 describe("serving: P/D-Serve mechanisms compared in one run", () => {
   it("configs/pd-serve-roce.yaml tabulates the aggregated baseline and each mechanism on the same arrivals", () => {
     const m = runScenario(loadScenario("configs/pd-serve-roce.yaml")).metrics;

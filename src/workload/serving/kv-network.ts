@@ -1,13 +1,12 @@
+import type { NetworkModel, Transfer } from "../../network/network-model.js";
 import type { Topology } from "../../topology/topology.js";
 
 /*
- * Transfers of a serving run (prefill → decode KV hand-off, EMS pool → prefill loads) on the cluster's
- * links: each transfer follows `topology.route(src, dst, flowId, plane)` and reserves every link of its
- * route for bytes / link bandwidth, first come first served (a link carries one reservation at a time).
- * Transfers that share a link — several prefills handing KV to one decode die's RDMA port, or P and D
- * placed behind one leaf uplink — queue behind each other, so contention and P/D placement show up,
- * at O(route length) per transfer and no per-flow events. This is coarser than the max-min `flow` model
- * (a reservation is exclusive, not shared) and is what this workload uses with either network model.
+ * Transfers of a serving run (prefill → decode KV hand-offs, EMS pool → prefill loads) on the
+ * configured network model (`network.model`): `analytical` prices each group alone (longest route
+ * latency + its most loaded link's bytes over bandwidth, no contention between groups); `flow` lets
+ * every transfer in flight share link bandwidth max-min fairly, so two prefills sending to one decode
+ * die's RDMA port each get half of it.
  */
 
 /** One piece of a transfer group: endpoint ids (ranks, or CPU endpoints on a supernode) and bytes. */
@@ -16,49 +15,49 @@ export interface Piece {
   readonly dst: number;
   /** Payload, bytes. */
   readonly bytes: number;
-  /** Extra occupancy of every link of the route (per-transfer software cost, e.g. one RDMA work request per block), ns. */
+  /** NIC time of the piece besides its bytes (e.g. one RDMA work request per block), ns. */
   readonly overheadNs?: number;
 }
 
-/** FCFS link reservations on a topology. */
-export class LinkReservations {
-  private readonly freeAt: Float64Array;
-  private flow = 0;
-  /** Bytes reserved per plane name, for reporting, bytes. */
-  readonly bytesByPlane = new Map<string, number>();
-
-  constructor(readonly topology: Topology) {
-    this.freeAt = new Float64Array(topology.links.length);
+/**
+ * Sends `pieces`, all ready at `readyNs` (exact ns, ≥ now), on `plane`; calls `arrived(endNs)` with the
+ * exact time the last one arrives, ns. A piece's overhead (per-block work requests) keeps its NIC busy
+ * as message processing does: it is charged as extra bytes at the route's bottleneck bandwidth, so on an
+ * idle route the piece takes overhead + bytes/bandwidth and under contention the overhead is shared too.
+ */
+export function sendPieces(net: NetworkModel, pieces: readonly Piece[], readyNs: number, plane: string, arrived: (endNs: number) => void): void {
+  const topo = net.topology;
+  const transfers: Transfer[] = [];
+  for (let i = 0; i < pieces.length; i++) {
+    const p = pieces[i]!;
+    let bytes = p.bytes;
+    if (p.overheadNs !== undefined && p.overheadNs > 0 && p.src !== p.dst) bytes += (p.overheadNs / 1e9) * bottleneckBandwidth(topo, p, i, plane);
+    transfers.push({ src: p.src, dst: p.dst, bytes });
   }
+  net.runGroup(transfers, readyNs, arrived, plane);
+}
 
-  /**
-   * Reserves `pieces` (all ready at `readyNs`) on `plane`; returns when the last one arrives, ns (float).
-   * Pieces of one group start together on their routes; each waits for its route's links to be free.
-   */
-  transfer(pieces: readonly Piece[], readyNs: number, plane: string): number {
-    const topo = this.topology;
-    const links = topo.links;
-    let end = readyNs;
-    for (const p of pieces) {
-      if (p.bytes <= 0 || p.src === p.dst) continue;
-      const route = topo.route(p.src, p.dst, this.flow++, plane);
-      let start = readyNs;
-      let lat = 0;
-      let bw = Infinity;
-      for (let k = 0; k < route.length; k++) {
-        const l = links[route[k]!]!;
-        start = Math.max(start, this.freeAt[l.id]!);
-        lat += l.latencyNs;
-        bw = Math.min(bw, l.bandwidth);
-      }
-      const over = p.overheadNs ?? 0;
-      for (let k = 0; k < route.length; k++) {
-        const l = links[route[k]!]!;
-        this.freeAt[l.id] = start + (p.bytes / l.bandwidth) * 1e9 + over;
-      }
-      end = Math.max(end, start + lat + (p.bytes / bw) * 1e9 + over);
-      this.bytesByPlane.set(plane, (this.bytesByPlane.get(plane) ?? 0) + p.bytes);
-    }
-    return end;
-  }
+/** The lowest link bandwidth on the route the network model gives piece `i` of a group, bytes/s. */
+function bottleneckBandwidth(topo: Topology, p: Piece, i: number, plane: string): number {
+  const route = topo.route(p.src, p.dst, i, plane);
+  let bw = Infinity;
+  for (let k = 0; k < route.length; k++) bw = Math.min(bw, topo.links[route[k]!]!.bandwidth);
+  return bw;
+}
+
+/**
+ * What is left to send `elapsedNs` after a layer-wise KV transfer became ready (its first layer was
+ * computed), when the rest goes now: each piece streamed at its route's bottleneck bandwidth (idle
+ * links assumed for the past) while the prefill produced one layer per `1/layers` of its time, and the
+ * last layer's share is always left — it exists only once the prefill has ended. On an idle fabric the
+ * exposed time is then the last layer's transfer when the network keeps up with the prefill, and the
+ * tail of the whole transfer when it does not.
+ */
+export function layerwiseRemainder(topology: Topology, pieces: readonly Piece[], plane: string, elapsedNs: number, layers: number): Piece[] {
+  const maxSent = (layers - 1) / layers;
+  return pieces.map((p, i) => {
+    const aloneNs = (p.bytes / bottleneckBandwidth(topology, p, i, plane)) * 1e9;
+    const sent = aloneNs > 0 ? Math.min(maxSent, Math.max(0, elapsedNs) / aloneNs) : maxSent;
+    return { ...p, bytes: p.bytes * (1 - sent) };
+  });
 }

@@ -1,10 +1,11 @@
 import type { Hooks, Simulator } from "../../engine/index.js";
 import { SupernodeTopology } from "../../topology/supernode-topology.js";
 import type { Topology } from "../../topology/topology.js";
+import type { NetworkModel } from "../../network/network-model.js";
 import type { SimEvents } from "../../trace/span.js";
 import { GRAPH_LAUNCH_NS } from "../inference-bench/step-sim.js";
 import { Instance } from "./instance.js";
-import { LinkReservations, type Piece } from "./kv-network.js";
+import { layerwiseRemainder, sendPieces, type Piece } from "./kv-network.js";
 import { PrefixCache } from "./prefix-cache.js";
 import { BLOCK_TOKENS, meetsSlo, newRequest, type Arrival, type Request } from "./request.js";
 import { DECODE_ROUTERS, PREFILL_ROUTERS, type RouteView } from "./router.js";
@@ -47,6 +48,8 @@ export interface ServingSetup {
   readonly sim: Simulator;
   readonly hooks: Hooks<SimEvents>;
   readonly topology: Topology;
+  /** The network model the run's transfers (KV hand-offs, pool loads) go over, on `sim` and `topology`. */
+  readonly network: NetworkModel;
   /** KV bytes per prompt token on the wire and in the caches (all layers, BF16), B. */
   readonly kvBytesPerToken: number;
   /** Decoder layers (+ MTP layer when on): KV of a layer moves as one unit in layer-wise and block transfers, count. */
@@ -97,7 +100,7 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
   const { cfg, sim, hooks, arrivals } = s;
   const emit = s.observe && hooks.has("span");
   const progress = s.observe && hooks.has("progress");
-  const net = new LinkReservations(s.topology);
+  const net = s.network;
   const supernode = s.topology instanceof SupernodeTopology ? s.topology : undefined;
   const pool = cfg.cache.enabled && cfg.cache.pool.enabled ? new PrefixCache(poolBlocks(cfg, s.kvBytesPerToken)) : undefined;
   const blockBytes = BLOCK_TOKENS * s.kvBytesPerToken;
@@ -270,15 +273,13 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
     }
   };
 
-  // ---- prefix cache lookup when a request's first batch forms; returns when pool loads arrive, ns ----
-  const lookup = (x: Instance, r: Request): number => {
+  // ---- prefix cache lookup when a request's first batch forms; pool loads join `loads` (sent when the batch starts) ----
+  const lookup = (x: Instance, r: Request, loads: Piece[]): void => {
     const ids = r.hashIds;
     blocksLooked += ids.length;
-    if (!cfg.cache.enabled) return sim.now;
+    if (!cfg.cache.enabled) return;
     let h = 0;
     let p = 0;
-    let end = sim.now;
-    let pieces: Piece[] | undefined;
     for (let j = 0; j < ids.length; j++) {
       const id = ids[j]!;
       if (x.cache.has(id)) {
@@ -289,25 +290,23 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
         p++;
         if (supernode !== undefined) {
           const cpu = supernode.ranks + (((id % supernode.cpus) + supernode.cpus) % supernode.cpus);
-          (pieces ??= []).push({ src: cpu, dst: x.firstRank + (j % x.ranks), bytes: blockBytes });
+          loads.push({ src: cpu, dst: x.firstRank + (j % x.ranks), bytes: blockBytes });
         }
       } else break;
     }
-    if (pieces !== undefined) end = net.transfer(pieces, sim.now, "ub");
     r.hbmHitBlocks = h;
     r.poolHitBlocks = p;
     hbmHits += h;
     poolHits += p;
     r.cachedTokens = Math.min((h + p) * BLOCK_TOKENS, r.input - 1);
     r.prefilled = r.cachedTokens;
-    return end;
   };
 
   // ---- one iteration of an instance: a prefill batch, a decode step, or both (colocated) ----
   const tryRun = (x: Instance): void => {
     if (x.busy || x.offline) return;
     const now = sim.now;
-    let loadEnd = now;
+    const loads: Piece[] = [];
     let work = 0;
     let workMulti = 0;
     x.batch.length = 0;
@@ -335,7 +334,7 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
             x.kvReserved += r.input + r.output;
           }
           const before = r.input - r.prefilled;
-          loadEnd = Math.max(loadEnd, lookup(x, r));
+          lookup(x, r, loads);
           x.queuedTokens -= before - (r.input - r.prefilled);
           r.prefillStartNs = now;
           r.state = "prefill";
@@ -387,16 +386,22 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
       return;
     }
     const dur = prefillNs + decodeNs - (prefillNs > 0 && decodeNs > 0 ? GRAPH_LAUNCH_NS : 0);
-    const start = Math.max(now, Math.ceil(loadEnd));
     x.busy = true;
-    x.iterStartNs = start;
-    x.iterNs = dur;
-    x.prefillPartNs = prefillNs;
-    x.busyNs += dur;
-    x.prefillBusyNs += prefillNs;
-    x.decodeBusyNs += decodeNs;
-    x.steps++;
-    sim.schedule(start + dur - now, iterationDone, x);
+    // the iteration starts once the batch's pool loads have arrived
+    const begin = (loadEnd: number): void => {
+      const t = sim.now;
+      const start = Math.max(t, Math.ceil(loadEnd));
+      x.iterStartNs = start;
+      x.iterNs = dur;
+      x.prefillPartNs = prefillNs;
+      x.busyNs += dur;
+      x.prefillBusyNs += prefillNs;
+      x.decodeBusyNs += decodeNs;
+      x.steps++;
+      sim.schedule(start + dur - t, iterationDone, x);
+    };
+    if (loads.length > 0) sendPieces(net, loads, now, "ub", begin);
+    else begin(now);
   };
 
   const iterationDone = (arg: unknown): void => {
@@ -498,11 +503,15 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
     const now = sim.now;
     let ready = now;
     if (mode === "layerwise") ready = Math.min(now, x.iterStartNs + x.prefillPartNs / s.layers);
-    const e = net.transfer(pieces, ready, cfg.kv_transfer.plane);
-    const end = mode === "layerwise" ? Math.max(e, now + (e - ready) / s.layers) : e;
     r.kvStartNs = Math.round(ready);
-    r.kvEndNs = Math.max(now, Math.ceil(end));
-    sim.schedule(r.kvEndNs - now, kvArrived, r);
+    const arrived = (end: number): void => {
+      const t = sim.now;
+      r.kvEndNs = Math.max(t, Math.ceil(end));
+      sim.schedule(r.kvEndNs - t, kvArrived, r);
+    };
+    // layer-wise: the layers computed before now have been streaming since `ready`; what is left goes now
+    const rest = mode === "layerwise" && ready < now ? layerwiseRemainder(s.topology, pieces, cfg.kv_transfer.plane, now - ready, s.layers) : pieces;
+    sendPieces(net, rest, now, cfg.kv_transfer.plane, arrived);
   };
 
   const kvArrived = (arg: unknown): void => {
