@@ -155,4 +155,12 @@ workload: {kind: inference-bench, phase: decode, batch_per_npu: 32, kv_len: 1024
     expect(phases.map((p) => p.phase)).toEqual(["decode", "prefill"]);
     expect(num(phases[1]!, "ttft_ms")).toBeGreaterThan(0);
   });
+
+  it("reports progress per MoE layer × micro-batch (58 MoE layers + 1 MTP, 2 micro-batches, 2 steps)", () => {
+    const seen: { done: number; total: number; unit: string }[] = [];
+    const sets = ["workload.microbatches=2", "workload.steps=2", "workload.mtp.layers=1"];
+    runScenario(loadScenario("inference-physics.yaml", { text: BASE, sets }), { onProgress: (p) => seen.push(p) });
+    expect(seen.length).toBe(2 * 2 * 59);
+    expect(seen.every((p, i) => p.done === i + 1 && p.total === 2 * 2 * 59 && /MoE layers/.test(p.unit))).toBe(true);
+  });
 });

@@ -261,6 +261,9 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
   let dispSum = 0;
   let combSum = 0;
   let samples = 0;
+  /** MoE FFN instances (layer × micro-batch) one step prices: the unit of progress (a step can take minutes on the flow model). */
+  let moePerStep = 0;
+  const progress = hooks.has("progress");
   const slotTokens = new Float64Array(totalSlots);
   const expertCopies = new Float64Array(moe?.routed_experts ?? 0);
   const copies = new Float64Array(n * n);
@@ -350,6 +353,7 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
     }
     hotSum += hotTot > 0 ? hot / (hotTot / expertCopies.length) : 1;
     samples++;
+    if (progress) hooks.emit("progress", { done: samples, total: moePerStep * s.steps, unit: "MoE layers (× micro-batches)" });
     const sharedNs = inline ? parts.shared.ns : 0;
     if (!parts.exchange) {
       breakdown.moe_gemm += sharedNs + rankExpertNs[0]!;
@@ -494,6 +498,7 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
           // the shared experts (and their TP collectives) run beside the dispatch
           chain(ms.shared, "shared experts");
           const sharedEnd = prev;
+          moePerStep++;
           const disp = add(true, m, [afterPre], `${L.label} dispatch mb${m}`, () => {
             x = moeSample(L.routingLayer, m, false);
             return Math.round(x.dispatch);
@@ -529,6 +534,7 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
         const aId = tasks.length;
         // a split layer's micro-batch waits for its own FFN of the layer before; an unsplit one for all of them
         tasks.push({ deps: split && prev.length === M ? [prev[m]!] : prev, where: on(attnWhere), what: `${L.label} attention ${tag(m)}`, mb: -1, done: false, started: false, run: priced(a) });
+        if (L.kind === "moe") moePerStep++;
         const ffnRun = L.kind === "moe" ? moeTask(L.routingLayer, m, `${L.label} ${tag(m)}`) : priced(denseWhole!);
         cur.push(tasks.length);
         tasks.push({ deps: [aId], where: on(ffnWhere), what: `${L.label} ${L.kind === "moe" ? "MoE" : "dense FFN"} ${tag(m)}`, mb: -1, done: false, started: false, run: ffnRun });
@@ -586,7 +592,7 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
   const startStage = (): void => {
     if (stageIdx === stages.length) {
       stepNs.push(sim.now - stepStart);
-      if (hooks.has("progress")) hooks.emit("progress", { done: step + 1, total: s.steps, unit: `${s.phase} steps` });
+      if (progress && moePerStep === 0) hooks.emit("progress", { done: step + 1, total: s.steps, unit: `${s.phase} steps` });
       if (emit) hooks.emit("span", { start: stepStart, dur: sim.now - stepStart, kind: "step", where: `step/${tag}`, what: `${s.phase} step ${step}`, attrs: { step } });
       if (++step < s.steps) beginStep();
       return;
