@@ -163,4 +163,12 @@ workload: {kind: inference-bench, phase: decode, batch_per_npu: 32, kv_len: 1024
     expect(seen.length).toBe(2 * 2 * 59);
     expect(seen.every((p, i) => p.done === i + 1 && p.total === 2 * 2 * 59 && /MoE layers/.test(p.unit))).toBe(true);
   });
+
+  it.each(["split_cores", "comm_stream"])("the trace has the EP group's dispatch, experts and combine of every MoE layer × micro-batch (%s)", (overlap) => {
+    const sets = ["workload.microbatches=2", `workload.overlap=${overlap}`, "workload.mtp.layers=0"];
+    const trace = runScenario(loadScenario("inference-physics.yaml", { text: BASE, sets }), { trace: true }).trace!;
+    const moe = trace.split("\n").filter((l) => l.includes('"kind":"moe"')).map((l) => JSON.parse(l) as { where: string; dur: number });
+    for (const part of ["dispatch", "experts", "combine"]) expect(moe.filter((r) => r.where.endsWith(`/${part}`)).length).toBe(58 * 2);
+    expect(moe.every((r) => r.dur > 0)).toBe(true);
+  });
 });

@@ -380,22 +380,26 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
     return { pre: parts.pre.ns, dispatch: dispMax, dispatchOp: disp.maxNs, experts: critical - dispMax, combine: comb.maxNs, post: parts.post.ns, slowestRank: critG, imbalance: imb, tokensPerRank: routing.shape.tokensPerRank };
   };
 
+  /** The EP group's view of one MoE part (trace rows `ep/<tag>/dispatch|experts|combine`), from `start`, ns. */
+  const moeSpan = (part: "dispatch" | "experts" | "combine", start: number, dur: number, label: string, x: MoeInstance): void => {
+    const attrs: Record<string, number> =
+      part === "dispatch"
+        ? { ranks: n, tokens_per_rank: x.tokensPerRank }
+        : part === "experts"
+          ? { slowest_rank: x.slowestRank, imbalance: Math.round(x.imbalance * 1000) / 1000 }
+          : { ranks: n };
+    const what = part === "experts" ? `${label} experts (slowest rank)` : `${label} ${part}`;
+    hooks.emit("span", { start: Math.round(start), dur: Math.round(dur), kind: "moe", where: `ep/${tag}/${part}`, what, attrs });
+  };
+
   /** One MoE FFN as a single task (one stream, or the MoE stream of split_cores). */
   const moeTask = (layer: number, m: number, label: string) => (start: number): number => {
     const x = moeSample(layer, m, true);
     if (emit && x.dispatchOp > 0) {
       const t0 = start + x.pre;
-      const w = `ep/${tag}`;
-      hooks.emit("span", { start: Math.round(t0), dur: Math.round(x.dispatchOp), kind: "moe", where: `${w}/dispatch`, what: `${label} dispatch`, attrs: { ranks: n, tokens_per_rank: x.tokensPerRank } });
-      hooks.emit("span", {
-        start: Math.round(t0 + x.dispatch),
-        dur: Math.round(x.experts),
-        kind: "moe",
-        where: `${w}/experts`,
-        what: `${label} experts (slowest rank)`,
-        attrs: { slowest_rank: x.slowestRank, imbalance: Math.round(x.imbalance * 1000) / 1000 },
-      });
-      hooks.emit("span", { start: Math.round(t0 + x.dispatch + x.experts), dur: Math.round(x.combine), kind: "moe", where: `${w}/combine`, what: `${label} combine`, attrs: { ranks: n } });
+      moeSpan("dispatch", t0, x.dispatchOp, label, x);
+      moeSpan("experts", t0 + x.dispatch, x.experts, label, x);
+      moeSpan("combine", t0 + x.dispatch + x.experts, x.combine, label, x);
     }
     return Math.round(x.pre + x.dispatch + x.experts + x.combine + x.post);
   };
@@ -499,12 +503,20 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
           chain(ms.shared, "shared experts");
           const sharedEnd = prev;
           moePerStep++;
-          const disp = add(true, m, [afterPre], `${L.label} dispatch mb${m}`, () => {
+          const label = `${L.label} mb${m}`;
+          const disp = add(true, m, [afterPre], `${L.label} dispatch mb${m}`, (t0) => {
             x = moeSample(L.routingLayer, m, false);
+            if (emit && x.dispatchOp > 0) moeSpan("dispatch", t0, x.dispatchOp, label, x);
             return Math.round(x.dispatch);
           });
-          const exp = add(false, m, [disp, sharedEnd], `${L.label} experts mb${m}`, () => Math.round(x!.experts));
-          const comb = add(true, m, [exp], `${L.label} combine mb${m}`, () => Math.round(x!.combine));
+          const exp = add(false, m, [disp, sharedEnd], `${L.label} experts mb${m}`, (t0) => {
+            if (emit && x!.dispatchOp > 0) moeSpan("experts", t0, x!.experts, label, x!);
+            return Math.round(x!.experts);
+          });
+          const comb = add(true, m, [exp], `${L.label} combine mb${m}`, (t0) => {
+            if (emit && x!.dispatchOp > 0) moeSpan("combine", t0, x!.combine, label, x!);
+            return Math.round(x!.combine);
+          });
           segs.push({ id: disp, comm: true }, { id: exp, comm: false }, { id: comb, comm: true });
           prev = comb;
           chain(ms.post, "residual");
