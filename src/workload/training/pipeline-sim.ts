@@ -82,9 +82,13 @@ interface Stream {
   queue: Job[];
 }
 
-/** Runs one step of the pipeline on `sim` from time 0 and returns its measurements. */
+/**
+ * Runs one step of the pipeline on `sim` from its current time and returns its measurements, relative
+ * to that start (exact mode runs every expert-DP replica's step one after another on one simulator).
+ */
 export function simulatePipeline(sim: Simulator, spec: PipelineSpec): PipelineResult {
   const { pp, vpp, microBatches: m } = spec;
+  const origin = sim.now;
   const V = pp * vpp;
   const orders: StageTask[][] = [];
   for (let s = 0; s < pp; s++) orders.push(stageOrder(spec.schedule, s, pp, vpp, m));
@@ -252,8 +256,8 @@ export function simulatePipeline(sim: Simulator, spec: PipelineSpec): PipelineRe
   let flush = 0;
   let stepNs = 0;
   for (let s = 0; s < pp; s++) {
-    flush = Math.max(flush, lastB[s]!);
-    stepNs = Math.max(stepNs, stepEnd[s]!);
+    flush = Math.max(flush, lastB[s]! - origin);
+    stepNs = Math.max(stepNs, stepEnd[s]! - origin);
   }
   let bubble = 0;
   for (let s = 0; s < pp; s++) bubble += flush > 0 ? 1 - busyTotal[s]! / flush : 0;
