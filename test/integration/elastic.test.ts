@@ -7,8 +7,14 @@ import { runScenario } from "../../src/run.js";
 // conservation, and the P2P weight copy priced on the network model.
 
 const CFG = "configs/elastic-moe-ablation.yaml";
+const BURST = "configs/elastic-moe-burst.yaml";
 type M = Record<string, unknown>;
 const run = (sets: string[] = []): M => runScenario(loadScenario(CFG, { sets: ["workload.compare=[]", ...sets] })).metrics as M;
+const burst = (sets: string[] = []): M => runScenario(loadScenario(BURST, { sets: ["workload.compare=[]", ...sets] })).metrics as M;
+const scalingsOf = (m: M): M[] => m.scalings as M[];
+const decisionsOf = (m: M): M[] => m.decisions as M[];
+/** HBM of one 910C die, GB: 64 GiB (hardware.md, 910C: 128 GB per package, 64 GiB per die). */
+const DIE_HBM_GB = (64 * 2 ** 30) / 1e9;
 const n = (m: M, k: string): number => m[k] as number;
 const conserved = (m: M): void => expect(n(m, "requests_completed") + n(m, "requests_rejected") + n(m, "requests_unfinished")).toBe(n(m, "requests_arrived"));
 
@@ -56,5 +62,86 @@ describe("elastic: P2P weight copy on the network model", () => {
     const p = (m: M): number => n((m.scalings as M[])[0]!, "p2p_s");
     expect(p(idle)).toBeCloseTo(n((idle.scalings as M[])[0]!, "p2p_bytes_per_die") / 196e9, 4);
     expect(p(busy)).toBeGreaterThan(p(idle));
+  });
+});
+
+describe("elastic: the SLO coordinator scales down when demand falls, not when steps stop running", () => {
+  // burst config: 4 req/s, ramp to 40 req/s at 20–30 s, 40 req/s until 110 s, 2 req/s until 180 s
+  const m = burst();
+  const at = (lo: number, hi: number): M[] => decisionsOf(m).filter((d) => n(d, "t_s") > lo && n(d, "t_s") <= hi);
+  it("utilisation is demand ÷ capacity: a few % of DP3's max batch at 4 req/s, near or above 1 in the 40 req/s burst", () => {
+    for (const d of at(0, 20)) expect(n(d, "utilisation")).toBeLessThan(0.1);
+    for (const d of at(40, 110)) expect(n(d, "utilisation")).toBeGreaterThan(0.5);
+    for (const d of at(120, 180)) expect(n(d, "utilisation")).toBeLessThan(0.1);
+  });
+  it("scales up in the burst and back down to DP3 after it (2 req/s from 110 s), releasing two NPUs", () => {
+    const kinds = scalingsOf(m).map((x) => x.kind);
+    expect(kinds).toEqual(["up", "down"]);
+    const down = scalingsOf(m)[1]!;
+    expect(n(down, "start_s")).toBeGreaterThan(110);
+    expect(n(down, "start_s")).toBeLessThan(110 + 3 * 5 + 20);
+    const after = (m.timeline as M[]).filter((w) => n(w, "t_s") > n(down, "start_s") + 5);
+    for (const w of after) expect(n(w, "dies")).toBe(6);
+  });
+  it("NPU-seconds are billed until the last request completes: the idle drain after it costs nothing", () => {
+    const long = burst(["workload.drain_s=120"]);
+    expect(n(long, "npu_seconds")).toBe(n(m, "npu_seconds"));
+    expect(n(m, "billing_window_s")).toBeLessThan(180 + 5);
+    expect(n(m, "billing_window_s")).toBeGreaterThan(175);
+  });
+  it("scaling down saves NPU-seconds: ElasticMoE bills fewer than a cold restart that stays at DP4", () => {
+    expect(n(m, "npu_seconds")).toBeLessThan(n(burst(["workload.strategy=cold_restart"]), "npu_seconds"));
+  });
+});
+
+describe("elastic: the coordinator measures its own window", () => {
+  it("decisions do not depend on the timeline window (timeline_window_s 5, 7, 15 → the same decisions and scalings)", () => {
+    const sets = (tw: number): string[] => ["workload.scaling.down_windows=2", `workload.timeline_window_s=${tw}`];
+    const key = (m: M) => ({ decisions: decisionsOf(m), scalings: scalingsOf(m).map((x) => [x.kind, x.start_s]), slo: m.slo_attainment });
+    const base = key(burst(sets(5)));
+    expect(base.decisions.length).toBeGreaterThan(30);
+    expect(key(burst(sets(15)))).toEqual(base);
+    expect(key(burst(sets(7)))).toEqual(base);
+    // and no scale-down in the middle of the 40 req/s burst
+    for (const [kind, start] of base.scalings) if (kind === "down") expect(start as number).toBeGreaterThan(110);
+  });
+});
+
+describe("elastic: colocated scaling fits both copies in each die's HBM", () => {
+  const colocated = (f: number): M => burst(["workload.strategy=colocated", `workload.colocated_kv_fraction=${f}`]);
+  it("the new copy's KV pool is the HBM left on its dies: peak ≤ dies × 64 GiB, and the pool shrinks as the serving copy keeps more", () => {
+    const pools: number[] = [];
+    for (const f of [0.05, 0.2, 0.5]) {
+      const m = colocated(f);
+      for (const x of scalingsOf(m)) expect(n(x, "peak_memory_gb")).toBeLessThanOrEqual(8 * DIE_HBM_GB);
+      pools.push(n(scalingsOf(m)[0]!, "kv_pool_tokens_per_replica"));
+    }
+    expect(pools[1]).toBeLessThan(pools[0]!);
+    expect(pools[2]).toBeLessThan(pools[1]!);
+    // on fresh dies (extravagant) the new instance gets serving's full pool
+    expect(n(scalingsOf(burst(["workload.strategy=extravagant"]))[0]!, "kv_pool_tokens_per_replica")).toBeGreaterThan(pools[0]!);
+  });
+  it("a serving copy that keeps too much KV for a second copy to fit is refused", () => {
+    expect(() => colocated(0.9)).toThrow(/colocated_kv_fraction/);
+  });
+  it("the serving copy holds no more KV than its reduced pool: sequences beyond it are preempted for re-prefill, counted", () => {
+    // at 40 req/s DP3 runs 192 sequences × 1152 tokens; 5 % of the pool holds fewer
+    const m = colocated(0.05);
+    expect(n(m, "requests_requeued")).toBeGreaterThan(0);
+    expect(n(m, "reprefill_tokens")).toBe(n(m, "requests_requeued") * 1024);
+    conserved(m);
+  });
+});
+
+describe("elastic: scale-down with weights resident loads only what the remaining dies lack", () => {
+  it("without P2P the storage read is the removed dies' experts (the bytes P2P would copy), not the whole shard", () => {
+    const full = scalingsOf(run())[1]!;
+    const noP2p = scalingsOf(run(["workload.mechanisms.p2p_weights=false"]))[1]!;
+    expect(full.kind).toBe("down");
+    const delta = n(full, "p2p_bytes_per_die");
+    expect(delta).toBeGreaterThan(0);
+    // STORAGE_READ_BYTES_PER_S = 1.2 GB/s per die (scaling-costs.ts)
+    expect((noP2p.components_s as M).weights_storage).toBeCloseTo(delta / 1.2e9, 6);
+    expect(n(noP2p, "duration_s")).toBeLessThan(5);
   });
 });

@@ -1,10 +1,12 @@
+import { InputError } from "../../config/errors.js";
 import type { Hooks, Simulator } from "../../engine/index.js";
 import type { NetworkModel, Transfer } from "../../network/network-model.js";
 import type { SimEvents } from "../../trace/span.js";
 import type { Arrival, Request } from "../serving/request.js";
 import { meetsSlo, newRequest } from "../serving/request.js";
 import type { DecodeCost, PrefillCost } from "../serving/step-cost.js";
-import { scalingPlan, type ScalingPlan } from "./scaling-costs.js";
+import { ACTIVATION_RESERVE_FRACTION } from "../serving/step-cost.js";
+import { scalingPlan, weightsToLoadPerDie, type ScalingPlan } from "./scaling-costs.js";
 import type { ElasticCore } from "./schema.js";
 
 /*
@@ -14,6 +16,12 @@ import type { ElasticCore } from "./schema.js";
  * on the flow model they share UB links with the engines' expert all-to-all), while the old engine
  * serves, serves with less KV, or is down. At the switch the new engine takes the queue and — with
  * zero-copy — the running sequences with their KV; a cold restart requeues or drops them.
+ *
+ * The SLO coordinator keeps its own accumulators over each decision window (scaling.window_s), fed as
+ * requests complete and as engines change their sequences, and reset at each decision: SLO attainment of
+ * the requests completed in the window, and utilisation = time-averaged demand ÷ capacity, where demand is
+ * the sequences in the system (queued, being prefilled or decoding, or waiting for an engine) and
+ * capacity the engines' max batch (max_batch_per_npu × NPUs), sequences ÷ sequences.
  */
 
 /** Step costs and sizes of one layout (dp at fixed tp). */
@@ -22,11 +30,15 @@ export interface LayoutCost {
   readonly dies: number;
   readonly prefill: PrefillCost;
   readonly decode: DecodeCost;
-  /** Weights one die of this layout holds, B. */
+  /** Weights the busiest die of this layout holds, B. */
   readonly weightBytesPerDie: number;
-  /** KV pool of one die, B. */
-  readonly kvBytesPerDie: number;
-  /** Expert all-to-all bytes per token of a step (decode or prefill) per die (dispatch + combine), B. */
+  /** MoE communication buffers of one die, B. */
+  readonly buffersBytesPerDie: number;
+  /** HBM of one die, B. */
+  readonly hbmBytesPerDie: number;
+  /** KV bytes of one token of one sequence held on one die of its replica, B. */
+  readonly kvBytesPerTokenPerDie: number;
+  /** Expert all-to-all bytes per token of a step (decode or prefill) over all MoE layers (dispatch + combine), B. */
   readonly a2aBytesPerToken: number;
 }
 
@@ -46,9 +58,17 @@ class Engine {
   stepStartNs = 0;
   stepEndNs = 0;
   stepTokens = 0;
-  constructor(readonly layout: LayoutCost, readonly ranks: number[], readonly maxBatch: number) {}
+  /** KV pool per attention replica, tokens: serving's sizing, or what was left on shared dies (colocated). */
+  readonly kvTokensPerReplica: number;
+  constructor(readonly layout: LayoutCost, readonly ranks: number[], readonly maxBatch: number, kvTokensPerReplica?: number) {
+    this.kvTokensPerReplica = kvTokensPerReplica ?? layout.decode.kvTokensPerReplica;
+  }
   get kvCapacity(): number {
-    return this.layout.decode.kvTokensPerReplica * this.layout.decode.dp * this.kvFraction;
+    return this.kvTokensPerReplica * this.layout.decode.dp * this.kvFraction;
+  }
+  /** HBM this engine holds on each of its dies: weights, comm buffers and the KV pool it keeps, B. */
+  get bytesPerDie(): number {
+    return this.layout.weightBytesPerDie + this.layout.buffersBytesPerDie + this.kvTokensPerReplica * this.layout.kvBytesPerTokenPerDie * this.kvFraction;
   }
 }
 
@@ -67,6 +87,8 @@ export interface ScalingRecord {
   runningAtSwitch: number;
   requeued: number;
   dropped: number;
+  /** KV pool of the new instance per attention replica, tokens. */
+  newKvTokensPerReplica: number;
 }
 
 /** Inputs of one elastic simulation. */
@@ -92,13 +114,29 @@ export interface ElasticWindow {
   scaling: boolean;
 }
 
+/** One decision of the SLO coordinator, over the window that ends at `t_s`. */
+export interface ElasticDecision {
+  t_s: number;
+  /** SLO attainment of the requests completed in the window, fraction. */
+  slo_attainment: number;
+  /** Time-averaged demand ÷ capacity (sequences in the system ÷ the engines' max batch), fraction (> 1 under backlog). */
+  utilisation: number;
+  /** DP serving (or being replaced) when deciding, replicas. */
+  dp: number;
+  action: "hold" | "scale_up" | "scale_down" | "cooldown" | "scaling";
+}
+
 /** What an elastic simulation produced. */
 export interface ElasticOutcome {
   readonly requests: readonly Request[];
   readonly scalings: readonly ScalingRecord[];
   readonly timeline: readonly ElasticWindow[];
-  /** Die-seconds billed (dies held × time), die·s. */
+  /** The SLO coordinator's decisions (policy `slo`). */
+  readonly decisions: readonly ElasticDecision[];
+  /** Die-seconds billed (dies held × time) from t = 0 until the last request completes or is dropped (the run's end if some never do), die·s. */
   readonly dieSeconds: number;
+  /** End of that billing window, ns. */
+  readonly billedUntilNs: number;
   readonly endNs: number;
   readonly rejected: number;
   readonly requeued: number;
@@ -121,14 +159,17 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
     while (out.length < n) out.push(nextRank++);
     return out;
   };
-  let engines: Engine[] = [new Engine(s.layoutOf(cfg.from.dp), take(cfg.from.dp * tp), 0)];
-  engines[0] = new Engine(engines[0]!.layout, engines[0]!.ranks, maxBatchOf(engines[0]!.layout));
+  const firstLayout = s.layoutOf(cfg.from.dp);
+  let engines: Engine[] = [new Engine(firstLayout, take(cfg.from.dp * tp), maxBatchOf(firstLayout))];
   const held = new Set<number>(engines[0]!.ranks);
+  // billing window: from t = 0 until the last request is accounted (completed or dropped), not the idle drain after it
   let dieNs = 0;
   let lastBill = 0;
+  let billUntil = Infinity;
   const bill = (): void => {
-    dieNs += held.size * (sim.now - lastBill);
-    lastBill = sim.now;
+    const t = Math.min(sim.now, billUntil);
+    if (t > lastBill) dieNs += held.size * (t - lastBill);
+    lastBill = Math.max(lastBill, t);
   };
 
   const reqs: Request[] = [];
@@ -136,21 +177,47 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
   let rejected = 0;
   let requeuedTotal = 0;
   let reprefill = 0;
-  const win = { arrivals: 0, completed: 0, met: 0, outTok: 0, busy: 0 };
+  const win = { arrivals: 0, completed: 0, met: 0, outTok: 0 };
   const timeline: ElasticWindow[] = [];
+  const decisions: ElasticDecision[] = [];
   const scalings: ScalingRecord[] = [];
   let scaling: ScalingRecord | undefined;
   let lastScaleEndNs = -Infinity;
   let lowWindows = 0;
   const pending: Request[] = [];
 
+  // the coordinator's accumulators over its decision window: completions, and ∫demand dt, ∫capacity dt (sequence·ns)
+  const dec = { completed: 0, met: 0, demandArea: 0, capacityArea: 0, lastNs: 0 };
+  const demandNow = (): number => {
+    let n = pending.length;
+    for (const e of engines) n += e.queue.length + e.batch.length + e.running.length;
+    return n;
+  };
+  const capacityNow = (): number => engines.reduce((a, e) => a + (e.stopped ? 0 : e.maxBatch), 0);
+  /** Integrates demand and capacity up to now; called before anything changes either. */
+  const touch = (): void => {
+    const dt = sim.now - dec.lastNs;
+    if (dt > 0) {
+      dec.demandArea += dt * demandNow();
+      dec.capacityArea += dt * capacityNow();
+    }
+    dec.lastNs = sim.now;
+  };
+
   const account = (): void => {
-    accounted++;
+    if (++accounted === arrivals.length) {
+      bill();
+      billUntil = sim.now;
+    }
   };
   const complete = (r: Request): void => {
     r.state = "done";
     win.completed++;
-    if (meetsSlo(r, cfg.slo)) win.met++;
+    dec.completed++;
+    if (meetsSlo(r, cfg.slo)) {
+      win.met++;
+      dec.met++;
+    }
     if (emit) hooks.emit("span", { start: r.atNs, dur: r.lastTokenNs - r.atNs, kind: "request", where: "elastic/requests", what: `req ${r.id}`, attrs: { id: r.id } });
     account();
   };
@@ -161,6 +228,7 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
   };
 
   const route = (r: Request): void => {
+    touch();
     const cands = engines.filter((e) => e.accepting && !e.stopped);
     if (cands.length === 0) {
       pending.push(r);
@@ -185,7 +253,19 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
 
   const tryRun = (e: Engine): void => {
     if (e.busy || e.stopped) return;
+    touch();
     const now = sim.now;
+    // a pool shrunk under its reservations (colocated: the serving copy gives up KV to the loading one)
+    // preempts its newest sequences at the step boundary; they are re-prefilled later (vLLM's recompute)
+    while (e.kvReserved > e.kvCapacity && e.running.length > 0) {
+      const r = e.running.pop()!;
+      e.kvReserved -= r.input + r.output;
+      requeuedTotal++;
+      reprefill += r.input;
+      if (scaling !== undefined) scaling.requeued++;
+      r.prefillStartNs = -1;
+      e.queue.unshift(r);
+    }
     e.batch = [];
     let work = 0;
     let workMulti = 0;
@@ -221,12 +301,12 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
     a2a(e, tokens);
     e.busy = true;
     e.busyNs += dur;
-    win.busy += dur / Math.max(1, engines.length);
     sim.schedule(dur, stepDone, e);
   };
 
   const stepDone = (arg: unknown): void => {
     const e = arg as Engine;
+    touch();
     e.busy = false;
     const now = sim.now;
     if (e.decodingNow) {
@@ -262,6 +342,7 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
 
   const retire = (e: Engine): void => {
     bill();
+    touch();
     e.stopped = true;
     engines = engines.filter((x) => x !== e);
     for (const r of e.ranks) if (!engines.some((x) => x.ranks.includes(r))) {
@@ -280,8 +361,11 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
     const old = engines[engines.length - 1]!;
     const strategy = cfg.strategy === "horizontal" && !up && engines.length === 1 ? "cold_restart" : cfg.strategy;
     const newLayout = s.layoutOf(strategy === "horizontal" ? Math.abs(toDp - cur) : toDp);
-    const plan: ScalingPlan = scalingPlan(strategy, cfg.mechanisms, up, newLayout.weightBytesPerDie);
+    // with zero-copy the dies that stay keep their weights resident and load only what they lack
+    const resident = strategy === "elastic" && cfg.mechanisms.zero_copy;
+    const plan: ScalingPlan = scalingPlan(strategy, cfg.mechanisms, up, weightsToLoadPerDie(resident, up, newLayout.weightBytesPerDie, old.layout.weightBytesPerDie));
     bill();
+    touch();
     // dies of the new instance
     let ranks: number[];
     if (strategy === "horizontal") ranks = up ? take(newLayout.dies) : old.ranks;
@@ -304,23 +388,39 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
       runningAtSwitch: 0,
       requeued: 0,
       dropped: 0,
+      newKvTokensPerReplica: newLayout.decode.kvTokensPerReplica,
     };
     scaling = rec;
-    // peak memory: both configurations resident where they coexist
-    const oldMem = old.layout.weightBytesPerDie + old.layout.kvBytesPerDie;
-    const newMem = newLayout.weightBytesPerDie + newLayout.kvBytesPerDie;
-    const oldDies = engines.reduce((a, e) => a + e.ranks.length, 0);
-    if (plan.during === "none") rec.peakMemoryBytes = Math.max(oldDies * oldMem, ranks.length * newMem);
-    else if (strategy === "elastic") {
-      // zero-copy: the new layout reuses the old pools; without IPC the new process allocates its own KV pool on the shared dies
-      // zero-copy: the new layout reuses the old pools (the IPC/no-IPC difference in memory is not modelled)
-      rec.peakMemoryBytes = Math.max(oldDies * oldMem, ranks.length * newMem);
-    } else if (plan.during === "old_reduced_kv") rec.peakMemoryBytes = oldDies * (old.layout.weightBytesPerDie + old.layout.kvBytesPerDie * cfg.colocated_kv_fraction) + ranks.length * newMem;
-    else rec.peakMemoryBytes = oldDies * oldMem + (strategy === "horizontal" && !up ? 0 : ranks.length * newMem);
+    // colocated: the serving copy gives up part of its KV pool (kept reduced until it retires)
+    if (plan.during === "old_reduced_kv") old.kvFraction = cfg.colocated_kv_fraction;
+    // HBM held on each die by the configurations already there: weights, comm buffers, KV pool kept
+    const perDie = new Map<number, number>();
+    for (const e of engines) for (const r of e.ranks) perDie.set(r, (perDie.get(r) ?? 0) + e.bytesPerDie);
+    let oldBytes = 0;
+    for (const b of perDie.values()) oldBytes += b;
+    const newFixed = newLayout.weightBytesPerDie + newLayout.buffersBytesPerDie;
+    const startsInstance = !(strategy === "horizontal" && !up);
+    if (plan.during !== "none" && strategy !== "elastic" && startsInstance) {
+      // a second instance beside a serving one sizes its KV pool from the HBM left on its fullest die
+      // (one pool size for all ranks: vLLM takes the minimum over its workers), within the same
+      // activation reserve serving keeps
+      const usable = newLayout.hbmBytesPerDie * (1 - ACTIVATION_RESERVE_FRACTION);
+      let left = Infinity;
+      for (const r of ranks) left = Math.min(left, usable - (perDie.get(r) ?? 0) - newFixed);
+      rec.newKvTokensPerReplica = Math.min(newLayout.decode.kvTokensPerReplica, Math.max(0, Math.floor(left / newLayout.kvBytesPerTokenPerDie)));
+      if (rec.newKvTokensPerReplica * newLayout.decode.dp < cfg.load.input_tokens + cfg.load.output_tokens) {
+        throw new InputError([{ path: "workload.colocated_kv_fraction", message: `${strategy} dp ${cur} → ${toDp}: the new instance has ${(left / 1e9).toFixed(2)} GB per die left for its KV pool, less than one request; lower colocated_kv_fraction` }]);
+      }
+    }
+    const newBytes = newFixed + rec.newKvTokensPerReplica * newLayout.kvBytesPerTokenPerDie;
+    // peak memory, summed over dies: both configurations where they coexist; a cold restart frees the
+    // old one first and zero-copy remaps the old pools (the IPC/no-IPC memory difference is not modelled)
+    if (plan.during === "none" || strategy === "elastic") rec.peakMemoryBytes = Math.max(oldBytes, ranks.length * newBytes);
+    else rec.peakMemoryBytes = oldBytes + (startsInstance ? ranks.length * newBytes : 0);
     if (plan.during === "none") {
       old.stopped = true;
       old.accepting = false;
-    } else if (plan.during === "old_reduced_kv") old.kvFraction = cfg.colocated_kv_fraction;
+    }
     if (emit) hooks.emit("span", { start: sim.now, dur: 0, kind: "scaling", where: `elastic/scaling`, what: `${cfg.strategy} dp ${cur} → ${toDp} start`, attrs: { from: cur, to: toDp } });
 
     let i = 0;
@@ -340,7 +440,7 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
       // P2P: one HCCL send/recv pair per receiving die, from a die that holds the weights (round robin)
       const srcs = up ? old.ranks : old.ranks.filter((r) => !ranks.includes(r));
       const dsts = up ? newRanks : ranks;
-      const perDst = up ? newLayout.weightBytesPerDie : (newLayout.weightBytesPerDie - old.layout.weightBytesPerDie);
+      const perDst = weightsToLoadPerDie(true, up, newLayout.weightBytesPerDie, old.layout.weightBytesPerDie);
       rec.p2pBytesPerDie = perDst;
       const ts: Transfer[] = [];
       dsts.forEach((d, k) => ts.push({ src: srcs[k % srcs.length]!, dst: d, bytes: perDst }));
@@ -361,9 +461,10 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
     };
     const finish = (): void => {
       bill();
+      touch();
       rec.endNs = sim.now;
       if (plan.during === "none") rec.downtimeNs = rec.endNs - rec.startNs;
-      const ne = new Engine(newLayout, ranks, maxBatchOf(newLayout));
+      const ne = new Engine(newLayout, ranks, maxBatchOf(newLayout), rec.newKvTokensPerReplica);
       if (strategy === "horizontal") {
         if (up) engines.push(ne);
         else {
@@ -412,9 +513,8 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
             }
           }
         } else {
-          // baselines: the old instance finishes its running sequences, then its dies are released
+          // baselines: the old instance finishes its running sequences in the KV it kept, then its dies are released
           old.accepting = false;
-          old.kvFraction = 1;
         }
         for (const r of old.ranks) if (!ranks.includes(r) && (old.stopped || plan.keepsKv)) {
           held.delete(r);
@@ -440,22 +540,28 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
 
   const winNs = Math.round(cfg.timeline_window_s * 1e9);
   const decNs = Math.round(cfg.scaling.window_s * 1e9);
-  const dec = { completed: 0, met: 0, busy: 0 };
   const decide = (): void => {
     if (accounted >= arrivals.length) return;
+    touch();
     const att = dec.completed > 0 ? dec.met / dec.completed : 1;
-    const util = dec.busy / decNs;
-    dec.completed = dec.met = dec.busy = 0;
+    // demand ÷ capacity over the window; no capacity (all engines down) is no evidence of low load
+    const util = dec.capacityArea > 0 ? dec.demandArea / dec.capacityArea : 1;
+    dec.completed = dec.met = dec.demandArea = dec.capacityArea = 0;
     const cur = engines.reduce((a, e) => a + e.layout.dp, 0);
+    let action: ElasticDecision["action"] = scaling !== undefined ? "scaling" : "hold";
     if (scaling === undefined && sim.now - lastScaleEndNs >= cfg.scaling.cooldown_s * 1e9) {
-      if (att < cfg.scaling.up_threshold && cur < cfg.to.dp) startScaling(cfg.to.dp);
-      else if (util < cfg.scaling.down_utilisation && cur > cfg.from.dp) {
+      if (att < cfg.scaling.up_threshold && cur < cfg.to.dp) {
+        action = "scale_up";
+        startScaling(cfg.to.dp);
+      } else if (util < cfg.scaling.down_utilisation && cur > cfg.from.dp) {
         if (++lowWindows >= cfg.scaling.down_windows) {
           lowWindows = 0;
+          action = "scale_down";
           startScaling(cfg.from.dp);
         }
       } else lowWindows = 0;
-    }
+    } else if (scaling === undefined) action = "cooldown";
+    decisions.push({ t_s: sim.now / 1e9, slo_attainment: att, utilisation: util, dp: cur, action });
     sim.schedule(decNs, decide);
   };
 
@@ -470,10 +576,7 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
       dp: engines.reduce((a, e) => a + (e.accepting ? e.layout.dp : 0), 0),
       scaling: scaling !== undefined,
     });
-    dec.completed += win.completed;
-    dec.met += win.met;
-    dec.busy += win.busy;
-    win.arrivals = win.completed = win.met = win.outTok = win.busy = 0;
+    win.arrivals = win.completed = win.met = win.outTok = 0;
     if (accounted < arrivals.length) sim.schedule(winNs, sample);
   };
 
@@ -501,5 +604,5 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
     sample();
     accounted = saved;
   }
-  return { requests: reqs, scalings, timeline, dieSeconds: dieNs / 1e9, endNs: sim.now, rejected, requeued: requeuedTotal, reprefillTokens: reprefill };
+  return { requests: reqs, scalings, timeline, decisions, dieSeconds: dieNs / 1e9, billedUntilNs: Math.min(sim.now, billUntil), endNs: sim.now, rejected, requeued: requeuedTotal, reprefillTokens: reprefill };
 }

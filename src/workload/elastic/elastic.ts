@@ -2,10 +2,11 @@ import type { ResolvedEnvironment } from "../../config/environment.js";
 import { InputError } from "../../config/errors.js";
 import type { ResolvedModel } from "../../config/model-field.js";
 import { Hooks, Simulator } from "../../engine/index.js";
+import { moeLayerCount, type ModelArchitecture } from "../../model/architecture.js";
 import { kvCacheBytesPerToken } from "../../model/kv-cache.js";
 import type { WeightPrecision } from "../../model/precision.js";
-import { weightBytesByComponent } from "../../model/weight-bytes.js";
 import type { SimEvents } from "../../trace/span.js";
+import { hbmPerDie } from "../inference-bench/memory.js";
 import { meetsSlo } from "../serving/request.js";
 import { servingCoreSchema, type InstanceGroupConfig } from "../serving/schema.js";
 import { groupPhase, StepCostCache, type StepModelContext } from "../serving/step-cost.js";
@@ -68,15 +69,25 @@ function groupOf(cfg: ElasticCore, dp: number, routed: number): InstanceGroupCon
   }).instances[0]!;
 }
 
-function layoutCosts(cfg: ElasticCore, s: Sections, costs: StepCostCache): (dp: number) => LayoutCost {
+/**
+ * Expert all-to-all bytes one token sends in a step, B: in every MoE layer (and the MTP layers' MoE when
+ * MTP is on) it is dispatched to its top-k experts and combined back, a BF16 hidden vector (2 B per
+ * element) each way: layers × 2 × top-k × hidden × 2 B.
+ */
+export function expertA2aBytesPerToken(arch: ModelArchitecture, mtp: boolean): number {
+  const moeLayers = moeLayerCount(arch) + (mtp && moeLayerCount(arch) > 0 ? arch.mtp_layers : 0);
+  return moeLayers * 2 * (arch.moe?.top_k ?? 1) * arch.hidden_size * 2;
+}
+
+function layoutCosts(cfg: ElasticCore, s: Sections, costs: StepCostCache, ctx: StepModelContext): (dp: number) => LayoutCost {
   const arch = s.model.arch;
-  const w = weightBytesByComponent(arch, s.precision);
-  const experts = w.routed_experts;
-  let total = 0;
-  for (const v of Object.values(w)) total += v;
-  const kvPerToken = kvCacheBytesPerToken(arch, "bf16", { includeMtp: cfg.mtp.layers > 0 });
-  const mla = arch.attention.kind === "mla";
-  const topk = arch.moe?.top_k ?? 1;
+  const mtp = cfg.mtp.layers > 0;
+  const kvPerToken = kvCacheBytesPerToken(arch, "bf16", { includeMtp: mtp });
+  // a die holds the KV of its share of the KV heads (MLA: the whole latent, replicated over TP), as serving sizes it
+  const att = arch.attention;
+  const kvHeads = att.kind === "gqa" ? att.kv_heads : att.kind === "mha" ? att.heads : 1;
+  const share = att.kind === "mla" ? 1 : Math.max(1, kvHeads / cfg.tp) / kvHeads;
+  const a2a = expertA2aBytesPerToken(arch, mtp);
   const memo = new Map<number, LayoutCost>();
   return (dp) => {
     let l = memo.get(dp);
@@ -84,16 +95,21 @@ function layoutCosts(cfg: ElasticCore, s: Sections, costs: StepCostCache): (dp: 
     const g = groupOf(cfg, dp, arch.moe?.routed_experts ?? 1);
     const dies = dp * cfg.tp;
     const decode = costs.decodeOf(g);
+    const pm = groupPhase(g, "decode", ctx);
+    if (Array.isArray(pm)) throw new InputError(pm.map((i) => ({ path: "workload", message: `dp ${dp}: ${i.message}` })));
+    // the busiest die's HBM as serving's KV sizing sees it (inference-bench memory.ts): non-expert
+    // weights over attention TP + the die's expert slots (redundant copies included) + MoE comm buffers
+    const h = hbmPerDie(pm);
     l = {
       dp,
       dies,
       prefill: costs.prefillOf(g),
       decode,
-      // non-expert weights split over the attention TP group, routed experts over EP = all dies
-      weightBytesPerDie: (total - experts) / cfg.tp + experts / dies,
-      kvBytesPerDie: decode.kvTokensPerReplica * kvPerToken * (mla ? 1 : 1 / cfg.tp),
-      // dispatch (INT8-free BF16 token) to top-k experts and combine back, per token, spread over the dies
-      a2aBytesPerToken: 2 * topk * arch.hidden_size * 2,
+      weightBytesPerDie: h.weights,
+      buffersBytesPerDie: h.buffers,
+      hbmBytesPerDie: h.capacity,
+      kvBytesPerTokenPerDie: kvPerToken * share,
+      a2aBytesPerToken: a2a,
     };
     memo.set(dp, l);
     return l;
@@ -160,6 +176,7 @@ function metricsOf(cfg: ElasticCore, o: ElasticOutcome): Record<string, JsonValu
       p2p_s: x.p2pNs / 1e9,
       p2p_bytes_per_die: x.p2pBytesPerDie,
       peak_memory_gb: x.peakMemoryBytes / 1e9,
+      kv_pool_tokens_per_replica: x.newKvTokensPerReplica,
       components_s: Object.fromEntries(x.components.map((c) => [c.name, c.s])),
       running_at_switch: x.runningAtSwitch,
       requeued: x.requeued,
@@ -192,10 +209,13 @@ function metricsOf(cfg: ElasticCore, o: ElasticOutcome): Record<string, JsonValu
     throughput_rps_before: first?.throughput_rps_before ?? null,
     throughput_rps_during: first?.throughput_rps_during ?? null,
     throughput_rps_after: first?.throughput_rps_after ?? null,
+    // billed from t = 0 until the last request completes (or is dropped), not the idle drain after it
     npu_seconds: o.dieSeconds / 2,
     die_seconds: o.dieSeconds,
+    billing_window_s: o.billedUntilNs / 1e9,
     scalings,
     timeline: o.timeline.map((w) => ({ ...w })),
+    decisions: o.decisions.map((d) => ({ ...d })),
   };
 }
 
@@ -229,7 +249,7 @@ export const elasticWorkload = defineWorkload({
       const outcome = simulateElastic({
         cfg: v.cfg,
         arrivals: elasticArrivals(v.cfg, sim.rng),
-        layoutOf: layoutCosts(v.cfg, s, costs),
+        layoutOf: layoutCosts(v.cfg, s, costs, { model: s.model, precision: s.precision, env: ctx.env }),
         sim,
         hooks,
         net: ctx.env.networkModel(sim),

@@ -92,10 +92,15 @@ export interface ScalingPlan {
   readonly keepsKv: boolean;
 }
 
-/** Bytes a new instance needs on each die, B: weights of its shard from P2P or storage. */
-export interface ShardBytes {
-  /** Weights the most loaded die must receive, B. */
-  readonly perDieBytes: number;
+/**
+ * Weight bytes the most loaded die of a new layout must receive (by P2P or from storage), B. A die that
+ * keeps its weights resident across the switch (`resident`: ElasticMoE with zero-copy, where the HBM
+ * manager keeps the old shard mapped) needs only what it lacks, `newPerDie − oldPerDie` (a scale-down:
+ * the experts of the removed dies); a die that joins (scale-up) or a fresh instance needs its whole shard.
+ */
+export function weightsToLoadPerDie(resident: boolean, addsDies: boolean, newPerDie: number, oldPerDie: number): number {
+  if (!resident || addsDies) return newPerDie;
+  return Math.max(0, newPerDie - oldPerDie);
 }
 
 /** The cold-start components a fresh instance pays (no standby), ns. */
@@ -107,7 +112,12 @@ function coldStart(): CostComponent[] {
   ];
 }
 
-/** The plan of scaling with `strategy` (mechanisms apply to `elastic`); `addsDies` = scale-up onto dies not yet in use. */
+/**
+ * The plan of scaling with `strategy` (mechanisms apply to `elastic`); `addsDies` = scale-up onto dies not
+ * yet in use. `storageBytesPerDie` is what the most loaded die must read when the weights come from
+ * storage, B: its whole shard for a fresh instance, only the missing experts when the die keeps its
+ * weights resident (ElasticMoE scale-down with zero-copy: `weightsToLoadPerDie`).
+ */
 export function scalingPlan(strategy: StrategyName, m: Mechanisms, addsDies: boolean, storageBytesPerDie: number): ScalingPlan {
   const storage: CostComponent = { name: "weights_storage", ns: Math.round((storageBytesPerDie / STORAGE_READ_BYTES_PER_S) * 1e9) };
   const dev: CostComponent[] = addsDies ? [{ name: "device_init", ns: DEVICE_INIT_NS }] : [];
@@ -135,6 +145,11 @@ export function scalingPlan(strategy: StrategyName, m: Mechanisms, addsDies: boo
       freshDies: false,
       keepsKv: true,
     };
+  }
+  if (strategy === "horizontal" && !addsDies) {
+    // removing a replica starts nothing: it stops taking requests, drains its running sequences and
+    // releases its dies (the tear-down runs after the release, off the critical path)
+    return { components: [], during: "old", addReplica: false, freshDies: false, keepsKv: false };
   }
   // baselines start a fresh instance from storage while the old one serves
   return {

@@ -81,7 +81,7 @@ const coreShape = {
       window_s: z.number().positive().default(5),
       /** `slo`: scale up when the window's SLO attainment is below this fraction (ElasticMoE: 0.9). */
       up_threshold: z.number().min(0).max(1).default(0.9),
-      /** `slo`: scale down when busy fraction stays below this for `down_windows` windows. */
+      /** `slo`: scale down when utilisation (time-averaged sequences in the system ÷ the engines' max batch, fraction) stays below this for `down_windows` windows. */
       down_utilisation: z.number().min(0).max(1).default(0.3),
       /** `slo`: consecutive low windows before scaling down, count. */
       down_windows: positive().default(3),
@@ -91,7 +91,7 @@ const coreShape = {
     .prefault({}),
   /** Cold restart: requests running when the instance stops are `requeue`d (re-prefilled) or `drop`ped (counted rejected). */
   on_restart: z.enum(["requeue", "drop"]).default("requeue"),
-  /** Colocated strategy: fraction of the KV pool the serving copy keeps while the second copy loads. */
+  /** Colocated strategy: fraction of its KV pool the serving copy keeps while the second copy loads and until it retires (the second copy gets the HBM left), fraction. */
   colocated_kv_fraction: z.number().min(0.05).max(1).default(0.5),
   slo: z
     .strictObject({

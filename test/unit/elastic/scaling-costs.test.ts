@@ -10,6 +10,7 @@ import {
   STORAGE_READ_BYTES_PER_S,
   WARMUP_NS,
   scalingPlan,
+  weightsToLoadPerDie,
   type Mechanisms,
 } from "../../../src/workload/elastic/scaling-costs.js";
 
@@ -59,6 +60,25 @@ describe("ElasticMoE scaling plans: each mechanism removes exactly one cost comp
   });
 });
 
+describe("weights a die must load: only what it lacks when its weights stay resident", () => {
+  const EP6 = 11.47e9; // B per die at DP3-TP2-EP6 (22 expert slots)
+  const EP8 = 8.8e9; // B per die at DP4-TP2-EP8 (16 expert slots)
+  it("zero-copy scale-down: the remaining dies keep their shard and load the removed dies' experts (new − old)", () => {
+    expect(weightsToLoadPerDie(true, false, EP6, EP8)).toBeCloseTo(EP6 - EP8, 0);
+  });
+  it("scale-up: a joining die loads its whole shard, resident or not", () => {
+    expect(weightsToLoadPerDie(true, true, EP8, EP6)).toBe(EP8);
+    expect(weightsToLoadPerDie(false, true, EP8, EP6)).toBe(EP8);
+  });
+  it("a fresh instance (cold restart, baselines) loads its whole shard also when scaling down", () => {
+    expect(weightsToLoadPerDie(false, false, EP6, EP8)).toBe(EP6);
+  });
+  it("from storage the delta costs delta / read rate, not the whole shard", () => {
+    const p = scalingPlan("elastic", { ...ALL_ON, p2p_weights: false }, false, weightsToLoadPerDie(true, false, EP6, EP8));
+    expect(p.components.find((c) => c.name === "weights_storage")!.ns).toBe(Math.round(((EP6 - EP8) / STORAGE_READ_BYTES_PER_S) * 1e9));
+  });
+});
+
 describe("baseline strategies start a fresh instance from storage", () => {
   it.each([
     ["horizontal", "old", true, false],
@@ -77,5 +97,11 @@ describe("baseline strategies start a fresh instance from storage", () => {
 
   it("cold restart has downtime (no serving during the switch)", () => {
     expect(scalingPlan("cold_restart", ALL_ON, true, BYTES).during).toBe("none");
+  });
+
+  it("removing a horizontal replica starts no instance: it stops taking requests and drains", () => {
+    const p = scalingPlan("horizontal", ALL_ON, false, BYTES);
+    expect(p.components).toEqual([]);
+    expect(p.during).toBe("old");
   });
 });
