@@ -161,6 +161,26 @@ describe("serving: KV hand-off on the network model", () => {
   });
 });
 
+describe("serving: dynamic P/D ratio", () => {
+  // 1 prefill + 3 decode instances and a controller that switches roles every 50 ms at the slightest
+  // imbalance: a decode instance is picked to become prefill while KV hand-offs are still on their way to it
+  const sets = (seed: number) => [
+    `seed=${seed}`,
+    "workload.compare=[]",
+    "workload.instances.0.count=1",
+    "workload.instances.1.count=3",
+    "workload.kv_transfer.mode=blocks",
+    "workload.pd_ratio.threshold=1.01",
+    "workload.pd_ratio.interval_s=0.05",
+    "workload.pd_ratio.switch_cost_s=0.001",
+  ];
+  it.each([11, 15])("a decode instance switches roles only after the KV on its way has landed: every request completes (seed %i)", (seed) => {
+    const m = runScenario(loadScenario("configs/pd-serve-roce.yaml", { sets: sets(seed) })).metrics;
+    expect(num(m, "requests_unfinished")).toBe(0);
+    expect(num(m, "requests_completed")).toBe(num(m, "requests_arrived"));
+  });
+});
+
 describe("serving: P/D-Serve mechanisms compared in one run", () => {
   it("configs/pd-serve-roce.yaml tabulates the aggregated baseline and each mechanism on the same arrivals", () => {
     const m = runScenario(loadScenario("configs/pd-serve-roce.yaml")).metrics;

@@ -107,12 +107,12 @@ describe("training T2 scenarios", () => {
     expect(opt.mfu! / base.mfu!).toBeCloseTo(ratio, 6); // one FLOP convention for both runs
   });
   it("exact mode (every expert-DP replica simulated) reports the slowest replica's step, not the sum of their steps", () => {
-    // 1,536 NPUs: 3 expert-DP replicas; skewed routing so replicas differ
-    const sets = ["cluster.servers=192", "workload.global_batch_size=768", "workload.routing_skew=1"];
+    // 1,536 NPUs: 3 expert-DP replicas; skewed routing so replicas differ (with seed 2 replica 0 is not the slowest)
+    const sets = ["seed=2", "cluster.servers=192", "workload.global_batch_size=768", "workload.routing_skew=1"];
     const step = (extra: string[]): number => (runScenario(loadScenario("configs/pangu-ultra-moe-train.yaml", { sets: [...sets, ...extra] })).metrics as Record<string, number>).step_s!;
     const representative = step([]); // replica 0 only
     const exact = step(["workload.exact=true"]); // replica 0 is one of them, with the same routing
-    expect(exact).toBeGreaterThanOrEqual(representative);
+    expect(exact).toBeGreaterThan(representative * 1.01);
     expect(exact).toBeLessThan(1.5 * representative);
   });
   it("hierarchical all-to-all and overlap each shorten the step; full recompute lengthens it", () => {

@@ -261,7 +261,7 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
       const r = e.running.pop()!;
       e.kvReserved -= r.input + r.output;
       requeuedTotal++;
-      reprefill += r.input;
+      reprefill += r.input + Math.floor(r.emitted);
       if (scaling !== undefined) scaling.requeued++;
       r.prefillStartNs = -1;
       e.queue.unshift(r);
@@ -274,13 +274,15 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
     while (e.queue.length > 0 && tokens < budget) {
       const r = e.queue[0]!;
       if (e.running.length + e.batch.length >= e.maxBatch || e.kvReserved + r.input + r.output > e.kvCapacity) break;
-      if (tokens > 0 && tokens + r.input > budget) break;
+      // a re-prefill (recompute after preemption or a restart) runs the prompt and the tokens generated so far
+      const len = r.input + Math.floor(r.emitted);
+      if (tokens > 0 && tokens + len > budget) break;
       e.queue.shift();
       e.kvReserved += r.input + r.output;
       if (r.prefillStartNs < 0) r.prefillStartNs = now;
-      work += e.layout.prefill.prefixNs(r.input) - e.layout.prefill.prefixNs(0);
-      workMulti += e.layout.prefill.prefixNs(r.input, true) - e.layout.prefill.prefixNs(0, true);
-      tokens += r.input;
+      work += e.layout.prefill.prefixNs(len) - e.layout.prefill.prefixNs(0);
+      workMulti += e.layout.prefill.prefixNs(len, true) - e.layout.prefill.prefixNs(0, true);
+      tokens += len;
       e.batch.push(r);
     }
     let dur = 0;
@@ -326,8 +328,11 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
     }
     for (const r of e.batch) {
       r.prefillEndNs = now;
-      if (r.firstTokenNs < 0) r.firstTokenNs = now;
-      win.outTok += 1;
+      // the first token is emitted once; a re-prefill emits nothing new
+      if (r.firstTokenNs < 0) {
+        r.firstTokenNs = now;
+        win.outTok += 1;
+      }
       if (r.output <= 1 || r.emitted >= r.output - 1) {
         r.lastTokenNs = now;
         e.kvReserved -= r.input + r.output;
@@ -507,7 +512,7 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
             } else {
               rec.requeued++;
               requeuedTotal++;
-              reprefill += r.input;
+              reprefill += r.input + Math.floor(r.emitted);
               r.prefillStartNs = -1;
               moved.unshift(r);
             }

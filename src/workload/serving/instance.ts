@@ -26,6 +26,8 @@ export class Instance {
   /** No new requests are routed here (switching roles), and out of service until `onlineAtNs`. */
   draining = false;
   offline = false;
+  /** KV hand-offs on their way to this instance (it cannot switch roles before they land), count. */
+  incomingKv = 0;
   /** Sequences assigned per attention replica (decode), count. */
   readonly replicaLoad: Int32Array;
   /** Busy time, ns, and work done: prompt tokens computed, output tokens, steps. */

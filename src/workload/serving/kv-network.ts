@@ -47,17 +47,22 @@ function bottleneckBandwidth(topo: Topology, p: Piece, i: number, plane: string)
 
 /**
  * What is left to send `elapsedNs` after a layer-wise KV transfer became ready (its first layer was
- * computed), when the rest goes now: each piece streamed at its route's bottleneck bandwidth (idle
- * links assumed for the past) while the prefill produced one layer per `1/layers` of its time, and the
- * last layer's share is always left — it exists only once the prefill has ended. On an idle fabric the
+ * computed), when the rest goes now. The group streamed as it would alone — its most loaded link's
+ * bytes over that link's bandwidth, so pieces converging on one decode die's port share it — while the
+ * prefill produced one layer per `1/layers` of its time; the last layer's share is always left (it
+ * exists only once the prefill has ended). Every piece keeps the same fraction. On an idle fabric the
  * exposed time is then the last layer's transfer when the network keeps up with the prefill, and the
  * tail of the whole transfer when it does not.
  */
 export function layerwiseRemainder(topology: Topology, pieces: readonly Piece[], plane: string, elapsedNs: number, layers: number): Piece[] {
-  const maxSent = (layers - 1) / layers;
-  return pieces.map((p, i) => {
-    const aloneNs = (p.bytes / bottleneckBandwidth(topology, p, i, plane)) * 1e9;
-    const sent = aloneNs > 0 ? Math.min(maxSent, Math.max(0, elapsedNs) / aloneNs) : maxSent;
-    return { ...p, bytes: p.bytes * (1 - sent) };
+  const load = new Map<number, number>();
+  pieces.forEach((p, i) => {
+    if (p.src === p.dst || p.bytes <= 0) return;
+    for (const l of topology.route(p.src, p.dst, i, plane)) load.set(l, (load.get(l) ?? 0) + p.bytes);
   });
+  let aloneNs = 0;
+  for (const [l, bytes] of load) aloneNs = Math.max(aloneNs, (bytes / topology.links[l]!.bandwidth) * 1e9);
+  const maxSent = (layers - 1) / layers;
+  const sent = aloneNs > 0 ? Math.min(maxSent, Math.max(0, elapsedNs) / aloneNs) : maxSent;
+  return pieces.map((p) => ({ ...p, bytes: p.bytes * (1 - sent) }));
 }

@@ -487,6 +487,7 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
     let rep = 0;
     for (let k = 1; k < d.replicaLoad.length; k++) if (d.replicaLoad[k]! < d.replicaLoad[rep]!) rep = k;
     d.replicaLoad[rep]!++;
+    d.incomingKv++;
     r.decodeInst = d.index;
     r.decodeReplica = rep;
     r.state = "transfer";
@@ -517,11 +518,13 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
   const kvArrived = (arg: unknown): void => {
     const r = arg as Request;
     const d = instances[r.decodeInst]!;
+    d.incomingKv--;
     r.firstTokenNs = sim.now;
     if (r.output <= 1) {
       r.lastTokenNs = sim.now;
       d.replicaLoad[r.decodeReplica]!--;
       complete(r);
+      checkDrained(d);
       return;
     }
     r.state = "waiting";
@@ -532,7 +535,7 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
   // ---- dynamic P/D ratio ----
   const checkDrained = (x: Instance): void => {
     if (x !== switching || !x.draining || x.offline || x.busy) return;
-    if (x.queueLength > 0 || x.running.length > 0 || x.waitingLength > 0) return;
+    if (x.queueLength > 0 || x.running.length > 0 || x.waitingLength > 0 || x.incomingKv > 0) return;
     x.offline = true;
     sim.schedule(Math.round(cfg.pd_ratio.switch_cost_s * 1e9), switchDone, x);
   };

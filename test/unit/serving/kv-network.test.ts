@@ -87,6 +87,15 @@ describe("layer-wise KV: what is left when the prefill ends", () => {
     expect(rest!.bytes).toBeCloseTo(41 * MB, 0);
   });
 
+  it("pieces converging on one decode die share its port: three sources, 61 ms of bytes at 25 GB/s, 30 ms of prefill leave 31 ms", () => {
+    const third = (src: number): Piece => ({ src, dst: 3, bytes: (61 * MB) / 3 });
+    const rest = layerwiseRemainder(topo, [third(0), third(1), third(2)], "rdma", 30e6, 61);
+    expect(rest.reduce((a, p) => a + p.bytes, 0)).toBeCloseTo(31 * MB, 0);
+    // and on the flow model what is left then takes 31 ms (+ two hops) into the shared port
+    const [end] = arrivals(flow, [rest]);
+    expect(end).toBeCloseTo(2 * HOP_NS + 31e6, 0);
+  });
+
   it("keeps the piece's endpoints and overhead", () => {
     const [rest] = layerwiseRemainder(topo, [{ ...piece, overheadNs: 7 }], "rdma", 1e6, 61);
     expect(rest).toMatchObject({ src: 0, dst: 1, overheadNs: 7 });
