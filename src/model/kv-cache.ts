@@ -20,6 +20,18 @@ export function kvCacheElementsPerTokenPerLayer(a: ModelArchitecture): number {
   }
 }
 
+/**
+ * Fraction of a token's KV cache one attention-TP rank holds: MLA caches one latent every head reads,
+ * replicated over TP (all-gathered under SP–TP–SP); GQA/MHA split the KV heads over TP, one replicated
+ * head per rank when tp > KV heads. Dimensionless.
+ */
+export function kvCacheShareOnRank(a: ModelArchitecture, tp: number): number {
+  const att = a.attention;
+  if (att.kind === "mla") return 1;
+  const kvHeads = att.kind === "gqa" ? att.kv_heads : att.heads;
+  return Math.max(1, kvHeads / tp) / kvHeads;
+}
+
 /** KV-cache bytes one token adds to one layer at `precision`, B. */
 export function kvCacheBytesPerTokenPerLayer(a: ModelArchitecture, precision: KvCachePrecision): number {
   return kvCacheElementsPerTokenPerLayer(a) * KV_ELEMENT_BYTES[precision];

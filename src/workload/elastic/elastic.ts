@@ -3,7 +3,8 @@ import { InputError } from "../../config/errors.js";
 import type { ResolvedModel } from "../../config/model-field.js";
 import { Hooks, Simulator } from "../../engine/index.js";
 import { moeLayerCount, type ModelArchitecture } from "../../model/architecture.js";
-import { kvCacheBytesPerToken } from "../../model/kv-cache.js";
+import { kvCacheBytesPerToken, kvCacheShareOnRank } from "../../model/kv-cache.js";
+import { ACTIVATION_BYTES } from "../../model/ops/op-input.js";
 import type { WeightPrecision } from "../../model/precision.js";
 import type { SimEvents } from "../../trace/span.js";
 import { hbmPerDie } from "../inference-bench/memory.js";
@@ -76,7 +77,7 @@ function groupOf(cfg: ElasticCore, dp: number, routed: number): InstanceGroupCon
  */
 export function expertA2aBytesPerToken(arch: ModelArchitecture, mtp: boolean): number {
   const moeLayers = moeLayerCount(arch) + (mtp && moeLayerCount(arch) > 0 ? arch.mtp_layers : 0);
-  return moeLayers * 2 * (arch.moe?.top_k ?? 1) * arch.hidden_size * 2;
+  return moeLayers * 2 * (arch.moe?.top_k ?? 1) * arch.hidden_size * ACTIVATION_BYTES;
 }
 
 function layoutCosts(cfg: ElasticCore, s: Sections, costs: StepCostCache, ctx: StepModelContext): (dp: number) => LayoutCost {
@@ -84,9 +85,7 @@ function layoutCosts(cfg: ElasticCore, s: Sections, costs: StepCostCache, ctx: S
   const mtp = cfg.mtp.layers > 0;
   const kvPerToken = kvCacheBytesPerToken(arch, "bf16", { includeMtp: mtp });
   // a die holds the KV of its share of the KV heads (MLA: the whole latent, replicated over TP), as serving sizes it
-  const att = arch.attention;
-  const kvHeads = att.kind === "gqa" ? att.kv_heads : att.kind === "mha" ? att.heads : 1;
-  const share = att.kind === "mla" ? 1 : Math.max(1, kvHeads / cfg.tp) / kvHeads;
+  const share = kvCacheShareOnRank(arch, cfg.tp);
   const a2a = expertA2aBytesPerToken(arch, mtp);
   const memo = new Map<number, LayoutCost>();
   return (dp) => {

@@ -1,4 +1,4 @@
-import { kvCacheBytesPerToken } from "../../model/kv-cache.js";
+import { kvCacheBytesPerToken, kvCacheShareOnRank } from "../../model/kv-cache.js";
 import { weightBytesByComponent } from "../../model/weight-bytes.js";
 import { usesSpTpSp } from "./attention-sp-tp.js";
 import type { PhaseModel } from "./phase-model.js";
@@ -56,12 +56,7 @@ export function hbmPerDie(model: PhaseModel): HbmUse {
   }
   const perToken = kvCacheBytesPerToken(arch, "bf16", { includeMtp: mtp });
   const tokens = settings.phase === "decode" ? model.sequences * (settings.kv_len + model.queryTokens) : model.sequences * model.queryTokens;
-  const att = arch.attention;
-  // MLA caches one latent per token that every head reads: replicated over attention TP (all-gathered
-  // under SP–TP–SP). GQA/MHA split the KV heads over TP (one replicated head when tp > kv heads).
-  const kvHeads = att.kind === "gqa" ? att.kv_heads : att.kind === "mha" ? att.heads : 1;
-  const share = att.kind === "mla" ? 1 : Math.max(1, kvHeads / tp) / kvHeads;
-  const kv = perToken * tokens * share;
+  const kv = perToken * tokens * kvCacheShareOnRank(arch, tp);
   const buffers = exchange ? MOE_COMM_BUFFER_BYTES : 0;
   return { weights, kv_cache: kv, buffers, total: weights + kv + buffers, capacity: model.die.hbmBytes };
 }

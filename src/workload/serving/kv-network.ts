@@ -1,5 +1,5 @@
+import type { AnalyticalNetwork } from "../../network/analytical.js";
 import type { NetworkModel, Transfer } from "../../network/network-model.js";
-import type { Topology } from "../../topology/topology.js";
 
 /*
  * Transfers of a serving run (prefill → decode KV hand-offs, EMS pool → prefill loads) on the
@@ -31,37 +31,24 @@ export function sendPieces(net: NetworkModel, pieces: readonly Piece[], readyNs:
   for (let i = 0; i < pieces.length; i++) {
     const p = pieces[i]!;
     let bytes = p.bytes;
-    if (p.overheadNs !== undefined && p.overheadNs > 0 && p.src !== p.dst) bytes += (p.overheadNs / 1e9) * bottleneckBandwidth(topo, p, i, plane);
+    if (p.overheadNs !== undefined && p.overheadNs > 0 && p.src !== p.dst) bytes += (p.overheadNs / 1e9) * topo.routeBandwidth(topo.route(p.src, p.dst, i, plane));
     transfers.push({ src: p.src, dst: p.dst, bytes });
   }
   net.runGroup(transfers, readyNs, arrived, plane);
 }
 
-/** The lowest link bandwidth on the route the network model gives piece `i` of a group, bytes/s. */
-function bottleneckBandwidth(topo: Topology, p: Piece, i: number, plane: string): number {
-  const route = topo.route(p.src, p.dst, i, plane);
-  let bw = Infinity;
-  for (let k = 0; k < route.length; k++) bw = Math.min(bw, topo.links[route[k]!]!.bandwidth);
-  return bw;
-}
-
 /**
  * What is left to send `elapsedNs` after a layer-wise KV transfer became ready (its first layer was
  * computed), when the rest goes now. The group streamed as it would alone — its most loaded link's
- * bytes over that link's bandwidth, so pieces converging on one decode die's port share it — while the
+ * bytes over that link's bandwidth (`alone`, the analytical model on the same topology), so pieces
+ * converging on one decode die's port share it — while the
  * prefill produced one layer per `1/layers` of its time; the last layer's share is always left (it
  * exists only once the prefill has ended). Every piece keeps the same fraction. On an idle fabric the
  * exposed time is then the last layer's transfer when the network keeps up with the prefill, and the
  * tail of the whole transfer when it does not.
  */
-export function layerwiseRemainder(topology: Topology, pieces: readonly Piece[], plane: string, elapsedNs: number, layers: number): Piece[] {
-  const load = new Map<number, number>();
-  pieces.forEach((p, i) => {
-    if (p.src === p.dst || p.bytes <= 0) return;
-    for (const l of topology.route(p.src, p.dst, i, plane)) load.set(l, (load.get(l) ?? 0) + p.bytes);
-  });
-  let aloneNs = 0;
-  for (const [l, bytes] of load) aloneNs = Math.max(aloneNs, (bytes / topology.links[l]!.bandwidth) * 1e9);
+export function layerwiseRemainder(alone: AnalyticalNetwork, pieces: readonly Piece[], plane: string, elapsedNs: number, layers: number): Piece[] {
+  const aloneNs = alone.busiestLinkNs(pieces, plane);
   const maxSent = (layers - 1) / layers;
   const sent = aloneNs > 0 ? Math.min(maxSent, Math.max(0, elapsedNs) / aloneNs) : maxSent;
   return pieces.map((p) => ({ ...p, bytes: p.bytes * (1 - sent) }));

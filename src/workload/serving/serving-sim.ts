@@ -1,6 +1,7 @@
 import type { Hooks, Simulator } from "../../engine/index.js";
 import { SupernodeTopology } from "../../topology/supernode-topology.js";
 import type { Topology } from "../../topology/topology.js";
+import { AnalyticalNetwork } from "../../network/analytical.js";
 import type { NetworkModel } from "../../network/network-model.js";
 import type { SimEvents } from "../../trace/span.js";
 import { GRAPH_LAUNCH_NS } from "../inference-bench/step-sim.js";
@@ -101,6 +102,8 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
   const emit = s.observe && hooks.has("span");
   const progress = s.observe && hooks.has("progress");
   const net = s.network;
+  // prices a layer-wise hand-off as it would stream alone (layerwiseRemainder)
+  const alone = new AnalyticalNetwork(sim, s.topology);
   const supernode = s.topology instanceof SupernodeTopology ? s.topology : undefined;
   const pool = cfg.cache.enabled && cfg.cache.pool.enabled ? new PrefixCache(poolBlocks(cfg, s.kvBytesPerToken)) : undefined;
   const blockBytes = BLOCK_TOKENS * s.kvBytesPerToken;
@@ -273,6 +276,9 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
     }
   };
 
+  /** Pool loads of the batch being formed (reused: sendPieces copies them out synchronously). */
+  const loads: Piece[] = [];
+
   // ---- prefix cache lookup when a request's first batch forms; pool loads join `loads` (sent when the batch starts) ----
   const lookup = (x: Instance, r: Request, loads: Piece[]): void => {
     const ids = r.hashIds;
@@ -306,7 +312,7 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
   const tryRun = (x: Instance): void => {
     if (x.busy || x.offline) return;
     const now = sim.now;
-    const loads: Piece[] = [];
+    loads.length = 0;
     let work = 0;
     let workMulti = 0;
     x.batch.length = 0;
@@ -388,20 +394,21 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
     const dur = prefillNs + decodeNs - (prefillNs > 0 && decodeNs > 0 ? GRAPH_LAUNCH_NS : 0);
     x.busy = true;
     // the iteration starts once the batch's pool loads have arrived
-    const begin = (loadEnd: number): void => {
-      const t = sim.now;
-      const start = Math.max(t, Math.ceil(loadEnd));
-      x.iterStartNs = start;
-      x.iterNs = dur;
-      x.prefillPartNs = prefillNs;
-      x.busyNs += dur;
-      x.prefillBusyNs += prefillNs;
-      x.decodeBusyNs += decodeNs;
-      x.steps++;
-      sim.schedule(start + dur - t, iterationDone, x);
-    };
-    if (loads.length > 0) sendPieces(net, loads, now, "ub", begin);
-    else begin(now);
+    if (loads.length > 0) sendPieces(net, loads, now, "ub", (loadEnd) => beginIteration(x, dur, prefillNs, decodeNs, loadEnd));
+    else beginIteration(x, dur, prefillNs, decodeNs, now);
+  };
+  /** Books an iteration of `dur` ns (prefill and decode parts, ns) starting when its loads have arrived (`loadEnd`, exact ns). */
+  const beginIteration = (x: Instance, dur: number, prefillNs: number, decodeNs: number, loadEnd: number): void => {
+    const t = sim.now;
+    const start = Math.max(t, Math.ceil(loadEnd));
+    x.iterStartNs = start;
+    x.iterNs = dur;
+    x.prefillPartNs = prefillNs;
+    x.busyNs += dur;
+    x.prefillBusyNs += prefillNs;
+    x.decodeBusyNs += decodeNs;
+    x.steps++;
+    sim.schedule(start + dur - t, iterationDone, x);
   };
 
   const iterationDone = (arg: unknown): void => {
@@ -511,7 +518,7 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
       sim.schedule(r.kvEndNs - t, kvArrived, r);
     };
     // layer-wise: the layers computed before now have been streaming since `ready`; what is left goes now
-    const rest = mode === "layerwise" && ready < now ? layerwiseRemainder(s.topology, pieces, cfg.kv_transfer.plane, now - ready, s.layers) : pieces;
+    const rest = mode === "layerwise" && ready < now ? layerwiseRemainder(alone, pieces, cfg.kv_transfer.plane, now - ready, s.layers) : pieces;
     sendPieces(net, rest, now, cfg.kv_transfer.plane, arrived);
   };
 

@@ -4,7 +4,7 @@ import type { ResolvedEnvironment } from "../../config/environment.js";
 import { InputError } from "../../config/errors.js";
 import type { ResolvedModel } from "../../config/model-field.js";
 import { Hooks, RngStreams, Simulator } from "../../engine/index.js";
-import { kvCacheBytesPerToken } from "../../model/kv-cache.js";
+import { kvCacheBytesPerToken, kvCacheShareOnRank } from "../../model/kv-cache.js";
 import type { WeightPrecision } from "../../model/precision.js";
 import { SupernodeTopology } from "../../topology/supernode-topology.js";
 import type { SimEvents } from "../../trace/span.js";
@@ -15,7 +15,7 @@ import { requestRecords, servingMetrics } from "./metrics.js";
 import { BLOCK_TOKENS, type Arrival } from "./request.js";
 import { servingCoreSchema, servingSchema, servingSections, type ServingConfig, type ServingCore } from "./schema.js";
 import { simulateServing, type ServingOutcome } from "./serving-sim.js";
-import { ACTIVATION_RESERVE_FRACTION, groupPhase, StepCostCache, type StepModelContext } from "./step-cost.js";
+import { freeKvBytesPerDie, groupPhase, StepCostCache, type StepModelContext } from "./step-cost.js";
 import { readTrace } from "./trace-reader.js";
 
 /*
@@ -121,11 +121,8 @@ function runVariant(name: string, cfg: ServingCore, sim: Simulator, hooks: Hooks
     if (g.role !== "prefill") return 0;
     const pm = groupPhase(g, "prefill", ctx);
     if (Array.isArray(pm)) return 0;
-    const h = hbmPerDie(pm);
-    const free = Math.max(0, h.capacity * (1 - ACTIVATION_RESERVE_FRACTION) - h.weights - h.buffers);
-    const kvHeads = att.kind === "gqa" ? att.kv_heads : att.kind === "mha" ? att.heads : 1;
-    const share = att.kind === "mla" ? 1 : Math.max(1, kvHeads / g.deployment.attention.tp) / kvHeads;
-    return Math.floor((free / (kvBytesPerToken * share) / BLOCK_TOKENS) * g.deployment.attention.dp);
+    const share = kvCacheShareOnRank(arch, g.deployment.attention.tp);
+    return Math.floor((freeKvBytesPerDie(hbmPerDie(pm)) / (kvBytesPerToken * share) / BLOCK_TOKENS) * g.deployment.attention.dp);
   });
   const outcome = simulateServing({
     cfg,

@@ -1,11 +1,11 @@
 import type { ResolvedEnvironment } from "../../config/environment.js";
 import type { ResolvedModel } from "../../config/model-field.js";
 import { Hooks, Simulator } from "../../engine/index.js";
-import { kvCacheBytesPerToken } from "../../model/kv-cache.js";
+import { kvCacheBytesPerToken, kvCacheShareOnRank } from "../../model/kv-cache.js";
 import type { WeightPrecision } from "../../model/precision.js";
 import type { SimEvents } from "../../trace/span.js";
 import { tokensPerStep } from "../inference-bench/inference-bench.js";
-import { hbmPerDie } from "../inference-bench/memory.js";
+import { hbmPerDie, type HbmUse } from "../inference-bench/memory.js";
 import { buildPhase, type PhaseIssue, type PhaseModel } from "../inference-bench/phase-model.js";
 import type { PhaseName, PhaseSettings } from "../inference-bench/schema.js";
 import { runPhase } from "../inference-bench/step-sim.js";
@@ -39,6 +39,11 @@ const SLOPE_BATCH = 48;
  * prefix cache. From memory of vLLM's default `gpu_memory_utilization` = 0.9, unverified.
  */
 export const ACTIVATION_RESERVE_FRACTION = 0.1;
+
+/** HBM of a die left for the KV cache: capacity less the activation reserve, weights and buffers, B (≥ 0). */
+export function freeKvBytesPerDie(h: HbmUse): number {
+  return Math.max(0, h.capacity * (1 - ACTIVATION_RESERVE_FRACTION) - h.weights - h.buffers);
+}
 
 /** Everything the step model needs besides the per-phase settings. */
 export interface StepModelContext {
@@ -195,11 +200,7 @@ export class DecodeCost {
     const h = hbmPerDie(pm);
     const arch = ctx.model.arch;
     this.kvBytesPerToken = kvCacheBytesPerToken(arch, "bf16", { includeMtp: k.mtp.layers > 0 });
-    const att = arch.attention;
-    const kvHeads = att.kind === "gqa" ? att.kv_heads : att.kind === "mha" ? att.heads : 1;
-    const share = att.kind === "mla" ? 1 : Math.max(1, kvHeads / d.attention.tp) / kvHeads;
-    const free = h.capacity * (1 - ACTIVATION_RESERVE_FRACTION) - h.weights - h.buffers;
-    this.kvTokensPerReplica = Math.max(0, Math.floor(free / (this.kvBytesPerToken * share)));
+    this.kvTokensPerReplica = Math.floor(freeKvBytesPerDie(h) / (this.kvBytesPerToken * kvCacheShareOnRank(arch, d.attention.tp)));
   }
 
   private at(b: number): number {

@@ -74,7 +74,7 @@ describe("serving transfers on the network model", () => {
 });
 
 describe("layer-wise KV: what is left when the prefill ends", () => {
-  const topo = star();
+  const topo = new AnalyticalNetwork(new Simulator(1), star());
   const piece: Piece = { src: 0, dst: 1, bytes: 61 * MB }; // 61 layers × 1 ms alone
 
   it("a network faster than the prefill leaves the last layer's share", () => {
