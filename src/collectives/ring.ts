@@ -40,7 +40,7 @@ export function ringSteps(req: CollectiveRequest): CollectiveStep[] {
       break;
     }
     case "broadcast": {
-      // pipelined chain from the root cut into n chunks: 2n−3 rounds; in round t position i (0 = root)
+      // pipelined chain from the root cut into n chunks: 2n−2 rounds (t = 0…2n−3); in round t position i (0 = root)
       // forwards chunk t−i to position i+1, so the middle round moves n−1 chunks at once
       const root = req.root ?? 0;
       const at = (i: number): number => group[(root + i) % n]!;

@@ -35,7 +35,8 @@ export interface LeafSpineSpec {
 
 /**
  * Uplink ports per leaf: enough ports of `uplinkBandwidth` to carry downlink capacity / oversubscription
- * (rounded up: a switch has whole ports). Also the number of spines (one port from each leaf to each spine).
+ * (rounded up: a switch has whole ports; uplinkBandwidthPerSpine then slows them so the leaf still has
+ * the asked ratio). Also the number of spines (one port from each leaf to each spine).
  */
 export function uplinkPortsPerLeaf(portsPerLeaf: number, portBandwidth: number, uplinkBandwidth: number, oversubscription: number): number {
   // the small epsilon keeps exact ratios (32 × 25 GB/s / 50 GB/s = 16) from rounding up on float noise
@@ -74,10 +75,22 @@ export class LeafSpine {
   }
 }
 
+/**
+ * Bandwidth of each of a leaf's `spines` uplinks per direction, bytes/s: the port speed when whole ports
+ * give the asked ratio, else downlink capacity / oversubscription spread over the ports (whole ports
+ * would overshoot it: 4 × 25 GB/s at 4:1 on one 50 GB/s port would stay 2:1).
+ */
+export function uplinkBandwidthPerSpine(spec: LeafSpineSpec, spines: number): number {
+  const capacity = (spec.portsPerLeaf * spec.portBandwidth) / spec.oversubscription;
+  // same float slack as uplinkPortsPerLeaf: exact ratios keep the port speed bit for bit
+  return spines * spec.uplinkBandwidth <= capacity * (1 + 1e-9) ? spec.uplinkBandwidth : capacity / spines;
+}
+
 /** Adds leaves, spines and their links to `b` and returns the fabric. */
 export function addLeafSpine(b: TopologyBuilder, spec: LeafSpineSpec): LeafSpine {
   const { ports, leaves } = spec;
   const spines = leaves > 1 ? uplinkPortsPerLeaf(spec.portsPerLeaf, spec.portBandwidth, spec.uplinkBandwidth, spec.oversubscription) : 0;
+  const uplinkBandwidth = spines > 0 ? uplinkBandwidthPerSpine(spec, spines) : spec.uplinkBandwidth;
   const leafNodes: number[] = [];
   for (let l = 0; l < leaves; l++) leafNodes.push(b.node(`${spec.prefix}leaf${l}`, "switch"));
   const spineNodes: number[] = [];
@@ -94,8 +107,8 @@ export function addLeafSpine(b: TopologyBuilder, spec: LeafSpineSpec): LeafSpine
   const spineDown = new Int32Array(leaves * spines);
   for (let l = 0; l < leaves; l++) {
     for (let s = 0; s < spines; s++) {
-      leafUp[l * spines + s] = b.link(leafNodes[l]!, spineNodes[s]!, spec.uplinkBandwidth, spec.switchLatencyNs);
-      spineDown[s * leaves + l] = b.link(spineNodes[s]!, leafNodes[l]!, spec.uplinkBandwidth, spec.switchLatencyNs);
+      leafUp[l * spines + s] = b.link(leafNodes[l]!, spineNodes[s]!, uplinkBandwidth, spec.switchLatencyNs);
+      spineDown[s * leaves + l] = b.link(spineNodes[s]!, leafNodes[l]!, uplinkBandwidth, spec.switchLatencyNs);
     }
   }
   return new LeafSpine(spines, spec.leafOfPort, portUp, portDown, leafUp, spineDown, leaves);

@@ -22,8 +22,11 @@ const server = atlasServerSchema.shape;
 /** Parameters of a RoCE cluster of Atlas A2 servers. */
 export const roceClusterSchema = z.strictObject({
   type: z.literal("roce"),
-  /** Number of servers. */
-  servers: z.number().int().min(1).default(4),
+  /**
+   * Number of servers. At most 16,384 (131,072 NPUs at 8 per server): beyond the "tens of thousands of
+   * NPUs" of P/D-Serve (targets.md T4), and a bound that keeps the topology's arrays allocatable.
+   */
+  servers: z.number().int().min(1).max(16_384).default(4),
   /** Chip preset of every NPU. */
   chip: server.chip,
   /** NPUs per server (the 800T A2 has 8). */
@@ -43,7 +46,10 @@ export const roceClusterSchema = z.strictObject({
   npus_per_leaf: z.number().int().min(1).default(64),
   /** Speed of one leaf↔spine port, per direction. Illustrative: 400GE. */
   leaf_spine_bandwidth: bandwidth().prefault("400Gb/s"),
-  /** Leaf downlink capacity : uplink capacity (1 = non-blocking, 2 = 2:1 oversubscribed). */
+  /**
+   * Leaf downlink capacity : uplink capacity (1 = non-blocking, 2 = 2:1 oversubscribed). Whole uplink ports
+   * of `leaf_spine_bandwidth`, run slower when whole ports would overshoot the ratio (see leaf-spine.ts).
+   */
   oversubscription: z.number().positive().default(1),
   /**
    * One Ethernet switch traversal, port to port, cable included. Estimate, from memory of data-centre

@@ -131,6 +131,28 @@ describe("RoCE cluster of Atlas A2 servers", () => {
     expect(uplink(4)).toEqual({ spines: 4, capacity: 200 * GB });
   });
 
+  it("a leaf's uplink capacity is its downlink capacity ÷ oversubscription even below whole 400GE ports (4 × 25 GB/s at 4:1 → 25 GB/s)", () => {
+    // roce-4x800t-a2's rail leaves: 4 × 200GE = 100 GB/s down; one 400GE port (50 GB/s) is already 2:1, so
+    // 3:1 and 4:1 must run the single uplink below its port speed rather than stay at 2:1
+    const uplink = (oversubscription: number) => {
+      const t = roce({ servers: 4, rail_optimized: true, npus_per_leaf: 4, oversubscription });
+      const leaf0 = t.nodes.find((n) => n.name === "leaf0")!.id;
+      const ups = t.links.filter((l) => l.from === leaf0 && t.nodes[l.to]!.name.startsWith("spine"));
+      const downs = t.links.filter((l) => l.to === leaf0 && t.nodes[l.from]!.name.startsWith("spine"));
+      const sum = (ls: typeof ups) => ls.reduce((s, l) => s + l.bandwidth, 0);
+      return { spines: ups.length, up: sum(ups), down: sum(downs) };
+    };
+    expect(uplink(1)).toEqual({ spines: 2, up: 100 * GB, down: 100 * GB });
+    expect(uplink(2)).toEqual({ spines: 1, up: 50 * GB, down: 50 * GB });
+    const four = uplink(4);
+    expect(four.spines).toBe(1);
+    expect(four.up).toBeCloseTo(25 * GB, -3);
+    expect(four.down).toBeCloseTo(25 * GB, -3);
+    expect(uplink(3).up).toBeCloseTo((100 / 3) * GB, -3);
+    // cross-rail traffic of all 4 NPUs on a leaf at once: 4 × 25 GB/s through the leaf's uplink
+    expect(uplink(4).up).toBeLessThan(uplink(2).up);
+  });
+
   it("route latency counts the two NICs and each switch crossed", () => {
     const t = roce({ servers: 4, npus_per_leaf: 16, nic_latency: "1us", switch_latency: "0.5us" });
     expect(t.routeLatencyNs(t.route(0, 8))).toBe(2 * 1000 + 500); // one leaf
