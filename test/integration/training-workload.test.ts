@@ -104,7 +104,9 @@ describe("training T2 scenarios", () => {
     const base = runScenario(loadScenario("configs/pangu-ultra-moe-train-baseline.yaml")).metrics as Record<string, number>;
     const ratio = opt.tokens_per_s_per_npu! / base.tokens_per_s_per_npu!;
     expect(Math.abs(ratio / (30.0 / 18.9) - 1)).toBeLessThan(0.1);
-    expect(opt.mfu! / base.mfu!).toBeCloseTo(ratio, 6); // one FLOP convention for both runs
+    // one FLOP convention for both runs; the four metrics carry 6 significant digits (≤ 5e-6 relative
+    // rounding each at these magnitudes), so the two ratios agree to ~1e-5, not to an absolute 5e-7
+    expect(Math.abs(opt.mfu! / base.mfu! / ratio - 1)).toBeLessThan(2e-5);
   });
   it("exact mode (every expert-DP replica simulated) reports the slowest replica's step, not the sum of their steps", () => {
     // 1,536 NPUs: 3 expert-DP replicas; skewed routing so replicas differ (with seed 2 replica 0 is not the slowest)

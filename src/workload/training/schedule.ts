@@ -58,16 +58,25 @@ export function stageOrder(schedule: "gpipe" | "1f1b" | "interleaved", s: number
 
 /**
  * Peak of the activations a stage holds over its task order: each forward adds its chunk's stored
- * activations, each backward frees them (the weights are what `bytesOfChunk` returns per chunk), B.
+ * activations when it starts, each backward frees them when it ends (the weights are what
+ * `bytesOfChunk` returns per chunk), B. With `overlap` (adaptive pipe overlap: two tasks of the stage
+ * in flight) the task after a backward may start before that backward has freed its chunk, so each
+ * backward's free is applied only after the next task has allocated.
  */
-export function peakInFlight(order: readonly StageTask[], bytesOfChunk: (chunk: number) => number): number {
+export function peakInFlight(order: readonly StageTask[], bytesOfChunk: (chunk: number) => number, overlap = false): number {
   let cur = 0;
   let peak = 0;
+  let pending = 0;
   for (const t of order) {
-    if (t.backward) cur -= bytesOfChunk(t.chunk);
-    else {
+    if (!t.backward) {
       cur += bytesOfChunk(t.chunk);
       if (cur > peak) peak = cur;
+    }
+    cur -= pending;
+    pending = 0;
+    if (t.backward) {
+      if (overlap) pending = bytesOfChunk(t.chunk);
+      else cur -= bytesOfChunk(t.chunk);
     }
   }
   return peak;

@@ -122,8 +122,11 @@ function moduleOf(op: ComputeOp): RecomputeModule | undefined {
       return "rope";
     case "prefill_attention":
       return "attention_core";
-    case "gemm":
-      return op.label === "q_b_proj" || op.label === "kv_b_proj" ? "attention_up_proj" : undefined;
+    case "gemm": {
+      // the MTP module's decoder layer carries the same operators with an "mtp " label prefix (mtp-ops.ts)
+      const label = op.label?.startsWith("mtp ") ? op.label.slice(4) : op.label;
+      return label === "q_b_proj" || label === "kv_b_proj" ? "attention_up_proj" : undefined;
+    }
     default:
       return undefined;
   }
@@ -163,12 +166,18 @@ export class StageCostBuilder {
     };
   }
 
-  /** The expert load of the busiest rank of layer `layer`'s routing. */
+  /**
+   * The expert load of the busiest rank of layer `layer`'s routing. The routing holds the copies of one
+   * MoE group's tokens (moeGroup × tokens per rank × top_k). Without TP-extend-EP the group is the ep
+   * ranks of one tp index and every expert is tensor-split over the tp ranks: each shard computes the
+   * rows of all tp slices (the expert-TP AllGatherV inside dispatch, hardware.md §4), so the group's
+   * copies count expertTp times (the other slices are taken to route alike: one draw per layer).
+   */
   private hotLoad(r: LayerRouting): ExpertLoad {
-    const g = this.c.layout.moeGroup;
+    const { moeGroup: g, expertTp } = this.c.layout;
     const per = r.perExpert.length / g;
     const routed: number[] = [];
-    for (let e = r.hotRank * per; e < (r.hotRank + 1) * per; e++) routed.push(r.perExpert[e]!);
+    for (let e = r.hotRank * per; e < (r.hotRank + 1) * per; e++) routed.push(r.perExpert[e]! * expertTp);
     return { routed, shared: [] };
   }
 
@@ -245,9 +254,15 @@ export class StageCostBuilder {
         sb.add(SEG.tp, pricer.collective("tp", op, [g], it.bytes), it.label);
         return;
       }
-      case "ep":
-        sb.add(SEG.ep, this.moePrice(it.comm === "dispatch" ? "dispatch" : "combine", layer, stage), it.label);
+      case "ep": {
+        const kind = it.comm === "dispatch" ? "dispatch" : "combine";
+        const etp = this.expertTpNs(kind, layer, stage);
+        // tensor-split experts: EP AllToAllV then expert-TP AllGatherV (dispatch); ReduceScatterV then AllToAllV (combine)
+        if (etp > 0 && kind === "combine") sb.add(SEG.tp, etp, `${it.label} expert-TP reduce-scatter`);
+        sb.add(SEG.ep, this.moePrice(kind, layer, stage), it.label);
+        if (etp > 0 && kind === "dispatch") sb.add(SEG.tp, etp, `${it.label} expert-TP all-gather`);
         return;
+      }
       default:
         sb.add(SEG.pp, 0, it.label);
     }
@@ -269,6 +284,21 @@ export class StageCostBuilder {
   moeGroupRanks(stage: number): number[] {
     const { layout } = this.c;
     return groupOf(layout, stageCoord(stage, this.c.dpIndex), layout.tpExtendEp ? ["tp", "ep"] : ["ep"]);
+  }
+
+  /**
+   * Expert-TP collective of an MoE exchange without TP-extend-EP (experts split over the tp ranks), ns:
+   * after the EP dispatch every tp rank all-gathers the rows the other tp slices received for the same
+   * experts (S = tp × the busiest rank's copies × hidden × 2 B); before the combine the partial expert
+   * outputs are reduce-scattered back (same S). 0 with TP-extend-EP or tp 1.
+   */
+  private expertTpNs(kind: "dispatch" | "combine", layer: number, stage: number): number {
+    const { layout, arch } = this.c;
+    if (layout.expertTp <= 1) return 0;
+    const r = this.c.routing(layer);
+    const bytes = Math.round(layout.expertTp * r.perRank[r.hotRank]! * arch.hidden_size * ACTIVATION_BYTES);
+    const g = groupOf(layout, stageCoord(stage, this.c.dpIndex), ["tp"]);
+    return this.c.pricer!.collective("tp", kind === "dispatch" ? "all_gather" : "reduce_scatter", [g], bytes);
   }
 
   private moePrice(kind: "dispatch" | "combine", layer: number, stage: number): number {

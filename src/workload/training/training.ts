@@ -71,7 +71,8 @@ function planMemory(arch: ResolvedModel["arch"], layout: TrainingLayout, cfg: Tr
       stored += a.stored;
       maxFull = Math.max(maxFull, a.full);
     }
-    if (v === V - 1) stored += tokens * Math.ceil(arch.vocab_size / layout.tp) * 4; // FP32 logits for the cross-entropy
+    // FP32 logits for the cross-entropy: the main head's and each trained MTP module's own (a second head pass and loss)
+    if (v === V - 1) stored += (1 + (includeMtp ? arch.mtp_layers : 0)) * tokens * Math.ceil(arch.vocab_size / layout.tp) * 4;
     full = maxFull;
     return { stored, full };
   };
@@ -80,7 +81,7 @@ function planMemory(arch: ResolvedModel["arch"], layout: TrainingLayout, cfg: Tr
   for (let s = 0; s < layout.pp; s++) {
     const order = stageOrder(layout.schedule, s, layout.pp, layout.vpp, layout.microBatches);
     const keep = (v: number): number => (v === V - 1 ? 1 : 1 - cfg.swap_fraction);
-    const inflight = peakInFlight(order, (c) => actOf(c * layout.pp + s).stored * keep(c * layout.pp + s));
+    const inflight = peakInFlight(order, (c) => actOf(c * layout.pp + s).stored * keep(c * layout.pp + s), cfg.overlap);
     let working = 0;
     let dense = 0;
     let expert = 0;
