@@ -1,6 +1,9 @@
 import { kvCacheBytesPerToken, kvCacheShareOnRank } from "../../model/kv-cache.js";
-import { weightBytesByComponent } from "../../model/weight-bytes.js";
-import { usesSpTpSp } from "./attention-sp-tp.js";
+import { attentionItems, headsPerRank } from "../../model/ops/attention-ops.js";
+import { layerWeightBytes } from "../../model/ops/layer-metrics.js";
+import { tensorInstanceBytes, weightBytesByComponent } from "../../model/weight-bytes.js";
+import { weightTensors } from "../../model/weights.js";
+import { spTpSpAttentionItems, usesSpTpSp } from "./attention-sp-tp.js";
 import type { PhaseModel } from "./phase-model.js";
 
 /*
@@ -24,6 +27,32 @@ export interface HbmUse {
   readonly capacity: number;
 }
 
+/**
+ * Attention weights one rank holds for one decoder layer, bytes: the B operands of the attention block's
+ * GEMMs as the rank's operators read them (op list of attention-ops.ts, or attention-sp-tp.ts under
+ * SP–TP–SP), so what is replicated under attention TP counts in full — MLA's q_a/kv_a down-projections
+ * (vLLM ReplicatedLinear), the KV heads of GQA when tp > kv_heads — and an MLA decode rank holds the
+ * BF16 W_UK/W_UV its absorbed kernels read. Plus the Q/K/V bias vectors at the rank's share of the
+ * fused QKV columns. Norm weights are not included (counted in full with the other norms).
+ */
+function attentionBytesOnRankPerLayer(model: PhaseModel, spTpSp: boolean): number {
+  const input = model.fullInput;
+  const items = spTpSp ? spTpSpAttentionItems(input) : attentionItems(input);
+  const gemms = items.filter((i) => i.kind === "compute" && (i.op.op === "gemm" || i.op.op === "grouped_gemm"));
+  let bytes = layerWeightBytes(gemms);
+  const att = model.arch.attention;
+  if (att.kind !== "mla") {
+    const kvHeads = att.kind === "gqa" ? att.kv_heads : att.heads;
+    const { q, kv } = headsPerRank(input);
+    const share = (q + 2 * kv) / (att.heads + 2 * kvHeads);
+    // bias vectors of one layer (every bias tensor appears once per main layer)
+    for (const t of weightTensors(model.arch)) {
+      if (t.component === "attention" && t.role === "bias") bytes += (tensorInstanceBytes(t, model.precision) * share * t.stored) / model.arch.layers;
+    }
+  }
+  return bytes;
+}
+
 /** HBM per die for `model` (the die holding the most expert slots). */
 export function hbmPerDie(model: PhaseModel): HbmUse {
   const { arch, layout, precision, settings } = model;
@@ -32,7 +61,9 @@ export function hbmPerDie(model: PhaseModel): HbmUse {
   const tp = layout.attention.tp;
   const spTpSp = usesSpTpSp(model.fullInput);
   let weights = c.norms + c.router + c.mtp_projection + (c.embedding + c.lm_head) / tp;
-  weights += spTpSp ? c.attention + c.dense_ffn : (c.attention + c.dense_ffn) / tp;
+  // attention of every main layer and of the MTP modules that run (their layer is the model's kind)
+  weights += attentionBytesOnRankPerLayer(model, spTpSp) * (arch.layers + (mtp ? arch.mtp_layers : 0));
+  weights += spTpSp ? c.dense_ffn : c.dense_ffn / tp;
   const moe = arch.moe;
   let exchange = false;
   if (moe !== undefined) {
