@@ -12,7 +12,7 @@ import { searchCommand } from "./commands/search.js";
 import { sweepCommand } from "./commands/sweep.js";
 import { validateCommand } from "./commands/validate.js";
 
-/** Exit codes: 0 ok, 1 internal error, 2 invalid input or usage. */
+/** Exit codes: 0 ok, 1 a failed check (validate, diff, a failed sweep point, no feasible search point) or an internal error, 2 invalid input or usage. */
 export const EXIT = { ok: 0, internal: 1, input: 2 } as const;
 
 /**
@@ -42,7 +42,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       .wrap(Math.min(110, process.stdout.columns || 110))
       .example("$0 run configs/hccs-allreduce.yaml", "simulate a scenario")
       .example("$0 list clusters", "show cluster presets")
-      .epilogue("Exit codes: 0 ok, 1 internal error, 2 invalid input or usage.")
+      .epilogue("Exit codes: 0 ok, 1 a failed check (validate, diff, a failed sweep point, no feasible search point) or an internal error, 2 invalid input or usage.")
       .fail((msg, err) => {
         throw err ?? new UsageError(msg);
       })

@@ -1,18 +1,86 @@
-import { renameSync, unlinkSync, writeFileSync } from "node:fs";
+import { accessSync, constants, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { inputError } from "../config/errors.js";
 
-/** Writes `text` to `path` via a temporary file and a rename, so a reader never sees half a file. */
-export function writeFileAtomic(path: string, text: string, what: string): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  try {
-    writeFileSync(tmp, text);
-    renameSync(tmp, path);
-  } catch (e) {
+/** An output file of a command: the path the user gave and what it holds (for messages: "trace", "report"). */
+export interface OutputTarget {
+  readonly path: string;
+  /** What the file holds, e.g. "trace", "report", "output". */
+  readonly what: string;
+}
+
+/** The error code of a failed file operation (ENOENT, EACCES, EISDIR, …), as the messages show it. */
+function why(e: unknown): string {
+  return (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+}
+
+/**
+ * Checks, before a (possibly long) run, that every output file can be created: a non-empty name, an
+ * existing writable folder, not a folder itself, and no two outputs on the same path. A bad path is an
+ * input error (exit 2) before anything runs or is written.
+ */
+export function checkOutputPaths(targets: readonly OutputTarget[]): void {
+  const seen = new Map<string, string>();
+  for (const t of targets) {
+    if (t.path.trim() === "") inputError({ path: "", message: `cannot write the ${t.what} file: the file name is empty` });
+    const abs = resolve(t.path);
+    const other = seen.get(abs);
+    if (other !== undefined) inputError({ path: "", message: `the ${t.what} file and the ${other} file are the same file ${t.path}` });
+    seen.set(abs, t.what);
+    const dir = dirname(abs);
+    let isDir = false;
     try {
-      unlinkSync(tmp);
+      isDir = statSync(dir).isDirectory();
     } catch {
-      // nothing was created
+      isDir = false;
     }
-    inputError({ path: "", message: `cannot write the ${what} file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
+    if (!isDir) inputError({ path: "", message: `cannot write the ${t.what} file ${t.path}: ENOENT` });
+    try {
+      if (statSync(abs).isDirectory()) inputError({ path: "", message: `cannot write the ${t.what} file ${t.path}: EISDIR` });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+    }
+    try {
+      accessSync(dir, constants.W_OK);
+    } catch (e) {
+      inputError({ path: "", message: `cannot write the ${t.what} file ${t.path}: ${why(e)}` });
+    }
   }
+}
+
+/**
+ * Writes several files all or nothing: every text goes to a temporary file beside its target first,
+ * and only when all of them are written are they renamed into place. On an error the temporary files
+ * are removed and no target is created or changed, so a reader never sees half a file or half a set.
+ */
+export function writeFilesAtomic(files: readonly (OutputTarget & { readonly text: string })[]): void {
+  checkOutputPaths(files);
+  const temps: string[] = [];
+  const cleanup = () => {
+    for (const tmp of temps) {
+      try {
+        unlinkSync(tmp);
+      } catch {
+        // already renamed or never created
+      }
+    }
+  };
+  for (const f of files) {
+    const tmp = `${f.path}.tmp-${process.pid}`;
+    try {
+      temps.push(tmp);
+      writeFileSync(tmp, f.text);
+    } catch (e) {
+      cleanup();
+      inputError({ path: "", message: `cannot write the ${f.what} file ${f.path}: ${why(e)}` });
+    }
+  }
+  files.forEach((f, i) => {
+    try {
+      renameSync(temps[i]!, f.path);
+    } catch (e) {
+      cleanup();
+      inputError({ path: "", message: `cannot write the ${f.what} file ${f.path}: ${why(e)}` });
+    }
+  });
 }

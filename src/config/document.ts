@@ -75,13 +75,28 @@ export function applySets(doc: Document, setArgs: readonly string[]): Map<string
   const sets = new Map<string, string>();
   for (const arg of setArgs) {
     const { path, value } = parseSetArgument(arg);
+    const fail = (message: string): never => inputError({ path: path.join("."), fromSet: `--set ${arg}`, message });
     let node: unknown = doc.contents;
-    for (let i = 0; i < path.length - 1; i++) {
-      if (!isMap(node) && !isSeq(node)) break;
-      const child = node.get(path[i], true);
-      if (isScalar(child) && typeof child.value === "string" && isMap(node)) {
-        const replaced = doc.createNode({ preset: child.value });
-        node.set(path[i], replaced);
+    for (let i = 0; i < path.length; i++) {
+      const seg = path[i]!;
+      const here = path.slice(0, i).join(".");
+      if (isSeq(node)) {
+        // a list index names an item or appends one (index = length); past the end YAML would pad with nulls
+        if (typeof seg !== "number") fail(`${here} is a list: expected an item index from 0 to ${node.items.length}, got "${seg}"`);
+        if ((seg as number) > node.items.length) {
+          fail(`index ${seg} is past the end of ${here}, a list of ${node.items.length} items (use 0 … ${node.items.length - 1}, or ${node.items.length} to append)`);
+        }
+      } else if (isScalar(node) && node.value !== null) {
+        fail(`cannot set a key below ${here}: ${here} is ${JSON.stringify(node.value)}, not a mapping or a list`);
+      } else if (!isMap(node)) {
+        break; // absent (or empty): setIn creates the mappings on the way
+      }
+      if (i === path.length - 1) break;
+      const child = (node as { get(k: unknown, keepScalar: true): unknown }).get(seg, true);
+      if (isScalar(child) && isMap(node) && (typeof child.value === "string" || child.value === null)) {
+        // a preset name becomes {preset: name}; an empty value becomes an empty mapping
+        const replaced = doc.createNode(typeof child.value === "string" ? { preset: child.value } : {});
+        node.set(seg, replaced);
         node = replaced;
       } else {
         node = child;

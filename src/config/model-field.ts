@@ -19,7 +19,12 @@ export interface ResolvedModel {
  */
 export function modelField() {
   const schema = z.unknown().transform((raw, ctx): ResolvedModel => {
-    const r = resolveModel(raw);
+    // a name that is only an Object.prototype member ("toString", "constructor") is no preset either
+    const named = typeof raw === "string" ? raw : typeof raw === "object" && raw !== null && typeof (raw as { preset?: unknown }).preset === "string" ? (raw as { preset: string }).preset : undefined;
+    const r: ReturnType<typeof resolveModel> =
+      named !== undefined && !MODEL_NAMES.includes(named)
+        ? { ok: false, kind: "unknown-preset", preset: named, path: typeof raw === "string" ? [] : ["preset"], validPresets: MODEL_NAMES }
+        : resolveModel(raw);
     if (r.ok) {
       const preset = r.preset ?? "inline";
       const arch = r.arch;

@@ -5,7 +5,7 @@ import { didYouMean, validValues } from "./did-you-mean.js";
 /** A chip preset name (`910B3`, `910C`, …), with "did you mean" on a typo. */
 export function chipField(defaultName?: string) {
   const field = z.string().check((ctx) => {
-    if (!(ctx.value in CHIPS)) {
+    if (!Object.hasOwn(CHIPS, ctx.value)) {
       const names = Object.keys(CHIPS);
       ctx.issues.push({
         code: "custom",

@@ -95,7 +95,7 @@ function resolveCluster(cd: ConfigDocument, raw: unknown, issues: InputIssue[]):
   }
   if (typeof raw === "string" || (isPlainObject(raw) && "preset" in raw)) {
     presetName = typeof raw === "string" ? raw : String(raw.preset);
-    const preset = CLUSTER_PRESETS[presetName];
+    const preset = Object.hasOwn(CLUSTER_PRESETS, presetName) ? CLUSTER_PRESETS[presetName] : undefined;
     if (preset === undefined) {
       const at = typeof raw === "string" ? path : [...path, "preset"];
       issues.push(issueAt(cd, at, `unknown cluster preset "${presetName}"${didYouMean(presetName, presetNames)}. ${validValues(presetNames)}`));
@@ -115,7 +115,7 @@ function resolveCluster(cd: ConfigDocument, raw: unknown, issues: InputIssue[]):
     return undefined;
   }
   const typeName = merged.type;
-  const type = typeof typeName === "string" ? CLUSTER_TYPES[typeName] : undefined;
+  const type = typeof typeName === "string" && Object.hasOwn(CLUSTER_TYPES, typeName) ? CLUSTER_TYPES[typeName] : undefined;
   if (type === undefined) {
     const hint = typeof typeName === "string" ? didYouMean(typeName, typeNames) : "";
     const found = typeName === undefined ? 'no "type" (and no "preset")' : describe(typeName);
@@ -157,7 +157,7 @@ function resolveWorkload(cd: ConfigDocument, raw: unknown, issues: InputIssue[])
     return undefined;
   }
   const kind = raw.kind;
-  const def = typeof kind === "string" ? WORKLOADS[kind] : undefined;
+  const def = typeof kind === "string" && Object.hasOwn(WORKLOADS, kind) ? WORKLOADS[kind] : undefined;
   if (def === undefined) {
     const hint = typeof kind === "string" ? didYouMean(kind, kinds) : "";
     const found = kind === undefined ? "nothing (the key is missing)" : describe(kind);
@@ -190,7 +190,10 @@ export function loadScenario(file: string, opts: LoadOptions = {}): Scenario {
   if (!top.success) issues.push(...zodToInputIssues(cd, topLevelSchema, top.error.issues, []));
   const workloadOnly = resolveWorkload(cd, raw.workload, issues);
   const workload = workloadOnly && { ...workloadOnly, sections: resolveSections(cd, workloadOnly.def, raw, issues) };
-  const clusterOptional = workload !== undefined && workload.def.usesCluster === false && raw.cluster === undefined;
+  // the workload kind decides whether a cluster is needed, even when the rest of its section is invalid
+  const kindName = isPlainObject(raw.workload) ? raw.workload.kind : undefined;
+  const kindDef = typeof kindName === "string" && Object.hasOwn(WORKLOADS, kindName) ? WORKLOADS[kindName] : undefined;
+  const clusterOptional = kindDef?.usesCluster === false && raw.cluster === undefined;
   const cluster = clusterOptional ? undefined : resolveCluster(cd, raw.cluster, issues);
   if (issues.length > 0 || !top.success || (cluster === undefined && !clusterOptional) || workload === undefined) {
     throw new InputError(inReadingOrder(issues));

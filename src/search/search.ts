@@ -5,6 +5,7 @@ import { loadScenario } from "../config/scenario.js";
 import { flattenMetrics, type Cell } from "../sweep/flatten-metrics.js";
 import { pointSets, type SweepPoint } from "../sweep/grid.js";
 import { oneLineError, runTasks } from "../sweep/run-points.js";
+import { issuesOfEveryPoint } from "../sweep/common-issues.js";
 import { selectMetric } from "../validate/metric-selector.js";
 import type { JsonValue } from "../workload/workload.js";
 import { parseConstraint, satisfies, type Constraint } from "./constraint.js";
@@ -70,6 +71,9 @@ export async function runSearch(opts: SearchOptions): Promise<SearchResult> {
   const base = opts.sets ?? [];
   // an unreadable config, bad YAML or a bad --set is the user's error, not a pruned point
   loadConfigDocument(opts.config, base);
+  // … and so is a problem every point shares (a typo in the config, a bad --set): no knob value fixes it
+  const common = issuesOfEveryPoint(opts.config, base, points, opts.seed);
+  if (common.length > 0) throw new InputError(common);
   const pruned = new Map<number, string>();
   for (const p of points) {
     try {

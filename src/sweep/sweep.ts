@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { documentData, loadConfigDocument, readConfigText } from "../config/document.js";
-import { inputError } from "../config/errors.js";
+import { InputError, inputError } from "../config/errors.js";
+import { issuesOfEveryPoint } from "./common-issues.js";
 import type { WorkerTask } from "../worker/run-worker.js";
 import type { JsonValue } from "../workload/workload.js";
 import { flattenMetrics, type Cell, type FlatMetrics } from "./flatten-metrics.js";
@@ -90,6 +91,8 @@ function aggregate(runs: FlatMetrics[]): Record<string, Cell> {
  */
 export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   const { points, seeds, fingerprint } = planSweep(opts);
+  const common = issuesOfEveryPoint(opts.config, opts.sets ?? [], points, seeds?.[0]);
+  if (common.length > 0) throw new InputError(common);
   const mine = opts.shard ? points.filter((p) => inShard(p.index, opts.shard!)) : points;
   const perPoint = seeds?.length ?? 1;
   const tasks: WorkerTask[] = [];

@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { isAbsolute } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Piscina } from "piscina";
 import { loadScenario } from "../config/scenario.js";
@@ -43,12 +44,21 @@ function runInProcess(config: string, sets: readonly string[]): JsonValue {
 const WORKER = new URL("../worker/run-worker.js", import.meta.url);
 
 /**
+ * A target's config path (`configs/….yaml`, relative to the package root) as a path that works from
+ * any working directory: resolved against the package root (two levels above this module, in src/
+ * and in dist/ alike).
+ */
+export function targetConfigPath(config: string): string {
+  return isAbsolute(config) ? config : fileURLToPath(new URL(`../../${config}`, import.meta.url));
+}
+
+/**
  * Runs every distinct scenario of `targets` once — in parallel worker threads when `jobs` > 1 and the
  * compiled worker exists — and scores each target. Results are in the order of `targets`.
  */
 export async function validateTargets(targets: readonly Target[], jobs = 1): Promise<TargetResult[]> {
   const runs = new Map<string, { config: string; sets: readonly string[] }>();
-  for (const t of targets) runs.set(runKey(t), { config: t.config, sets: t.sets ?? [] });
+  for (const t of targets) runs.set(runKey(t), { config: targetConfigPath(t.config), sets: t.sets ?? [] });
   const metrics = new Map<string, JsonValue>();
   const workerFile = fileURLToPath(WORKER);
   if (jobs > 1 && runs.size > 1 && existsSync(workerFile)) {

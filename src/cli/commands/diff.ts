@@ -24,14 +24,39 @@ function read(file: string): string {
   }
 }
 
-/** Whether the text is one `--json` output rather than a JSONL trace. */
-function isJsonOutput(text: string): boolean {
+/** What a file given to `diff` holds, judged from its content. */
+type FileKind = { readonly kind: "json" | "trace" } | { readonly kind: "other"; readonly what: string };
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/**
+ * A `run --json` output (one object with `metrics`), a `run --trace` JSONL file (judged by its first
+ * event; an empty file is an empty trace), or something else — described for the message.
+ */
+function fileKind(text: string): FileKind {
   try {
     const v = JSON.parse(text) as unknown;
-    return typeof v === "object" && v !== null && !Array.isArray(v) && "metrics" in v;
+    if (isRecord(v) && "metrics" in v) return { kind: "json" };
+    if (!isRecord(v) || !("t" in v && "kind" in v)) {
+      const keys = isRecord(v) ? `a JSON object with keys ${Object.keys(v).slice(0, 6).join(", ")}${Object.keys(v).length > 6 ? ", …" : ""} but no \`metrics\`` : "JSON but not an object";
+      return { kind: "other", what: keys };
+    }
   } catch {
-    return false;
+    // not one JSON document: maybe JSONL
   }
+  const first = text.split("\n").find((l) => l.trim() !== "");
+  if (first === undefined) return { kind: "trace" };
+  let v: unknown;
+  try {
+    v = JSON.parse(first);
+  } catch {
+    return { kind: "other", what: "its first line is not JSON" };
+  }
+  if (isRecord(v) && "t" in v && "dur" in v && "kind" in v) return { kind: "trace" };
+  if (isRecord(v) && "index" in v && "sweep" in v && "point" in v) return { kind: "other", what: "it is a sweep output (`sweep --out FILE.jsonl`)" };
+  return { kind: "other", what: "its first line is not a trace event" };
 }
 
 function cell(v: Cell | undefined): string {
@@ -70,8 +95,13 @@ export const diffCommand: CommandModule<object, DiffArgs> = {
   handler: (args) => {
     const ta = read(args.a);
     const tb = read(args.b);
-    const jsonA = isJsonOutput(ta);
-    const jsonB = isJsonOutput(tb);
+    const kindA = fileKind(ta);
+    const kindB = fileKind(tb);
+    for (const [file, k] of [[args.a, kindA], [args.b, kindB]] as const) {
+      if (k.kind === "other") throw new UsageError(`${file} is not an \`ascend-sim run --json\` output or a \`--trace\` file: ${k.what}`);
+    }
+    const jsonA = kindA.kind === "json";
+    const jsonB = kindB.kind === "json";
     if (jsonA !== jsonB) {
       throw new UsageError(`cannot compare a --json output with a trace: ${args.a} is ${jsonA ? "a --json output" : "a trace"}, ${args.b} is ${jsonB ? "a --json output" : "a trace"}`);
     }

@@ -18,7 +18,7 @@ export const explainCommand: CommandModule<object, ExplainArgs> = {
     withConfigOptions(y)
       .option("json", { type: "boolean", describe: "print JSON instead of YAML" })
       .example("$0 explain configs/hccs-allreduce.yaml", "show every default the run will use")
-      .example("$0 explain configs/hccs-allreduce.yaml --set cluster.npus=4", "see the effect of an override") as unknown as Argv<ExplainArgs>,
+      .example("$0 explain configs/hccs-allreduce.yaml --set cluster.hccs_link_bandwidth=50GB/s", "see the effect of an override") as unknown as Argv<ExplainArgs>,
   handler: (args) => {
     const s = loadScenario(args.config, { sets: args.set, seed: seedOption(args.seed) });
     process.stdout.write(args.json ? JSON.stringify(s.resolved, null, 2) + "\n" : stringify(s.resolved, { lineWidth: 0 }));

@@ -6,8 +6,8 @@ import { renderSummary } from "../../report/summary-table.js";
 import { runScenario } from "../../run.js";
 import { chromeTraceText } from "../../trace/chrome-trace.js";
 import { parseTraceJsonl } from "../../trace/read-jsonl.js";
-import { seedOption, withConfigOptions } from "../common-options.js";
-import { writeFileAtomic } from "../output-file.js";
+import { UsageError, seedOption, withConfigOptions } from "../common-options.js";
+import { checkOutputPaths, writeFilesAtomic, type OutputTarget } from "../output-file.js";
 import { progressLine } from "../progress-line.js";
 
 interface RunArgs {
@@ -41,16 +41,30 @@ export const runCommand: CommandModule<object, RunArgs> = {
   handler: (args) => {
     const started = performance.now();
     const scenario = loadScenario(args.config, { sets: args.set, seed: seedOption(args.seed) });
+    const outputs: OutputTarget[] = [
+      ...(args.trace !== undefined ? [{ path: args.trace, what: "trace" }] : []),
+      ...(args.requests !== undefined ? [{ path: args.requests, what: "request records" }] : []),
+      ...(args.chromeTrace !== undefined ? [{ path: args.chromeTrace, what: "Chrome trace" }] : []),
+      ...(args.report !== undefined ? [{ path: args.report, what: "report" }] : []),
+    ];
+    // a bad output path fails now, not after a long run
+    checkOutputPaths(outputs);
     const progress = progressLine();
     const wantSpans = args.trace !== undefined || args.chromeTrace !== undefined || args.report !== undefined;
     const result = runScenario(scenario, { trace: wantSpans, onProgress: progress.update });
     progress.finish();
     const wallS = (performance.now() - started) / 1e3;
-    if (args.trace !== undefined) writeFileAtomic(args.trace, result.trace ?? "", "trace");
-    if (args.requests !== undefined) writeFileAtomic(args.requests, (result.records ?? []).map((r) => JSON.stringify(r) + "\n").join(""), "request records");
+    if (args.requests !== undefined && result.records === undefined) {
+      throw new UsageError(`--requests writes one line per request of a serving workload; the ${scenario.workload.def.kind} workload has no request records`);
+    }
     const spans = args.chromeTrace !== undefined || args.report !== undefined ? parseTraceJsonl(result.trace ?? "") : undefined;
-    if (args.chromeTrace !== undefined) writeFileAtomic(args.chromeTrace, chromeTraceText(spans!, scenario.name), "Chrome trace");
-    if (args.report !== undefined) writeFileAtomic(args.report, runReportHtml(result, spans), "report");
+    // every file or none: a failure writing one leaves none of them behind
+    writeFilesAtomic([
+      ...(args.trace !== undefined ? [{ path: args.trace, what: "trace", text: result.trace ?? "" }] : []),
+      ...(args.requests !== undefined ? [{ path: args.requests, what: "request records", text: (result.records ?? []).map((r) => JSON.stringify(r) + "\n").join("") }] : []),
+      ...(args.chromeTrace !== undefined ? [{ path: args.chromeTrace, what: "Chrome trace", text: chromeTraceText(spans!, scenario.name) }] : []),
+      ...(args.report !== undefined ? [{ path: args.report, what: "report", text: runReportHtml(result, spans) }] : []),
+    ]);
     process.stdout.write(args.json ? jsonOutputText(result) : renderSummary(result));
     if (args.stats) {
       const rate = wallS > 0 ? result.eventsProcessed / wallS : 0;

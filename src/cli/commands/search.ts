@@ -8,7 +8,7 @@ import { progressBar } from "../../sweep/progress-bar.js";
 import { recordsToCsv, recordsToJsonl, type SweepRecord } from "../../sweep/records.js";
 import { TOOL, VERSION } from "../../version.js";
 import { ExitStatus, UsageError, seedOption, withConfigOptions } from "../common-options.js";
-import { writeFileAtomic } from "../output-file.js";
+import { checkOutputPaths, writeFilesAtomic } from "../output-file.js";
 import { outputFormat } from "./sweep.js";
 
 interface SearchArgs {
@@ -65,6 +65,7 @@ export const searchCommand: CommandModule<object, SearchArgs> = {
     if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs expects a positive integer, got ${args.jobs}`);
     if (!Number.isInteger(args.top) || args.top < 1) throw new UsageError(`--top expects a positive integer, got ${args.top}`);
     const format = args.out !== undefined ? outputFormat(args.out, "csv") : undefined;
+    checkOutputPaths([...(args.out !== undefined ? [{ path: args.out, what: "output" }] : []), ...(args.report !== undefined ? [{ path: args.report, what: "report" }] : [])]);
     let bar: ReturnType<typeof progressBar> | undefined;
     const seed = seedOption(args.seed);
     const r = await runSearch({
@@ -88,8 +89,10 @@ export const searchCommand: CommandModule<object, SearchArgs> = {
     const dir = args.minimize ? "min" : "max";
     if (args.out !== undefined || args.report !== undefined) {
       const records = toRecords(r, "search");
-      if (args.out !== undefined) writeFileAtomic(args.out, format === "jsonl" ? recordsToJsonl(records) : recordsToCsv(records), "output");
-      if (args.report !== undefined) writeFileAtomic(args.report, sweepReportHtml(records, `search of ${args.config}`), "report");
+      writeFilesAtomic([
+        ...(args.out !== undefined ? [{ path: args.out, what: "output", text: format === "jsonl" ? recordsToJsonl(records) : recordsToCsv(records) }] : []),
+        ...(args.report !== undefined ? [{ path: args.report, what: "report", text: sweepReportHtml(records, `search of ${args.config}`) }] : []),
+      ]);
     }
     if (args.json) {
       const out = {

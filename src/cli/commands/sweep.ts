@@ -7,7 +7,7 @@ import { recordsToCsv, recordsToJsonl, type SweepRecord } from "../../sweep/reco
 import { parseShard } from "../../sweep/shard.js";
 import { runSweep } from "../../sweep/sweep.js";
 import { ExitStatus, UsageError, seedOption, withConfigOptions } from "../common-options.js";
-import { writeFileAtomic } from "../output-file.js";
+import { checkOutputPaths, writeFilesAtomic, type OutputTarget } from "../output-file.js";
 
 interface SweepArgs {
   config: string;
@@ -36,12 +36,19 @@ export function outputFormat(file: string | undefined, fallback: "csv" | "jsonl"
   throw new UsageError(`--out must end in .csv or .jsonl, got "${file}"`);
 }
 
-/** Writes records to `--out` (atomically) or stdout, and the `--report` HTML when asked. */
+/** The output files of `--out` and `--report`, for checking their paths before the sweep runs. */
+function outputTargets(out: string | undefined, report: string | undefined): OutputTarget[] {
+  return [...(out !== undefined ? [{ path: out, what: "output" }] : []), ...(report !== undefined ? [{ path: report, what: "report" }] : [])];
+}
+
+/** Writes records to `--out` and the `--report` HTML (both or neither), or the records to stdout. */
 function emit(records: readonly SweepRecord[], out: string | undefined, format: "csv" | "jsonl", report: string | undefined, title: string): void {
   const text = format === "jsonl" ? recordsToJsonl(records) : recordsToCsv(records);
-  if (report !== undefined) writeFileAtomic(report, sweepReportHtml(records, title), "report");
+  writeFilesAtomic([
+    ...(out !== undefined ? [{ path: out, what: "output", text }] : []),
+    ...(report !== undefined ? [{ path: report, what: "report", text: sweepReportHtml(records, title) }] : []),
+  ]);
   if (out === undefined) process.stdout.write(text);
-  else writeFileAtomic(out, text, "output");
 }
 
 function positiveInt(v: number | undefined, flag: string): number | undefined {
@@ -70,6 +77,7 @@ const sweepRun: CommandModule<object, SweepArgs> = {
     const shard = args.shard !== undefined ? parseShard(args.shard) : undefined;
     const jobs = positiveInt(args.jobs, "--jobs") ?? availableParallelism();
     const seeds = positiveInt(args.seeds, "--seeds");
+    checkOutputPaths(outputTargets(args.out, args.report));
     let bar: ReturnType<typeof progressBar> | undefined;
     const result = await runSweep({
       config: args.config,
@@ -107,6 +115,7 @@ const sweepMerge: CommandModule<object, MergeArgs> = {
       .option("report", { type: "string", requiresArg: true, describe: "write the HTML report of the merged sweep" })
       .example("$0 sweep merge shard-*.jsonl --out all.csv", "join the shards") as unknown as Argv<MergeArgs>,
   handler: (args) => {
+    checkOutputPaths(outputTargets(args.out, args.report));
     const records = mergeShards(args.files);
     emit(records, args.out, outputFormat(args.out, "csv"), args.report, `sweep merged from ${args.files.length} shards`);
     if (records.some((r) => r.status === "failed")) throw new ExitStatus(1);

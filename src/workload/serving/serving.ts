@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import type { ResolvedEnvironment } from "../../config/environment.js";
 import { InputError } from "../../config/errors.js";
@@ -78,7 +78,11 @@ function checkCore(cfg: ServingCore, env: ResolvedEnvironment, sections: Section
   const a = cfg.arrivals;
   if (a.kind === "trace") {
     if (a.path === undefined) v.push({ path: [...at, "arrivals", "path"], message: "arrivals.kind: trace needs arrivals.path (a Mooncake JSONL or Azure CSV file)" });
-    else if (!existsSync(resolveConfigPath(env, a.path))) v.push({ path: [...at, "arrivals", "path"], message: `trace file not found: ${resolveConfigPath(env, a.path)} (the shared traces live in ../shared/traces/ beside the repository)` });
+    else {
+      const file = resolveConfigPath(env, a.path);
+      if (!existsSync(file)) v.push({ path: [...at, "arrivals", "path"], message: `trace file not found: ${file} (the shared traces live in ../shared/traces/ beside the repository)` });
+      else if (!statSync(file).isFile()) v.push({ path: [...at, "arrivals", "path"], message: `expected a trace file (Mooncake JSONL or Azure CSV), found a directory: ${file}` });
+    }
   }
   if (a.input.dist === "empirical" && (a.input.table ?? []).length === 0) v.push({ path: [...at, "arrivals", "input", "table"], message: "dist: empirical needs a table of [length, weight] rows" });
   if (a.output.dist === "empirical" && (a.output.table ?? []).length === 0) v.push({ path: [...at, "arrivals", "output", "table"], message: "dist: empirical needs a table of [length, weight] rows" });

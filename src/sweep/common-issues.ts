@@ -1,0 +1,33 @@
+import { InputError, formatIssue, type InputIssue } from "../config/errors.js";
+import { loadScenario } from "../config/scenario.js";
+import { pointSets, type SweepPoint } from "./grid.js";
+
+function issuesOf(config: string, sets: readonly string[], seed: number | undefined): readonly InputIssue[] {
+  try {
+    loadScenario(config, { sets, ...(seed !== undefined ? { seed } : {}) });
+    return [];
+  } catch (e) {
+    if (e instanceof InputError) return e.issues;
+    throw e;
+  }
+}
+
+/**
+ * The input problems that every point of a sweep or search shares: problems of the config itself or of
+ * the `--set` edits applied to every point, which no knob value fixes (a typo in the file, a bad
+ * `--set`). Empty when the config with the common edits loads, or when some point loads. Such problems
+ * are the user's input error (exit 2), not a column of failed points.
+ */
+export function issuesOfEveryPoint(config: string, sets: readonly string[], points: readonly SweepPoint[], seed?: number): InputIssue[] {
+  const base = issuesOf(config, sets, seed);
+  if (base.length === 0) return [];
+  let common = new Set(base.map(formatIssue));
+  for (const p of points) {
+    const own = issuesOf(config, [...sets, ...pointSets(p)], seed);
+    if (own.length === 0) return [];
+    const mine = new Set(own.map(formatIssue));
+    common = new Set([...common].filter((s) => mine.has(s)));
+    if (common.size === 0) return [];
+  }
+  return base.filter((i) => common.has(formatIssue(i)));
+}
