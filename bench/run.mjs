@@ -48,6 +48,9 @@ if (existsSync("bench/sweep-bench.mjs")) {
   const { runSweepBench } = await import("./sweep-bench.mjs");
   const r = await runSweepBench();
   rows.push([r.name, `jobs 1: ${fmt(r.jobs1_s, 2)} s`, `jobs 2: ${fmt(r.jobs2_s, 2)} s`, `speedup ${fmt(r.speedup, 2)}×`]);
+  const { runRateSweepBench } = await import("./sweep-bench.mjs");
+  const rr = typeof runRateSweepBench === "function" ? await runRateSweepBench() : undefined;
+  if (rr !== undefined) rows.push([rr.name, `${rr.points} points`, `${fmt(rr.wall_s * 1e3, 1)} ms`, `${fmt(rr.wall_s / rr.points, 2)} s/point`]);
 }
 
 const width = rows.reduce((w, r) => r.map((c, i) => Math.max(w[i] ?? 0, c.length)), []);

@@ -29,6 +29,21 @@ export async function runSweepBench() {
   return { name: `sweep ${c.config} × ${POINTS} points (${availableParallelism()} CPUs)`, points: POINTS, jobs1_s, jobs2_s, speedup: jobs1_s / jobs2_s };
 }
 
+/**
+ * A serving sweep over the load (8 arrival rates of the main scenario, one thread): the step model
+ * prices each instance shape once per process, so the points after the first cost only their own
+ * event loop. Returns {name, points, wall_s, first_s} (wall seconds; first_s = one point alone).
+ */
+export async function runRateSweepBench() {
+  const config = "configs/cloudmatrix-dsr1.yaml";
+  if (!existsSync(config)) return undefined;
+  const rates = [100, 125, 150, 175, 200, 225, 250, 275];
+  const t0 = performance.now();
+  const r = await runSweep({ config, sets: [], grid: [`workload.arrivals.rate_per_s=${rates.join(",")}`], jobs: 1 });
+  if (r.failed > 0) throw new Error(`rate sweep bench: ${r.failed} points failed`);
+  return { name: `sweep ${config} × ${rates.length} arrival rates (jobs 1, step costs memoised)`, points: rates.length, wall_s: (performance.now() - t0) / 1e3 };
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const r = await runSweepBench();
   console.log(`${r.name}: --jobs 1 ${r.jobs1_s.toFixed(2)} s, --jobs 2 ${r.jobs2_s.toFixed(2)} s, speedup ${r.speedup.toFixed(2)}×`);

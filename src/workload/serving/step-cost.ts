@@ -80,12 +80,39 @@ export function groupPhase(g: InstanceGroupConfig, phase: PhaseName, ctx: StepMo
   return buildPhase(s, ctx.model, ctx.precision, ctx.env, (key) => key.split("."));
 }
 
+/**
+ * Step-model results of this process (this thread), keyed by everything a step depends on: the phase
+ * settings, the model, the precision, the seed, the cluster and the network settings. A step is a pure
+ * function of these, so a sweep over the serving knobs (arrival rate, routing policy, SLOs) prices each
+ * instance shape once per worker instead of once per point, and the results stay byte-identical.
+ * Bounded: the oldest entries go first.
+ */
+const STEP_MEMO = new Map<string, number>();
+/** Most memoised step results, count (each a key string of a few kB and a number). */
+const STEP_MEMO_MAX = 4096;
+/** Step-model runs this process has made (memo misses), count: tests observe the memo with it. */
+let stepModelRuns = 0;
+
+/** Step-model runs made so far in this process, count (memo hits do not count). */
+export function stepModelRunCount(): number {
+  return stepModelRuns;
+}
+
 /** One step of the inference step model for a group at `sequences` × `len` tokens, ns. */
 export function stepNs(g: InstanceGroupConfig, phase: PhaseName, sequences: number, len: number, ctx: StepModelContext): number {
-  const pm = buildPhase(phaseSettingsOf(g, phase, { sequences, len }), ctx.model, ctx.precision, ctx.env, (key) => key.split("."));
+  const settings = phaseSettingsOf(g, phase, { sequences, len });
+  const { env } = ctx;
+  const key = JSON.stringify([settings, ctx.model, ctx.precision, env.seed, env.cluster ?? null, env.network]);
+  const hit = STEP_MEMO.get(key);
+  if (hit !== undefined) return hit;
+  const pm = buildPhase(settings, ctx.model, ctx.precision, env, (k) => k.split("."));
   if (Array.isArray(pm)) throw new Error(`step model: ${pm.map((i) => i.message).join("; ")}`);
   const hooks = new Hooks<SimEvents>();
-  return runPhase(pm, { sim: new Simulator(ctx.env.seed), hooks, env: ctx.env }, 0).stepNs[0]!;
+  const ns = runPhase(pm, { sim: new Simulator(env.seed), hooks, env }, 0).stepNs[0]!;
+  stepModelRuns++;
+  if (STEP_MEMO.size >= STEP_MEMO_MAX) STEP_MEMO.delete(STEP_MEMO.keys().next().value!);
+  STEP_MEMO.set(key, ns);
+  return ns;
 }
 
 /** One fitted prefill regime: T(batch) = α + Σ over prompts (β·len + γ·len²) / dp, ns. */
