@@ -23,7 +23,9 @@ export function mergeOverride(base: unknown, override: unknown): unknown {
   const out: Record<string, unknown> = { ...base };
   for (const [k, v] of Object.entries(override)) {
     if (v === null) delete out[k];
-    else out[k] = k in base ? mergeOverride(base[k], v) : v;
+    // own keys only, defined rather than assigned: a `__proto__` or `toString` key stays a key of its own
+    // (which the schema then rejects as unknown) instead of setting the prototype or merging into it
+    else Object.defineProperty(out, k, { value: Object.hasOwn(base, k) ? mergeOverride(base[k], v) : v, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }
@@ -38,7 +40,7 @@ export function resolveModel(raw: unknown): ModelResolution {
   let candidate: unknown = raw;
   if (typeof raw === "string" || (isPlainObject(raw) && "preset" in raw)) {
     presetName = typeof raw === "string" ? raw : String(raw.preset);
-    const p = MODELS[presetName];
+    const p = Object.hasOwn(MODELS, presetName) ? MODELS[presetName] : undefined;
     if (p === undefined) {
       return { ok: false, kind: "unknown-preset", preset: presetName, path: typeof raw === "string" ? [] : ["preset"], validPresets: MODEL_NAMES };
     }

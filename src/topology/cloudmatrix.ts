@@ -2,7 +2,7 @@ import { z } from "zod";
 import { chipField } from "../config/preset-fields.js";
 import { bandwidth, duration } from "../config/quantity.js";
 import { defineClusterType } from "./cluster-type.js";
-import { addLeafSpine } from "./leaf-spine.js";
+import { addLeafSpine, leafSpineSizeProblem } from "./leaf-spine.js";
 import { unknownPlane } from "./planes.js";
 import { SupernodeTopology } from "./supernode-topology.js";
 import { TopologyBuilder } from "./topology.js";
@@ -80,7 +80,7 @@ export const supernodeSchema = z.strictObject({
   ub_optical_latency: duration().prefault("150ns"),
   /** Kunpeng CPU ↔ UB bandwidth per direction. [S] ≈ 160 GB/s per CPU (hardware.md §3). */
   cpu_ub_bandwidth: bandwidth().prefault("160GB/s"),
-  /** L1 downlink : uplink capacity. [V] 1:1, no oversubscription (hardware.md §3). */
+  /** L1 downlink : uplink capacity, dimensionless. [V] 1:1, no oversubscription (hardware.md §3). */
   ub_oversubscription: z.number().positive().default(1),
   /** RoCE port per die, per direction. [S] 200 Gb/s per die, 400 Gb/s per NPU (hardware.md §2). */
   rdma_bandwidth: bandwidth().prefault("200Gb/s"),
@@ -90,10 +90,18 @@ export const supernodeSchema = z.strictObject({
   rdma_switch_latency: duration().prefault("0.6us"),
   /** Die ports per RDMA leaf. Illustrative: a 64 × 200GE leaf (switch sizes are not published). */
   rdma_ports_per_leaf: z.number().int().min(1).default(64),
-  /** Speed of one RDMA leaf↔spine port. Illustrative: 400GE. */
+  /** Speed of one RDMA leaf↔spine port. Illustrative: 400GE (assumption, as `roce.leaf_spine_bandwidth`; not published). */
   rdma_uplink_bandwidth: bandwidth().prefault("400Gb/s"),
-  /** RDMA leaf downlink : uplink capacity (1 = non-blocking). */
+  /** RDMA leaf downlink : uplink capacity, dimensionless (1 = non-blocking). Default 1: assumption, the RDMA plane's ratio is not published. */
   rdma_oversubscription: z.number().positive().default(1),
+}).superRefine((spec, ctx) => {
+  // the RDMA fields can ask for billions of spines (e.g. rdma_oversubscription 1e-9): refuse before building
+  const ranks = spec.nodes * spec.npus_per_node * DIES_PER_910C;
+  const problem = leafSpineSizeProblem(
+    { leaves: Math.ceil(ranks / spec.rdma_ports_per_leaf), portsPerLeaf: spec.rdma_ports_per_leaf, portBandwidth: spec.rdma_bandwidth.value, uplinkBandwidth: spec.rdma_uplink_bandwidth.value, oversubscription: spec.rdma_oversubscription },
+    { portsPerLeaf: "rdma_ports_per_leaf", uplinkBandwidth: "rdma_uplink_bandwidth", oversubscription: "rdma_oversubscription" },
+  );
+  if (problem !== undefined) ctx.addIssue({ code: "custom", path: [], message: problem });
 });
 
 /** Parsed parameters of a supernode. */

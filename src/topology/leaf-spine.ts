@@ -43,6 +43,47 @@ export function uplinkPortsPerLeaf(portsPerLeaf: number, portBandwidth: number, 
   return Math.max(1, Math.ceil((portsPerLeaf * portBandwidth) / (oversubscription * uplinkBandwidth) - 1e-9));
 }
 
+/**
+ * Most leaf↔spine port pairs (leaves × uplink ports per leaf) a fabric may have, count. Not a hardware
+ * figure: a bound that keeps the topology's link arrays allocatable (two directed links per pair), far
+ * above the fabrics the presets describe (roce-768x800t-a2: 96 leaves × 32 = 3,072) and the largest RoCE
+ * cluster the schema allows at the default switch sizes (16,384 servers, 64 NPUs per leaf, 1:1:
+ * 2,048 × 32 = 65,536).
+ */
+export const MAX_LEAF_SPINE_PAIRS = 1 << 20;
+
+/** The dimensions that size a leaf/spine fabric (as in LeafSpineSpec). */
+export interface LeafSpineSize {
+  readonly leaves: number;
+  readonly portsPerLeaf: number;
+  /** bytes/s per direction. */
+  readonly portBandwidth: number;
+  /** bytes/s per direction. */
+  readonly uplinkBandwidth: number;
+  readonly oversubscription: number;
+}
+
+/**
+ * Why a fabric of these dimensions cannot be built (more than MAX_LEAF_SPINE_PAIRS leaf↔spine port
+ * pairs), naming the config fields in `fields`; undefined when it can. A single leaf needs no spine.
+ */
+export function leafSpineSizeProblem(
+  d: LeafSpineSize,
+  fields: { readonly portsPerLeaf: string; readonly uplinkBandwidth: string; readonly oversubscription: string },
+): string | undefined {
+  if (d.leaves <= 1) return undefined;
+  const up = uplinkPortsPerLeaf(d.portsPerLeaf, d.portBandwidth, d.uplinkBandwidth, d.oversubscription);
+  const pairs = d.leaves * up;
+  if (pairs <= MAX_LEAF_SPINE_PAIRS) return undefined;
+  const gb = (bw: number): string => `${+(bw / 1e9).toPrecision(4)} GB/s`;
+  return (
+    `expected a leaf/spine fabric of at most ${MAX_LEAF_SPINE_PAIRS} leaf↔spine links, got ${d.leaves} leaves × ${up} uplink ports per leaf ` +
+    `(${fields.portsPerLeaf} ${d.portsPerLeaf} × ${gb(d.portBandwidth)} down ÷ ${fields.oversubscription} ${d.oversubscription} ÷ ` +
+    `${fields.uplinkBandwidth} ${gb(d.uplinkBandwidth)} per uplink port) = ${pairs}: raise ${fields.oversubscription} or ` +
+    `${fields.uplinkBandwidth}, or lower ${fields.portsPerLeaf}`
+  );
+}
+
 /** Link ids of a built leaf/spine fabric and its router. */
 export class LeafSpine {
   constructor(

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { bandwidth, duration } from "../config/quantity.js";
 import { addAtlasServer, atlasServerSchema, type AtlasServerSpec } from "./atlas-server.js";
 import { defineClusterType } from "./cluster-type.js";
-import { addLeafSpine } from "./leaf-spine.js";
+import { addLeafSpine, leafSpineSizeProblem } from "./leaf-spine.js";
 import { unknownPlane } from "./planes.js";
 import { Topology, TopologyBuilder } from "./topology.js";
 
@@ -25,11 +25,12 @@ export const roceClusterSchema = z.strictObject({
   /**
    * Number of servers. At most 16,384 (131,072 NPUs at 8 per server): beyond the "tens of thousands of
    * NPUs" of P/D-Serve (targets.md T4), and a bound that keeps the topology's arrays allocatable.
+   * Default 4 servers: assumption, a small example cluster (as the `roce-4x800t-a2` preset).
    */
   servers: z.number().int().min(1).max(16_384).default(4),
   /** Chip preset of every NPU. */
   chip: server.chip,
-  /** NPUs per server (the 800T A2 has 8). */
+  /** NPUs per server, count (the 800T A2 has 8, hardware.md §1 [V]). */
   npus_per_server: server.npus,
   hccs_link_bandwidth: server.hccs_link_bandwidth,
   hccs_latency: server.hccs_latency,
@@ -44,11 +45,12 @@ export const roceClusterSchema = z.strictObject({
   nic_latency: duration().prefault("1us"),
   /** Downlink ports per leaf switch (NPUs per leaf). Illustrative: a 64 × 200GE + 32 × 400GE (25.6 Tb/s) leaf. */
   npus_per_leaf: z.number().int().min(1).default(64),
-  /** Speed of one leaf↔spine port, per direction. Illustrative: 400GE. */
+  /** Speed of one leaf↔spine port, per direction. Illustrative: 400GE (assumption: the usual uplink speed beside 200GE downlinks; not published). */
   leaf_spine_bandwidth: bandwidth().prefault("400Gb/s"),
   /**
-   * Leaf downlink capacity : uplink capacity (1 = non-blocking, 2 = 2:1 oversubscribed). Whole uplink ports
-   * of `leaf_spine_bandwidth`, run slower when whole ports would overshoot the ratio (see leaf-spine.ts).
+   * Leaf downlink capacity : uplink capacity, dimensionless (1 = non-blocking, 2 = 2:1 oversubscribed). Whole
+   * uplink ports of `leaf_spine_bandwidth`, run slower when whole ports would overshoot the ratio (see
+   * leaf-spine.ts). Default 1: assumption (a non-blocking training Clos; the real ratio is not published).
    */
   oversubscription: z.number().positive().default(1),
   /**
@@ -58,6 +60,13 @@ export const roceClusterSchema = z.strictObject({
   switch_latency: duration().prefault("0.6us"),
   /** Put NPU i of every server on rail leaf i (leaf = group × npus_per_server + i, group = server ÷ npus_per_leaf). */
   rail_optimized: z.boolean().default(false),
+}).superRefine((spec, ctx) => {
+  // the fields above can ask for billions of spines (e.g. oversubscription 1e-9): refuse before building
+  const problem = leafSpineSizeProblem(
+    { leaves: roceLeafCount(spec), portsPerLeaf: spec.npus_per_leaf, portBandwidth: spec.nic_bandwidth.value, uplinkBandwidth: spec.leaf_spine_bandwidth.value, oversubscription: spec.oversubscription },
+    { portsPerLeaf: "npus_per_leaf", uplinkBandwidth: "leaf_spine_bandwidth", oversubscription: "oversubscription" },
+  );
+  if (problem !== undefined) ctx.addIssue({ code: "custom", path: [], message: problem });
 });
 
 /** Parsed parameters of a RoCE cluster. */
@@ -65,6 +74,12 @@ export type RoceClusterSpec = z.output<typeof roceClusterSchema>;
 
 /** Planes of a RoCE cluster (the first is the default). */
 export const ROCE_PLANES = ["default", "rdma"] as const;
+
+/** Leaf switches of the cluster (see `rail_optimized`), count. */
+export function roceLeafCount(spec: Pick<RoceClusterSpec, "servers" | "npus_per_server" | "npus_per_leaf" | "rail_optimized">): number {
+  const n = spec.npus_per_server;
+  return spec.rail_optimized ? Math.ceil(spec.servers / spec.npus_per_leaf) * n : Math.ceil((spec.servers * n) / spec.npus_per_leaf);
+}
 
 /** Leaf index of NPU `npu` of server `server` (see `rail_optimized`). */
 export function roceLeafOf(spec: RoceClusterSpec, server: number, npu: number): number {
@@ -107,9 +122,7 @@ export function buildRoceCluster(spec: RoceClusterSpec, name: string): Topology 
       nicToNpu[rank] = b.link(nic, npu, spec.nic_bandwidth.value, spec.nic_latency.value);
     }
   }
-  const leaves = spec.rail_optimized
-    ? Math.ceil(spec.servers / spec.npus_per_leaf) * n
-    : Math.ceil((spec.servers * n) / spec.npus_per_leaf);
+  const leaves = roceLeafCount(spec);
   const fabric = addLeafSpine(b, {
     prefix: "",
     ports: nics,

@@ -57,6 +57,8 @@ export interface WorkloadDefinition<S extends z.ZodType = z.ZodType, X extends S
    * for them `cluster:` may be omitted. Default true.
    */
   readonly usesCluster?: boolean;
+  /** True for workloads whose run returns per-item `records` (serving), which `run --requests FILE` writes. Default false. */
+  readonly producesRecords?: boolean;
   /** Schema of the `workload:` section (must include `kind: z.literal(kind)`). */
   readonly schema: S;
   /**

@@ -22,6 +22,11 @@ interface RunArgs {
   requests?: string;
 }
 
+/** The usage error of `--requests` on a workload kind without per-request records. */
+function noRequestRecords(kind: string): UsageError {
+  return new UsageError(`--requests writes one line per request of a serving workload; the ${kind} workload has no request records`);
+}
+
 /** `ascend-sim run <config>`: simulate a scenario and print its metrics. */
 export const runCommand: CommandModule<object, RunArgs> = {
   command: "run <config>",
@@ -47,16 +52,15 @@ export const runCommand: CommandModule<object, RunArgs> = {
       ...(args.chromeTrace !== undefined ? [{ path: args.chromeTrace, what: "Chrome trace" }] : []),
       ...(args.report !== undefined ? [{ path: args.report, what: "report" }] : []),
     ];
-    // a bad output path fails now, not after a long run
+    // a bad output path fails now, not after a long run; so do request records the workload never produces
     checkOutputPaths(outputs);
+    if (args.requests !== undefined && scenario.workload.def.producesRecords !== true) throw noRequestRecords(scenario.workload.def.kind);
     const progress = progressLine();
     const wantSpans = args.trace !== undefined || args.chromeTrace !== undefined || args.report !== undefined;
     const result = runScenario(scenario, { trace: wantSpans, onProgress: progress.update });
     progress.finish();
     const wallS = (performance.now() - started) / 1e3;
-    if (args.requests !== undefined && result.records === undefined) {
-      throw new UsageError(`--requests writes one line per request of a serving workload; the ${scenario.workload.def.kind} workload has no request records`);
-    }
+    if (args.requests !== undefined && result.records === undefined) throw noRequestRecords(scenario.workload.def.kind);
     const spans = args.chromeTrace !== undefined || args.report !== undefined ? parseTraceJsonl(result.trace ?? "") : undefined;
     // every file or none: a failure writing one leaves none of them behind
     writeFilesAtomic([

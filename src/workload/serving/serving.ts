@@ -34,7 +34,7 @@ const DEFAULT_SYNTHETIC_DURATION_S = 10;
 
 type Sections = { model: ResolvedModel; precision: WeightPrecision };
 
-/** T1 targets shown next to the per-stage step-model throughput for DeepSeek on CloudMatrix (targets.md T1). */
+/** T1 targets shown next to the per-stage step-model throughput for DeepSeek on CloudMatrix, tokens/s per NPU (targets.md T1). */
 const T1 = { decode: 1943, prefill: 5655 };
 
 function deepMerge(base: unknown, over: unknown): unknown {
@@ -154,6 +154,7 @@ export const servingWorkload = defineWorkload({
   description: "request-level serving: prefill/decode/colocated instances, traces or synthetic arrivals, prefix cache tiers, KV transfer, routing: TTFT/TPOT/SLO/goodput",
   schema: servingSchema,
   sections: servingSections,
+  producesRecords: true,
 
   check(cfg, env, sections): RuleViolation[] {
     if (env.cluster === undefined) return [{ path: ["cluster"], message: "serving needs a cluster: add `cluster:` to the config" }];

@@ -117,6 +117,23 @@ describe("resolving a model: preset, preset with overrides, inline", () => {
     expect(r.ok && r.arch.layers).toBe(2);
   });
 
+  it("a preset name that is only an Object.prototype member is an unknown preset", () => {
+    for (const name of ["toString", "constructor", "__proto__"]) {
+      expect(resolveModel(name), name).toMatchObject({ ok: false, kind: "unknown-preset", preset: name, path: [] });
+      expect(resolveModel({ preset: name }), name).toMatchObject({ ok: false, kind: "unknown-preset", preset: name, path: ["preset"] });
+    }
+  });
+
+  it("an override key named like an Object.prototype member is an unknown key, not dropped or merged into the prototype", () => {
+    // YAML (and JSON.parse) give `__proto__` as an own key, as a user's `model: {preset: …, __proto__: …}` would
+    for (const key of ["__proto__", "toString"]) {
+      const r = resolveModel(JSON.parse(`{"preset": "deepseek-r1", "${key}": {"layers": 4}}`));
+      expect(r.ok, key).toBe(false);
+      if (!r.ok && r.kind === "invalid") expect(r.issues[0], key).toMatchObject({ code: "unrecognized_keys", keys: [key] });
+      else throw new Error(`expected invalid for ${key}`);
+    }
+  });
+
   it("mergeOverride replaces lists and scalars and merges mappings", () => {
     expect(mergeOverride({ a: { b: 1, c: [1, 2] }, d: 1 }, { a: { c: [3] }, e: 2 })).toEqual({ a: { b: 1, c: [3] }, d: 1, e: 2 });
   });
