@@ -47,7 +47,10 @@ export const AIV_UB_WRITE_STARTUP_NS = 1200;
  */
 export const AIV_UB_WRITE_BYTES_PER_S = 2 ** 19 / ((20_000 - 1_200 - 350) * 1e-9);
 
-/** Size of one status flag a rank writes to each peer after its data (one 32-byte block), bytes. */
+/**
+ * Size of one status flag a rank writes to each peer after its data, bytes: one 32-byte block, the
+ * data-copy granule of the AIV (from memory of the Ascend C DataCopy 32-byte alignment rule, unverified).
+ */
 export const STATUS_FLAG_BYTES = 32;
 
 /**

@@ -63,7 +63,7 @@ function davC220Die(aic: number, clockHz: number, l2Bytes: number, hbmBytes: num
   };
 }
 
-/** Cube FP16 MACs per cycle per dav-c220 core (16·16·16). */
+/** Cube FP16 MACs per cycle per dav-c220 core, MAC/cycle: the 16×16×16 FP16 MMAD shape (hardware.md §1 [C]). */
 const FP16_MACS = 4096;
 
 /** A single-die 910B package whose vendor peaks follow from the die. */

@@ -10,9 +10,12 @@ import { Topology, TopologyBuilder } from "./topology.js";
  */
 export const atlasServerSchema = z.strictObject({
   type: z.literal("server"),
-  /** Chip preset of every NPU. */
+  /**
+   * Chip preset of every NPU. Default 910B3 [I]: the 20-AIC, 64 GB part, matching the 313 TFLOPS FP16 SKU
+   * (20 AIC, hardware.md §1 [V]); the server sheet does not name the SoC.
+   */
   chip: chipField("910B3"),
-  /** NPUs in the server (the 800T A2 has 8). */
+  /** NPUs in the server, count (the 800T A2 has 8, hardware.md §1 [V]). */
   npus: z.number().int().min(1).max(8).default(8),
   /** Bandwidth of one HCCS link, per direction. [I] 392 GB/s per NPU over 7 links (hardware.md §1). */
   hccs_link_bandwidth: bandwidth().prefault("56GB/s"),

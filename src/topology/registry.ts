@@ -17,6 +17,7 @@ export const CLUSTER_PRESETS: Record<string, ClusterPreset> = {
   "atlas-800t-a2": {
     type: "server",
     description: "Atlas 800T A2 training server: 8 × 910B3, HCCS full mesh (7 × 56 GB/s per NPU)",
+    // 8 NPUs, HCCS 7 links / 392 GB/s per NPU (hardware.md §1 [V]); 910B3 as the `server` type's default ([I], atlas-server.ts)
     params: { chip: "910B3", npus: 8 },
   },
   "atlas-800i-a2": {
@@ -41,6 +42,7 @@ export const CLUSTER_PRESETS: Record<string, ClusterPreset> = {
     type: "roce",
     description:
       "768 × Atlas 800T A2 (6,144 × 910B3) training cluster, rail-optimized 200GE RoCE: 96 leaves (64 × 200GE down, 32 × 400GE up), 32 spines, 1:1 (hardware.md §1; switch sizes illustrative)",
+    // 768 servers × 8 = 6,144 NPUs: the "~6K Ascend NPUs" of the Pangu Ultra MoE run (targets.md T2)
     params: { servers: 768, chip: "910B3", rail_optimized: true, npus_per_leaf: 64 },
   },
   "cloudmatrix-16": {

@@ -12,6 +12,7 @@ export const MLA_LATENT_DIM = 576;
 /** MLA value dimension after weight absorption (kv_lora rank), elements (hardware.md §7). */
 export const MLA_VALUE_DIM = 512;
 
+/** BF16 element (activations and KV cache), bytes. */
 const BF16 = 2;
 
 /** FlashAttention prefill (self-attention over the prompt), BF16. */

@@ -21,22 +21,29 @@ import { alignUp, type Bound, type Cores, type OpCost } from "./op-cost.js";
  */
 const SOFTMAX_PASSES = 5;
 
-/** Vector passes per output element per block: rescale the running O by exp(m_old − m_new), add O'. */
+/**
+ * Vector passes per output element per block: rescale the running O by exp(m_old − m_new), add O'
+ * (FlashAttention-2 algorithm; counted from the operation sequence).
+ */
 const RESCALE_PASSES = 2;
 
 /**
- * Workspace slots per exchange (S, P, O') and KV blocks resident in L1: double-buffered, so the cube
- * can run C1 of block j+1 while the vector cores work on block j.
+ * Workspace slots per exchange (S, P, O') and KV blocks resident in L1, count: double-buffered, so the
+ * cube can run C1 of block j+1 while the vector cores work on block j. Assumption: double buffering is
+ * the usual Ascend C pipelining pattern (from memory of the Ascend C programming guide, unverified).
  */
 const PIPELINE_DEPTH = 2;
 
 /**
- * Blocks simulated pipe by pipe before the steady-state period is extrapolated: enough for the
- * double-buffered pipeline to settle.
+ * KV blocks simulated pipe by pipe before the steady-state period is extrapolated, count: enough for
+ * the double-buffered pipeline to settle (a simulation setting, not a hardware figure).
  */
 const SIMULATED_BLOCKS = 8;
 
-/** Most KV blocks a kernel keeps in L1 (quadruple buffering; deeper gains nothing once loads lead). */
+/**
+ * Most KV blocks a kernel keeps in L1, count (quadruple buffering; deeper gains nothing once loads
+ * lead). Assumption (a kernel design choice, no published figure); L1 capacity still bounds it.
+ */
 const MAX_KV_SLOTS = 4;
 
 /** FP32 element, bytes (scores, O' and the running O). */
@@ -186,6 +193,8 @@ export function attentionKernelCost(die: DieSpec, s: AttentionKernelShape, cores
   const aivPerAic = Math.max(1, Math.floor(cores.aiv / cores.aic));
   const qBytesPerRow = s.dk * BF16;
   let best: { ns: number; tiling: AttentionTiling; memoryBound: boolean } | undefined;
+  // tiling search range (assumption bounding the search; the UB/L1 fits below decide feasibility):
+  // query rows per unit 16…256 in steps of 16 rows, KV block Lb 64…1024 tokens in steps of 16 tokens
   const rowsMax = Math.min(alignUp(s.rows, 16), 256);
   for (let rows = 16; rows <= rowsMax; rows += 16) {
     const groups = Math.ceil(s.rows / rows);

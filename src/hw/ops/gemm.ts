@@ -206,6 +206,8 @@ function bestTiling(c: GemmContext): Evaluated {
   const { die, p } = c;
   const mm = die.mmad[p.cube];
   const buf = die.buffers;
+  // tile search caps, elements (baseM ≤ 256, baseN ≤ 512): assumption bounding the search; the L0/L1/L0C
+  // fits below decide which tiles are feasible
   const mMax = Math.min(256, alignUp(c.m, mm.m));
   const nMax = Math.min(512, alignUp(c.n, mm.n));
   let best: Evaluated | undefined;

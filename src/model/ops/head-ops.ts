@@ -28,7 +28,10 @@ export interface HeadOptions {
 
 /** FP32 element, B. */
 const F32 = 4;
-/** All-reduces of the vocabulary-parallel cross-entropy (max, sum-exp, target logit), count. */
+/**
+ * All-reduces of the vocabulary-parallel cross-entropy (max, sum-exp, target logit), count. From memory
+ * of Megatron-LM's vocab_parallel_cross_entropy, unverified.
+ */
 const VOCAB_PARALLEL_CE_ALL_REDUCES = 3;
 
 /** Items of the input embedding on one rank (only its TP collective; the gather itself is not priced). */

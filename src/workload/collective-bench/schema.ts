@@ -32,16 +32,17 @@ export const collectiveBenchSchema = z.strictObject({
       factor: z.number().gt(1).default(2),
     })
     .prefault({ from: "1KiB", to: "1GiB" }),
-  /** Back-to-back repetitions of each measurement; the reported time is their mean. */
+  /** Back-to-back repetitions of each measurement, count; the reported time is their mean. */
   iterations: z.number().int().min(1).max(1000).default(1),
-  // dispatch/combine knobs (used when `ops` lists them)
+  // dispatch/combine knobs (used when `ops` lists them); defaults are the CM384 operator table's shape
+  // (hardware.md §5: 128 tokens per rank, hidden 7168, top-8, EP8) with DeepSeek-V3's 256 experts (§7)
   /** Tokens each rank routes (batch per rank), tokens. */
   tokens_per_rank: z.number().int().min(1).default(128),
   /** Hidden size of a token row, elements. */
   hidden: z.number().int().min(1).default(7168),
-  /** Experts chosen per token. */
+  /** Experts chosen per token, count. */
   top_k: z.number().int().min(1).default(8),
-  /** Routed experts of the layer (placed experts/ep per rank). */
+  /** Routed experts of the layer (placed experts/ep per rank), count. */
   experts: z.number().int().min(1).default(256),
   /** Expert-parallel group sizes to measure (the first `ep` ranks of the cluster), ranks. */
   ep: z.array(z.number().int().min(2)).min(1).default([8]),

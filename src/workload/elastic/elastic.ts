@@ -160,7 +160,7 @@ function metricsOf(cfg: ElasticCore, o: ElasticOutcome): Record<string, JsonValu
   const rejected = o.rejected;
   const ups = o.scalings.filter((x) => x.kind === "up");
   const downs = o.scalings.filter((x) => x.kind === "down");
-  const win = 10e9;
+  const win = 10e9; // ns: 10 s windows before and after a scaling (a reporting choice)
   const scalings = o.scalings.map((x) => {
     const before = rates(o, Math.max(0, x.startNs - win), x.startNs);
     const during = rates(o, x.startNs, x.endNs);

@@ -23,7 +23,7 @@ export function rateAt(cfg: ElasticCore, tS: number): number {
 export function elasticArrivals(cfg: ElasticCore, rng: RngStreams): Arrival[] {
   const out: Arrival[] = [];
   const { input_tokens: input, output_tokens: output } = cfg.load;
-  const blocks = Math.ceil(input / 512);
+  const blocks = Math.ceil(input / 512); // 512-token prefix blocks, as the Mooncake hash_ids (workloads.md; serving BLOCK_TOKENS)
   let id = PRIVATE_ID_BASE;
   const mk = (atNs: number): Arrival => {
     const hashIds: number[] = [];

@@ -6,7 +6,9 @@ import type { StrategyName } from "./schema.js";
  * from storage at a per-die read rate. The rest are constants from memory of the ElasticMoE paper's
  * latency breakdown (unverified). Each constant is one component that several T3 rows and strategies
  * share (the T3 ablation is cumulative, so a component removed in row k is paid in every row after k,
- * and every baseline strategy pays the cold-start components): see docs/elastic.md.
+ * and every baseline strategy pays the cold-start components): see docs/elastic.md. Since each T3 row
+ * difference is one component's value, those rows reproduce by construction: `validate` marks them
+ * fitted (T3_FITTED in src/validate/targets.ts).
  */
 
 /**

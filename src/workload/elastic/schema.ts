@@ -54,7 +54,7 @@ const coreShape = {
   /** Scaling strategy: `elastic` (ElasticMoE), `horizontal`, `cold_restart`, `extravagant`, `colocated`. */
   strategy: z.enum(STRATEGIES).default("elastic"),
   mechanisms: mechanismsSchema,
-  /** Tensor-parallel size of attention, fixed across scaling, count. */
+  /** Tensor-parallel size of attention, fixed across scaling, count. Default 2: the DP3-TP2 → DP4-TP2 runs of targets.md T3. */
   tp: positive().default(2),
   /** The deployment before scaling. */
   from: layoutSchema,
@@ -79,7 +79,7 @@ const coreShape = {
       events: z.array(eventSchema).default([]),
       /** `slo`: attainment window, s. */
       window_s: z.number().positive().default(5),
-      /** `slo`: scale up when the window's SLO attainment is below this fraction (ElasticMoE: 0.9). */
+      /** `slo`: scale up when the window's SLO attainment is below this fraction (ElasticMoE: 0.9, targets.md T3). */
       up_threshold: z.number().min(0).max(1).default(0.9),
       /** `slo`: scale down when utilisation (time-averaged sequences in the system ÷ the engines' max batch, fraction) stays below this for `down_windows` windows. */
       down_utilisation: z.number().min(0).max(1).default(0.3),
@@ -95,9 +95,9 @@ const coreShape = {
   colocated_kv_fraction: z.number().min(0.05).max(1).default(0.5),
   slo: z
     .strictObject({
-      /** TTFT objective, ms. */
+      /** TTFT objective, ms. Default 2,000 ms: the example SLO of workloads.md (TTFT ≤ 2 s). */
       ttft_ms: z.number().positive().default(2000),
-      /** TPOT objective, ms. */
+      /** TPOT objective, ms. Default 100 ms: assumption, within the typical SLOs of workloads.md (DistServe chatbot TPOT 0.1–0.2 s). */
       tpot_ms: z.number().positive().default(100),
     })
     .prefault({}),

@@ -42,7 +42,7 @@ export const routingSchema = z.strictObject({
 export const mtpSchema = z.strictObject({
   /** Draft tokens per step (MTP module runs per step), count; 0 = off. */
   layers: z.int().min(0).max(4).default(0),
-  /** Probability that a draft token is accepted, dimensionless in [0, 1]. */
+  /** Probability that a draft token is accepted, dimensionless in [0, 1]. Default 0.7: CM384 MTP acceptance (targets.md T1). */
   acceptance: z.number().min(0).max(1).default(0.7),
 });
 
@@ -59,13 +59,13 @@ export type OverlapMode = (typeof OVERLAP_MODES)[number];
 
 /** The knobs one phase runs with (shared by the base workload and the per-phase overrides). */
 const knobShape = {
-  /** Decode: sequences per NPU in the fixed batch, count. */
+  /** Decode: sequences per NPU in the fixed batch, count. Default 96: the CM384 decode point (targets.md T1). */
   batch_per_npu: positive().default(96),
-  /** Decode: KV-cache tokens each sequence attends to, tokens. */
+  /** Decode: KV-cache tokens each sequence attends to, tokens. Default 4,096: targets.md T1. */
   kv_len: positive().default(4096),
-  /** Prefill: tokens per prompt, tokens. */
+  /** Prefill: tokens per prompt, tokens. Default 4,096: the CM384 prefill point (targets.md T1). */
   prompt_len: positive().default(4096),
-  /** Prefill: tokens of one batch on one attention replica (a multiple of prompt_len), tokens. */
+  /** Prefill: tokens of one batch on one attention replica (a multiple of prompt_len), tokens. Default 16,384: targets.md T1. */
   tokens_per_batch: positive().default(16384),
   /** Micro-batches per step; ≥ 2 overlap as `overlap` says (core split or communication stream), count. */
   microbatches: z.int().min(1).max(8).default(1),

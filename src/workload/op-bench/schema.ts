@@ -20,7 +20,7 @@ export const opEntrySchema = z.discriminatedUnion("op", [
     op: z.literal("mla_decode"),
     batch: count(),
     kv_len: count(),
-    heads: count().default(128),
+    heads: count().default(128), // query heads; default DeepSeek-V3's 128 (hardware.md §7)
     q_tokens: count().default(1),
     dtype: z.literal("bf16").default("bf16"),
     ...common,

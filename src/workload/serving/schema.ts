@@ -101,11 +101,11 @@ const instanceSchema = z.strictObject({
   count: positive().default(1),
   /** The parallel layout of one instance (`deployment.npus`, attention dp/tp/sp, experts ep/tp, …). */
   deployment: deploymentSchema,
-  /** Prefill: prompt tokens per batch on one attention replica (the batching token budget), tokens. */
+  /** Prefill: prompt tokens per batch on one attention replica (the batching token budget), tokens. Default 16,384: targets.md T1 prefill. */
   token_budget: positive().default(16384),
   /** Prefill: split prompts into chunks of the token budget (colocated: mix a prefill chunk into decode steps). */
   chunked_prefill: z.boolean().default(false),
-  /** Decode: most sequences per NPU in the running batch, count. */
+  /** Decode: most sequences per NPU in the running batch, count. Default 96: targets.md T1 decode. */
   max_batch_per_npu: positive().default(96),
   /** Step-model knobs of prefill steps. */
   prefill: phaseKnobs(1),
@@ -134,9 +134,9 @@ const baseShape = {
   drain_s: z.number().min(0).default(120),
   slo: z
     .strictObject({
-      /** TTFT objective, ms. */
+      /** TTFT objective, ms. Default 2,000 ms: the example SLO of workloads.md (TTFT ≤ 2 s). */
       ttft_ms: z.number().positive().default(2000),
-      /** TPOT objective, ms. */
+      /** TPOT objective, ms. Default 50 ms: the example SLO of workloads.md (TPOT ≤ 50 ms; CloudMatrix's loosest). */
       tpot_ms: z.number().positive().default(50),
     })
     .prefault({}),

@@ -38,7 +38,11 @@ export const KV_BLOCK_TRANSFER_OVERHEAD_NS = 5_000;
  */
 export const FORWARD_RPC_NS = 1_000_000;
 
-/** Prefill/decode waits below this do not count as "dominating" for the dynamic P/D ratio, ns. */
+/**
+ * Prefill/decode waits below this do not count as "dominating" for the dynamic P/D ratio, ns (100 ms).
+ * Assumption: waits this short are small next to a role switch (`switch_cost_s`, seconds), so a switch
+ * could not pay off; no published figure.
+ */
 const PD_MIN_WAIT_NS = 100_000_000;
 
 /** Inputs of one serving simulation. */

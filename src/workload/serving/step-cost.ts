@@ -261,6 +261,8 @@ export class DecodeCost {
   /** One decode step with `b` sequences per replica of mean KV length `kv`, ns (integer). */
   stepNs(b: number, kv: number): number {
     const base = this.baseNs(b);
+    // below KV_REF the KV term is extrapolated from KV_REF … 4·KV_REF; the step never drops below half the
+    // KV_REF step, a guard (not calibrated): the weight reads and per-token work do not shrink with KV
     return Math.round(Math.max(0.5 * base, base + this.kvSlope() * b * (kv - KV_REF)));
   }
 

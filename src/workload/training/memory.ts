@@ -16,7 +16,10 @@ import type { RecomputeModule, TrainingConfig } from "./schema.js";
 const BF16 = 2;
 /** FP32 element, B. */
 const FP32 = 4;
-/** Bytes per parameter: BF16 weight, FP32 gradient, FP32 master + Adam m + v (sharded). */
+/**
+ * Bytes per parameter, B: BF16 weight, FP32 gradient, FP32 master + Adam m + v (sharded). The 12 B of
+ * optimizer state is mixed-precision Adam as in ZeRO (Rajbhandari et al., SC'20, K = 12).
+ */
 export const WEIGHT_BYTES_PER_PARAM = BF16;
 export const GRAD_BYTES_PER_PARAM = FP32;
 export const OPTIMIZER_BYTES_PER_PARAM = 3 * FP32;

@@ -50,7 +50,7 @@ export type RecomputeModule = (typeof RECOMPUTE_MODULES)[number];
 /** The `workload:` section of kind `training`. */
 export const trainingSchema = z.strictObject({
   kind: z.literal("training"),
-  /** Tokens per sequence, tokens. */
+  /** Tokens per sequence, tokens. Default 4,096: assumption, not published for Pangu Ultra MoE (targets.md T2; docs/training.md). */
   seq_len: positive().default(4096),
   /** Sequences per micro-batch on one DP replica, count. */
   micro_batch_size: positive().default(1),

@@ -40,6 +40,8 @@ function hostBandwidth(env: ResolvedEnvironment): number {
     const v = spec[k] as { value?: number } | undefined;
     return typeof v === "object" && v !== null && typeof v.value === "number" ? v.value : undefined;
   };
+  // fallbacks = the cluster types' defaults: 160 GB/s per CPU, 4 CPUs and 8 NPUs × 2 dies per node
+  // (hardware.md §3 [S][V], cloudmatrix.ts); PCIe 4.0 x16 31.5 GB/s ([I] hardware.md §1, atlas-server.ts)
   if (env.cluster?.type === "supernode") {
     const cpu = q("cpu_ub_bandwidth") ?? 160e9;
     const cpus = (spec.cpus_per_node as number | undefined) ?? 4;
@@ -179,6 +181,7 @@ export const trainingWorkload = defineWorkload({
       const tokens = (cfg.micro_batch_size * cfg.seq_len) / layout.cp;
       for (let v = 0; v < V; v++) {
         const s = v % layout.pp;
+        // gradients are FP32: 4 B per parameter (GRAD_BYTES_PER_PARAM, memory.ts)
         dpRs.push(dpTime(pricer, layout, s, d, "reduce_scatter", costs[v]!.denseParams * 4, costs[v]!.expertParams * 4));
         let act = 0;
         if (v < V - 1 && cfg.swap_fraction > 0) {
