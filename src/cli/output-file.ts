@@ -1,4 +1,4 @@
-import { accessSync, constants, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { accessSync, constants, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { inputError } from "../config/errors.js";
 
@@ -14,15 +14,28 @@ function why(e: unknown): string {
   return (e as NodeJS.ErrnoException).code ?? (e as Error).message;
 }
 
+/** The file a path names, symbolic links resolved (the resolved path when it does not exist yet). */
+function fileIdentity(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
+}
+
 /**
  * Checks, before a (possibly long) run, that every output file can be created: a non-empty name, an
- * existing writable folder, not a folder itself, and no two outputs on the same path. A bad path is an
- * input error (exit 2) before anything runs or is written.
+ * existing writable folder, not a folder itself, no two outputs on the same path, and no output on one
+ * of the command's `inputs` (the config, a space file, shard files: a typo like `--trace cfg.yaml` must
+ * not overwrite the config). A bad path is an input error (exit 2) before anything runs or is written.
  */
-export function checkOutputPaths(targets: readonly OutputTarget[]): void {
+export function checkOutputPaths(targets: readonly OutputTarget[], inputs: readonly string[] = []): void {
+  const inputIds = new Map(inputs.map((p) => [fileIdentity(p), p]));
   const seen = new Map<string, string>();
   for (const t of targets) {
     if (t.path.trim() === "") inputError({ path: "", message: `cannot write the ${t.what} file: the file name is empty` });
+    const input = inputIds.get(fileIdentity(t.path));
+    if (input !== undefined) inputError({ path: "", message: `the ${t.what} file ${t.path} is the input ${input}: expected a new file name, refusing to overwrite an input` });
     const abs = resolve(t.path);
     const other = seen.get(abs);
     if (other !== undefined) inputError({ path: "", message: `the ${t.what} file and the ${other} file are the same file ${t.path}` });
@@ -51,7 +64,9 @@ export function checkOutputPaths(targets: readonly OutputTarget[]): void {
 /**
  * Writes several files all or nothing: every text goes to a temporary file beside its target first,
  * and only when all of them are written are they renamed into place. On an error the temporary files
- * are removed and no target is created or changed, so a reader never sees half a file or half a set.
+ * are removed and no target is created or changed, so a reader never sees half a file or half a set
+ * (only a rename failing after others succeeded — a file-system fault, not a bad path — leaves the
+ * earlier targets replaced).
  */
 export function writeFilesAtomic(files: readonly (OutputTarget & { readonly text: string })[]): void {
   checkOutputPaths(files);

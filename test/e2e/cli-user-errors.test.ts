@@ -4,7 +4,7 @@
  * never a stack trace, a misleading message or a half-written set of output files.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -72,6 +72,22 @@ describe("output files are all or nothing", () => {
     const r = cli("sweep", CONFIG, ...SMALL, "--grid", "workload.ranks=2,4", "--jobs", "1", "--report", join(out, "s.html"), "--out", join(out, "missing", "s.csv"));
     expectInputError(r, /^error: cannot write the output file .*missing.s\.csv: ENOENT\n$/);
     expect(readdirSync(out)).toEqual([]);
+  });
+
+  it("an output on the input config (or a link to it) is refused before running, and the config is left intact", () => {
+    const cfg = f("input.yaml");
+    const text = readFileSync(join(ROOT, CONFIG), "utf8");
+    writeFileSync(cfg, text);
+    symlinkSync(cfg, f("input-link.yaml"));
+    for (const out of [cfg, f("input-link.yaml")]) {
+      const r = cli("run", cfg, ...SMALL, "--trace", out);
+      expectInputError(r, /the trace file .* is the input .*input\.yaml: expected a new file name/);
+      expect(readFileSync(cfg, "utf8")).toBe(text);
+    }
+    const s = cli("sweep", cfg, "--grid", "workload.ranks=2,4", ...SMALL, "--report", cfg);
+    expect(s.status, s.stderr).toBe(2);
+    expect(s.stderr).toMatch(/the report file .* is the input/);
+    expect(readFileSync(cfg, "utf8")).toBe(text);
   });
 
   it("run --requests on a workload without per-request records is an input error, not an empty file", () => {

@@ -53,7 +53,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       ...(args.report !== undefined ? [{ path: args.report, what: "report" }] : []),
     ];
     // a bad output path fails now, not after a long run; so do request records the workload never produces
-    checkOutputPaths(outputs);
+    checkOutputPaths(outputs, [args.config]);
     if (args.requests !== undefined && scenario.workload.def.producesRecords !== true) throw noRequestRecords(scenario.workload.def.kind);
     const progress = progressLine();
     const wantSpans = args.trace !== undefined || args.chromeTrace !== undefined || args.report !== undefined;

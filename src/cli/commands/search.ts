@@ -65,7 +65,7 @@ export const searchCommand: CommandModule<object, SearchArgs> = {
     if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs expects a positive integer, got ${args.jobs}`);
     if (!Number.isInteger(args.top) || args.top < 1) throw new UsageError(`--top expects a positive integer, got ${args.top}`);
     const format = args.out !== undefined ? outputFormat(args.out, "csv") : undefined;
-    checkOutputPaths([...(args.out !== undefined ? [{ path: args.out, what: "output" }] : []), ...(args.report !== undefined ? [{ path: args.report, what: "report" }] : [])]);
+    checkOutputPaths([...(args.out !== undefined ? [{ path: args.out, what: "output" }] : []), ...(args.report !== undefined ? [{ path: args.report, what: "report" }] : [])], [args.config, args.space]);
     let bar: ReturnType<typeof progressBar> | undefined;
     const seed = seedOption(args.seed);
     const r = await runSearch({

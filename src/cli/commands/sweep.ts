@@ -77,7 +77,7 @@ const sweepRun: CommandModule<object, SweepArgs> = {
     const shard = args.shard !== undefined ? parseShard(args.shard) : undefined;
     const jobs = positiveInt(args.jobs, "--jobs") ?? availableParallelism();
     const seeds = positiveInt(args.seeds, "--seeds");
-    checkOutputPaths(outputTargets(args.out, args.report));
+    checkOutputPaths(outputTargets(args.out, args.report), [args.config]);
     let bar: ReturnType<typeof progressBar> | undefined;
     const result = await runSweep({
       config: args.config,
@@ -115,7 +115,7 @@ const sweepMerge: CommandModule<object, MergeArgs> = {
       .option("report", { type: "string", requiresArg: true, describe: "write the HTML report of the merged sweep" })
       .example("$0 sweep merge shard-*.jsonl --out all.csv", "join the shards") as unknown as Argv<MergeArgs>,
   handler: (args) => {
-    checkOutputPaths(outputTargets(args.out, args.report));
+    checkOutputPaths(outputTargets(args.out, args.report), args.files);
     const records = mergeShards(args.files);
     emit(records, args.out, outputFormat(args.out, "csv"), args.report, `sweep merged from ${args.files.length} shards`);
     if (records.some((r) => r.status === "failed")) throw new ExitStatus(1);
