@@ -50,7 +50,10 @@ const DECODE_MISS =
       "65.4 %, contention between the two streams for HBM, host/launch gaps between layers); micro-batching does " +
       "not pay in the model (+1.9 %): the 16-AIC attention stream (65.8 ms busy per step) bounds each MoE layer, " +
       "because it re-reads the attention weights once per micro-batch through 16 cores' GM paths and runs the " +
-      "compute-bound MLA on 16 of 24 cubes (docs/inference-bench.md, known disagreements)";
+      "compute-bound MLA on 16 of 24 cubes. The largest unsourced input is the routing tail: with one expert per " +
+      "die EPLB cannot flatten warm experts, and the config's uniform routing is the optimistic end — a Zipf tail " +
+      "(exponent 0.5) through the same EPLB gives 49.2 ms TPOT, xDeepServe's 30× hottest expert as a Zipf tail " +
+      "71.0 ms, as one hot expert 41.9 ms (docs/inference-bench.md, known disagreements)";
 
 /**
  * The ElasticMoE cost components without physics (process start, graph compile, HCCL init, device init,
