@@ -29,8 +29,9 @@ export interface TraceDiff {
   readonly classes: readonly ClassDelta[];
 }
 
+/** The non-blank lines, CRLF or LF terminated alike (a trace checked out with CRLF equals its LF original). */
 function nonEmptyLines(text: string): string[] {
-  return text.split("\n").filter((l) => l.trim() !== "");
+  return text.split(/\r?\n/).filter((l) => l.trim() !== "");
 }
 
 function totals(spans: readonly Span[]): Map<string, { n: number; dur: number }> {

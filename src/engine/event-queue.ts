@@ -59,8 +59,19 @@ export class EventQueue {
     slots[i] = slot;
   }
 
-  /** Removes the earliest entry and leaves its callback and argument in poppedFn/poppedArg. */
+  /** True when an entry with sequence number `seq` is pending (a linear scan: O(size)). */
+  hasSeq(seq: number): boolean {
+    const seqs = this.seqs;
+    for (let i = 0; i < this.n; i++) if (seqs[i] === seq) return true;
+    return false;
+  }
+
+  /**
+   * Removes the earliest entry and leaves its callback and argument in poppedFn/poppedArg. Popping an
+   * empty queue is a programming error (it would corrupt the slot pool and lose the next push).
+   */
   pop(): void {
+    if (this.n === 0) throw new RangeError("EventQueue.pop on an empty queue");
     const times = this.times;
     const seqs = this.seqs;
     const slots = this.slots;

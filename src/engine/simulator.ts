@@ -70,13 +70,18 @@ export class Simulator {
   }
 
   private badTime(timeNs: number): never {
-    if (timeNs > Number.MAX_SAFE_INTEGER) throw new TimeLimitExceeded(timeNs);
-    throw new RangeError(`event time must be a safe integer >= now (${this.clock} ns), got ${timeNs}`);
+    // a finite time past 2^53 ns is a scenario too long for the engine (an input problem); NaN and
+    // ±Infinity come from a computation gone wrong (0/0, x/0) and are programming errors
+    if (Number.isFinite(timeNs) && timeNs > Number.MAX_SAFE_INTEGER) throw new TimeLimitExceeded(timeNs);
+    throw new RangeError(`event time must be a finite safe integer >= now (${this.clock} ns), got ${timeNs}`);
   }
 
-  /** Cancels a pending event; cancelling one that already ran or was cancelled is a no-op. */
+  /**
+   * Cancels a pending event; cancelling one that already ran or was cancelled is a no-op. Costs a scan
+   * of the pending events (O(pending)), so that a stale id never lingers in the cancelled set.
+   */
   cancel(id: EventId): void {
-    if (id >= 0 && id < this.seq) this.cancelled.add(id);
+    if (id >= 0 && id < this.seq && !this.cancelled.has(id) && this.queue.hasSeq(id)) this.cancelled.add(id);
   }
 
   /** Makes `run` return after the current event. */
@@ -86,9 +91,15 @@ export class Simulator {
 
   /**
    * Executes events in (time, seq) order until the queue is empty, `stop()` is called, or the next
-   * event lies beyond `untilNs` (then the clock is advanced to `untilNs`).
+   * event lies beyond `untilNs` (then the clock is advanced to `untilNs`). Events at exactly `untilNs`
+   * run. `untilNs` is a safe integer >= now (ns) or Infinity; anything else (an earlier time, which
+   * would move the clock backwards, a fraction, NaN) is a RangeError.
    */
   run(untilNs: number = Infinity): StopReason {
+    if (untilNs !== Infinity && !(untilNs >= this.clock && Number.isSafeInteger(untilNs))) {
+      if (Number.isFinite(untilNs) && untilNs > Number.MAX_SAFE_INTEGER) throw new TimeLimitExceeded(untilNs);
+      throw new RangeError(`run(untilNs): untilNs must be Infinity or a safe integer >= now (${this.clock} ns), got ${untilNs}`);
+    }
     const q = this.queue;
     const cancelled = this.cancelled;
     this.stopRequested = false;

@@ -1,6 +1,6 @@
 import { rowKeyFields } from "../sweep/flatten-metrics.js";
 import type { JsonValue } from "../workload/workload.js";
-import { barChart, lineChart, type Series } from "./svg-charts.js";
+import { barChart, lineChart, maxOf, minOf, type Series } from "./svg-charts.js";
 
 /** A chart for the report: a heading and its SVG. */
 export interface Chart {
@@ -28,7 +28,7 @@ const MAX_BARS = 40;
 
 function span(xs: number[]): number {
   const pos = xs.filter((x) => x > 0);
-  return pos.length === xs.length && pos.length > 0 ? Math.max(...pos) / Math.min(...pos) : 0;
+  return pos.length === xs.length && pos.length > 0 ? maxOf(pos) / minOf(pos) : 0;
 }
 
 function varies(rows: Obj[], f: string): boolean {

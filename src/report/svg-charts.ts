@@ -48,24 +48,44 @@ export function esc(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
-/** A short human number: 3 significant digits with k/M/G/T suffixes, e.g. 1.25M, 0.0123. */
+/**
+ * A short human number: 3 significant digits with k/M/G/T suffixes, e.g. 1.25M, 0.0123. The value is
+ * rounded before the suffix is chosen, so 999.7 prints 1k and 999 600 prints 1M (not "1.00e+3k").
+ */
 export function shortNum(x: number): string {
   if (!Number.isFinite(x)) return String(x);
-  const a = Math.abs(x);
-  if (a === 0) return "0";
+  if (x === 0) return "0";
+  if (Math.abs(x) < 1e-3) return x.toExponential(1);
+  const r = Number(x.toPrecision(3));
+  const a = Math.abs(r);
   const units: [number, string][] = [[1e12, "T"], [1e9, "G"], [1e6, "M"], [1e3, "k"]];
-  for (const [f, s] of units) if (a >= f) return `${trim((x / f).toPrecision(3))}${s}`;
-  if (a < 1e-3) return x.toExponential(1);
-  return trim(x.toPrecision(3));
+  for (const [f, s] of units) if (a >= f) return `${trim((r / f).toPrecision(3))}${s}`;
+  return trim(r.toPrecision(3));
+}
+
+function trim(s: string): string {
+  return s.includes(".") && !s.includes("e") ? s.replace(/\.?0+$/, "") : s;
+}
+
+/**
+ * Smallest / largest of `xs` (Infinity / −Infinity when empty), exactly as Math.min(...xs) /
+ * Math.max(...xs) but without spreading: a spread of more than about 10⁵ values overflows the stack.
+ */
+export function minOf(xs: Iterable<number>): number {
+  let m = Infinity;
+  for (const x of xs) m = Math.min(m, x);
+  return m;
+}
+
+export function maxOf(xs: Iterable<number>): number {
+  let m = -Infinity;
+  for (const x of xs) m = Math.max(m, x);
+  return m;
 }
 
 /** Shortens a label to `n` characters with an ellipsis (the full text goes in a tooltip or caption). */
 export function clip(s: string, n: number): string {
   return s.length > n ? s.slice(0, n - 1) + "…" : s;
-}
-
-function trim(s: string): string {
-  return s.includes(".") && !s.includes("e") ? s.replace(/\.?0+$/, "") : s;
 }
 
 /** Round numbers covering [lo, hi]: about `n` ticks at 1, 2 or 5 × 10^k. */
@@ -128,10 +148,10 @@ export function lineChart(spec: LineChartSpec): string {
   const pts = spec.series.flatMap((s) => s.points.map((p, i) => [p[0], p[1], s.errors?.[i] ?? 0] as const));
   const usable = pts.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y) && (!spec.logX || x > 0) && (!spec.logY || y > 0));
   if (usable.length === 0) return frame(spec.title, `<text x="${W / 2}" y="${H / 2}" text-anchor="middle">no data</text>`, "line");
-  let x0 = Math.min(...usable.map((p) => p[0]));
-  let x1 = Math.max(...usable.map((p) => p[0]));
-  let y0 = Math.min(...usable.map((p) => p[1] - p[2]));
-  let y1 = Math.max(...usable.map((p) => p[1] + p[2]));
+  let x0 = minOf(usable.map((p) => p[0]));
+  let x1 = maxOf(usable.map((p) => p[0]));
+  let y0 = minOf(usable.map((p) => p[1] - p[2]));
+  let y1 = maxOf(usable.map((p) => p[1] + p[2]));
   if (spec.categories) [x0, x1] = [-0.5, spec.categories.length - 0.5];
   if (!spec.logY) y0 = Math.min(0, y0);
   if (y1 === y0) y1 = y0 + (Math.abs(y0) || 1);
@@ -183,7 +203,7 @@ export function barChart(spec: BarChartSpec): string {
   const names: string[] = [];
   for (const b of spec.bars) for (const s of b.segments) if (!names.includes(s.name)) names.push(s.name);
   const totals = spec.bars.map((b) => b.segments.reduce((a, s) => a + Math.max(0, s.value), 0));
-  const top = Math.max(...totals, 0) || 1;
+  const top = Math.max(maxOf(totals), 0) || 1;
   let ticks = niceTicks(0, top);
   if (ticks.length >= 2 && ticks[ticks.length - 1]! < top) ticks = [...ticks, ticks[ticks.length - 1]! + (ticks[1]! - ticks[0]!)];
   const y1 = Math.max(top, ticks[ticks.length - 1] ?? top);
@@ -225,8 +245,8 @@ export function timelineChart(spec: TimelineSpec): string {
   const height = M.t + lanes.length * laneH + M.b + (spec.note ? 14 : 0);
   const all = lanes.flatMap((l) => l.spans);
   if (all.length === 0) return frame(spec.title, `<text x="${W / 2}" y="${H / 2}" text-anchor="middle">no spans</text>`, "timeline");
-  const t0 = Math.min(...all.map((s) => s.start));
-  const t1 = Math.max(...all.map((s) => s.start + s.dur));
+  const t0 = minOf(all.map((s) => s.start));
+  const t1 = maxOf(all.map((s) => s.start + s.dur));
   const unit = t1 - t0 >= 1e9 ? { f: 1e9, n: "s" } : t1 - t0 >= 1e6 ? { f: 1e6, n: "ms" } : t1 - t0 >= 1e3 ? { f: 1e3, n: "µs" } : { f: 1, n: "ns" };
   const left = 150;
   const sx = scale(t0, t1 > t0 ? t1 : t0 + 1, left, W - M.r, false);

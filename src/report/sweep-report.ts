@@ -3,7 +3,7 @@ import type { SweepRecord } from "../sweep/records.js";
 import { TOOL, VERSION } from "../version.js";
 import { chartsHtml, htmlPage, htmlTable, type PageSection } from "./html-page.js";
 import type { Chart } from "./metric-charts.js";
-import { lineChart, type Series } from "./svg-charts.js";
+import { lineChart, maxOf, minOf, type Series } from "./svg-charts.js";
 
 /** Metrics plotted at most (in column order); a sweep of a wide workload has hundreds of columns. */
 const MAX_METRICS = 40;
@@ -46,7 +46,7 @@ export function sweepReportHtml(records: readonly SweepRecord[], title: string):
     const categories = numeric ? undefined : values;
     const xOf = (r: SweepRecord) => (numeric ? Number(r.point[knob]) : values.indexOf(r.point[knob]!));
     const xs = ok.map(xOf);
-    const logX = numeric && xs.every((x) => x > 0) && Math.max(...xs) / Math.min(...xs) >= 16;
+    const logX = numeric && xs.every((x) => x > 0) && maxOf(xs) / minOf(xs) >= 16;
     const others = knobs.filter((k) => k !== knob);
     const charts: Chart[] = [];
     for (const m of metrics.slice(0, MAX_METRICS)) {

@@ -83,7 +83,8 @@ export function chromeTraceEvents(spans: readonly Span[]): ChromeTraceEvent[] {
     const list = [...byThread.get(key)!].sort((a, b) => a.start - b.start || b.dur - a.dur);
     const lanes = assignLanes(list);
     const laneTid: number[] = [];
-    const nLanes = Math.max(...lanes) + 1;
+    let nLanes = 0; // no spread: a thread may hold more spans than a call has room for arguments
+    for (const l of lanes) if (l + 1 > nLanes) nLanes = l + 1;
     for (let l = 0; l < nLanes; l++) {
       const tid = (nextTid.get(pid) ?? 0) + 1;
       nextTid.set(pid, tid);
