@@ -181,6 +181,27 @@ describe("serving: dynamic P/D ratio", () => {
   });
 });
 
+describe("serving: a role switch is visible in the trace", () => {
+  it("each switch is a drain span then a switch span of switch_cost_s on <instance>/role, as many as role_switches", () => {
+    const r = runScenario(loadScenario("configs/pd-serve-roce.yaml", { sets: ["workload.compare=[]"] }), { trace: true });
+    const spans = r.trace!.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>).filter((e) => e.kind === "instance");
+    const switches = num(r.metrics, "role_switches");
+    expect(switches).toBeGreaterThan(0);
+    const drains = spans.filter((e) => String(e.what).startsWith("drain for "));
+    const flips = spans.filter((e) => String(e.what).startsWith("switch "));
+    expect(drains).toHaveLength(switches);
+    expect(flips).toHaveLength(switches);
+    flips.forEach((f, i) => {
+      const d = drains[i]!;
+      expect(f.where).toBe(d.where);
+      expect(String(f.where)).toMatch(/\/role$/);
+      // the switch starts when the drain ends and lasts switch_cost_s (2 s in this config)
+      expect(f.t).toBe((d.t as number) + (d.dur as number));
+      expect(f.dur).toBe(2e9);
+    });
+  });
+});
+
 describe("serving: P/D-Serve mechanisms compared in one run", () => {
   it("configs/pd-serve-roce.yaml tabulates the aggregated baseline and each mechanism on the same arrivals", () => {
     const m = runScenario(loadScenario("configs/pd-serve-roce.yaml")).metrics;

@@ -26,6 +26,9 @@ export class Instance {
   /** No new requests are routed here (switching roles), and out of service until `onlineAtNs`. */
   draining = false;
   offline = false;
+  /** When the current role switch began draining and when it went offline (−1: none), ns. */
+  drainStartNs = -1;
+  offlineStartNs = -1;
   /** KV hand-offs on their way to this instance (it cannot switch roles before they land), count. */
   incomingKv = 0;
   /** Sequences assigned per attention replica (decode), count. */

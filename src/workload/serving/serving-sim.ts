@@ -548,11 +548,20 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
     if (x !== switching || !x.draining || x.offline || x.busy) return;
     if (x.queueLength > 0 || x.running.length > 0 || x.waitingLength > 0 || x.incomingKv > 0) return;
     x.offline = true;
+    x.offlineStartNs = sim.now;
     sim.schedule(Math.round(cfg.pd_ratio.switch_cost_s * 1e9), switchDone, x);
   };
   const switchDone = (arg: unknown): void => {
     const x = arg as Instance;
+    const from = x.role;
     x.role = x.role === "prefill" ? "decode" : "prefill";
+    if (emit) {
+      // a role switch on the instance's own track: the drain (no new work, running work finishes), then the switch itself
+      const where = `${x.label}/role`;
+      const attrs = { from, to: x.role };
+      hooks.emit("span", { start: x.drainStartNs, dur: x.offlineStartNs - x.drainStartNs, kind: "instance", where, what: `drain for ${from} → ${x.role}`, attrs });
+      hooks.emit("span", { start: x.offlineStartNs, dur: sim.now - x.offlineStartNs, kind: "instance", where, what: `switch ${from} → ${x.role}`, attrs });
+    }
     if (x.role === "prefill") x.prefillCost ??= s.costs.prefillOf(x.group);
     else x.decodeCost ??= s.costs.decodeOf(x.group);
     x.offline = false;
@@ -588,6 +597,7 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
       if (pick !== undefined) {
         switching = pick;
         pick.draining = true;
+        pick.drainStartNs = sim.now;
         if (pick.role === "prefill") {
           // requests not yet started move to the other prefill instances
           const moved: Request[] = [];
