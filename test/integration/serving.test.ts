@@ -6,6 +6,7 @@ import { InputError } from "../../src/config/errors.js";
 import { loadScenario } from "../../src/config/scenario.js";
 import { runScenario } from "../../src/run.js";
 import { readTrace } from "../../src/workload/serving/trace-reader.js";
+import { runCli } from "../helpers/cli.js";
 
 // The serving workload end to end on small deployments (DeepSeek-V2-Lite on a 16-NPU CloudMatrix) and
 // the project's own generated traces (traces/sample-*), so the suite runs without ../shared/.
@@ -53,6 +54,19 @@ describe("serving: every request accounted for", () => {
     const r = run(small(""));
     expect(r.records).toHaveLength(200);
     expect(new Set(r.records!.map((x) => x.state))).toEqual(new Set(["done"]));
+  });
+});
+
+describe("serving: the summary of a run where nothing completed", () => {
+  it("shows — for the latency percentiles, not a 0 that reads as a measurement", () => {
+    const r = runCli(["run", "configs/pd-serve-roce.yaml", "--set", "workload.compare=[]", "--set", "workload.duration_s=0.05", "--set", "workload.drain_s=0"]);
+    expect(r.status, r.stderr).toBe(0);
+    const row = r.stdout.split("\n").find((l) => /^│ \d+ \/ 0 \/ /.test(l));
+    expect(row, r.stdout).toBeDefined();
+    const cells = row!.split("│").map((c) => c.trim());
+    expect(cells[2]).toBe("— / —");
+    expect(cells[3]).toBe("— / —");
+    expect(cells[4]).toBe("—");
   });
 });
 

@@ -147,6 +147,8 @@ function runVariant(name: string, cfg: ServingCore, sim: Simulator, hooks: Hooks
 
 const f = (x: unknown, d = 1): string => (typeof x === "number" ? x.toFixed(d) : "—");
 const sub = (m: Record<string, JsonValue>, k: string, q: string): number => ((m[k] as Record<string, number>)[q] ?? 0) as number;
+/** A latency percentile for the tables: "—" when no request contributed a sample (the JSON keeps count 0). */
+const pct = (m: Record<string, JsonValue>, k: string, q: string, d = 1): string => (sub(m, k, "count") > 0 ? f(sub(m, k, q), d) : "—");
 
 /** Workload `serving`. */
 export const servingWorkload = defineWorkload({
@@ -208,9 +210,9 @@ export const servingWorkload = defineWorkload({
       rows: [
         [
           `${m.requests_arrived} / ${m.requests_completed} / ${m.requests_rejected} / ${m.requests_unfinished}`,
-          `${f(sub(m, "ttft_ms", "p50"))} / ${f(sub(m, "ttft_ms", "p99"))}`,
-          `${f(sub(m, "tpot_ms", "p50"), 2)} / ${f(sub(m, "tpot_ms", "p99"), 2)}`,
-          f(sub(m, "e2e_ms", "p50"), 0),
+          `${pct(m, "ttft_ms", "p50")} / ${pct(m, "ttft_ms", "p99")}`,
+          `${pct(m, "tpot_ms", "p50", 2)} / ${pct(m, "tpot_ms", "p99", 2)}`,
+          pct(m, "e2e_ms", "p50", 0),
           `${f(100 * (m.slo_attainment as number))} %`,
           f(m.goodput_requests_per_s, 2),
           `${f(sub(m, "tokens_per_s_per_npu", "input"), 0)} / ${f(sub(m, "tokens_per_s_per_npu", "output"), 0)}`,
