@@ -14,12 +14,13 @@ export function selectMetric(metrics: JsonValue, selector: string): number | und
     if (m[1] !== undefined) {
       if (Array.isArray(cur)) cur = cur[0];
       if (typeof cur !== "object" || cur === null || Array.isArray(cur)) return undefined;
-      cur = cur[m[1]];
+      // own keys only: `constructor.length` is no metric
+      cur = Object.hasOwn(cur, m[1]) ? cur[m[1]] : undefined;
     } else {
       if (!Array.isArray(cur)) return undefined;
       const key = m[2]!;
       const value = m[3]!;
-      cur = cur.filter((item) => typeof item === "object" && item !== null && !Array.isArray(item) && String(item[key]) === value);
+      cur = cur.filter((item) => typeof item === "object" && item !== null && !Array.isArray(item) && Object.hasOwn(item, key) && String(item[key]) === value);
     }
   }
   if (Array.isArray(cur)) cur = cur[0];

@@ -29,6 +29,10 @@ describe("metric selector", () => {
     expect(selectMetric(metrics, "nothing.here")).toBeUndefined();
     expect(selectMetric(metrics, "moe_results")).toBeUndefined();
   });
+  it("reads only the metrics' own keys, not members every JavaScript object has", () => {
+    expect(selectMetric(metrics, "constructor.length")).toBeUndefined();
+    expect(selectMetric(metrics, "moe_results[constructor=function Object() { [native code] }].latency_us")).toBeUndefined();
+  });
 });
 
 describe("target scoring", () => {
