@@ -4,6 +4,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { loadScenario, runScenario } from "../dist/index.js";
 import { runHoldModel } from "./hold-model.mjs";
 import { isScenarioFile } from "../dist/config/scenario-files.js";
+import { clearStepModelMemo } from "../dist/workload/serving/step-cost.js";
 
 const fmt = (x, d = 0) => x.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
 const rows = [];
@@ -18,6 +19,8 @@ for (const pending of [1_000, 100_000]) {
 const configs = readdirSync("configs").filter(isScenarioFile).sort();
 for (const file of configs) {
   if (file === "mooncake-replay.yaml" && !existsSync("../shared/traces/mooncake-conversation.jsonl")) continue;
+  // cold, as a fresh `ascend-sim run` is: no step results memoised by an earlier config
+  clearStepModelMemo();
   const t0 = performance.now();
   const r = runScenario(loadScenario(`configs/${file}`));
   const wall = (performance.now() - t0) / 1e3;
@@ -26,6 +29,7 @@ for (const file of configs) {
 
 // the whole Mooncake conversation trace (12,031 requests, one hour) through the serving workload
 if (existsSync("../shared/traces/mooncake-conversation.jsonl")) {
+  clearStepModelMemo();
   const t0 = performance.now();
   const r = runScenario(loadScenario("configs/mooncake-replay.yaml", { sets: ["workload.arrivals.limit=null"] }));
   const wall = (performance.now() - t0) / 1e3;

@@ -93,6 +93,11 @@ const STEP_MEMO_MAX = 4096;
 /** Step-model runs this process has made (memo misses), count: tests observe the memo with it. */
 let stepModelRuns = 0;
 
+/** Forgets the memoised step results (benchmarks time cold runs, as a fresh `ascend-sim run` is). */
+export function clearStepModelMemo(): void {
+  STEP_MEMO.clear();
+}
+
 /** Step-model runs made so far in this process, count (memo hits do not count). */
 export function stepModelRunCount(): number {
   return stepModelRuns;
