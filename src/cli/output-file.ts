@@ -23,6 +23,15 @@ function fileIdentity(path: string): string {
   }
 }
 
+/** True when `path` names an existing folder (false for a file, nothing, or an unreadable path). */
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Checks, before a (possibly long) run, that every output file can be created: a non-empty name, an
  * existing writable folder, not a folder itself, no two outputs on the same path, and no output on one
@@ -34,25 +43,15 @@ export function checkOutputPaths(targets: readonly OutputTarget[], inputs: reado
   const seen = new Map<string, string>();
   for (const t of targets) {
     if (t.path.trim() === "") inputError({ path: "", message: `cannot write the ${t.what} file: the file name is empty` });
-    const input = inputIds.get(fileIdentity(t.path));
+    const id = fileIdentity(t.path);
+    const input = inputIds.get(id);
     if (input !== undefined) inputError({ path: "", message: `the ${t.what} file ${t.path} is the input ${input}: expected a new file name, refusing to overwrite an input` });
-    const abs = resolve(t.path);
-    const other = seen.get(abs);
+    const other = seen.get(id);
     if (other !== undefined) inputError({ path: "", message: `the ${t.what} file and the ${other} file are the same file ${t.path}` });
-    seen.set(abs, t.what);
-    const dir = dirname(abs);
-    let isDir = false;
-    try {
-      isDir = statSync(dir).isDirectory();
-    } catch {
-      isDir = false;
-    }
-    if (!isDir) inputError({ path: "", message: `cannot write the ${t.what} file ${t.path}: ENOENT` });
-    try {
-      if (statSync(abs).isDirectory()) inputError({ path: "", message: `cannot write the ${t.what} file ${t.path}: EISDIR` });
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
-    }
+    seen.set(id, t.what);
+    const dir = dirname(resolve(t.path));
+    if (!isDirectory(dir)) inputError({ path: "", message: `cannot write the ${t.what} file ${t.path}: ENOENT` });
+    if (isDirectory(t.path)) inputError({ path: "", message: `cannot write the ${t.what} file ${t.path}: EISDIR` });
     try {
       accessSync(dir, constants.W_OK);
     } catch (e) {
@@ -66,10 +65,9 @@ export function checkOutputPaths(targets: readonly OutputTarget[], inputs: reado
  * and only when all of them are written are they renamed into place. On an error the temporary files
  * are removed and no target is created or changed, so a reader never sees half a file or half a set
  * (only a rename failing after others succeeded — a file-system fault, not a bad path — leaves the
- * earlier targets replaced).
+ * earlier targets replaced). Callers check the paths with checkOutputPaths before their run.
  */
 export function writeFilesAtomic(files: readonly (OutputTarget & { readonly text: string })[]): void {
-  checkOutputPaths(files);
   const temps: string[] = [];
   const cleanup = () => {
     for (const tmp of temps) {

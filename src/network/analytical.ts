@@ -11,8 +11,6 @@ export class AnalyticalNetwork implements NetworkModel {
   readonly name = "analytical";
   private readonly load: Float64Array;
   private readonly touched: Int32Array;
-  /** Longest route latency of the group last passed to `busiestLinkNs`, ns. */
-  private lastMaxLatencyNs = 0;
 
   constructor(
     private readonly sim: Simulator,
@@ -24,8 +22,7 @@ export class AnalyticalNetwork implements NetworkModel {
 
   /** Exact duration of a group, ns (float): max route latency + max over links of bytes/bandwidth. */
   groupDurationNs(transfers: readonly Transfer[], plane?: string): number {
-    const serial = this.busiestLinkNs(transfers, plane);
-    return this.lastMaxLatencyNs + serial;
+    return this.scan(transfers, plane, true);
   }
 
   /**
@@ -33,6 +30,11 @@ export class AnalyticalNetwork implements NetworkModel {
    * fabric the busiest endpoint's bytes over its bandwidth.
    */
   busiestLinkNs(transfers: readonly Transfer[], plane?: string): number {
+    return this.scan(transfers, plane, false);
+  }
+
+  /** The busiest link's time for the group, plus its longest route latency when `withLatency`, ns (float). */
+  private scan(transfers: readonly Transfer[], plane: string | undefined, withLatency: boolean): number {
     const topo = this.topology;
     const links = topo.links;
     const load = this.load;
@@ -59,8 +61,7 @@ export class AnalyticalNetwork implements NetworkModel {
       if (ns > maxSerial) maxSerial = ns;
       load[l] = 0;
     }
-    this.lastMaxLatencyNs = maxLatency;
-    return maxSerial;
+    return withLatency ? maxLatency + maxSerial : maxSerial;
   }
 
   runGroup(transfers: readonly Transfer[], startNs: number, onDone: (endNs: number) => void, plane?: string): void {

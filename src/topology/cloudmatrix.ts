@@ -2,7 +2,7 @@ import { z } from "zod";
 import { chipField } from "../config/preset-fields.js";
 import { bandwidth, duration } from "../config/quantity.js";
 import { defineClusterType } from "./cluster-type.js";
-import { addLeafSpine, leafSpineSizeProblem } from "./leaf-spine.js";
+import { addLeafSpine, leafSpineSizeProblem, type LeafSpineSize } from "./leaf-spine.js";
 import { unknownPlane } from "./planes.js";
 import { SupernodeTopology } from "./supernode-topology.js";
 import { TopologyBuilder } from "./topology.js";
@@ -96,13 +96,21 @@ export const supernodeSchema = z.strictObject({
   rdma_oversubscription: z.number().positive().default(1),
 }).superRefine((spec, ctx) => {
   // the RDMA fields can ask for billions of spines (e.g. rdma_oversubscription 1e-9): refuse before building
-  const ranks = spec.nodes * spec.npus_per_node * DIES_PER_910C;
-  const problem = leafSpineSizeProblem(
-    { leaves: Math.ceil(ranks / spec.rdma_ports_per_leaf), portsPerLeaf: spec.rdma_ports_per_leaf, portBandwidth: spec.rdma_bandwidth.value, uplinkBandwidth: spec.rdma_uplink_bandwidth.value, oversubscription: spec.rdma_oversubscription },
-    { portsPerLeaf: "rdma_ports_per_leaf", uplinkBandwidth: "rdma_uplink_bandwidth", oversubscription: "rdma_oversubscription" },
-  );
+  const problem = leafSpineSizeProblem(rdmaFabricSize(spec), { portsPerLeaf: "rdma_ports_per_leaf", uplinkBandwidth: "rdma_uplink_bandwidth", oversubscription: "rdma_oversubscription" });
   if (problem !== undefined) ctx.addIssue({ code: "custom", path: [], message: problem });
 });
+
+/** The RDMA plane's leaf/spine dimensions: one port per die, dies filling leaves in rank order. */
+function rdmaFabricSize(spec: Pick<z.output<typeof supernodeSchema>, "nodes" | "npus_per_node" | "rdma_ports_per_leaf" | "rdma_bandwidth" | "rdma_uplink_bandwidth" | "rdma_oversubscription">): LeafSpineSize {
+  const ranks = spec.nodes * spec.npus_per_node * DIES_PER_910C;
+  return {
+    leaves: Math.ceil(ranks / spec.rdma_ports_per_leaf),
+    portsPerLeaf: spec.rdma_ports_per_leaf,
+    portBandwidth: spec.rdma_bandwidth.value,
+    uplinkBandwidth: spec.rdma_uplink_bandwidth.value,
+    oversubscription: spec.rdma_oversubscription,
+  };
+}
 
 /** Parsed parameters of a supernode. */
 export type SupernodeSpec = z.output<typeof supernodeSchema>;
@@ -191,11 +199,7 @@ export function buildSupernode(spec: SupernodeSpec, name: string): SupernodeTopo
     prefix: "rdma/",
     ports: nics,
     leafOfPort,
-    leaves: Math.ceil(ranks / spec.rdma_ports_per_leaf),
-    portsPerLeaf: spec.rdma_ports_per_leaf,
-    portBandwidth: spec.rdma_bandwidth.value,
-    uplinkBandwidth: spec.rdma_uplink_bandwidth.value,
-    oversubscription: spec.rdma_oversubscription,
+    ...rdmaFabricSize(spec),
     switchLatencyNs: spec.rdma_switch_latency.value,
   });
 

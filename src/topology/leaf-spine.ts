@@ -33,14 +33,22 @@ export interface LeafSpineSpec {
   readonly switchLatencyNs: number;
 }
 
+/** The dimensions that size a leaf/spine fabric. */
+export type LeafSpineSize = Pick<LeafSpineSpec, "leaves" | "portsPerLeaf" | "portBandwidth" | "uplinkBandwidth" | "oversubscription">;
+
 /**
- * Uplink ports per leaf: enough ports of `uplinkBandwidth` to carry downlink capacity / oversubscription
- * (rounded up: a switch has whole ports; uplinkBandwidthPerSpine then slows them so the leaf still has
- * the asked ratio). Also the number of spines (one port from each leaf to each spine).
+ * A leaf's uplinks: enough ports of `uplinkBandwidth` to carry downlink capacity / oversubscription
+ * (rounded up: a switch has whole ports), also the number of spines (one port from each leaf to each
+ * spine); each runs at the port speed when whole ports give the asked ratio, else at downlink capacity /
+ * oversubscription spread over the ports (4 × 25 GB/s at 4:1 on one 50 GB/s port would stay 2:1).
+ * Bandwidth per direction, bytes/s.
  */
-export function uplinkPortsPerLeaf(portsPerLeaf: number, portBandwidth: number, uplinkBandwidth: number, oversubscription: number): number {
+export function uplinksOf(d: LeafSpineSize): { readonly ports: number; readonly bandwidth: number } {
+  const capacity = (d.portsPerLeaf * d.portBandwidth) / d.oversubscription;
   // the small epsilon keeps exact ratios (32 × 25 GB/s / 50 GB/s = 16) from rounding up on float noise
-  return Math.max(1, Math.ceil((portsPerLeaf * portBandwidth) / (oversubscription * uplinkBandwidth) - 1e-9));
+  const ports = Math.max(1, Math.ceil((d.portsPerLeaf * d.portBandwidth) / (d.oversubscription * d.uplinkBandwidth) - 1e-9));
+  // same float slack: exact ratios keep the port speed bit for bit
+  return { ports, bandwidth: ports * d.uplinkBandwidth <= capacity * (1 + 1e-9) ? d.uplinkBandwidth : capacity / ports };
 }
 
 /**
@@ -52,17 +60,6 @@ export function uplinkPortsPerLeaf(portsPerLeaf: number, portBandwidth: number, 
  */
 export const MAX_LEAF_SPINE_PAIRS = 1 << 20;
 
-/** The dimensions that size a leaf/spine fabric (as in LeafSpineSpec). */
-export interface LeafSpineSize {
-  readonly leaves: number;
-  readonly portsPerLeaf: number;
-  /** bytes/s per direction. */
-  readonly portBandwidth: number;
-  /** bytes/s per direction. */
-  readonly uplinkBandwidth: number;
-  readonly oversubscription: number;
-}
-
 /**
  * Why a fabric of these dimensions cannot be built (more than MAX_LEAF_SPINE_PAIRS leaf↔spine port
  * pairs), naming the config fields in `fields`; undefined when it can. A single leaf needs no spine.
@@ -72,7 +69,7 @@ export function leafSpineSizeProblem(
   fields: { readonly portsPerLeaf: string; readonly uplinkBandwidth: string; readonly oversubscription: string },
 ): string | undefined {
   if (d.leaves <= 1) return undefined;
-  const up = uplinkPortsPerLeaf(d.portsPerLeaf, d.portBandwidth, d.uplinkBandwidth, d.oversubscription);
+  const up = uplinksOf(d).ports;
   const pairs = d.leaves * up;
   if (pairs <= MAX_LEAF_SPINE_PAIRS) return undefined;
   const gb = (bw: number): string => `${+(bw / 1e9).toPrecision(4)} GB/s`;
@@ -116,22 +113,12 @@ export class LeafSpine {
   }
 }
 
-/**
- * Bandwidth of each of a leaf's `spines` uplinks per direction, bytes/s: the port speed when whole ports
- * give the asked ratio, else downlink capacity / oversubscription spread over the ports (whole ports
- * would overshoot it: 4 × 25 GB/s at 4:1 on one 50 GB/s port would stay 2:1).
- */
-export function uplinkBandwidthPerSpine(spec: LeafSpineSpec, spines: number): number {
-  const capacity = (spec.portsPerLeaf * spec.portBandwidth) / spec.oversubscription;
-  // same float slack as uplinkPortsPerLeaf: exact ratios keep the port speed bit for bit
-  return spines * spec.uplinkBandwidth <= capacity * (1 + 1e-9) ? spec.uplinkBandwidth : capacity / spines;
-}
-
 /** Adds leaves, spines and their links to `b` and returns the fabric. */
 export function addLeafSpine(b: TopologyBuilder, spec: LeafSpineSpec): LeafSpine {
   const { ports, leaves } = spec;
-  const spines = leaves > 1 ? uplinkPortsPerLeaf(spec.portsPerLeaf, spec.portBandwidth, spec.uplinkBandwidth, spec.oversubscription) : 0;
-  const uplinkBandwidth = spines > 0 ? uplinkBandwidthPerSpine(spec, spines) : spec.uplinkBandwidth;
+  const uplinks = uplinksOf(spec);
+  const spines = leaves > 1 ? uplinks.ports : 0;
+  const uplinkBandwidth = uplinks.bandwidth;
   const leafNodes: number[] = [];
   for (let l = 0; l < leaves; l++) leafNodes.push(b.node(`${spec.prefix}leaf${l}`, "switch"));
   const spineNodes: number[] = [];

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { bandwidth, duration } from "../config/quantity.js";
 import { addAtlasServer, atlasServerSchema, type AtlasServerSpec } from "./atlas-server.js";
 import { defineClusterType } from "./cluster-type.js";
-import { addLeafSpine, leafSpineSizeProblem } from "./leaf-spine.js";
+import { addLeafSpine, leafSpineSizeProblem, type LeafSpineSize } from "./leaf-spine.js";
 import { unknownPlane } from "./planes.js";
 import { Topology, TopologyBuilder } from "./topology.js";
 
@@ -62,10 +62,7 @@ export const roceClusterSchema = z.strictObject({
   rail_optimized: z.boolean().default(false),
 }).superRefine((spec, ctx) => {
   // the fields above can ask for billions of spines (e.g. oversubscription 1e-9): refuse before building
-  const problem = leafSpineSizeProblem(
-    { leaves: roceLeafCount(spec), portsPerLeaf: spec.npus_per_leaf, portBandwidth: spec.nic_bandwidth.value, uplinkBandwidth: spec.leaf_spine_bandwidth.value, oversubscription: spec.oversubscription },
-    { portsPerLeaf: "npus_per_leaf", uplinkBandwidth: "leaf_spine_bandwidth", oversubscription: "oversubscription" },
-  );
+  const problem = leafSpineSizeProblem(roceFabricSize(spec), { portsPerLeaf: "npus_per_leaf", uplinkBandwidth: "leaf_spine_bandwidth", oversubscription: "oversubscription" });
   if (problem !== undefined) ctx.addIssue({ code: "custom", path: [], message: problem });
 });
 
@@ -75,10 +72,16 @@ export type RoceClusterSpec = z.output<typeof roceClusterSchema>;
 /** Planes of a RoCE cluster (the first is the default). */
 export const ROCE_PLANES = ["default", "rdma"] as const;
 
-/** Leaf switches of the cluster (see `rail_optimized`), count. */
-export function roceLeafCount(spec: Pick<RoceClusterSpec, "servers" | "npus_per_server" | "npus_per_leaf" | "rail_optimized">): number {
+/** The leaf/spine dimensions of the cluster: leaves (see `rail_optimized`), ports, speeds, ratio. */
+function roceFabricSize(spec: Pick<RoceClusterSpec, "servers" | "npus_per_server" | "npus_per_leaf" | "rail_optimized" | "nic_bandwidth" | "leaf_spine_bandwidth" | "oversubscription">): LeafSpineSize {
   const n = spec.npus_per_server;
-  return spec.rail_optimized ? Math.ceil(spec.servers / spec.npus_per_leaf) * n : Math.ceil((spec.servers * n) / spec.npus_per_leaf);
+  return {
+    leaves: spec.rail_optimized ? Math.ceil(spec.servers / spec.npus_per_leaf) * n : Math.ceil((spec.servers * n) / spec.npus_per_leaf),
+    portsPerLeaf: spec.npus_per_leaf,
+    portBandwidth: spec.nic_bandwidth.value,
+    uplinkBandwidth: spec.leaf_spine_bandwidth.value,
+    oversubscription: spec.oversubscription,
+  };
 }
 
 /** Leaf index of NPU `npu` of server `server` (see `rail_optimized`). */
@@ -122,16 +125,11 @@ export function buildRoceCluster(spec: RoceClusterSpec, name: string): Topology 
       nicToNpu[rank] = b.link(nic, npu, spec.nic_bandwidth.value, spec.nic_latency.value);
     }
   }
-  const leaves = roceLeafCount(spec);
   const fabric = addLeafSpine(b, {
     prefix: "",
     ports: nics,
     leafOfPort,
-    leaves,
-    portsPerLeaf: spec.npus_per_leaf,
-    portBandwidth: spec.nic_bandwidth.value,
-    uplinkBandwidth: spec.leaf_spine_bandwidth.value,
-    oversubscription: spec.oversubscription,
+    ...roceFabricSize(spec),
     switchLatencyNs: spec.switch_latency.value,
   });
   const ranks = rankNodes.length;

@@ -1,13 +1,11 @@
 import { describe, expect, it } from "vitest";
-import type { ResolvedModel } from "../../src/config/model-field.js";
-import { loadScenario } from "../../src/config/scenario.js";
 import { MODELS } from "../../src/model/presets.js";
 import type { WeightPrecision } from "../../src/model/precision.js";
 import { tensorElements, weightTensors, type WeightTensor } from "../../src/model/weights.js";
 import { tensorInstanceBytes } from "../../src/model/weight-bytes.js";
 import { hbmPerDie } from "../../src/workload/inference-bench/memory.js";
-import { buildPhase, type PhaseModel } from "../../src/workload/inference-bench/phase-model.js";
-import { phaseSettings, type Deployment, type InferenceBenchConfig } from "../../src/workload/inference-bench/schema.js";
+import type { PhaseModel } from "../../src/workload/inference-bench/phase-model.js";
+import { phaseModelOf } from "../helpers/phase.js";
 
 // HBM per die (inference-bench memory.ts) against an independent tensor-by-tensor count of what an
 // attention-TP rank holds. A 16-NPU CloudMatrix (32 dies); every deployment keeps 32 ranks, so the
@@ -32,13 +30,7 @@ workload:
 `;
 
 function phase(sets: string[], text = BASE): PhaseModel {
-  const s = loadScenario("hbm-audit.yaml", { text, sets });
-  const cfg = s.workload.config as InferenceBenchConfig;
-  const ph = cfg.phase as "decode" | "prefill";
-  const settings = phaseSettings(cfg, s.workload.sections.deployment as Deployment, ph);
-  const pm = buildPhase(settings, s.workload.sections.model as ResolvedModel, s.workload.sections.precision as WeightPrecision, s.env, (k) => k.split("."));
-  if (Array.isArray(pm)) throw new Error(pm.map((i) => i.message).join("; "));
-  return pm;
+  return phaseModelOf("hbm-audit.yaml", text, sets);
 }
 
 /** Stored bytes of the main-model tensors whose name ends with one of `suffixes`, B. */

@@ -1,11 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { InputError } from "../../src/config/errors.js";
 import { loadScenario } from "../../src/config/scenario.js";
-import type { ResolvedModel } from "../../src/config/model-field.js";
-import type { WeightPrecision } from "../../src/model/precision.js";
 import { runScenario } from "../../src/run.js";
-import { buildPhase } from "../../src/workload/inference-bench/phase-model.js";
-import { phaseSettings, type Deployment, type InferenceBenchConfig } from "../../src/workload/inference-bench/schema.js";
+import { phaseModelOf } from "../helpers/phase.js";
 
 // inference-bench: turning a knob moves the results the way physics says. A 16-NPU (32-die) CloudMatrix
 // decode instance of DeepSeek-R1 W8A8 (EP32, 9 expert slots per die) keeps each run well under a second.
@@ -77,14 +74,7 @@ describe("inference-bench physics", () => {
   });
 
   it("comm_stream on a UB supernode takes 24 AIV for the communication stream; on RoCE (SDMA all-to-allv) none", () => {
-    const phase = (text: string, sets: string[]) => {
-      const s = loadScenario("inference-physics.yaml", { text, sets: ["workload.microbatches=2", "workload.overlap=comm_stream", ...sets] });
-      const cfg = s.workload.config as InferenceBenchConfig;
-      const settings = phaseSettings(cfg, s.workload.sections.deployment as Deployment, "decode");
-      const pm = buildPhase(settings, s.workload.sections.model as ResolvedModel, s.workload.sections.precision as WeightPrecision, s.env, (k) => k.split("."));
-      if (Array.isArray(pm)) throw new Error(pm.map((i) => i.message).join("; "));
-      return pm;
-    };
+    const phase = (text: string, sets: string[]) => phaseModelOf("inference-physics.yaml", text, ["workload.microbatches=2", "workload.overlap=comm_stream", ...sets], "decode");
     const ub = phase(BASE, []);
     expect(ub.attentionCores).toEqual({ aic: 24, aiv: 24 });
     expect(ub.moeCores).toEqual({ aic: 24, aiv: 24 });

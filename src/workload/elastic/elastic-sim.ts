@@ -226,6 +226,13 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
     rejected++;
     account();
   };
+  /** A sequence that lost its KV (preempted, or running at a cold restart) goes back for a re-prefill of its prompt and the tokens generated so far; the caller queues it. */
+  const requeue = (r: Request): void => {
+    requeuedTotal++;
+    reprefill += r.input + Math.floor(r.emitted);
+    if (scaling !== undefined) scaling.requeued++;
+    r.prefillStartNs = -1;
+  };
 
   const route = (r: Request): void => {
     touch();
@@ -260,10 +267,7 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
     while (e.kvReserved > e.kvCapacity && e.running.length > 0) {
       const r = e.running.pop()!;
       e.kvReserved -= r.input + r.output;
-      requeuedTotal++;
-      reprefill += r.input + Math.floor(r.emitted);
-      if (scaling !== undefined) scaling.requeued++;
-      r.prefillStartNs = -1;
+      requeue(r);
       e.queue.unshift(r);
     }
     e.batch = [];
@@ -510,10 +514,7 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
               rec.dropped++;
               drop(r);
             } else {
-              rec.requeued++;
-              requeuedTotal++;
-              reprefill += r.input + Math.floor(r.emitted);
-              r.prefillStartNs = -1;
+              requeue(r); // scaling is rec until the switch completes
               moved.unshift(r);
             }
           }

@@ -3,11 +3,10 @@ import { InputError } from "../../config/errors.js";
 import type { ResolvedModel } from "../../config/model-field.js";
 import { Hooks, Simulator } from "../../engine/index.js";
 import { moeLayerCount, type ModelArchitecture } from "../../model/architecture.js";
-import { kvCacheBytesPerToken, kvCacheShareOnRank } from "../../model/kv-cache.js";
+import { kvCacheShareOnRank } from "../../model/kv-cache.js";
 import { ACTIVATION_BYTES } from "../../model/ops/op-input.js";
 import type { WeightPrecision } from "../../model/precision.js";
 import type { SimEvents } from "../../trace/span.js";
-import { hbmPerDie } from "../inference-bench/memory.js";
 import { meetsSlo } from "../serving/request.js";
 import { servingCoreSchema, type InstanceGroupConfig } from "../serving/schema.js";
 import { groupPhase, StepCostCache, type StepModelContext } from "../serving/step-cost.js";
@@ -82,23 +81,19 @@ export function expertA2aBytesPerToken(arch: ModelArchitecture, mtp: boolean): n
 
 function layoutCosts(cfg: ElasticCore, s: Sections, costs: StepCostCache, ctx: StepModelContext): (dp: number) => LayoutCost {
   const arch = s.model.arch;
-  const mtp = cfg.mtp.layers > 0;
-  const kvPerToken = kvCacheBytesPerToken(arch, "bf16", { includeMtp: mtp });
   // a die holds the KV of its share of the KV heads (MLA: the whole latent, replicated over TP), as serving sizes it
   const share = kvCacheShareOnRank(arch, cfg.tp);
-  const a2a = expertA2aBytesPerToken(arch, mtp);
+  const a2a = expertA2aBytesPerToken(arch, cfg.mtp.layers > 0);
   const memo = new Map<number, LayoutCost>();
   return (dp) => {
     let l = memo.get(dp);
     if (l !== undefined) return l;
     const g = groupOf(cfg, dp, arch.moe?.routed_experts ?? 1);
     const dies = dp * cfg.tp;
+    // every dp was checked to resolve (checkCore); the busiest die's HBM as serving's KV sizing sees it
+    // (inference-bench memory.ts): non-expert weights over attention TP + the die's expert slots + MoE comm buffers
     const decode = costs.decodeOf(g);
-    const pm = groupPhase(g, "decode", ctx);
-    if (Array.isArray(pm)) throw new InputError(pm.map((i) => ({ path: "workload", message: `dp ${dp}: ${i.message}` })));
-    // the busiest die's HBM as serving's KV sizing sees it (inference-bench memory.ts): non-expert
-    // weights over attention TP + the die's expert slots (redundant copies included) + MoE comm buffers
-    const h = hbmPerDie(pm);
+    const h = decode.hbm;
     l = {
       dp,
       dies,
@@ -107,7 +102,7 @@ function layoutCosts(cfg: ElasticCore, s: Sections, costs: StepCostCache, ctx: S
       weightBytesPerDie: h.weights,
       buffersBytesPerDie: h.buffers,
       hbmBytesPerDie: h.capacity,
-      kvBytesPerTokenPerDie: kvPerToken * share,
+      kvBytesPerTokenPerDie: decode.kvBytesPerToken * share,
       a2aBytesPerToken: a2a,
     };
     memo.set(dp, l);

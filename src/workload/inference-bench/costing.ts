@@ -34,8 +34,8 @@ export function classOf(item: LayerItem): BreakdownClass {
     return "attention_comm";
   }
   const l = item.label;
-  // "moe residual add (+ shared experts)" adds the experts' output to the residual: a residual add (`other`)
-  if (l.includes("expert") && !l.includes("residual add")) return "moe_gemm";
+  // expert work, but not the residual add that takes in the experts' output ("moe residual add (+ shared experts)": `other`)
+  if (l.includes("expert") && item.op.op !== "add") return "moe_gemm";
   if (item.stream === "attention") return "attention";
   if (l.startsWith("mlp ") || l.startsWith("mtp mlp ")) return "dense_ffn";
   if (l.includes("lm_head") || l.includes("sampling") || l.includes("final norm")) return "lm_head";

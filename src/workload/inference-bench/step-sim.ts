@@ -414,10 +414,7 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
         mb: -1,
         done: false,
         started: false,
-        run: () => {
-          addClasses(list);
-          return Math.round(list.ns);
-        },
+        run: priced(list),
       },
     ],
     streams: [[0]],
@@ -448,6 +445,9 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
   const commStream = M > 1 && model.overlap === "comm_stream";
   const attnSegs = commStream ? model.microInputs.map((inp) => segmentsOf(attnList(inp), model.attentionCores)) : [];
   const denseSegs = commStream && arch.dense_intermediate_size !== undefined ? model.microInputs.map((inp) => segmentsOf(denseList(inp), model.attentionCores)) : [];
+  const hasComm = (segs: readonly { comm: boolean }[]): boolean => segs.some((g) => g.comm);
+  /** comm_stream: a dense layer with no communication to hide runs unsplit (the micro-batches' segments are alike). */
+  const denseUnsplit = denseSegs.length > 0 && !hasComm(attnSegs[0]!) && !hasComm(denseSegs[0]!);
   const moeSegs = commStream ? moeParts.map((p) => ({ pre: segmentsOf(p.preItems, model.moeCores), shared: segmentsOf(p.sharedItems, model.moeCores), post: segmentsOf(p.postItems, model.moeCores) })) : [];
 
   /**
@@ -468,14 +468,12 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
       tasks.push({ deps: deps.filter((d) => d >= 0), where: comm ? "die0/comm" : "die0/compute", what, mb, done: false, started: false, run });
       return tasks.length - 1;
     };
-    const hasComm = (segs: readonly { comm: boolean }[]): boolean => segs.some((g) => g.comm);
     for (const L of layers) {
-      if (L.kind === "dense" && !hasComm(attnSegs[0]!) && !hasComm(denseSegs[0]!)) {
-        const whole: PricedList = { ns: attnWhole.ns + denseWhole!.ns, byClass: {} };
+      if (L.kind === "dense" && denseUnsplit) {
         const id = add(false, -1, [...last], `${L.label} attention + dense FFN (full batch)`, () => {
           addClasses(attnWhole);
           addClasses(denseWhole!);
-          return Math.round(whole.ns);
+          return Math.round(attnWhole.ns + denseWhole!.ns);
         });
         streams[0]!.push(id);
         last.fill(id);
@@ -597,8 +595,7 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
   let stageIdx = 0;
   let active: Stage;
   let ptr: number[] = [];
-  let busy: boolean[] = [];
-  /** Task each stream is running (−1: none). */
+  /** Task each stream is running (−1: idle). */
   let running: number[] = [];
   let left = 0;
   const startStage = (): void => {
@@ -615,7 +612,6 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
       t.started = false;
     }
     ptr = active.streams.map(() => 0);
-    busy = active.streams.map(() => false);
     running = active.streams.map(() => -1);
     left = active.tasks.length;
     if (active.main === true) layersStart = sim.now;
@@ -651,13 +647,12 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
     return -1;
   };
   const tryStart = (k: number): void => {
-    if (busy[k]) return;
+    if (running[k]! >= 0) return;
     const tid = pick(k);
     if (tid < 0) return;
     const task = active.tasks[tid]!;
     task.started = true;
     running[k] = tid;
-    busy[k] = true;
     const t0 = sim.now;
     const dur = task.run(t0);
     if (emit) hooks.emit("span", { start: t0, dur, kind: "task", where: task.where, what: task.what, attrs: { step } });
@@ -666,7 +661,7 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
   const finish = (arg: unknown): void => {
     const k = arg as number;
     active.tasks[running[k]!]!.done = true;
-    busy[k] = false;
+    running[k] = -1;
     if (--left === 0) {
       if (active.main === true) layersNs.push(sim.now - layersStart);
       stageIdx++;

@@ -284,7 +284,7 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
   const loads: Piece[] = [];
 
   // ---- prefix cache lookup when a request's first batch forms; pool loads join `loads` (sent when the batch starts) ----
-  const lookup = (x: Instance, r: Request, loads: Piece[]): void => {
+  const lookup = (x: Instance, r: Request): void => {
     const ids = r.hashIds;
     blocksLooked += ids.length;
     if (!cfg.cache.enabled) return;
@@ -344,7 +344,7 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
             x.kvReserved += r.input + r.output;
           }
           const before = r.input - r.prefilled;
-          lookup(x, r, loads);
+          lookup(x, r);
           x.queuedTokens -= before - (r.input - r.prefilled);
           r.prefillStartNs = now;
           r.state = "prefill";

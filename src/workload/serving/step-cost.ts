@@ -216,6 +216,8 @@ export class DecodeCost {
   readonly kvTokensPerReplica: number;
   /** KV bytes of one token of one sequence on the wire (every layer, BF16, MTP layer included when on), B. */
   readonly kvBytesPerToken: number;
+  /** HBM of the busiest die of the decode layout (inference-bench memory.ts): weights, buffers, capacity, B. */
+  readonly hbm: HbmUse;
 
   constructor(
     private readonly g: InstanceGroupConfig,
@@ -229,7 +231,7 @@ export class DecodeCost {
     this.maxPerReplica = Math.max(1, Math.floor((g.max_batch_per_npu * npus) / this.dp));
     const pm = groupPhase(g, "decode", ctx);
     if (Array.isArray(pm)) throw new Error(`step model: ${pm.map((i) => i.message).join("; ")}`);
-    const h = hbmPerDie(pm);
+    const h = (this.hbm = hbmPerDie(pm));
     const arch = ctx.model.arch;
     this.kvBytesPerToken = kvCacheBytesPerToken(arch, "bf16", { includeMtp: k.mtp.layers > 0 });
     this.kvTokensPerReplica = Math.floor(freeKvBytesPerDie(h) / (this.kvBytesPerToken * kvCacheShareOnRank(arch, d.attention.tp)));
