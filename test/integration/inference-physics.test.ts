@@ -108,6 +108,25 @@ describe("inference-bench physics", () => {
     expect(num(perfect, "expert_load_imbalance")).toBeCloseTo(1, 9);
   });
 
+  it("per-sequence expert preferences unbalance a prefill of few long prompts under EPLB, and barely touch decode", () => {
+    const prefill = `
+cluster: cloudmatrix-16
+model: deepseek-r1
+precision: w8a8
+deployment: {npus: 16, attention: {dp: 1, tp: 32, sp: true}, experts: {ep: 32, tp: 1}, redundant_experts: 32}
+workload: {kind: inference-bench, phase: prefill, prompt_len: 2048, tokens_per_batch: 8192, routing: {skew: hot, eplb: observed}}
+`;
+    const independent = run(["workload.routing.sequence_cv=0"], prefill);
+    const alike = run(["workload.routing.sequence_cv=1"], prefill);
+    expect(num(alike, "expert_load_imbalance")).toBeGreaterThan(1.2 * num(independent, "expert_load_imbalance"));
+    expect(num(alike, "tokens_per_s_per_npu")).toBeLessThan(num(independent, "tokens_per_s_per_npu"));
+    // decode: a sequence has one token per step, so its preferences average out over the batch
+    const d0 = run(["workload.routing.eplb=observed", "workload.routing.sequence_cv=0"]);
+    const d1 = run(["workload.routing.eplb=observed", "workload.routing.sequence_cv=1"]);
+    expect(num(d1, "expert_load_imbalance") / num(d0, "expert_load_imbalance")).toBeLessThan(1.05);
+    expect(num(d1, "expert_load_imbalance") / num(d0, "expert_load_imbalance")).toBeGreaterThan(0.95);
+  });
+
   it("W8A8 decode GEMMs are faster than BF16", () => {
     const pangu = `
 cluster: atlas-800i-a2

@@ -57,7 +57,7 @@ describe("serving: every request accounted for", () => {
   });
 });
 
-describe("serving: the summary of a run where nothing completed", () => {
+describe("serving: the summary table's latency percentiles", () => {
   it("shows — for the latency percentiles, not a 0 that reads as a measurement", () => {
     const r = runCli(["run", "configs/pd-serve-roce.yaml", "--set", "workload.compare=[]", "--set", "workload.duration_s=0.05", "--set", "workload.drain_s=0"]);
     expect(r.status, r.stderr).toBe(0);
@@ -67,6 +67,20 @@ describe("serving: the summary of a run where nothing completed", () => {
     expect(cells[2]).toBe("— / —");
     expect(cells[3]).toBe("— / —");
     expect(cells[4]).toBe("—");
+  });
+
+  it("and the summary of a run where requests completed shows their percentiles, as the JSON has them", () => {
+    const args = ["run", "configs/pd-serve-roce.yaml", "--set", "workload.compare=[]", "--set", "workload.duration_s=1", "--set", "workload.drain_s=60"];
+    const r = runCli(args);
+    expect(r.status, r.stderr).toBe(0);
+    const row = r.stdout.split("\n").find((l) => /^│ \d+ \/ \d+ \/ /.test(l));
+    expect(row, r.stdout).toBeDefined();
+    const cells = row!.split("│").map((c) => c.trim());
+    const j = JSON.parse(runCli([...args, "--json"]).stdout) as { metrics: Record<string, Record<string, number>> };
+    expect(j.metrics.ttft_ms!.count).toBeGreaterThan(0);
+    expect(cells[2]).toBe(`${j.metrics.ttft_ms!.p50!.toFixed(1)} / ${j.metrics.ttft_ms!.p99!.toFixed(1)}`);
+    expect(cells[3]).toBe(`${j.metrics.tpot_ms!.p50!.toFixed(2)} / ${j.metrics.tpot_ms!.p99!.toFixed(2)}`);
+    expect(cells[4]).toBe(j.metrics.e2e_ms!.p50!.toFixed(0));
   });
 });
 

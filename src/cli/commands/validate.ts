@@ -32,7 +32,7 @@ function errorText(r: TargetResult): string {
 
 function statusText(r: TargetResult): string {
   if (r.simulated === undefined) return "FAIL (metric not found)";
-  if (r.pass) return r.target.fittedBy !== undefined ? "pass (fitted)" : "pass";
+  if (r.pass) return r.target.fittedBy !== undefined ? "pass (fitted)" : r.target.assumes !== undefined ? "pass (assumes)" : "pass";
   return r.target.knownMiss !== undefined ? "FAIL (known miss)" : "FAIL";
 }
 
@@ -74,6 +74,7 @@ export const validateCommand: CommandModule<object, ValidateArgs> = {
           pass: r.pass,
           ...(r.target.knownMiss !== undefined ? { known_miss: r.target.knownMiss } : {}),
           ...(r.target.fittedBy !== undefined ? { fitted_by: r.target.fittedBy } : {}),
+          ...(r.target.assumes !== undefined ? { assumes: r.target.assumes } : {}),
         })),
       };
       process.stdout.write(JSON.stringify(out, null, 2) + "\n");
@@ -83,6 +84,7 @@ export const validateCommand: CommandModule<object, ValidateArgs> = {
       for (const r of results) if (!r.pass && r.target.knownMiss !== undefined) process.stdout.write(`known miss ${r.target.id}: ${r.target.knownMiss}\n`);
       const fitted = [...new Set(results.filter((r) => r.target.fittedBy !== undefined).map((r) => r.target.fittedBy!))];
       for (const f of fitted) process.stdout.write(`fitted (a pass is not independent evidence): ${f}\n`);
+      for (const r of results) if (r.target.assumes !== undefined) process.stdout.write(`assumes ${r.target.id} (a pass holds under this unverified input): ${r.target.assumes}\n`);
       process.stdout.write(`${results.length - failed} passed, ${failed} failed\n`);
     }
     if (failed > 0) throw new ExitStatus(1);

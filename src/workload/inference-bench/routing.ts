@@ -202,23 +202,139 @@ export function sampleTokens(
   tokens: number,
   onPick: (expert: number, token: number) => void,
 ): void {
+  routeTokens(r, rng, tokens, onPick, undefined, undefined);
+}
+
+/** sampleTokens, and sampleSequenceTokens when `urns` is given. */
+function routeTokens(
+  r: { readonly tables: readonly AliasTable[]; readonly expertsPerTable: number; readonly picksPerTable: number },
+  rng: Uniform,
+  tokens: number,
+  onPick: (expert: number, token: number) => void,
+  sequenceOf: ((token: number) => number) | undefined,
+  urns: SequenceUrns | undefined,
+): void {
   const k = r.picksPerTable;
   const chosen = new Int32Array(k);
   for (let t = 0; t < tokens; t++) {
+    const seq = urns === undefined ? -1 : sequenceOf!(t);
     for (let g = 0; g < r.tables.length; g++) {
       const tab = r.tables[g]!;
-      const n = tab.n;
-      let c = 0;
-      while (c < k) {
-        const u = rng() * n;
-        const i = u | 0;
-        const e = tab.uniform || u - i < tab.prob[i]! ? i : tab.alias[i]!;
-        let dup = false;
-        for (let q = 0; q < c; q++) if (chosen[q] === e) dup = true;
-        if (dup) continue;
-        chosen[c++] = e;
+      for (let c = 0; c < k; c++) {
+        const e = seq >= 0 ? urns!.draw(tab, g, seq, rng, chosen, c) : drawDistinct(tab, rng, chosen, c);
+        chosen[c] = e;
         onPick(g * r.expertsPerTable + e, t);
       }
     }
   }
+}
+
+/** The entry of `tab` for a uniform `u01` ∈ [0, 1): one alias-table draw. */
+function aliasPick(tab: AliasTable, u01: number): number {
+  const u = u01 * tab.n;
+  const i = u | 0;
+  return tab.uniform || u - i < tab.prob[i]! ? i : tab.alias[i]!;
+}
+
+/** Whether `e` is among `chosen[0..c)`. */
+function isChosen(chosen: Int32Array, c: number, e: number): boolean {
+  for (let q = 0; q < c; q++) if (chosen[q] === e) return true;
+  return false;
+}
+
+/** Draws from `tab` until the entry is not among `chosen[0..c)` (one uniform per draw). */
+function drawDistinct(tab: AliasTable, rng: Uniform, chosen: Int32Array, c: number): number {
+  for (;;) {
+    const e = aliasPick(tab, rng());
+    if (!isChosen(chosen, c, e)) return e;
+  }
+}
+
+/**
+ * Consecutive rejected draws of one pick, from its sequence's urn, after which the pick draws from the
+ * layer's popularity only: a guard against a sequence whose urn holds fewer distinct experts than a token
+ * needs (a simulation setting, not a model parameter; the popularity table holds every expert).
+ */
+const URN_REJECTIONS_MAX = 64;
+
+/**
+ * Per-sequence expert preferences as Pólya urns: tokens of one sequence route alike (DeepSeek-V3 §4.5.3:
+ * batch-wise balancing leaves "load imbalance within certain sequences or small batches"; its Fig. 9 shows
+ * experts specialising by domain). A sequence's routing distribution is Dirichlet(κ·w) around the layer's
+ * popularity w (mean-1 weights): expert e's preference has mean w_e / E and a coefficient of variation of
+ * ≈ 1/√(κ·w_e). Drawing it token by token is the urn of Blackwell–MacQueen: the sequence's n-th pick is a
+ * fresh draw from w with probability A/(A+n), A = κ·E, else a copy of one of its n earlier picks. Picks of
+ * one token stay distinct by rejection (as sampleTokens). Reset per layer: a sequence's preferences in
+ * different layers are independent.
+ */
+export class SequenceUrns {
+  /** Picks of every (sequence, table) urn, `capacity` each. */
+  private readonly picks: Int32Array;
+  /** Picks held per (sequence, table) urn. */
+  private readonly held: Int32Array;
+  /** Urn slots per (sequence, table): tokens per sequence × picks per table. */
+  private readonly capacity: number;
+  /** A = κ × experts per table: the urn's weight of a fresh draw. */
+  private readonly fresh: number;
+
+  /**
+   * `sequences` urns per table for sequences of `tokensPerSequence` tokens; `concentration` is κ
+   * (dimensionless, > 0).
+   */
+  constructor(
+    readonly sequences: number,
+    private readonly tablesPerToken: number,
+    tokensPerSequence: number,
+    picksPerTable: number,
+    expertsPerTable: number,
+    concentration: number,
+  ) {
+    if (!(concentration > 0)) throw new RangeError(`sequence concentration must be > 0, got ${concentration}`);
+    this.capacity = tokensPerSequence * picksPerTable;
+    this.picks = new Int32Array(sequences * tablesPerToken * this.capacity);
+    this.held = new Int32Array(sequences * tablesPerToken);
+    this.fresh = concentration * expertsPerTable;
+  }
+
+  /** Empties every urn (a new layer). */
+  reset(): void {
+    this.held.fill(0);
+  }
+
+  /**
+   * Draws one expert of `table` for a token of `sequence`, distinct from the token's `chosen[0..c)`, and
+   * records it in the sequence's urn. One uniform per draw: its position in [0, A + n) decides fresh
+   * (below A, reused as the table draw) or which earlier pick to copy.
+   */
+  draw(tab: AliasTable, table: number, sequence: number, rng: Uniform, chosen: Int32Array, c: number): number {
+    const urn = sequence * this.tablesPerToken + table;
+    const base = urn * this.capacity;
+    const held = this.held[urn]!;
+    const A = this.fresh;
+    for (let tries = 0; ; tries++) {
+      const x = rng() * (A + held);
+      const e = x < A ? aliasPick(tab, x / A) : tries >= URN_REJECTIONS_MAX ? aliasPick(tab, rng()) : this.picks[base + Math.floor(x - A)]!;
+      if (isChosen(chosen, c, e)) continue;
+      if (held < this.capacity) {
+        this.picks[base + held] = e;
+        this.held[urn] = held + 1;
+      }
+      return e;
+    }
+  }
+}
+
+/**
+ * sampleTokens with per-sequence preferences: token t belongs to sequence `sequenceOf(t)` (−1: a padding
+ * token, routed from the popularity alone).
+ */
+export function sampleSequenceTokens(
+  r: { readonly tables: readonly AliasTable[]; readonly expertsPerTable: number; readonly picksPerTable: number },
+  rng: Uniform,
+  tokens: number,
+  sequenceOf: (token: number) => number,
+  urns: SequenceUrns,
+  onPick: (expert: number, token: number) => void,
+): void {
+  routeTokens(r, rng, tokens, onPick, sequenceOf, urns);
 }

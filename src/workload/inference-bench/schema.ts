@@ -36,6 +36,14 @@ export const routingSchema = z.strictObject({
    * even out, a token's copy split over the replicas); `perfect`: every slot gets exactly the mean load.
    */
   eplb: z.enum(EPLB_MODES).default("none"),
+  /**
+   * Coefficient of variation of a sequence's expert preferences around the layer's popularity (at the mean
+   * weight), dimensionless; 0: every token routes independently. Tokens of one sequence share a
+   * Dirichlet(κ·w) routing distribution, κ = 1/cv² (routing.ts SequenceUrns; DeepSeek-V3 §4.5.3 and Fig. 9:
+   * experts specialise by domain, leaving imbalance within sequences and small batches). It matters where
+   * a batch holds few, long sequences (prefill); EPLB's placement still follows the long-run popularity.
+   */
+  sequence_cv: z.number().min(0).max(3).default(0),
 });
 
 /** `workload.mtp`: multi-token prediction (speculative decoding with the model's MTP module; also per serving instance). */
@@ -147,6 +155,7 @@ const phaseOverrideSchema = z
         hot_experts: positive().optional(),
         hot_factor: z.number().min(1).optional(),
         eplb: z.enum(EPLB_MODES).optional(),
+        sequence_cv: z.number().min(0).max(3).optional(),
       })
       .optional(),
     steps: z.int().min(1).max(100).optional(),

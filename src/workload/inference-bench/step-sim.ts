@@ -17,7 +17,7 @@ import type { RunContext } from "../workload.js";
 import { spDenseInput, spTpSpAttentionItems, usesSpTpSp } from "./attention-sp-tp.js";
 import { BREAKDOWN_CLASSES, ItemPricer, type BreakdownClass, type PricedList } from "./costing.js";
 import type { PhaseModel } from "./phase-model.js";
-import { layerTables, layerWeights, observedPlacement, sampleTokens, staticPlacement, type AliasTable, type ReplicaPlacement } from "./routing.js";
+import { layerTables, layerWeights, observedPlacement, sampleSequenceTokens, sampleTokens, SequenceUrns, staticPlacement, type AliasTable, type ReplicaPlacement } from "./routing.js";
 
 /*
  * One benchmarked phase on the engine. A step is a sequence of stages: the graph launch, the embedding,
@@ -268,6 +268,16 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
   const expertCopies = new Float64Array(moe?.routed_experts ?? 0);
   const copies = new Float64Array(n * n);
   const rankOfSlot = Int32Array.from({ length: totalSlots }, (_, slot) => Math.floor(slot / slotsPerRank));
+  // per-sequence preferences (routing.sequence_cv > 0): one urn per sequence of each micro-batch over all
+  // attention replicas. A rank's tokens are its replica's micro-batch tokens (sequence-major) cut into tp
+  // equal runs: rank g holds run g mod tp of replica ⌊g / tp⌋ (SP–TP–SP prefill: a prompt spans ranks).
+  const attnDp = model.layout.attention.dp;
+  const seqTokens = model.queryTokens;
+  const urns: (SequenceUrns | undefined)[] = model.microSequences.map((seqs) =>
+    moe === undefined || s.routing.sequence_cv === 0 || tables.length === 0
+      ? undefined
+      : new SequenceUrns(attnDp * seqs, tables[0]!.tables.length, seqTokens, tables[0]!.picksPerTable, tables[0]!.expertsPerTable, 1 / (s.routing.sequence_cv * s.routing.sequence_cv)),
+  );
   const routeSample = (layer: number, m: number): MoeRouting => {
     const mo = moe as MoeArchitecture;
     const T = moeParts[m]!.tokensPerRank;
@@ -297,7 +307,23 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
         const base = src * n + rankOfSlot[slot]! * etp;
         for (let q = 0; q < etp; q++) copies[base + q]!++;
       };
-      for (src = 0; src < n; src++) sampleTokens(tab, rng, T, pick);
+      const u = urns[m];
+      if (u === undefined) for (src = 0; src < n; src++) sampleTokens(tab, rng, T, pick);
+      else {
+        u.reset();
+        const seqs = model.microSequences[m]!;
+        let first = 0;
+        let seqBase = 0;
+        const sequenceOf = (t: number): number => {
+          const local = Math.floor((first + t) / seqTokens);
+          return local < seqs ? seqBase + local : -1;
+        };
+        for (src = 0; src < n; src++) {
+          first = (src % tp) * T;
+          seqBase = (Math.floor(src / tp) % attnDp) * seqs;
+          sampleSequenceTokens(tab, rng, T, sequenceOf, u, pick);
+        }
+      }
     }
     const sh = model.placement.sharedSlots;
     if (sh > 0) {

@@ -12,8 +12,9 @@ import { summarize, type Summary } from "./stats.js";
 
 const ms = (ns: number): number => ns / 1e6;
 
+/** A latency summary in the JSON: `count` samples (0: the mean and percentiles are placeholders 0), ms. */
 function obj(s: Summary, extra: Record<string, number> = {}): Record<string, JsonValue> {
-  return { mean: s.mean, p50: s.p50, p90: s.p90, p99: s.p99, ...extra };
+  return { count: s.count, mean: s.mean, p50: s.p50, p90: s.p90, p99: s.p99, ...extra };
 }
 
 /** Metrics of one serving outcome. */

@@ -17,11 +17,11 @@ import type { InstanceGroupConfig } from "./schema.js";
  * steps of a few shapes, so each instance shape is priced at a handful of points and memoised:
  *
  * - Prefill: a batch of prompts costs α + Σᵢ P(Lᵢ) with P(L) = βL + γL² (the linear layers per token
- *   and the causal attention's quadratic term). α, β, γ come from three step-model runs that share a
- *   token count or a prompt length — (4 × b/4), (1 × b), (1 × b/4) tokens with b the token budget — so
- *   the quadratic term is measured, not assumed. A prompt with c cached tokens of L costs
- *   P(L) − P(c): its new tokens attend to the cached prefix. A fourth run at b/16 tokens is a floor
- *   (small batches are bound by reading the weights, which the per-token fit does not capture).
+ *   and the causal attention's quadratic term). α, β, γ come from three one-prompt step-model runs —
+ *   1 × b/16, 1 × b/4, 1 × b tokens with b the token budget — so the quadratic term is measured, not
+ *   assumed. A prompt with c cached tokens of L costs P(L) − P(c): its new tokens attend to the cached
+ *   prefix. The b/16 run is also a floor (small batches are bound by reading the weights, which the
+ *   per-token fit does not capture). Micro-batched batches get their own fit (PrefillCost).
  * - Decode: D(b, kv) = D₀(b) + s·b·(kv − KV_REF), D₀ on a geometric grid of sequences per attention
  *   replica (evaluated lazily, linear in between), the KV slope s from one extra run at KV 4·KV_REF:
  *   decode attention reads each sequence's KV cache once per step, linear in b × kv.
@@ -170,8 +170,10 @@ export class PrefillCost {
     const q = Math.max(2, Math.floor(b / 4));
     const at = (sequences: number, len: number) => ({ sequences, len, ns: stepNs(g, "prefill", sequences, len, ctx) });
     const four = at(4, q);
-    const single = [at(1, q), at(1, 2 * q), at(1, 4 * q)];
     const floor = at(1, Math.max(1, Math.floor(b / 16)));
+    // the lone-prompt points span the floor to the budget, so a prompt length in between is interpolated
+    // (points b/4, b/2, b extrapolated below b/4: a 2,048-token prompt priced 4 % low, 14 % with sequence_cv 1)
+    const single = floor.len < q ? [floor, at(1, q), at(1, 4 * q)] : [at(1, q), at(1, 2 * q), at(1, 4 * q)];
     this.single = fitThree(single);
     const mb = g.prefill.microbatches;
     let multiPts: { sequences: number; len: number; ns: number }[] = [];
@@ -180,7 +182,7 @@ export class PrefillCost {
       multiPts = s === 4 ? [at(4, Math.floor(q / 2)), four, at(4, 2 * q)] : [at(s, Math.floor(q / 2)), at(s, q), at(s, 2 * q)];
       this.multi = fitThree(multiPts);
     } else this.multi = undefined;
-    this.points = [four, ...single, floor, ...multiPts.filter((p) => p !== four)];
+    this.points = [four, ...single, ...(single.includes(floor) ? [] : [floor]), ...multiPts.filter((p) => p !== four)];
     this.floorNs = floor.ns;
     this.dp = g.deployment.attention.dp;
   }
