@@ -140,7 +140,11 @@ function tileCycles(c: GemmContext, t: { baseM: number; baseN: number; l0cDb: bo
   return { cycles: steady + (t.l0cDb ? 0 : drain), memoryBound: move > cube || (t.l0cDb && drain > cube) };
 }
 
-function evaluate(c: GemmContext, baseM: number, baseN: number, baseK: number, l0cDb: boolean): Evaluated {
+/**
+ * Evaluates one tiling candidate; undefined when it cannot beat `bound` core cycles (every wave lasts at
+ * least as long as the cheapest tile kind, so a lower bound decides before the waves are walked).
+ */
+function evaluate(c: GemmContext, baseM: number, baseN: number, baseK: number, l0cDb: boolean, bound = Infinity): Evaluated | undefined {
   const { die, p, groups, m, n, k, aic } = c;
   const tilesM = Math.ceil(m / baseM);
   const tilesN = Math.ceil(n / baseN);
@@ -172,6 +176,14 @@ function evaluate(c: GemmContext, baseM: number, baseN: number, baseK: number, l
   const eN = edgeN === baseN ? full : tileCycles(c, t, baseM, edgeN, fracA, fracB);
   const eMN = edgeM === baseM ? eN : edgeN === baseN ? eM : tileCycles(c, t, edgeM, edgeN, fracA, fracB);
 
+  // Pipeline fill: the first K slice of the first tile arrives from HBM before any MMAD can issue; the
+  // last tile's write-out follows the last MMAD when it was overlapped with a next tile that never came.
+  const fill = ((Math.min(baseM, m) * p.a + Math.min(baseN, n) * p.b) * baseK) / die.rates.gmRead;
+  const lastDrain = l0cDb ? (Math.min(baseM, m) * Math.min(baseN, n) * p.c) / die.rates.l2Write : 0;
+  // (the margin keeps the bound below the wave sum whatever its rounding: a pruned candidate is never a tie)
+  const fastest = Math.min(full.cycles, eM.cycles, eN.cycles, eMN.cycles);
+  if ((waves * fastest + fill + lastDrain) * (1 - 1e-9) >= bound) return undefined;
+
   // Each wave lasts as long as its slowest tile. Tiles are numbered group, row, column; a wave holds
   // `cores` consecutive tiles.
   let cycles = 0;
@@ -190,10 +202,6 @@ function evaluate(c: GemmContext, baseM: number, baseN: number, baseK: number, l
     cycles += tc.cycles;
     if (tc.memoryBound) memoryBound = true;
   }
-  // Pipeline fill: the first K slice of the first tile arrives from HBM before any MMAD can issue; the
-  // last tile's write-out follows the last MMAD when it was overlapped with a next tile that never came.
-  const fill = ((Math.min(baseM, m) * p.a + Math.min(baseN, n) * p.b) * baseK) / die.rates.gmRead;
-  const lastDrain = l0cDb ? (Math.min(baseM, m) * Math.min(baseN, n) * p.c) / die.rates.l2Write : 0;
   return {
     tiling: { baseM, baseN, baseK, l0cDoubleBuffer: l0cDb, tilesM, tilesN, waves },
     coreCycles: cycles + fill + lastDrain,
@@ -210,7 +218,8 @@ function bestTiling(c: GemmContext): Evaluated {
   // fits below decide which tiles are feasible
   const mMax = Math.min(256, alignUp(c.m, mm.m));
   const nMax = Math.min(512, alignUp(c.n, mm.n));
-  let best: Evaluated | undefined;
+  // feasible candidates, in search order
+  const cands: { baseM: number; baseN: number; baseK: number; db: boolean }[] = [];
   for (let baseM = mm.m; baseM <= mMax; baseM += mm.m) {
     for (let baseN = mm.n; baseN <= nMax; baseN += mm.n) {
       // L0A/L0B hold two K slices each (double-buffered MTE1 ↔ MMAD); the deepest slice that fits
@@ -222,9 +231,21 @@ function bestTiling(c: GemmContext): Evaluated {
       if (2 * baseK * (baseM * p.a + baseN * p.b) > buf.l1) continue;
       for (let db = 0; db < 2; db++) {
         if (baseM * baseN * ACC_BYTES * (db + 1) > buf.l0c) continue;
-        const e = evaluate(c, baseM, baseN, baseK, db === 1);
-        if (best === undefined || e.coreCycles < best.coreCycles) best = e;
+        cands.push({ baseM, baseN, baseK, db: db === 1 });
       }
+    }
+  }
+  // The first candidate with the fewest cycles wins. The last (largest) candidate's cycles bound the
+  // search from the start, so candidates that cannot reach it skip their wave walk; any candidate at or
+  // below the bound is still evaluated in full, so the winner is the same as without the bound.
+  const last = cands[cands.length - 1];
+  let bound = last === undefined ? Infinity : evaluate(c, last.baseM, last.baseN, last.baseK, last.db)!.coreCycles;
+  let best: Evaluated | undefined;
+  for (const t of cands) {
+    const e = evaluate(c, t.baseM, t.baseN, t.baseK, t.db, bound);
+    if (e !== undefined && (best === undefined || e.coreCycles < best.coreCycles)) {
+      best = e;
+      bound = Math.min(bound, e.coreCycles);
     }
   }
   if (best === undefined) throw new Error("no GEMM tiling fits the core buffers");
