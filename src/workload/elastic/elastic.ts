@@ -275,12 +275,19 @@ export const elasticWorkload = defineWorkload({
     const elasticRow = rows.find((r) => r.strategy === "elastic" && typeof r.scale_up_s === "number");
     const baselineUps = rows.filter((r) => r.strategy !== "elastic" && typeof r.scale_up_s === "number").map((r) => r.scale_up_s as number);
     if (elasticRow !== undefined && baselineUps.length > 0) metrics.elastic_vs_best_baseline = (elasticRow.scale_up_s as number) / Math.min(...baselineUps);
+    // the DPs the base walks through: its scheduled events, or from ↔ to under the SLO coordinator
+    const dpPath =
+      cfg.scaling.policy === "slo" ? `DP${cfg.from.dp} ↔ DP${cfg.to.dp}` : [cfg.from.dp, ...[...cfg.scaling.events].sort((a, b) => a.at_s - b.at_s).map((e) => e.dp)].map((d) => `DP${d}`).join(" → ");
+    // placeholders of the JSON that read as measurements: peak memory is 0 when the variant never scaled
+    // (it is the HBM resident during a scaling), SLO attainment 1 when no request completed
+    const scaled = runs.map((r) => (r.metrics.scalings as JsonValue[]).length > 0);
     tables.push({
-      title: `elastic · ${s.model.preset} ${s.precision} · TP${cfg.tp} DP${cfg.from.dp} ↔ DP${cfg.to.dp}`,
+      title: `elastic · ${s.model.preset} ${s.precision} · TP${cfg.tp} ${dpPath}`,
       head: ["variant", "strategy", "scale-up (s)", "T3 (s)", "scale-down (s)", "downtime (s)", "T3 downtime (s)", "peak mem (GB)", "T3 peak (GB)", "P2P (s)", "SLO", "req/s during", "NPU·s", "done / requeued / rejected"],
-      rows: rows.map((r) => {
+      rows: rows.map((r, i) => {
         const t = T3_ROWS[r.name];
-        return [r.name, r.strategy, f(r.scale_up_s), t ? t[0] : "—", f(r.scale_down_s), f(r.downtime_s), t ? t[1] : "—", f(r.peak_memory_gb, 1), t ? t[2] : "—", f(r.p2p_s, 3), `${f(100 * (r.slo_attainment as number), 1)} %`, f(r.throughput_rps_during), f(r.npu_seconds, 0), `${r.requests_completed} / ${r.requests_requeued} / ${r.requests_rejected}`];
+        const slo = (r.requests_completed as number) > 0 ? `${f(100 * (r.slo_attainment as number), 1)} %` : "—";
+        return [r.name, r.strategy, f(r.scale_up_s), t ? t[0] : "—", f(r.scale_down_s), f(r.downtime_s), t ? t[1] : "—", scaled[i] ? f(r.peak_memory_gb, 1) : "—", t ? t[2] : "—", f(r.p2p_s, 3), slo, f(r.throughput_rps_during), f(r.npu_seconds, 0), `${r.requests_completed} / ${r.requests_requeued} / ${r.requests_rejected}`];
       }),
     });
     const notes = [

@@ -149,6 +149,15 @@ const f = (x: unknown, d = 1): string => (typeof x === "number" ? x.toFixed(d) :
 const sub = (m: Record<string, JsonValue>, k: string, q: string): number => ((m[k] as Record<string, number>)[q] ?? 0) as number;
 /** A latency percentile for the tables: "—" when no request contributed a sample (the JSON keeps count 0). */
 const pct = (m: Record<string, JsonValue>, k: string, q: string, d = 1): string => (sub(m, k, "count") > 0 ? f(sub(m, k, q), d) : "—");
+/** Rows of the instances table at most (the JSON lists every instance). */
+const MAX_INSTANCE_ROWS = 24;
+/** The instance labels for a title: whole labels up to about 120 characters, then how many more. */
+function instanceList(labels: readonly string[]): string {
+  let n = 0;
+  let len = 0;
+  while (n < labels.length && len + labels[n]!.length <= 120) len += labels[n++]!.length + 2;
+  return n >= labels.length ? labels.join(", ") : `${labels.slice(0, Math.max(n, 1)).join(", ")} … (${labels.length} instances)`;
+}
 
 /** Workload `serving`. */
 export const servingWorkload = defineWorkload({
@@ -205,7 +214,7 @@ export const servingWorkload = defineWorkload({
     const tables: SummaryTable[] = [];
     const nInst = base.outcome.instances;
     tables.push({
-      title: `serving · ${s.model.preset} ${s.precision} · ${nInst.map((x) => x.label).join(", ").slice(0, 120)} · ${m.npus} NPUs`,
+      title: `serving · ${s.model.preset} ${s.precision} · ${instanceList(nInst.map((x) => x.label))} · ${m.npus} NPUs`,
       head: ["requests (arrived / done / rejected / unfinished)", "TTFT p50 / p99 (ms)", "TPOT p50 / p99 (ms)", "E2E p50 (ms)", "SLO attainment", "goodput (req/s)", "tokens/s/NPU (in / out)", "prefix hit (HBM / pool)"],
       rows: [
         [
@@ -227,10 +236,12 @@ export const servingWorkload = defineWorkload({
         rows: refRows,
       });
     }
+    const instanceRows = m.instances as Record<string, number | string>[];
     tables.push({
-      title: "instances",
+      // the JSON lists every instance; the table the first MAX_INSTANCE_ROWS, and says so when it cuts
+      title: instanceRows.length > MAX_INSTANCE_ROWS ? `instances (first ${MAX_INSTANCE_ROWS} of ${instanceRows.length}; all in --json)` : "instances",
       head: ["instance", "role", "NPUs", "utilisation", "steps", "prompt tokens", "output tokens", "peak queue", "peak batch"],
-      rows: (m.instances as Record<string, number | string>[]).slice(0, 24).map((x) => [x.name!, x.role!, x.npus!, `${f(100 * (x.utilisation as number))} %`, x.steps!, x.prompt_tokens!, f(x.output_tokens, 0), x.peak_queue!, x.peak_batch!]),
+      rows: instanceRows.slice(0, MAX_INSTANCE_ROWS).map((x) => [x.name!, x.role!, x.npus!, `${f(100 * (x.utilisation as number))} %`, x.steps!, x.prompt_tokens!, f(x.output_tokens, 0), x.peak_queue!, x.peak_batch!]),
     });
     const notes: string[] = [
       "step costs from the inference step model (buildPhase + runPhase), memoised: prefill α + Σ(βL + γL²) fitted on 3 step-model runs per regime (one prompt; several, micro-batched), decode on a grid of sequences per replica with a KV slope",
@@ -256,21 +267,25 @@ export const servingWorkload = defineWorkload({
       metrics.compare = rows;
       const b = rows[0]!;
       const ratio = (a: number, c: number): string => (c > 0 ? `${(a / c).toFixed(2)}×` : "—");
+      // a compare row keeps 0 for a latency no request of that variant sampled (its own summary has count 0):
+      // "—" there, as in the main table, not a 0 that reads as a measurement
+      const sampled = (i: number, k: string): boolean => sub(all[i]!.metrics, k, "count") > 0;
+      const ms = (i: number, k: string, x: JsonValue, d: number): string => (sampled(i, k) ? f(x, d) : "—");
       tables.push({
         title: "variants on the same arrivals (base = this config); gains of the base over each variant",
         head: ["variant", "done", "req/s", "out tok/s", "TTFT p50 / p99 (ms)", "TTFT SLO", "SLO", "TPOT p50 (ms)", "KV transfer (ms)", "base req/s ÷ this", "base KV time ÷ this"],
-        rows: rows.map((r) => [
+        rows: rows.map((r, i) => [
           String(r.name),
           r.requests_completed as number,
           f(r.requests_per_s, 2),
           f(r.output_tokens_per_s, 0),
-          `${f(r.ttft_p50_ms, 0)} / ${f(r.ttft_p99_ms, 0)}`,
+          `${ms(i, "ttft_ms", r.ttft_p50_ms!, 0)} / ${ms(i, "ttft_ms", r.ttft_p99_ms!, 0)}`,
           `${f(100 * (r.ttft_slo_attainment as number))} %`,
           `${f(100 * (r.slo_attainment as number))} %`,
-          f(r.tpot_p50_ms, 2),
-          f(r.kv_transfer_mean_ms, 2),
+          ms(i, "tpot_ms", r.tpot_p50_ms!, 2),
+          ms(i, "kv_transfer_ms", r.kv_transfer_mean_ms!, 2),
           ratio(b.requests_per_s as number, r.requests_per_s as number),
-          ratio(b.kv_transfer_mean_ms as number, r.kv_transfer_mean_ms as number),
+          sampled(0, "kv_transfer_ms") && sampled(i, "kv_transfer_ms") ? ratio(b.kv_transfer_mean_ms as number, r.kv_transfer_mean_ms as number) : "—",
         ]),
       });
     }

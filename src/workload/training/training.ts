@@ -270,12 +270,13 @@ export const trainingWorkload = defineWorkload({
         {
           title: `training · ${sections.model.preset} · ${ranks} NPUs · TP${layout.tp} CP${layout.cp} PP${layout.pp} VPP${layout.vpp} EP${layout.ep} DP${layout.dp} · ${layout.schedule}, ${m} micro-batches`,
           head: ["step (s)", "tokens/s", "tokens/s/NPU", "MFU", "MFU (6N)", "HFU", "bubble", "peak mem (GiB)"],
-          rows: [[round(stepS, 4), Math.round(tokensPerStep / stepS), round(tokensPerStep / stepS / ranks, 4), pct(mfu), pct(mfu6n), pct(hfu), pct(res.bubbleRatio), gib(memoryTotal(worst))]],
+          // from the JSON's (6-digit) values, so a cell never shows digits the JSON does not have
+          rows: [[round(metrics.step_s as number, 4), Math.round(metrics.tokens_per_s as number), round(metrics.tokens_per_s_per_npu as number, 4), pct(metrics.mfu as number), pct(metrics.mfu_6n as number), pct(metrics.hfu as number), pct(metrics.bubble_ratio as number), metrics.peak_memory_gib_per_npu as number]],
         },
         {
           title: "communication per step, mean over stages (s): total / exposed",
           head: ["TP", "EP", "PP", "DP", "CP", "swap"],
-          rows: [["tp", "ep", "pp", "dp", "cp", "swap"].map((k) => `${round(res.totalCommNs[k]! / 1e9, 3)} / ${round(res.exposedNs[k]! / 1e9, 3)}`)],
+          rows: [["tp", "ep", "pp", "dp", "cp", "swap"].map((k) => `${round(commTotal[k] as number, 3)} / ${round(exposed[k] as number, 3)}`)],
         },
         {
           title: `memory per NPU, stage ${mem.worstStage} (GiB)`,
