@@ -84,6 +84,17 @@ describe("serving: the summary table's latency percentiles", () => {
   });
 });
 
+describe("serving: utilisation", () => {
+  it("counts busy time inside the throughput window only: a run cut mid-iteration stays at or below 100 %", () => {
+    const r = runCli(["run", "configs/pd-serve-roce.yaml", "--set", "workload.compare=[]", "--set", "workload.duration_s=0.05", "--set", "workload.drain_s=0", "--json"]);
+    expect(r.status, r.stderr).toBe(0);
+    const m = JSON.parse(r.stdout).metrics as { instances: { utilisation: number }[]; stages: Record<string, { utilisation: number }> };
+    const all = [...m.instances.map((x) => x.utilisation), ...Object.values(m.stages).map((x) => x.utilisation)];
+    expect(Math.max(...all)).toBeGreaterThan(0);
+    for (const u of all) expect(u).toBeLessThanOrEqual(1);
+  });
+});
+
 describe("serving: prefix cache", () => {
   it("with an unbounded cache the hit ratio is the fraction of prompt blocks whose hash_id was seen before in the trace", () => {
     // independent computation straight from the file

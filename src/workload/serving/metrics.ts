@@ -1,5 +1,6 @@
 import type { JsonValue } from "../workload.js";
 import { meetsSlo, meetsTpot, meetsTtft, tpotNs, ttftNs } from "./request.js";
+import type { Instance } from "./instance.js";
 import type { ServingOutcome } from "./serving-sim.js";
 import type { ServingCore } from "./schema.js";
 import { summarize, type Summary } from "./stats.js";
@@ -11,6 +12,16 @@ import { summarize, type Summary } from "./stats.js";
  */
 
 const ms = (ns: number): number => ns / 1e6;
+
+/**
+ * Busy time of an instance inside the throughput window [0, windowNs], ns: an iteration is booked whole
+ * when it starts, so one still running when the run is cut (drain limit) is clipped at the window end.
+ */
+function busyWithin(x: Instance, windowNs: number): number {
+  if (!x.busy) return x.busyNs;
+  const inside = Math.max(0, Math.min(x.iterNs, windowNs - x.iterStartNs));
+  return x.busyNs - (x.iterNs - inside);
+}
 
 /** A latency summary in the JSON: `count` samples (0: the mean and percentiles are placeholders 0), ms. */
 function obj(s: Summary, extra: Record<string, number> = {}): Record<string, JsonValue> {
@@ -51,7 +62,7 @@ export function servingMetrics(cfg: ServingCore, o: ServingOutcome, skipped: num
     const xs = o.instances.filter((x) => x.group.role === role);
     if (xs.length === 0) return undefined;
     const n = xs.reduce((a, x) => a + x.npus, 0);
-    const busy = xs.reduce((a, x) => a + x.busyNs, 0);
+    const busy = xs.reduce((a, x) => a + busyWithin(x, windowNs), 0);
     const pBusy = xs.reduce((a, x) => a + x.prefillBusyNs, 0);
     const dBusy = xs.reduce((a, x) => a + x.decodeBusyNs, 0);
     const computed = xs.reduce((a, x) => a + x.promptTokensComputed, 0);
@@ -114,7 +125,7 @@ export function servingMetrics(cfg: ServingCore, o: ServingOutcome, skipped: num
       name: x.label,
       role: x.role,
       npus: x.npus,
-      utilisation: x.busyNs / windowNs,
+      utilisation: busyWithin(x, windowNs) / windowNs,
       steps: x.steps,
       prompt_tokens: x.promptTokensServed,
       output_tokens: x.outputTokens,
