@@ -127,6 +127,12 @@ describe("sweep and search with a config that is wrong at every point", () => {
     expectInputError(cli("sweep", CONFIG, "--set", "workload.ranks=abc", "--grid", "cluster.npus=4,8", "--jobs", "1"), /^error: --set workload\.ranks=abc workload\.ranks: expected a number/);
   });
 
+  it("sweep over a grid key that does not exist exits 2 with the key's error and writes no results", () => {
+    const r = cli("sweep", CONFIG, ...SMALL, "--grid", "workload.rnaks=2,4", "--jobs", "1", "--out", f("grid-typo.csv"));
+    expectInputError(r, /workload\.rnaks: unknown key "rnaks" \(did you mean "ranks"\?\)/);
+    expect(existsSync(f("grid-typo.csv"))).toBe(false);
+  });
+
   it("a point that only fails with its own knob value still is a failed point (exit 1)", () => {
     const r = cli("sweep", CONFIG, ...SMALL, "--grid", "workload.ranks=2,16", "--jobs", "1");
     expect(r.status).toBe(1);
