@@ -210,7 +210,16 @@ function evaluate(c: GemmContext, baseM: number, baseN: number, baseK: number, l
   };
 }
 
-function bestTiling(c: GemmContext): Evaluated {
+/** A feasible tiling candidate of the search. */
+interface Candidate {
+  readonly baseM: number;
+  readonly baseN: number;
+  readonly baseK: number;
+  readonly db: boolean;
+}
+
+/** The tilings that fit the core buffers, in search order. */
+function tilingCandidates(c: GemmContext): Candidate[] {
   const { die, p } = c;
   const mm = die.mmad[p.cube];
   const buf = die.buffers;
@@ -218,8 +227,7 @@ function bestTiling(c: GemmContext): Evaluated {
   // fits below decide which tiles are feasible
   const mMax = Math.min(256, alignUp(c.m, mm.m));
   const nMax = Math.min(512, alignUp(c.n, mm.n));
-  // feasible candidates, in search order
-  const cands: { baseM: number; baseN: number; baseK: number; db: boolean }[] = [];
+  const cands: Candidate[] = [];
   for (let baseM = mm.m; baseM <= mMax; baseM += mm.m) {
     for (let baseN = mm.n; baseN <= nMax; baseN += mm.n) {
       // L0A/L0B hold two K slices each (double-buffered MTE1 ↔ MMAD); the deepest slice that fits
@@ -235,6 +243,11 @@ function bestTiling(c: GemmContext): Evaluated {
       }
     }
   }
+  return cands;
+}
+
+function bestTiling(c: GemmContext): Evaluated {
+  const cands = tilingCandidates(c);
   // The first candidate with the fewest cycles wins. The last (largest) candidate's cycles bound the
   // search from the start, so candidates that cannot reach it skip their wave walk; any candidate at or
   // below the bound is still evaluated in full, so the winner is the same as without the bound.
@@ -252,18 +265,35 @@ function bestTiling(c: GemmContext): Evaluated {
   return best;
 }
 
+/**
+ * The tiling search's parts, for tests only (a brute-force search over the same candidates checks the
+ * bounded one): the context of a (grouped) GEMM on a die or a core subset, its candidates, one candidate
+ * evaluated in full, and the bounded search.
+ */
+export const gemmSearchForTests = {
+  context: (die: DieSpec, s: GemmShape, groups = 1, subset?: CoreSubset): GemmContext => gemmContext(die, s, groups, resolveCores(die, subset)),
+  candidates: tilingCandidates,
+  evaluate: (c: GemmContext, t: Candidate): Evaluated => evaluate(c, t.baseM, t.baseN, t.baseK, t.db)!,
+  bestTiling,
+};
+
 function checkShape(s: GemmShape, groups: number): void {
   for (const [name, v] of [["m", s.m], ["n", s.n], ["k", s.k], ["groups", groups]] as const) {
     if (!Number.isInteger(v) || v < 1) throw new RangeError(`GEMM ${name} must be a positive integer, got ${v}`);
   }
 }
 
+/** The tile evaluator's context of a (grouped) GEMM on `cores` of a die. */
+function gemmContext(die: DieSpec, s: GemmShape, groups: number, cores: Cores): GemmContext {
+  return { die, p: precisionOf(s.dtype), groups, m: s.m, n: s.n, k: s.k, aic: cores.aic, bFromWorkspace: s.dtype === "w4a16" };
+}
+
 function gemmImpl(die: DieSpec, s: GemmShape, groups: number, subset?: CoreSubset): { cost: OpCost; tiling: GemmTiling } {
   checkShape(s, groups);
   const cores: Cores = resolveCores(die, subset);
-  const p = precisionOf(s.dtype);
+  const ctx = gemmContext(die, s, groups, cores);
+  const p = ctx.p;
   const w4 = s.dtype === "w4a16";
-  const ctx: GemmContext = { die, p, groups, m: s.m, n: s.n, k: s.k, aic: cores.aic, bFromWorkspace: w4 };
   const best = bestTiling(ctx);
   const f = die.clockHz / 1e9; // cycles per ns
 
