@@ -178,8 +178,8 @@ export const TARGETS: readonly Target[] = [
       "leaves imbalance within sequences; Fig. 9: experts specialise by domain), with a coefficient of variation " +
       "`routing.sequence_cv` = 1 chosen before measuring, from memory of Fig. 9's domain-level relative expert " +
       "loads (up to several × the balanced load), unverified. EPLB places from long-run load, so a 4-prompt batch's " +
-      "own preferences stay unbalanced (max/mean tokens per rank 1.53). Sensitivity: sequence_cv 0 (tokens " +
-      "independent) +25.7 %, 0.5 +18.4 %, 1 +9.6 %, 1.5 +2.0 %; at 1, seeds 1–4: +9.6 / +9.8 / +9.7 / +10.05 % — at the edge of the tolerance (seed 4 just outside)",
+      "own preferences stay unbalanced (max/mean tokens per rank 1.56). Sensitivity: sequence_cv 0 (tokens " +
+      "independent) +25.7 %, 0.5 +18.5 %, 1 +8.6 %, 1.5 −1.2 %; at 1, seeds 1–4: +8.6 / +9.1 / +8.3 / +9.1 % — near the edge of the tolerance",
   },
   {
     id: "T1.prefill.perfect-eplb",

@@ -184,7 +184,7 @@ export const servingWorkload = defineWorkload({
     const variants = vs as { name: string; cfg: ServingCore }[];
     // step costs come from the step model on the analytical network: each is one instance's step in
     // isolation, where the fused MoE exchange is AIV-issue-bound (the flow model gives the same step:
-    // 165.10 vs 165.15 ms for the T1 prefill) but costs minutes per EP320 decode step; `network.model`
+    // 166.67 vs 166.71 ms for the T1 prefill) but costs minutes per EP320 decode step; `network.model`
     // chooses how the run's own transfers (KV hand-offs, pool loads) share the links
     const costs = new StepCostCache({ model: s.model, precision: s.precision, env: ctx.env.withNetworkModel("analytical") });
     const base = runVariant("base", variants[0]!.cfg, ctx.sim, ctx.hooks, ctx.env, s, costs, true);
