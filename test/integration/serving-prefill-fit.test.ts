@@ -24,9 +24,7 @@ const cost = new PrefillCost(group, ctx);
 
 /** The fit's time for `prompts` prompts of `len` tokens, ns. */
 function priced(prompts: number, len: number): number {
-  const work = prompts * cost.prefixNs(len);
-  const workMulti = prompts * cost.prefixNs(len, true);
-  return cost.batchNs(work, workMulti, prompts);
+  return cost.batchNs(new Array<number>(prompts).fill(cost.prefixNs(len)), new Array<number>(prompts).fill(cost.prefixNs(len, true)));
 }
 
 describe("serving prefill cost fit (CM384 prefill instance, two micro-batches)", () => {
@@ -51,4 +49,38 @@ describe("serving prefill cost fit (CM384 prefill instance, two micro-batches)",
       expect(Math.abs(priced(prompts, len) / model - 1)).toBeLessThan(tolerance);
     });
   }
+});
+
+// An instance with several attention replicas (P/D-Serve's 800I A2 prefill instance: DP2 + TP4) runs each
+// prompt whole on one replica: a batch costs what its busiest replica's prompts cost at the fit points.
+describe("serving prefill cost with two attention replicas (pd-serve-roce)", () => {
+  const s2 = loadScenario("configs/pd-serve-roce.yaml");
+  const g2 = (s2.workload.config as ServingConfig).instances.find((g) => g.role === "prefill")!;
+  const ctx2: StepModelContext = { model: s2.workload.sections.model as ResolvedModel, precision: s2.workload.sections.precision as WeightPrecision, env: s2.env };
+  const pc = new PrefillCost(g2, ctx2);
+  const w = (len: number): number => pc.prefixNs(len);
+  const wm = (len: number): number => pc.prefixNs(len, true);
+
+  it("has two replicas", () => {
+    expect(pc.dp).toBe(2);
+  });
+
+  it("a lone prompt costs a whole prompt on one replica, as two prompts (one per replica) do", () => {
+    const one = pc.batchNs([w(2048)], [wm(2048)]);
+    const two = pc.batchNs([w(2048), w(2048)], [wm(2048), wm(2048)]);
+    expect(one).toBe(Math.round(Math.max(pc.floorNs, pc.single.alphaNs + w(2048))));
+    expect(two).toBe(one);
+  });
+
+  it("the busiest replica sets the batch: a long and a short prompt cost the long one alone", () => {
+    expect(pc.batchNs([w(512), w(4096)], [wm(512), wm(4096)])).toBe(pc.batchNs([w(4096)], [wm(4096)]));
+  });
+
+  it("prompts go longest first to the least loaded replica; a replica with two runs them micro-batched", () => {
+    // 3000 → r0, 2000 → r1, 1500 → r1 (3500 vs 3000? r1 has 2000 < 3000): r1 holds 2000 + 1500, two prompts
+    const lens = [1500, 3000, 2000];
+    const r0 = pc.single.alphaNs + w(3000);
+    const r1 = (pc.multi ?? pc.single).alphaNs + (pc.multi ? wm(2000) + wm(1500) : w(2000) + w(1500));
+    expect(pc.batchNs(lens.map(w), lens.map(wm))).toBe(Math.round(Math.max(pc.floorNs, r0, r1)));
+  });
 });

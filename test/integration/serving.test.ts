@@ -95,6 +95,18 @@ describe("serving: utilisation", () => {
   });
 });
 
+describe("serving: forwarding upon rejection", () => {
+  it("offers the oldest waiting request first: under overload its TTFT tail stays below least-load routing's (no rejected request is overtaken indefinitely)", () => {
+    const r = runCli(["run", "configs/pd-serve-roce.yaml", "--json"]);
+    expect(r.status, r.stderr).toBe(0);
+    const rows = JSON.parse(r.stdout).metrics.compare as { name: string; ttft_p99_ms: number; ttft_slo_attainment: number; forwards?: number }[];
+    const fwd = rows.find((x) => x.name === "baseline+forwarding")!;
+    const baseline = rows.find((x) => x.name === "pd-baseline")!;
+    expect(fwd.ttft_p99_ms).toBeLessThan(baseline.ttft_p99_ms);
+    expect(fwd.ttft_slo_attainment).toBeGreaterThan(baseline.ttft_slo_attainment);
+  });
+});
+
 describe("serving: prefix cache", () => {
   it("with an unbounded cache the hit ratio is the fraction of prompt blocks whose hash_id was seen before in the trace", () => {
     // independent computation straight from the file

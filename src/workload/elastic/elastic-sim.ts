@@ -271,8 +271,8 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
       e.queue.unshift(r);
     }
     e.batch = [];
-    let work = 0;
-    let workMulti = 0;
+    const work: number[] = [];
+    const workMulti: number[] = [];
     let tokens = 0;
     const budget = cfg.token_budget * e.layout.dp;
     while (e.queue.length > 0 && tokens < budget) {
@@ -284,14 +284,14 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
       e.queue.shift();
       e.kvReserved += r.input + r.output;
       if (r.prefillStartNs < 0) r.prefillStartNs = now;
-      work += e.layout.prefill.prefixNs(len) - e.layout.prefill.prefixNs(0);
-      workMulti += e.layout.prefill.prefixNs(len, true) - e.layout.prefill.prefixNs(0, true);
+      work.push(e.layout.prefill.prefixNs(len) - e.layout.prefill.prefixNs(0));
+      workMulti.push(e.layout.prefill.prefixNs(len, true) - e.layout.prefill.prefixNs(0, true));
       tokens += len;
       e.batch.push(r);
     }
     let dur = 0;
     e.decodingNow = false;
-    if (e.batch.length > 0) dur = e.layout.prefill.batchNs(work, workMulti, e.batch.length);
+    if (e.batch.length > 0) dur = e.layout.prefill.batchNs(work, workMulti);
     else if (e.running.length > 0) {
       let kv = 0;
       for (const r of e.running) kv += r.input + r.emitted;

@@ -252,6 +252,14 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
       enqueue(first, r);
       return;
     }
+    // requests already waiting for an instance go first: an arrival joins them (the gateway offers the
+    // oldest rejected request to the next instance with room, so none is overtaken indefinitely)
+    if (pendingHead < pending.length) {
+      if (r.queuedNs < 0) r.queuedNs = sim.now;
+      pending.push(r);
+      for (const x of cands) pullPending(x);
+      return;
+    }
     const start = cands.indexOf(first);
     for (let k = 0; k < cands.length; k++) {
       const x = cands[(start + k) % cands.length]!;
@@ -272,12 +280,13 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
     pending.push(r);
   };
 
+  /**
+   * Hands waiting requests to `x`, oldest first: with forward-on-reject while `x` accepts (its queue is
+   * below the rejection threshold), else all of them (they waited for any prefill instance to exist).
+   */
   const pullPending = (x: Instance): void => {
-    while (pendingHead < pending.length && x.prefills && !x.draining && !x.offline && (x.queueLength === 0 || cfg.routing.prefill !== "forward-on-reject")) {
-      const r = pending[pendingHead++]!;
-      enqueue(x, r);
-      if (cfg.routing.prefill === "forward-on-reject") break;
-    }
+    const fwd = cfg.routing.prefill === "forward-on-reject";
+    while (pendingHead < pending.length && x.prefills && !x.draining && !x.offline && (!fwd || accepts(x))) enqueue(x, pending[pendingHead++]!);
   };
 
   /** Pool loads of the batch being formed (reused: sendPieces copies them out synchronously). */
@@ -317,8 +326,8 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
     if (x.busy || x.offline) return;
     const now = sim.now;
     loads.length = 0;
-    let work = 0;
-    let workMulti = 0;
+    const work: number[] = [];
+    const workMulti: number[] = [];
     x.batch.length = 0;
     x.batchTake.length = 0;
     x.batchTokens = 0;
@@ -355,8 +364,8 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
         const left = r.input - r.prefilled;
         const take = chunked ? Math.min(left, budget - x.batchTokens) : left;
         if (!chunked && x.batchTokens > 0 && x.batchTokens + take > budget) break;
-        work += pc.prefixNs(r.prefilled + take) - pc.prefixNs(r.prefilled);
-        workMulti += pc.prefixNs(r.prefilled + take, true) - pc.prefixNs(r.prefilled, true);
+        work.push(pc.prefixNs(r.prefilled + take) - pc.prefixNs(r.prefilled));
+        workMulti.push(pc.prefixNs(r.prefilled + take, true) - pc.prefixNs(r.prefilled, true));
         x.batch.push(r);
         x.batchTake.push(take);
         x.batchTokens += take;
@@ -389,7 +398,7 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
         x.peakBatch = Math.max(x.peakBatch, n);
       }
     }
-    const prefillNs = x.batch.length > 0 ? x.prefillCost!.batchNs(work, workMulti, x.batch.length) : 0;
+    const prefillNs = x.batch.length > 0 ? x.prefillCost!.batchNs(work, workMulti) : 0;
     if (prefillNs === 0 && decodeNs === 0) {
       x.compact();
       checkDrained(x);
@@ -466,7 +475,7 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
     x.batch.length = 0;
     x.batchTake.length = 0;
     x.batchTokens = 0;
-    if (x.queueLength === 0) pullPending(x);
+    if (x.queueLength === 0 || cfg.routing.prefill === "forward-on-reject") pullPending(x);
     tryRun(x);
   };
 

@@ -151,8 +151,8 @@ function fitThree(pts: readonly { sequences: number; len: number; ns: number }[]
  * Prefill batch costs of one instance group, fitted on the step model. With `prefill.microbatches` > 1
  * a batch of several prompts runs micro-batched (their communication hides behind each other's compute)
  * and a lone prompt cannot be split, so the two regimes get their own fits: `single` from one-prompt
- * points, `multi` from points of max(4, microbatches) prompts; a batch uses `multi` once it holds at
- * least two prompts.
+ * points, `multi` from points of max(4, microbatches) prompts; a replica uses `multi` once it holds at
+ * least two of the batch's prompts (batchNs).
  */
 export class PrefillCost {
   readonly single: PrefillFit;
@@ -194,13 +194,33 @@ export class PrefillCost {
   }
 
   /**
-   * Time of a batch of `prompts` prompts whose per-request work sums to `workSingleNs` (prefixNs with
-   * multi false) and `workMultiNs` (multi true), ns (integer).
+   * Time of a batch, ns (integer): prompt i's work is `workSingle[i]` (prefixNs with multi false) or
+   * `workMulti[i]` (multi true). Each prompt runs whole on one attention replica (attention DP does not
+   * split a sequence): prompts go to replicas longest first, each to the least loaded (ties: lowest
+   * replica), and the batch lasts as long as its busiest replica — the fit points run the same prompts on
+   * every replica, so a replica's prompts cost what they cost there. A replica with two or more prompts
+   * runs them micro-batched (`multi`), a lone prompt cannot be split.
    */
-  batchNs(workSingleNs: number, workMultiNs: number, prompts: number): number {
-    const multi = this.multi !== undefined && prompts >= 2;
-    const f = multi ? this.multi! : this.single;
-    return Math.round(Math.max(this.floorNs, f.alphaNs + (multi ? workMultiNs : workSingleNs) / this.dp));
+  batchNs(workSingle: readonly number[], workMulti: readonly number[]): number {
+    const n = workSingle.length;
+    const replicas = Math.min(this.dp, n);
+    const count = new Int32Array(replicas);
+    const single = new Float64Array(replicas);
+    const multi = new Float64Array(replicas);
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => workSingle[b]! - workSingle[a]! || a - b);
+    for (const i of order) {
+      let r = 0;
+      for (let q = 1; q < replicas; q++) if (single[q]! < single[r]!) r = q;
+      count[r]!++;
+      single[r]! += workSingle[i]!;
+      multi[r]! += workMulti[i]!;
+    }
+    let ns = this.floorNs;
+    for (let r = 0; r < replicas; r++) {
+      const m = this.multi !== undefined && count[r]! >= 2;
+      ns = Math.max(ns, m ? this.multi!.alphaNs + multi[r]! : this.single.alphaNs + single[r]!);
+    }
+    return Math.round(ns);
   }
 }
 
