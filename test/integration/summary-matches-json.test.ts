@@ -166,6 +166,26 @@ describe("elastic summary = --json", () => {
   });
 });
 
+describe("elastic summary: the T3 columns", () => {
+  it("follow a variant's mechanisms, not its name: a base with P2P off is not the 'full' row, a variant named anything with IPC off is the −IPC row", () => {
+    const { text, json } = both([
+      "configs/elastic-moe-ablation.yaml",
+      "--set", "workload.mechanisms.p2p_weights=false",
+      "--set", "workload.compare=[{name: mine, set: {mechanisms: {p2p_weights: true, ipc_alloc: false}}}, {name: full, set: {strategy: horizontal}}]",
+      "--set", "workload.duration_s=6",
+      "--set", "workload.drain_s=5",
+      "--set", "workload.scaling.events=[{at_s: 2, dp: 4}]",
+    ]);
+    const t = tableOf(text, "elastic ·");
+    const names = (json.metrics.compare as Json[]).map((c) => c.name);
+    expect(names).toEqual(["elastic", "mine", "full"]);
+    const [base, mine, full] = t.rows.map((r) => cellsOf(t, r));
+    expect(base!["T3 (s)"]).toBe("—"); // P2P off but IPC on: no row of the cumulative ablation
+    expect(mine!["T3 (s)"]).toBe("3.14");
+    expect(full!["T3 (s)"]).toBe("—"); // a horizontal baseline, whatever its name
+  });
+});
+
 describe("training summary = --json", () => {
   it("step, tokens/s, MFU, bubble, memory and the communication table show the JSON values", () => {
     const { text, json } = both(["configs/pangu-ultra-moe-train.yaml"]);
