@@ -105,6 +105,37 @@ describe("serving: forwarding upon rejection", () => {
     expect(fwd.ttft_p99_ms).toBeLessThan(baseline.ttft_p99_ms);
     expect(fwd.ttft_slo_attainment).toBeGreaterThan(baseline.ttft_slo_attainment);
   });
+
+  it("a waiting request is not handed to an instance whose queue is at the threshold when its iteration ends", () => {
+    // two prefill instances, reject_queue_batches 0 (an instance with anything queued rejects). A keeps
+    // prefill0 busy; D starts on prefill1 while C, forwarded there (1 ms RPC), queues behind it; E is
+    // rejected by both and waits. When D's iteration ends prefill1 still holds C: E must wait for it.
+    const dir = mkdtempSync(join(tmpdir(), "fwd-"));
+    const rows: [number, number][] = [[0, 8000], [0.1, 16], [20, 16], [20.5, 16], [25, 16]];
+    writeFileSync(join(dir, "t.jsonl"), rows.map(([t, n]) => JSON.stringify({ timestamp: t, input_length: n, output_length: 2, hash_ids: [] })).join("\n") + "\n");
+    const text = `name: serving-test
+seed: 1
+cluster: cloudmatrix-16
+model: deepseek-v2-lite
+precision: bf16
+workload:
+  kind: serving
+  drain_s: 600
+  arrivals: {kind: trace, path: ${join(dir, "t.jsonl")}}
+  routing: {prefill: forward-on-reject, reject_queue_batches: 0}
+  instances:
+    - {role: prefill, count: 2, deployment: {npus: 2, attention: {dp: 1, tp: 4}, experts: {ep: 4}}, token_budget: 8192}
+    - {role: decode, count: 1, deployment: {npus: 2, attention: {dp: 4, tp: 1}, experts: {ep: 4}}}
+`;
+    const recs = run(text).records! as { id: number; arrival_ms: number; queue_ms: number; prefill_ms: number; prefill_instance: string; forwards: number }[];
+    const start = (i: number): number => recs[i]!.arrival_ms + recs[i]!.queue_ms;
+    const [, , c, d, e] = recs;
+    expect(d!.prefill_instance).toBe("prefill1");
+    expect(c!.prefill_instance).toBe("prefill1");
+    expect(start(2)).toBeCloseTo(start(3) + d!.prefill_ms, 6); // C runs right after D
+    expect(e!.forwards).toBe(2); // rejected by both, waited at the gateway
+    expect(start(4)).toBeGreaterThanOrEqual(start(2) + c!.prefill_ms - 1e-6); // not batched with C
+  });
 });
 
 describe("serving: prefix cache", () => {

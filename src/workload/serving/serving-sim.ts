@@ -220,7 +220,9 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
   const prefillPolicy = PREFILL_ROUTERS[cfg.routing.prefill]!;
   const decodePolicy = DECODE_ROUTERS[cfg.routing.decode]!;
   const budgetOf = (x: Instance): number => x.group.token_budget * x.group.deployment.attention.dp;
-  const accepts = (x: Instance): boolean => !x.busy || x.queuedTokens < cfg.routing.reject_queue_batches * budgetOf(x);
+  // an idle instance with nothing queued takes a request whatever the threshold; one between two iterations
+  // (iterationDone → pullPending) or stuck on admission is judged by its queue, as a busy one
+  const accepts = (x: Instance): boolean => (!x.busy && x.queueLength === 0) || x.queuedTokens < cfg.routing.reject_queue_batches * budgetOf(x);
 
   const enqueue = (x: Instance, r: Request): void => {
     r.state = "queued";

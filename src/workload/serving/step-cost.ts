@@ -208,9 +208,18 @@ export class PrefillCost {
     const single = new Float64Array(replicas);
     const multi = new Float64Array(replicas);
     const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => workSingle[b]! - workSingle[a]! || a - b);
+    const at = new Int32Array(n);
     for (const i of order) {
       let r = 0;
       for (let q = 1; q < replicas; q++) if (single[q]! < single[r]!) r = q;
+      at[i] = r;
+      single[r]! += workSingle[i]!;
+    }
+    // each replica's works summed in batch order (floating-point addition is not associative: with one
+    // replica this is exactly the former α + Σ work, so dp = 1 prices every batch as before)
+    single.fill(0);
+    for (let i = 0; i < n; i++) {
+      const r = at[i]!;
       count[r]!++;
       single[r]! += workSingle[i]!;
       multi[r]! += workMulti[i]!;
