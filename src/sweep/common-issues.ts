@@ -1,4 +1,4 @@
-import { InputError, formatIssue, type InputIssue } from "../config/errors.js";
+import { InputError, type InputIssue } from "../config/errors.js";
 import { loadScenario } from "../config/scenario.js";
 import { pointSets, type SweepPoint } from "./grid.js";
 
@@ -16,39 +16,22 @@ function issuesOf(config: string, sets: readonly string[], seed: number | undefi
 const issueKey = (i: InputIssue): string => `${i.file ?? ""}\u0000${i.line ?? ""}\u0000${i.path}\u0000${i.message}`;
 
 /**
- * The input problems that every point of a sweep or search shares: problems of the config itself or of
- * the `--set` edits applied to every point, which no knob value fixes (a typo in the file, a bad
- * `--set`), and a problem every point's own edit has in common (a grid axis whose key does not exist).
- * Empty when some point loads. Such problems are the user's input error (exit 2), not a column of
- * failed points.
+ * The input problems that every point of a sweep or search shares, which no knob value of the grid fixes:
+ * problems of the config itself or of the `--set` edits applied to every point (a typo in the file, a bad
+ * `--set`), and a problem every point's own edit has (a grid axis whose key does not exist). Empty when
+ * some point loads. Such problems are the user's input error (exit 2), not a column of failed points.
  */
 export function issuesOfEveryPoint(config: string, sets: readonly string[], points: readonly SweepPoint[], seed?: number): InputIssue[] {
-  const base = issuesOf(config, sets, seed);
-  if (base.length === 0) return issuesOfEveryOwnEdit(config, sets, points, seed);
-  let common = new Set(base.map(formatIssue));
-  for (const p of points) {
-    const own = issuesOf(config, [...sets, ...pointSets(p)], seed);
-    if (own.length === 0) return [];
-    const mine = new Set(own.map(formatIssue));
-    common = new Set([...common].filter((s) => mine.has(s)));
-    if (common.size === 0) return [];
-  }
-  return base.filter((i) => common.has(formatIssue(i)));
-}
-
-/** With a loading base: the issues (same path and message) that every point's own edits produce. */
-function issuesOfEveryOwnEdit(config: string, sets: readonly string[], points: readonly SweepPoint[], seed: number | undefined): InputIssue[] {
-  let first: readonly InputIssue[] | undefined;
-  let common: Set<string> | undefined;
-  for (const p of points) {
+  if (points.length === 0) return [...issuesOf(config, sets, seed)];
+  let first: readonly InputIssue[] = [];
+  let common = new Set<string>();
+  for (const [n, p] of points.entries()) {
     const own = issuesOf(config, [...sets, ...pointSets(p)], seed);
     if (own.length === 0) return [];
     const keys = new Set(own.map(issueKey));
-    if (first === undefined) {
-      first = own;
-      common = keys;
-    } else common = new Set([...common!].filter((k) => keys.has(k)));
-    if (common!.size === 0) return [];
+    if (n === 0) [first, common] = [own, keys];
+    else common = new Set([...common].filter((k) => keys.has(k)));
+    if (common.size === 0) return [];
   }
-  return first === undefined ? [] : first.filter((i) => common!.has(issueKey(i)));
+  return first.filter((i) => common.has(issueKey(i)));
 }

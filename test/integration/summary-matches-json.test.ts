@@ -47,6 +47,27 @@ const fx = (x: number, d: number): string => x.toFixed(d);
 const pct = (x: number, d = 1): string => `${(100 * x).toFixed(d)} %`;
 
 describe("serving summary = --json", () => {
+  it("the main table shows — for the latency percentiles of a run where nothing completed, not a 0 that reads as a measurement", () => {
+    const { text, json } = both(["configs/pd-serve-roce.yaml", "--set", "workload.compare=[]", "--set", "workload.duration_s=0.05", "--set", "workload.drain_s=0"]);
+    expect(json.metrics.requests_completed).toBe(0);
+    const t = tableOf(text, "serving ·");
+    const row = cellsOf(t, t.rows[0]!);
+    expect(row["TTFT p50 / p99 (ms)"]).toBe("— / —");
+    expect(row["TPOT p50 / p99 (ms)"]).toBe("— / —");
+    expect(row["E2E p50 (ms)"]).toBe("—");
+  });
+
+  it("the main table of a run where requests completed shows their percentiles, as the JSON has them", () => {
+    const { text, json } = both(["configs/pd-serve-roce.yaml", "--set", "workload.compare=[]", "--set", "workload.duration_s=1", "--set", "workload.drain_s=60"]);
+    const t = tableOf(text, "serving ·");
+    const row = cellsOf(t, t.rows[0]!);
+    const m = json.metrics;
+    expect(m.ttft_ms.count).toBeGreaterThan(0);
+    expect(row["TTFT p50 / p99 (ms)"]).toBe(`${fx(m.ttft_ms.p50, 1)} / ${fx(m.ttft_ms.p99, 1)}`);
+    expect(row["TPOT p50 / p99 (ms)"]).toBe(`${fx(m.tpot_ms.p50, 2)} / ${fx(m.tpot_ms.p99, 2)}`);
+    expect(row["E2E p50 (ms)"]).toBe(fx(m.e2e_ms.p50, 0));
+  });
+
   it("the variants table shows each variant's compare row, and — for the KV transfer of a variant without one (aggregated)", () => {
     const { text, json } = both(["configs/pd-serve-roce.yaml", "--set", "workload.duration_s=5"]);
     const t = tableOf(text, "variants on the same arrivals");

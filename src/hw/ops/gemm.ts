@@ -252,10 +252,11 @@ function bestTiling(c: GemmContext): Evaluated {
   // search from the start, so candidates that cannot reach it skip their wave walk; any candidate at or
   // below the bound is still evaluated in full, so the winner is the same as without the bound.
   const last = cands[cands.length - 1];
-  let bound = last === undefined ? Infinity : evaluate(c, last.baseM, last.baseN, last.baseK, last.db)!.coreCycles;
+  const lastEvaluated = last === undefined ? undefined : evaluate(c, last.baseM, last.baseN, last.baseK, last.db)!;
+  let bound = lastEvaluated?.coreCycles ?? Infinity;
   let best: Evaluated | undefined;
   for (const t of cands) {
-    const e = evaluate(c, t.baseM, t.baseN, t.baseK, t.db, bound);
+    const e = t === last ? lastEvaluated : evaluate(c, t.baseM, t.baseN, t.baseK, t.db, bound);
     if (e !== undefined && (best === undefined || e.coreCycles < best.coreCycles)) {
       best = e;
       bound = Math.min(bound, e.coreCycles);

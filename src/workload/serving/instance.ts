@@ -49,6 +49,9 @@ export class Instance {
   /** The iteration in progress: prefill requests and the prompt tokens each computes, whether it decodes, its start and duration (ns). */
   readonly batch: Request[] = [];
   readonly batchTake: number[] = [];
+  /** Prefill work of each batch entry (PrefillCost.prefixNs differences), single and micro-batched regimes, ns. */
+  readonly batchWork: number[] = [];
+  readonly batchWorkMulti: number[] = [];
   batchTokens = 0;
   decodingNow = false;
   iterStartNs = 0;

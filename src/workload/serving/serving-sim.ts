@@ -328,8 +328,9 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
     if (x.busy || x.offline) return;
     const now = sim.now;
     loads.length = 0;
-    const work: number[] = [];
-    const workMulti: number[] = [];
+    const work = x.batchWork;
+    const workMulti = x.batchWorkMulti;
+    work.length = workMulti.length = 0;
     x.batch.length = 0;
     x.batchTake.length = 0;
     x.batchTokens = 0;

@@ -204,6 +204,7 @@ export class PrefillCost {
   batchNs(workSingle: readonly number[], workMulti: readonly number[]): number {
     const n = workSingle.length;
     const replicas = Math.min(this.dp, n);
+    if (replicas <= 1) return Math.round(Math.max(this.floorNs, this.replicaNs(workSingle, workMulti)));
     const count = new Int32Array(replicas);
     const single = new Float64Array(replicas);
     const multi = new Float64Array(replicas);
@@ -225,11 +226,24 @@ export class PrefillCost {
       multi[r]! += workMulti[i]!;
     }
     let ns = this.floorNs;
-    for (let r = 0; r < replicas; r++) {
-      const m = this.multi !== undefined && count[r]! >= 2;
-      ns = Math.max(ns, m ? this.multi!.alphaNs + multi[r]! : this.single.alphaNs + single[r]!);
-    }
+    for (let r = 0; r < replicas; r++) ns = Math.max(ns, this.regimeNs(count[r]!, single[r]!, multi[r]!));
     return Math.round(ns);
+  }
+
+  /** One replica running all of `workSingle` / `workMulti` (summed in batch order), ns. */
+  private replicaNs(workSingle: readonly number[], workMulti: readonly number[]): number {
+    let single = 0;
+    let multi = 0;
+    for (let i = 0; i < workSingle.length; i++) {
+      single += workSingle[i]!;
+      multi += workMulti[i]!;
+    }
+    return this.regimeNs(workSingle.length, single, multi);
+  }
+
+  /** A replica's time for `prompts` prompts whose works sum to `single` / `multi`, ns: micro-batched from two prompts on. */
+  private regimeNs(prompts: number, single: number, multi: number): number {
+    return this.multi !== undefined && prompts >= 2 ? this.multi.alphaNs + multi : this.single.alphaNs + single;
   }
 }
 
