@@ -98,6 +98,23 @@ describe("serving: forwarding upon rejection", () => {
   });
 });
 
+describe("serving: chunked prefill", () => {
+  it("a chunk is at most one attention replica's budget, also on an instance with two replicas", () => {
+    // 8,192-token prompts, budget 1,024 per replica on a DP2 prefill instance: each prompt needs 8 chunks in 8
+    // iterations (only a prompt's last chunk can share an iteration with the next prompt's first), so
+    // steps ≥ 7n + 1 for n prompts; chunks of the instance-wide 2 × 1,024 would take 4 per prompt
+    const text = small("", { arrivals: "{kind: poisson, rate_per_s: 2, input: {value: 8192}, output: {value: 2}}" })
+      .replace("attention: {dp: 1, tp: 4}, experts: {ep: 4}}, token_budget: 8192}", "attention: {dp: 2, tp: 2}, experts: {ep: 4}}, token_budget: 1024, chunked_prefill: true}");
+    expect(text).toContain("chunked_prefill: true");
+    const m = run(text, ["workload.duration_s=3"]).metrics as { requests_completed: number; instances: { role: string; steps: number; prompt_tokens: number }[] };
+    const p = m.instances.find((x) => x.role === "prefill")!;
+    const n = m.requests_completed;
+    expect(n).toBeGreaterThan(1);
+    expect(p.prompt_tokens).toBe(8192 * n);
+    expect(p.steps).toBeGreaterThanOrEqual(7 * n + 1);
+  });
+});
+
 describe("serving: prefix cache", () => {
   it("with an unbounded cache the hit ratio is the fraction of prompt blocks whose hash_id was seen before in the trace", () => {
     // independent computation straight from the file

@@ -104,3 +104,18 @@ export function meetsTpot(r: Request, slo: SloTargets): boolean {
 export function meetsSlo(r: Request, slo: SloTargets): boolean {
   return meetsTtft(r, slo) && meetsTpot(r, slo);
 }
+
+/**
+ * Puts `r` into `list` at or after index `from`, after every request first queued no later than it: a
+ * FIFO by first-queued time, so a request moved from one queue to another keeps its place ahead of
+ * newer arrivals. The usual case (r queued now, the newest) is an append.
+ */
+export function insertByQueuedTime(list: Request[], from: number, r: Request): void {
+  let i = list.length;
+  list.push(r);
+  while (i > from && list[i - 1]!.queuedNs > r.queuedNs) {
+    list[i] = list[i - 1]!;
+    i--;
+  }
+  list[i] = r;
+}

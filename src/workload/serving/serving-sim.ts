@@ -8,7 +8,7 @@ import { GRAPH_LAUNCH_NS } from "../inference-bench/step-sim.js";
 import { Instance } from "./instance.js";
 import { layerwiseRemainder, sendPieces, type Piece } from "./kv-network.js";
 import { PrefixCache } from "./prefix-cache.js";
-import { BLOCK_TOKENS, meetsSlo, newRequest, type Arrival, type Request } from "./request.js";
+import { BLOCK_TOKENS, insertByQueuedTime, meetsSlo, newRequest, type Arrival, type Request } from "./request.js";
 import { DECODE_ROUTERS, PREFILL_ROUTERS, type RouteView } from "./router.js";
 import type { ServingCore } from "./schema.js";
 import { LogHistogram } from "./stats.js";
@@ -228,7 +228,8 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
     r.state = "queued";
     r.prefillInst = x.index;
     if (r.queuedNs < 0) r.queuedNs = sim.now;
-    x.queue.push(r);
+    // behind a head whose chunked prefill has started, else anywhere from the head on
+    insertByQueuedTime(x.queue, x.head < x.queue.length && x.queue[x.head]!.prefillStartNs >= 0 ? x.head + 1 : x.head, r);
     x.queuedTokens += r.input - r.prefilled;
     x.peakQueue = Math.max(x.peakQueue, x.queueLength);
     tryRun(x);
@@ -243,8 +244,7 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
   const routePrefill = (r: Request): void => {
     const cands = instances.filter((x) => x.prefills && !x.draining && !x.offline);
     if (cands.length === 0) {
-      if (r.queuedNs < 0) r.queuedNs = sim.now;
-      pending.push(r);
+      waitForInstance(r);
       return;
     }
     reportPrefill = true;
@@ -257,8 +257,7 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
     // requests already waiting for an instance go first: an arrival joins them (the gateway offers the
     // oldest rejected request to the next instance with room, so none is overtaken indefinitely)
     if (pendingHead < pending.length) {
-      if (r.queuedNs < 0) r.queuedNs = sim.now;
-      pending.push(r);
+      waitForInstance(r);
       for (const x of cands) pullPending(x);
       return;
     }
@@ -278,8 +277,12 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
       forwards++;
     }
     // every instance is busy: wait for the first one to go idle (on-demand forwarding)
+    waitForInstance(r);
+  };
+  /** Makes `r` wait for a prefill instance, in first-queued order (a request re-routed from a draining instance keeps its place). */
+  const waitForInstance = (r: Request): void => {
     if (r.queuedNs < 0) r.queuedNs = sim.now;
-    pending.push(r);
+    insertByQueuedTime(pending, pendingHead, r);
   };
 
   /**
@@ -288,7 +291,12 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
    */
   const pullPending = (x: Instance): void => {
     const fwd = cfg.routing.prefill === "forward-on-reject";
-    while (pendingHead < pending.length && x.prefills && !x.draining && !x.offline && (!fwd || accepts(x))) enqueue(x, pending[pendingHead++]!);
+    while (pendingHead < pending.length && x.prefills && !x.draining && !x.offline && (!fwd || accepts(x))) {
+      const r = pending[pendingHead++]!;
+      // one that waited past the limit is rejected here rather than occupying the instance's queue until its head
+      if (cfg.reject_after_s !== null && sim.now - r.queuedNs > cfg.reject_after_s * 1e9) reject(r, "timeout");
+      else enqueue(x, r);
+    }
   };
 
   /** Pool loads of the batch being formed (reused: sendPieces copies them out synchronously). */
@@ -365,13 +373,15 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
         }
         if (colo) seqs++;
         const left = r.input - r.prefilled;
-        const take = chunked ? Math.min(left, budget - x.batchTokens) : left;
+        // a chunk runs on one attention replica, so it never exceeds one replica's budget
+        const take = chunked ? Math.min(left, budget - x.batchTokens, x.group.token_budget) : left;
         if (!chunked && x.batchTokens > 0 && x.batchTokens + take > budget) break;
         work.push(pc.prefixNs(r.prefilled + take) - pc.prefixNs(r.prefilled));
         workMulti.push(pc.prefixNs(r.prefilled + take, true) - pc.prefixNs(r.prefilled, true));
         x.batch.push(r);
         x.batchTake.push(take);
         x.batchTokens += take;
+        x.queuedTokens -= take; // the running batch is not queued (liveLoad adds batchTokens)
         if (take === left) x.head++;
         else break;
       }
@@ -460,7 +470,6 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
       const r = x.batch[i]!;
       const take = x.batchTake[i]!;
       r.prefilled += take;
-      x.queuedTokens -= take;
       x.promptTokensComputed += take;
       if (r.prefilled >= r.input) {
         r.prefillEndNs = now;
