@@ -98,6 +98,21 @@ describe("serving: forwarding upon rejection", () => {
   });
 });
 
+describe("serving: forward-on-reject counts the queue, not the running batch", () => {
+  it("an instance running a batch accepts until its queue holds reject_queue_batches batches", () => {
+    // one prefill instance, budget 8,192, reject_queue_batches 1. A (8,000 tokens) runs; B (8,000) and C
+    // (400) queue: 8,000 queued tokens < one batch. D (400) finds 8,400 queued and is rejected (it waits
+    // at the gateway). Counting A's running batch as queued would reject C too.
+    const dir = mkdtempSync(join(tmpdir(), "fwdq-"));
+    const rows: [number, number][] = [[0, 8000], [1, 8000], [2, 400], [3, 400]];
+    writeFileSync(join(dir, "t.jsonl"), rows.map(([t, n]) => JSON.stringify({ timestamp: t, input_length: n, output_length: 2, hash_ids: [] })).join("\n") + "\n");
+    const text = small("  routing: {prefill: forward-on-reject, reject_queue_batches: 1}", { arrivals: `{kind: trace, path: ${join(dir, "t.jsonl")}}` });
+    const recs = run(text).records! as { forwards: number; state: string }[];
+    expect(recs.map((r) => r.forwards)).toEqual([0, 0, 0, 1]);
+    expect(recs.every((r) => r.state === "done")).toBe(true);
+  });
+});
+
 describe("serving: chunked prefill", () => {
   it("a chunk is at most one attention replica's budget, also on an instance with two replicas", () => {
     // 8,192-token prompts, budget 1,024 per replica on a DP2 prefill instance: each prompt needs 8 chunks in 8
