@@ -66,6 +66,16 @@ describe("serving: utilisation", () => {
     expect(Math.max(...all)).toBeGreaterThan(0);
     for (const u of all) expect(u).toBeLessThanOrEqual(1);
   });
+
+  it("the while-busy rates leave out an iteration the drain limit cuts (its tokens are not counted either)", () => {
+    // two equal prompts 1 s apart; with drain_s 0 the run ends as the second one's prefill starts
+    const dir = mkdtempSync(join(tmpdir(), "busy-"));
+    writeFileSync(join(dir, "t.jsonl"), [0, 1000].map((t) => JSON.stringify({ timestamp: t, input_length: 4000, output_length: 4, hash_ids: [] })).join("\n") + "\n");
+    const text = small("", { arrivals: `{kind: trace, path: ${join(dir, "t.jsonl")}}` });
+    const rate = (drain: string): number => (run(text, [`workload.drain_s=${drain}`]).metrics.stages as Record<string, Record<string, number>>).prefill!.prefill_tokens_per_s_per_npu_busy!;
+    expect(rate("600")).toBeGreaterThan(0);
+    expect(rate("0")).toBeCloseTo(rate("600"), 6);
+  });
 });
 
 describe("serving: forwarding upon rejection", () => {

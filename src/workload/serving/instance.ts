@@ -33,7 +33,11 @@ export class Instance {
   incomingKv = 0;
   /** Sequences assigned per attention replica (decode), count. */
   readonly replicaLoad: Int32Array;
-  /** Busy time, ns, and work done: prompt tokens computed, output tokens, steps. */
+  /**
+   * Busy time, ns (booked when an iteration starts), and work done: prompt tokens computed, output
+   * tokens, steps. The prefill / decode parts of the busy time are booked when the iteration ends, with
+   * its tokens, so an iteration cut by the drain limit counts in neither (the `*_busy` rates).
+   */
   busyNs = 0;
   prefillBusyNs = 0;
   decodeBusyNs = 0;
@@ -57,6 +61,7 @@ export class Instance {
   iterStartNs = 0;
   iterNs = 0;
   prefillPartNs = 0;
+  decodePartNs = 0;
 
   constructor(
     /** Index in the simulation's instance list. */

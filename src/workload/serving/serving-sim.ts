@@ -430,9 +430,8 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
     x.iterStartNs = start;
     x.iterNs = dur;
     x.prefillPartNs = prefillNs;
+    x.decodePartNs = decodeNs;
     x.busyNs += dur;
-    x.prefillBusyNs += prefillNs;
-    x.decodeBusyNs += decodeNs;
     x.steps++;
     sim.schedule(start + dur - t, iterationDone, x);
   };
@@ -440,6 +439,8 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
   const iterationDone = (arg: unknown): void => {
     const x = arg as Instance;
     x.busy = false;
+    x.prefillBusyNs += x.prefillPartNs;
+    x.decodeBusyNs += x.decodePartNs;
     const now = sim.now;
     // decode part first: the sequences that were running when the iteration started
     if (x.decodingNow) {
