@@ -6,7 +6,10 @@ import { alignUp, resolveCores, type Bound, type CoreSubset, type Cores, type Op
  * GEMM on the cube cores, as Ascend's matmul kernels run it: the output is cut into base tiles
  * (baseM × baseN, accumulated over K in L0C), tiles are spread over the cube cores in waves, and each
  * tile costs the larger of its MMAD cycles and its data movement (MTE2 from L2/HBM, MTE1 from L1 to
- * L0A/L0B, fixpipe write-out), plus pipeline fill and kernel launch.
+ * L0A/L0B, fixpipe write-out), plus pipeline fill and kernel launch. When there are fewer tiles than
+ * cores (few tokens), K can be split over cores too (multi-core split-K): each core accumulates a K
+ * slice of a tile and adds its FP32 partial sums into a workspace atomically; a final pass casts the
+ * sums to BF16.
  */
 
 /** GEMM precisions: BF16/FP16, W8A8 (INT8 × INT8 → BF16), W4A16 (INT4 weights dequantized to BF16 on the AIV). */
@@ -43,7 +46,9 @@ export interface GemmTiling {
   readonly tilesM: number;
   /** Tiles along N. */
   readonly tilesN: number;
-  /** Waves of tiles over the cube cores (last one possibly partial). */
+  /** Cores each tile's K is split over (1 = no split-K). */
+  readonly splitK: number;
+  /** Waves of tiles (× K slices) over the cube cores (last one possibly partial). */
   readonly waves: number;
 }
 
@@ -71,6 +76,13 @@ const W4A16_GROUP = 128;
  * scale, cast to BF16), counted from the operation sequence, each pass over the BF16 result.
  */
 const W4A16_DEQUANT_PASSES = 3;
+
+/**
+ * Split-K search bound: a tiling with fewer tiles than cube cores may split K into as many slices as
+ * fit in this many waves of the cores. Bounds the search only (more waves add partial sums and gain no
+ * balance); split-K applies only to tilings that leave cores idle.
+ */
+const SPLIT_K_MAX_WAVES = 4;
 
 /** Accumulator element in L0C (FP32 or INT32), bytes. */
 const ACC_BYTES = 4;
@@ -119,8 +131,12 @@ interface Evaluated {
   readonly memoryBound: boolean;
 }
 
-function tileCycles(c: GemmContext, t: { baseM: number; baseN: number; l0cDb: boolean }, rows: number, cols: number, hbmFracA: number, hbmFracB: number): TileCycles {
-  const { die, p, k } = c;
+/**
+ * Cycles of one tile of `rows` × `cols` over a K slice of `k` elements; `partial`: the tile is one K
+ * slice of a split-K output, written out as FP32 partial sums (atomic add in the L2 workspace).
+ */
+function tileCycles(c: GemmContext, t: { baseM: number; baseN: number; l0cDb: boolean }, rows: number, cols: number, k: number, partial: boolean, hbmFracA: number, hbmFracB: number): TileCycles {
+  const { die, p } = c;
   const r = die.rates;
   const mm = die.mmad[p.cube];
   // the cube issues whole fractals: partial tiles still pay for padded rows/columns
@@ -133,8 +149,8 @@ function tileCycles(c: GemmContext, t: { baseM: number; baseN: number; l0cDb: bo
   const hbmBytes = aBytes * hbmFracA + bBytes * hbmFracB;
   const mte2 = Math.max((aBytes + bBytes) / r.l2Read, hbmBytes / r.gmRead);
   const mte1 = Math.max(aBytes / r.l1ToL0a, bBytes / r.l1ToL0b);
-  // fixpipe writes the finished tile (dequantized to BF16) towards GM; it lands in L2 (write-back)
-  const drain = (rows * cols * p.c) / r.l2Write;
+  // fixpipe writes the finished tile (dequantized to BF16, or FP32 partial sums) towards GM; it lands in L2 (write-back)
+  const drain = (rows * cols * (partial ? ACC_BYTES : p.c)) / r.l2Write;
   const move = Math.max(mte2, mte1);
   const steady = Math.max(cube, move, t.l0cDb ? drain : 0);
   return { cycles: steady + (t.l0cDb ? 0 : drain), memoryBound: move > cube || (t.l0cDb && drain > cube) };
@@ -144,11 +160,14 @@ function tileCycles(c: GemmContext, t: { baseM: number; baseN: number; l0cDb: bo
  * Evaluates one tiling candidate; undefined when it cannot beat `bound` core cycles (every wave lasts at
  * least as long as the cheapest tile kind, so a lower bound decides before the waves are walked).
  */
-function evaluate(c: GemmContext, baseM: number, baseN: number, baseK: number, l0cDb: boolean, bound = Infinity): Evaluated | undefined {
+function evaluate(c: GemmContext, baseM: number, baseN: number, baseK: number, l0cDb: boolean, splitK: number, bound = Infinity): Evaluated | undefined {
   const { die, p, groups, m, n, k, aic } = c;
   const tilesM = Math.ceil(m / baseM);
   const tilesN = Math.ceil(n / baseN);
-  const perGroup = tilesM * tilesN;
+  // K slices of a split-K tile, fractal-aligned; every slice is priced at the full slice (the last one
+  // may be shorter: a slight overestimate)
+  const kSlice = splitK === 1 ? k : alignUp(Math.ceil(k / splitK), die.mmad[p.cube].k);
+  const perGroup = tilesM * tilesN * splitK;
   const total = groups * perGroup;
   const cores = Math.min(aic, total);
   const waves = Math.ceil(total / cores);
@@ -171,21 +190,24 @@ function evaluate(c: GemmContext, baseM: number, baseN: number, baseK: number, l
   const fracB = c.bFromWorkspace ? 0 : (!rowOrder || bBytesTotal <= half ? 1 / tilesM : 1) * (p.bStored / p.b);
 
   const t = { baseM, baseN, l0cDb };
-  const full = tileCycles(c, t, baseM, baseN, fracA, fracB);
-  const eM = edgeM === baseM ? full : tileCycles(c, t, edgeM, baseN, fracA, fracB);
-  const eN = edgeN === baseN ? full : tileCycles(c, t, baseM, edgeN, fracA, fracB);
-  const eMN = edgeM === baseM ? eN : edgeN === baseN ? eM : tileCycles(c, t, edgeM, edgeN, fracA, fracB);
+  const partial = splitK > 1;
+  const full = tileCycles(c, t, baseM, baseN, kSlice, partial, fracA, fracB);
+  const eM = edgeM === baseM ? full : tileCycles(c, t, edgeM, baseN, kSlice, partial, fracA, fracB);
+  const eN = edgeN === baseN ? full : tileCycles(c, t, baseM, edgeN, kSlice, partial, fracA, fracB);
+  const eMN = edgeM === baseM ? eN : edgeN === baseN ? eM : tileCycles(c, t, edgeM, edgeN, kSlice, partial, fracA, fracB);
 
   // Pipeline fill: the first K slice of the first tile arrives from HBM before any MMAD can issue; the
   // last tile's write-out follows the last MMAD when it was overlapped with a next tile that never came.
-  const fill = ((Math.min(baseM, m) * p.a + Math.min(baseN, n) * p.b) * baseK) / die.rates.gmRead;
-  const lastDrain = l0cDb ? (Math.min(baseM, m) * Math.min(baseN, n) * p.c) / die.rates.l2Write : 0;
+  const fill = ((Math.min(baseM, m) * p.a + Math.min(baseN, n) * p.b) * Math.min(baseK, kSlice)) / die.rates.gmRead;
+  const lastDrain = l0cDb ? (Math.min(baseM, m) * Math.min(baseN, n) * (partial ? ACC_BYTES : p.c)) / die.rates.l2Write : 0;
+  // split-K: once every slice has landed, the cores cast the FP32 sums to the output (L2 in, L2 out)
+  const castPass = partial ? (groups * m * n * (ACC_BYTES / die.rates.l2Read + p.c / die.rates.l2Write)) / Math.min(aic, total) : 0;
   // (the margin keeps the bound below the wave sum whatever its rounding: a pruned candidate is never a tie)
   const fastest = Math.min(full.cycles, eM.cycles, eN.cycles, eMN.cycles);
-  if ((waves * fastest + fill + lastDrain) * (1 - 1e-9) >= bound) return undefined;
+  if ((waves * fastest + fill + lastDrain + castPass) * (1 - 1e-9) >= bound) return undefined;
 
-  // Each wave lasts as long as its slowest tile. Tiles are numbered group, row, column; a wave holds
-  // `cores` consecutive tiles.
+  // Each wave lasts as long as its slowest tile. Tiles are numbered group, row, column, K slice; a wave
+  // holds `cores` consecutive tiles.
   let cycles = 0;
   let memoryBound = false;
   for (let w = 0; w < waves; w++) {
@@ -194,7 +216,7 @@ function evaluate(c: GemmContext, baseM: number, baseN: number, baseK: number, l
     let fullRow = false;
     let fullCol = false;
     for (let i = s; i < e && !(fullRow && fullCol); i++) {
-      const j = i % perGroup;
+      const j = Math.floor((i % perGroup) / splitK);
       if (Math.floor(j / tilesN) < tilesM - 1 || edgeM === baseM) fullRow = true;
       if (j % tilesN < tilesN - 1 || edgeN === baseN) fullCol = true;
     }
@@ -203,8 +225,8 @@ function evaluate(c: GemmContext, baseM: number, baseN: number, baseK: number, l
     if (tc.memoryBound) memoryBound = true;
   }
   return {
-    tiling: { baseM, baseN, baseK, l0cDoubleBuffer: l0cDb, tilesM, tilesN, waves },
-    coreCycles: cycles + fill + lastDrain,
+    tiling: { baseM, baseN, baseK: Math.min(baseK, kSlice), l0cDoubleBuffer: l0cDb, tilesM, tilesN, splitK, waves },
+    coreCycles: cycles + fill + lastDrain + castPass,
     hbmRead: groups * hbmPerGroup,
     memoryBound,
   };
@@ -216,6 +238,8 @@ interface Candidate {
   readonly baseN: number;
   readonly baseK: number;
   readonly db: boolean;
+  /** Cores each tile's K is split over. */
+  readonly splitK: number;
 }
 
 /** The tilings that fit the core buffers, in search order. */
@@ -237,9 +261,15 @@ function tilingCandidates(c: GemmContext): Candidate[] {
       if (baseK < mm.k) continue;
       // L1 stages the A and B slices for L0, double-buffered against MTE2
       if (2 * baseK * (baseM * p.a + baseN * p.b) > buf.l1) continue;
+      // split-K for tilings with few tiles: K slices of at least one MMAD each, at most
+      // SPLIT_K_MAX_WAVES waves of slices (enough to balance the last wave; more only adds partial sums)
+      const tiles = c.groups * Math.ceil(c.m / baseM) * Math.ceil(c.n / baseN);
+      const kFractals = Math.ceil(c.k / mm.k);
       for (let db = 0; db < 2; db++) {
         if (baseM * baseN * ACC_BYTES * (db + 1) > buf.l0c) continue;
-        cands.push({ baseM, baseN, baseK, db: db === 1 });
+        cands.push({ baseM, baseN, baseK, db: db === 1, splitK: 1 });
+        if (tiles >= c.aic) continue;
+        for (let sk = 2; sk <= kFractals && tiles * sk <= SPLIT_K_MAX_WAVES * c.aic; sk++) cands.push({ baseM, baseN, baseK, db: db === 1, splitK: sk });
       }
     }
   }
@@ -252,11 +282,11 @@ function bestTiling(c: GemmContext): Evaluated {
   // search from the start, so candidates that cannot reach it skip their wave walk; any candidate at or
   // below the bound is still evaluated in full, so the winner is the same as without the bound.
   const last = cands[cands.length - 1];
-  const lastEvaluated = last === undefined ? undefined : evaluate(c, last.baseM, last.baseN, last.baseK, last.db)!;
+  const lastEvaluated = last === undefined ? undefined : evaluate(c, last.baseM, last.baseN, last.baseK, last.db, last.splitK)!;
   let bound = lastEvaluated?.coreCycles ?? Infinity;
   let best: Evaluated | undefined;
   for (const t of cands) {
-    const e = t === last ? lastEvaluated : evaluate(c, t.baseM, t.baseN, t.baseK, t.db, bound);
+    const e = t === last ? lastEvaluated : evaluate(c, t.baseM, t.baseN, t.baseK, t.db, t.splitK, bound);
     if (e !== undefined && (best === undefined || e.coreCycles < best.coreCycles)) {
       best = e;
       bound = Math.min(bound, e.coreCycles);
@@ -274,7 +304,7 @@ function bestTiling(c: GemmContext): Evaluated {
 export const gemmSearchForTests = {
   context: (die: DieSpec, s: GemmShape, groups = 1, subset?: CoreSubset): GemmContext => gemmContext(die, s, groups, resolveCores(die, subset)),
   candidates: tilingCandidates,
-  evaluate: (c: GemmContext, t: Candidate): Evaluated => evaluate(c, t.baseM, t.baseN, t.baseK, t.db)!,
+  evaluate: (c: GemmContext, t: Candidate): Evaluated => evaluate(c, t.baseM, t.baseN, t.baseK, t.db, t.splitK)!,
   bestTiling,
 };
 
