@@ -120,6 +120,8 @@ workload: {kind: inference-bench, phase: prefill, prompt_len: 2048, tokens_per_b
     const alike = run(["workload.routing.sequence_cv=1"], prefill);
     expect(num(alike, "expert_load_imbalance")).toBeGreaterThan(1.2 * num(independent, "expert_load_imbalance"));
     expect(num(alike, "tokens_per_s_per_npu")).toBeLessThan(num(independent, "tokens_per_s_per_npu"));
+    // a cv so small that κ = 1/cv² overflows is the cv → 0 limit, not an urn of infinite weight
+    expect(run(["workload.routing.sequence_cv=1e-200"], prefill)).toEqual(independent);
     // decode: a sequence has one token per step, so its preferences average out over the batch
     const d0 = run(["workload.routing.eplb=observed", "workload.routing.sequence_cv=0"]);
     const d1 = run(["workload.routing.eplb=observed", "workload.routing.sequence_cv=1"]);

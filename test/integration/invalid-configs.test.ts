@@ -5,7 +5,7 @@
  * (presets, workload kinds, network models, ops) are built from those registries, so adding a
  * preset does not break these tests but changing a message does.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -240,6 +240,58 @@ describe("--set arguments", () => {
         "--set workload.iterations=0 workload.iterations: expected a number >= 1, got 0",
       ].sort(),
     );
+  });
+});
+
+describe("values the cost models cannot price are input errors when the config loads (exit 2), not internal errors", () => {
+  const DECODE = abs("configs/cloudmatrix-dsr1-decode.yaml");
+  const HOT = "hot_factor × hot_experts";
+
+  it("hot routing skew: hot_factor × hot_experts must stay below the routed experts of a layer", () => {
+    expect(loadIssues(DECODE, { sets: ["workload.routing.skew=hot", "workload.routing.hot_experts=16"] })).toEqual([
+      `--set workload.routing.hot_experts=16 workload.routing.hot_experts: ${HOT} (30 × 16) must stay below the 256 experts of a layer (the mean weight includes the hot ones): lower hot_experts or hot_factor`,
+    ]);
+    // 30 × 8 = 240 < 256 experts
+    expect(() => loadScenario(DECODE, { sets: ["workload.routing.skew=hot", "workload.routing.hot_experts=8"] })).not.toThrow();
+  });
+
+  it("hot routing skew with one hot expert names hot_factor, where the rule is in the file", () => {
+    const text = readFileSync(DECODE, "utf8").replace("routing: {skew: uniform,", "routing: {skew: hot, hot_factor: 256,");
+    expect(loadIssues("decode.yaml", { text })).toEqual([
+      `decode.yaml:25:36 workload.routing.hot_factor: ${HOT} (256 × 1) must stay below the 256 experts of a layer (the mean weight includes the hot ones): lower hot_experts or hot_factor`,
+    ]);
+  });
+
+  it("hot routing skew of a serving instance counts the experts of each MoGE group, at the instance's phase knobs", () => {
+    const issues = loadIssues(abs("configs/pd-serve-roce.yaml"), { sets: ["workload.instances.1.decode.routing.skew=hot", "workload.instances.1.decode.routing.hot_factor=8"] });
+    expect(issues[0]).toBe(
+      `--set workload.instances.1.decode.routing.hot_factor=8 workload.instances.1.decode.routing.hot_factor: decode: ${HOT} (8 × 1) must stay below the 8 experts of each MoGE group (the mean weight includes the hot ones): lower hot_experts or hot_factor`,
+    );
+  });
+
+  /** An op-bench config of one operator on a 910C die (the operator on line 5). */
+  const opBench = (op: string): string => `workload:\n  kind: op-bench\n  chip: 910C\n  ops:\n    - ${op}\n`;
+
+  it.each([
+    ["prefill_attention", "{op: prefill_attention, batch: 1, seq_len: 1024, heads: 8, kv_heads: 128, head_dim: 128}", "5:76 workload.ops.0.kv_heads: kv_heads (128) must divide heads (8)"],
+    ["gqa_decode", "{op: gqa_decode, batch: 1, kv_len: 1024, heads: 40, kv_heads: 7, head_dim: 128}", "5:69 workload.ops.0.kv_heads: kv_heads (7) must divide heads (40)"],
+  ])("op-bench %s: kv_heads must divide heads", (_, op, issue) => {
+    expect(loadIssues("ops.yaml", { text: opBench(op) })).toEqual([`ops.yaml:${issue}`]);
+  });
+
+  it("op-bench: an operator takes at most the cores of the chip's die", () => {
+    expect(loadIssues("ops.yaml", { text: opBench("{op: gemm, m: 8, n: 8, k: 8, cores: {aic: 100}}") })).toEqual([
+      "ops.yaml:5:49 workload.ops.0.cores.aic: expected at most the 24 cube cores of a 910C die, got 100",
+    ]);
+    expect(loadIssues("ops.yaml", { text: opBench("{op: rmsnorm, tokens: 8, hidden: 8, cores: {aiv: 49}}") })).toEqual([
+      "ops.yaml:5:56 workload.ops.0.cores.aiv: expected at most the 48 vector cores of a 910C die, got 49",
+    ]);
+  });
+
+  it("op-bench: attention head dimensions must leave a kernel tiling that fits the core buffers", () => {
+    expect(loadIssues("ops.yaml", { text: opBench("{op: prefill_attention, batch: 1, seq_len: 1024, heads: 8, kv_heads: 8, head_dim: 4096}") })).toEqual([
+      "ops.yaml:5:89 workload.ops.0.head_dim: no attention kernel tiling of these head dimensions fits the core buffers of a 910C die (L1 512 KiB, UB 192 KiB): use a smaller head_dim or v_head_dim",
+    ]);
   });
 });
 

@@ -47,6 +47,20 @@ describe("training memory closed forms (small dense model, tp 1, pp 1, dp 32)", 
     const r = metrics(yaml("{tp: 1, pp: 1, dp: 32}", "  seq_len: 1024\n  micro_batch_size: 2\n  global_batch_size: 128\n  recompute: full\n"));
     expect(r.memory_gib.activations).toBeCloseTo((L * T * h * 2 + logits + actPerLayer) / GiB, 3);
   });
+  const selective = (modules: string) =>
+    metrics(yaml("{tp: 1, pp: 1, dp: 32}", `  seq_len: 1024\n  micro_batch_size: 2\n  global_batch_size: 128\n  recompute: selective\n  recompute_modules: ${modules}\n`));
+  it("selective recompute drops the listed modules' terms, plus one layer's full activations as workspace", () => {
+    const norms = 2 * T * h * 2; // input_layernorm and post-attention norm outputs
+    expect(selective("[norm]").memory_gib.activations).toBeCloseTo((L * (actPerLayer - norms) + logits + actPerLayer) / GiB, 3);
+  });
+  it("selective recompute with no modules recomputes nothing: no workspace, the memory and step of `none`", () => {
+    const r = selective("[]");
+    expect(r.memory_gib).toEqual(m.memory_gib);
+    expect(r.step_s).toBe(m.step_s);
+  });
+  it("selective recompute of a module the model does not have (MLA up-projections on GQA) needs no workspace", () => {
+    expect(selective("[attention_up_proj]").memory_gib).toEqual(m.memory_gib);
+  });
 });
 
 describe("training layout validation (exit code 2 errors)", () => {

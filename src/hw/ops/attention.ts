@@ -1,5 +1,5 @@
 import type { DieSpec } from "../chip-spec.js";
-import { attentionKernelCost, type AttentionTiling } from "./flash-attention.js";
+import { attentionKernelCost, attentionTilingFits, type AttentionKernelShape, type AttentionTiling } from "./flash-attention.js";
 import { resolveCores, type CoreSubset, type OpCost } from "./op-cost.js";
 
 /*
@@ -80,27 +80,32 @@ export function prefillAttention(die: DieSpec, s: PrefillAttentionShape, cores?:
   positive("kvHeads", s.kvHeads);
   positive("headDim", s.headDim);
   if (s.heads % s.kvHeads !== 0) throw new RangeError(`heads (${s.heads}) must be a multiple of kvHeads (${s.kvHeads})`);
-  const dv = s.vHeadDim ?? s.headDim;
-  const causal = s.causal ?? true;
-  const group = s.heads / s.kvHeads;
+  const k = prefillKernel(s);
   // score pairs per head: S(S+1)/2 under the causal mask
-  const pairs = causal ? (s.seqLen * (s.seqLen + 1)) / 2 : s.seqLen * s.seqLen;
-  const flops = 2 * s.batch * s.heads * pairs * (s.headDim + dv);
-  return attentionKernelCost(
-    die,
-    {
-      streams: s.batch * s.kvHeads,
-      rows: s.seqLen * group,
-      kvLen: s.seqLen,
-      causal,
-      rowsPerPosition: group,
-      dk: s.headDim,
-      dv,
-      kvBytesPerToken: (s.headDim + dv) * BF16,
-    },
-    resolveCores(die, cores),
-    flops,
-  );
+  const pairs = k.causal ? (s.seqLen * (s.seqLen + 1)) / 2 : s.seqLen * s.seqLen;
+  const flops = 2 * s.batch * s.heads * pairs * (k.dk + k.dv);
+  return attentionKernelCost(die, k, resolveCores(die, cores), flops);
+}
+
+/** FlashAttention prefill in the kernel's terms. */
+function prefillKernel(s: PrefillAttentionShape): AttentionKernelShape {
+  const dv = s.vHeadDim ?? s.headDim;
+  const group = s.heads / s.kvHeads;
+  return {
+    streams: s.batch * s.kvHeads,
+    rows: s.seqLen * group,
+    kvLen: s.seqLen,
+    causal: s.causal ?? true,
+    rowsPerPosition: group,
+    dk: s.headDim,
+    dv,
+    kvBytesPerToken: (s.headDim + dv) * BF16,
+  };
+}
+
+/** Whether a kernel tiling of prefill attention fits the core buffers (head dimensions too large for L1/UB do not). */
+export function prefillAttentionFits(die: DieSpec, s: PrefillAttentionShape, cores?: CoreSubset): boolean {
+  return attentionTilingFits(die, prefillKernel(s), resolveCores(die, cores));
 }
 
 /** Cost of MLA decode attention (absorbed weights, latent KV read from HBM) on a die. */
@@ -143,21 +148,25 @@ export function gqaDecodeCost(die: DieSpec, s: GqaDecodeShape, cores?: CoreSubse
   positive("headDim", s.headDim);
   if (s.heads % s.kvHeads !== 0) throw new RangeError(`heads (${s.heads}) must be a multiple of kvHeads (${s.kvHeads})`);
   const q = s.qTokens ?? 1;
-  const rows = (s.heads / s.kvHeads) * q;
   const flops = 2 * s.batch * s.heads * q * s.kvLen * 2 * s.headDim;
-  return attentionKernelCost(
-    die,
-    {
-      streams: s.batch * s.kvHeads,
-      rows,
-      kvLen: s.kvLen,
-      causal: false,
-      rowsPerPosition: s.heads / s.kvHeads,
-      dk: s.headDim,
-      dv: s.headDim,
-      kvBytesPerToken: 2 * s.headDim * BF16,
-    },
-    resolveCores(die, cores),
-    flops,
-  ).cost;
+  return attentionKernelCost(die, gqaDecodeKernel(s), resolveCores(die, cores), flops).cost;
+}
+
+/** GQA decode in the kernel's terms. */
+function gqaDecodeKernel(s: GqaDecodeShape): AttentionKernelShape {
+  return {
+    streams: s.batch * s.kvHeads,
+    rows: (s.heads / s.kvHeads) * (s.qTokens ?? 1),
+    kvLen: s.kvLen,
+    causal: false,
+    rowsPerPosition: s.heads / s.kvHeads,
+    dk: s.headDim,
+    dv: s.headDim,
+    kvBytesPerToken: 2 * s.headDim * BF16,
+  };
+}
+
+/** Whether a kernel tiling of GQA decode fits the core buffers (head dimensions too large for L1/UB do not). */
+export function gqaDecodeFits(die: DieSpec, s: GqaDecodeShape, cores?: CoreSubset): boolean {
+  return attentionTilingFits(die, gqaDecodeKernel(s), resolveCores(die, cores));
 }

@@ -186,30 +186,50 @@ export interface AttentionTiling {
   readonly kvSplits: number;
 }
 
+/**
+ * KV blocks a unit of `rows` query rows and `lb`-token KV blocks keeps in L1, count; 0 when that tiling
+ * does not fit the UB or L1 of a core. Needs grow with `rows` and `lb`.
+ */
+function kvSlotsOf(buf: DieSpec["buffers"], s: Pick<AttentionKernelShape, "dk" | "dv" | "kvBytesPerToken">, rows: number, lb: number, aivPerAic: number): number {
+  // the running O of the unit's rows lives in the UB of its AIVs, next to double-buffered S/P
+  const oPerAiv = (rows / aivPerAic) * s.dv * F32;
+  if (oPerAiv > buf.ub / 2) return 0;
+  // (L0C does not limit Lb: the cube produces S and O' in column chunks the fixpipe streams out,
+  // and that write-out is already priced.)
+  // UB: S block in and P out for the AIV's rows, double-buffered, next to O
+  if (oPerAiv + 2 * (rows / aivPerAic) * lb * (F32 + BF16) > buf.ub) return 0;
+  // L1: Q of the unit, the P block, and as many KV blocks as fit (at least two, at most four):
+  // a KV block stays until C2 has used it as V, so more slots let loads run further ahead
+  const kvSlots = Math.min(MAX_KV_SLOTS, Math.floor((buf.l1 - rows * s.dk * BF16 - rows * lb * BF16) / (lb * s.kvBytesPerToken)));
+  return kvSlots < 2 ? 0 : kvSlots;
+}
+
+/** Smallest tiling of the search: query rows per unit, KV tokens per block. */
+const MIN_ROWS = 16;
+const MIN_KV_BLOCK = 64;
+
+/**
+ * Whether some tiling of the kernel fits the core buffers on `cores` of `die` (attentionKernelCost throws
+ * otherwise): the search's smallest one fits, as every larger one needs more. Head dimensions decide it.
+ */
+export function attentionTilingFits(die: DieSpec, s: Pick<AttentionKernelShape, "dk" | "dv" | "kvBytesPerToken">, cores: Cores): boolean {
+  return kvSlotsOf(die.buffers, s, MIN_ROWS, MIN_KV_BLOCK, Math.max(1, Math.floor(cores.aiv / cores.aic))) > 0;
+}
+
 /** Cost of the attention kernel on `cores` of `die`, with the tiling chosen. */
 export function attentionKernelCost(die: DieSpec, s: AttentionKernelShape, cores: Cores, flops: number): { cost: OpCost; tiling: AttentionTiling } {
-  const buf = die.buffers;
   const f = die.clockHz / 1e9;
   const aivPerAic = Math.max(1, Math.floor(cores.aiv / cores.aic));
   const qBytesPerRow = s.dk * BF16;
   let best: { ns: number; tiling: AttentionTiling; memoryBound: boolean } | undefined;
-  // tiling search range (assumption bounding the search; the UB/L1 fits below decide feasibility):
+  // tiling search range (assumption bounding the search; the UB/L1 fits of kvSlotsOf decide feasibility):
   // query rows per unit 16…256 in steps of 16 rows, KV block Lb 64…1024 tokens in steps of 16 tokens
-  const rowsMax = Math.min(alignUp(s.rows, 16), 256);
-  for (let rows = 16; rows <= rowsMax; rows += 16) {
+  const rowsMax = Math.min(alignUp(s.rows, MIN_ROWS), 256);
+  for (let rows = MIN_ROWS; rows <= rowsMax; rows += 16) {
     const groups = Math.ceil(s.rows / rows);
-    // the running O of the unit's rows lives in the UB of its AIVs, next to double-buffered S/P
-    const oPerAiv = (rows / aivPerAic) * s.dv * F32;
-    if (oPerAiv > buf.ub / 2) continue;
-    for (let lb = 64; lb <= 1024; lb += 16) {
-      // (L0C does not limit Lb: the cube produces S and O' in column chunks the fixpipe streams out,
-      // and that write-out is already priced.)
-      // UB: S block in and P out for the AIV's rows, double-buffered, next to O
-      if (oPerAiv + 2 * (rows / aivPerAic) * lb * (F32 + BF16) > buf.ub) continue;
-      // L1: Q of the unit, the P block, and as many KV blocks as fit (at least two, at most four):
-      // a KV block stays until C2 has used it as V, so more slots let loads run further ahead
-      const kvSlots = Math.min(MAX_KV_SLOTS, Math.floor((buf.l1 - rows * qBytesPerRow - rows * lb * BF16) / (lb * s.kvBytesPerToken)));
-      if (kvSlots < 2) continue;
+    for (let lb = MIN_KV_BLOCK; lb <= 1024; lb += 16) {
+      const kvSlots = kvSlotsOf(die.buffers, s, rows, lb, aivPerAic);
+      if (kvSlots === 0) continue;
       const cand = unitSchedule(die, s, cores, rows, groups, lb, kvSlots, aivPerAic);
       const ns = cand.cycles / f;
       if (best === undefined || ns < best.ns) {

@@ -1,5 +1,5 @@
 import type { DieSpec } from "../chip-spec.js";
-import { gqaDecodeCost, MLA_LATENT_DIM, MLA_VALUE_DIM, mlaDecodeCost, prefillAttentionCost } from "./attention.js";
+import { gqaDecodeCost, gqaDecodeFits, MLA_LATENT_DIM, MLA_VALUE_DIM, mlaDecodeCost, prefillAttentionCost, prefillAttentionFits, type GqaDecodeShape, type PrefillAttentionShape } from "./attention.js";
 import { gemmCost, groupedGemmCost, type GemmDtype } from "./gemm.js";
 import type { CoreSubset, OpCost } from "./op-cost.js";
 import { addCost, dequantizeCost, gatingTopKCost, quantizeCost, rmsNormCost, ropeCost, softmaxCost, swigluCost } from "./vector.js";
@@ -163,13 +163,9 @@ export function computeOpCost(die: DieSpec, op: ComputeOp): OpCost {
     case "mla_decode":
       return mlaDecodeCost(die, { batch: op.batch, kvLen: op.kv_len, heads: op.heads, qTokens: op.q_tokens }, c);
     case "gqa_decode":
-      return gqaDecodeCost(die, { batch: op.batch, kvLen: op.kv_len, heads: op.heads, kvHeads: op.kv_heads, headDim: op.head_dim, qTokens: op.q_tokens }, c);
+      return gqaDecodeCost(die, gqaShape(op), c);
     case "prefill_attention":
-      return prefillAttentionCost(
-        die,
-        { batch: op.batch, seqLen: op.seq_len, heads: op.heads, kvHeads: op.kv_heads, headDim: op.head_dim, vHeadDim: op.v_head_dim, causal: op.causal },
-        c,
-      );
+      return prefillAttentionCost(die, prefillShape(op), c);
     case "rmsnorm":
       return rmsNormCost(die, { tokens: op.tokens, hidden: op.hidden }, c);
     case "rope":
@@ -187,6 +183,24 @@ export function computeOpCost(die: DieSpec, op: ComputeOp): OpCost {
     case "add":
       return addCost(die, { elements: op.elements }, c);
   }
+}
+
+function gqaShape(op: GqaDecodeOp): GqaDecodeShape {
+  return { batch: op.batch, kvLen: op.kv_len, heads: op.heads, kvHeads: op.kv_heads, headDim: op.head_dim, qTokens: op.q_tokens };
+}
+
+function prefillShape(op: PrefillAttentionOp): PrefillAttentionShape {
+  return { batch: op.batch, seqLen: op.seq_len, heads: op.heads, kvHeads: op.kv_heads, headDim: op.head_dim, vHeadDim: op.v_head_dim, causal: op.causal };
+}
+
+/**
+ * Whether `op` has a kernel tiling that fits the core buffers of its cores on `die` (computeOpCost throws
+ * otherwise). Only the GQA and prefill attention kernels can miss: their head dimensions are free.
+ */
+export function computeOpFits(die: DieSpec, op: ComputeOp): boolean {
+  if (op.op === "gqa_decode") return gqaDecodeFits(die, gqaShape(op), op.cores);
+  if (op.op === "prefill_attention") return prefillAttentionFits(die, prefillShape(op), op.cores);
+  return true;
 }
 
 /**

@@ -10,6 +10,7 @@ import type { WeightPrecision } from "../../model/precision.js";
 import { FUSED_MOE_AIV_CORES } from "../../collectives/moe-constants.js";
 import type { MoeVariant } from "../../collectives/moe-exchange.js";
 import { rankLayout } from "../../collectives/rank-layout.js";
+import { profileExperts } from "./routing.js";
 import { defaultOverlap, type OverlapMode, type PhaseSettings } from "./schema.js";
 
 /*
@@ -112,6 +113,16 @@ export function buildPhase(
   const s = settings;
   if (s.mtp.layers > 0 && arch.mtp_layers === 0) issues.push({ path: at("workload.mtp.layers"), message: `model ${model.preset} has no MTP module` });
   if (s.mtp.layers > 0 && s.phase === "prefill") issues.push({ path: at("workload.mtp.layers"), message: "MTP (speculative decoding) applies to decode only" });
+  const r = s.routing;
+  if (arch.moe !== undefined && r.skew === "hot") {
+    // popularityProfile's precondition: the cold experts keep a positive weight only while f·h < E
+    const e = profileExperts(arch.moe);
+    const h = Math.min(r.hot_experts, e);
+    const of = arch.moe.routing.kind === "moge" ? "of each MoGE group" : "of a layer";
+    if (r.hot_factor * h >= e) {
+      issues.push({ path: at(h > 1 ? "workload.routing.hot_experts" : "workload.routing.hot_factor"), message: `hot_factor × hot_experts (${r.hot_factor} × ${h}) must stay below the ${e} experts ${of} (the mean weight includes the hot ones): lower hot_experts or hot_factor` });
+    }
+  }
   let sequences: number;
   let queryTokens: number;
   if (s.phase === "decode") {

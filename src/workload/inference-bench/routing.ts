@@ -158,6 +158,11 @@ export interface LayerRouting {
   readonly placement: ReplicaPlacement;
 }
 
+/** Experts one popularity profile spans: a MoGE group's, else the whole layer's, count. */
+export function profileExperts(moe: MoeArchitecture): number {
+  return moe.routing.kind === "moge" ? moe.routed_experts / moe.routing.groups : moe.routed_experts;
+}
+
 /**
  * Expert weights of one layer: the profile assigned to experts by a random permutation from `rng`
  * (a different set of hot experts in every layer). Under MoGE each group gets the profile of its own size.
@@ -165,7 +170,7 @@ export interface LayerRouting {
 export function layerWeights(moe: MoeArchitecture, spec: SkewSpec, rng: Uniform): Float64Array {
   const E = moe.routed_experts;
   const groups = moe.routing.kind === "moge" ? moe.routing.groups : 1;
-  const per = E / groups;
+  const per = profileExperts(moe);
   const w = new Float64Array(E);
   const profile = popularityProfile(per, spec);
   for (let g = 0; g < groups; g++) {

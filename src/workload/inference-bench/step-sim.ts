@@ -273,10 +273,12 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
   // equal runs: rank g holds run g mod tp of replica ⌊g / tp⌋ (SP–TP–SP prefill: a prompt spans ranks).
   const attnDp = model.layout.attention.dp;
   const seqTokens = model.queryTokens;
+  // κ = 1/cv²; a cv so small that κ overflows is the cv → 0 limit: tokens route independently
+  const concentration = 1 / (s.routing.sequence_cv * s.routing.sequence_cv);
   const urns: (SequenceUrns | undefined)[] = model.microSequences.map((seqs) =>
-    moe === undefined || s.routing.sequence_cv === 0 || tables.length === 0
+    moe === undefined || !Number.isFinite(concentration) || tables.length === 0
       ? undefined
-      : new SequenceUrns(attnDp * seqs, tables[0]!.tables.length, seqTokens, tables[0]!.picksPerTable, tables[0]!.expertsPerTable, 1 / (s.routing.sequence_cv * s.routing.sequence_cv)),
+      : new SequenceUrns(attnDp * seqs, tables[0]!.tables.length, seqTokens, tables[0]!.picksPerTable, tables[0]!.expertsPerTable, concentration),
   );
   const routeSample = (layer: number, m: number): MoeRouting => {
     const mo = moe as MoeArchitecture;

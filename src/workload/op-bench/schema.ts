@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { chipField } from "../../config/preset-fields.js";
+import { CHIPS } from "../../hw/chips.js";
+import { computeOpFits } from "../../hw/ops/op-descriptor.js";
 
 /** Positive integer field (a count of elements, tokens, heads…). */
 const count = () => z.number().int().positive();
@@ -11,6 +13,11 @@ const cores = z.strictObject({ aic: count().optional(), aiv: count().optional() 
 const common = { label: z.string().optional(), cores };
 
 const gemmDtype = z.enum(["bf16", "fp16", "int8", "w4a16"]).default("bf16");
+
+/** Query heads share the KV heads in equal groups (attention.ts requires it). */
+function kvHeadsDivideHeads(e: { heads: number; kv_heads: number }, ctx: z.RefinementCtx): void {
+  if (e.heads % e.kv_heads !== 0) ctx.addIssue({ code: "custom", path: ["kv_heads"], message: `kv_heads (${e.kv_heads}) must divide heads (${e.heads})` });
+}
 
 /** One operator to time; `op` selects the shape fields (elements, tokens, heads are counts). */
 export const opEntrySchema = z.discriminatedUnion("op", [
@@ -35,7 +42,7 @@ export const opEntrySchema = z.discriminatedUnion("op", [
     q_tokens: count().default(1),
     dtype: z.literal("bf16").default("bf16"),
     ...common,
-  }),
+  }).superRefine(kvHeadsDivideHeads),
   z.strictObject({
     op: z.literal("prefill_attention"),
     batch: count(),
@@ -47,7 +54,7 @@ export const opEntrySchema = z.discriminatedUnion("op", [
     causal: z.boolean().default(true),
     dtype: z.literal("bf16").default("bf16"),
     ...common,
-  }),
+  }).superRefine(kvHeadsDivideHeads),
   z.strictObject({ op: z.literal("rmsnorm"), tokens: count(), hidden: count(), ...common }),
   z.strictObject({ op: z.literal("rope"), tokens: count(), heads: count(), rope_dim: count(), ...common }),
   z.strictObject({ op: z.literal("softmax"), rows: count(), cols: count(), ...common }),
@@ -62,12 +69,36 @@ export const opEntrySchema = z.discriminatedUnion("op", [
 export type OpEntry = z.output<typeof opEntrySchema>;
 
 /** The `workload:` section of an op-bench run: operators timed one after another on one die. */
-export const opBenchSchema = z.strictObject({
-  kind: z.literal("op-bench"),
-  /** Chip preset; operators run on one die of it. */
-  chip: chipField(),
-  ops: z.array(opEntrySchema).min(1),
-});
+export const opBenchSchema = z
+  .strictObject({
+    kind: z.literal("op-bench"),
+    /** Chip preset; operators run on one die of it. */
+    chip: chipField(),
+    ops: z.array(opEntrySchema).min(1),
+  })
+  .superRefine((cfg, ctx) => {
+    // what the die decides: the cores an op may take, and whether its attention kernel fits the core buffers
+    if (!Object.hasOwn(CHIPS, cfg.chip)) return; // chipField reports it
+    const die = CHIPS[cfg.chip]!.die;
+    cfg.ops.forEach((e, i) => {
+      let coresFit = true;
+      for (const [unit, max, what] of [["aic", die.aic, "cube"], ["aiv", die.aiv, "vector"]] as const) {
+        const n = e.cores?.[unit];
+        if (n !== undefined && n > max) {
+          ctx.addIssue({ code: "custom", path: ["ops", i, "cores", unit], message: `expected at most the ${max} ${what} cores of a ${cfg.chip} die, got ${n}` });
+          coresFit = false;
+        }
+      }
+      if (coresFit && !computeOpFits(die, e)) {
+        const kib = (b: number): string => `${b / 1024} KiB`;
+        ctx.addIssue({
+          code: "custom",
+          path: ["ops", i, "head_dim"],
+          message: `no attention kernel tiling of these head dimensions fits the core buffers of a ${cfg.chip} die (L1 ${kib(die.buffers.l1)}, UB ${kib(die.buffers.ub)}): use a smaller head_dim or v_head_dim`,
+        });
+      }
+    });
+  });
 
 /** Parsed op-bench configuration. */
 export type OpBenchConfig = z.output<typeof opBenchSchema>;

@@ -77,7 +77,8 @@ export function phaseSettingsOf(g: InstanceGroupConfig, phase: PhaseName, shape:
 /** Resolves one phase of a group (issues instead when it does not fit). */
 export function groupPhase(g: InstanceGroupConfig, phase: PhaseName, ctx: StepModelContext, shape = { sequences: Math.max(1, g.decode.microbatches), len: 1024 }): PhaseModel | PhaseIssue[] {
   const s = phaseSettingsOf(g, phase, phase === "prefill" ? { sequences: Math.max(1, g.prefill.microbatches), len: 1024 } : shape);
-  return buildPhase(s, ctx.model, ctx.precision, ctx.env, (key) => key.split("."));
+  // the phase knobs (routing, mtp, microbatches) live under the group's `prefill:` / `decode:`
+  return buildPhase(s, ctx.model, ctx.precision, ctx.env, (key) => (key.startsWith("workload.") ? ["workload", phase, ...key.split(".").slice(1)] : key.split(".")));
 }
 
 /**

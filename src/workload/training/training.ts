@@ -60,23 +60,24 @@ interface MemoryReport {
 function planMemory(arch: ResolvedModel["arch"], layout: TrainingLayout, cfg: TrainingConfig, params: readonly Omit<VirtualStageCost, "F" | "B">[], includeMtp: boolean): MemoryReport {
   const V = layout.pp * layout.vpp;
   const tokens = (cfg.micro_batch_size * cfg.seq_len) / layout.cp;
-  const actOf = (v: number): { stored: number; full: number } => {
+  /** Stored activations of virtual stage v per micro-batch, and the recompute workspace it needs, B. */
+  const actOf = (v: number): { stored: number; workspace: number } => {
     let stored = 0;
-    let full = 0;
     const first = layout.stageFirstLayer[v]!;
     const layers: number[] = [];
     for (let l = first; l < first + layout.stageLayers[v]!; l++) layers.push(l);
     if (v === V - 1 && includeMtp) for (let k = 0; k < arch.mtp_layers; k++) layers.push(arch.layers - 1);
-    let maxFull = 0;
+    // recompute rebuilds one layer's full activations at a time; a layer that recomputes nothing (recompute
+    // none, or selective with no module of the layer) stores them all already and needs no workspace
+    let workspace = 0;
     for (const l of layers) {
       const a = layerActivationBytes(arch, layout, cfg, tokens, l);
       stored += a.stored;
-      maxFull = Math.max(maxFull, a.full);
+      if (a.stored < a.full) workspace = Math.max(workspace, a.full);
     }
     // FP32 logits for the cross-entropy: the main head's and each trained MTP module's own (a second head pass and loss)
     if (v === V - 1) stored += (1 + (includeMtp ? arch.mtp_layers : 0)) * tokens * Math.ceil(arch.vocab_size / layout.tp) * 4;
-    full = maxFull;
-    return { stored, full };
+    return { stored, workspace };
   };
   const perStage: MemoryBreakdown[] = [];
   let worst = 0;
@@ -89,8 +90,7 @@ function planMemory(arch: ResolvedModel["arch"], layout: TrainingLayout, cfg: Tr
     let expert = 0;
     for (let c = 0; c < layout.vpp; c++) {
       const v = c * layout.pp + s;
-      // recompute rebuilds one layer's full activations at a time
-      if (cfg.recompute !== "none") working = Math.max(working, actOf(v).full);
+      working = Math.max(working, actOf(v).workspace);
       dense += params[v]!.denseParams;
       expert += params[v]!.expertParams;
     }

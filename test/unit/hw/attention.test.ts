@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { chipByName } from "../../../src/hw/chips.js";
-import { gqaDecodeCost, mlaDecode, mlaDecodeCost, prefillAttentionCost } from "../../../src/hw/ops/attention.js";
+import { gqaDecodeCost, gqaDecodeFits, mlaDecode, mlaDecodeCost, prefillAttentionCost, prefillAttentionFits } from "../../../src/hw/ops/attention.js";
+import type { CoreSubset } from "../../../src/hw/ops/op-cost.js";
 
 const die = chipByName("910C").die;
 
@@ -65,5 +66,37 @@ describe("GQA and prefill attention", () => {
 
   test("heads must be a multiple of KV heads", () => {
     expect(() => gqaDecodeCost(die, { batch: 1, kvLen: 8, heads: 40, kvHeads: 7, headDim: 128 })).toThrow(RangeError);
+  });
+});
+
+describe("whether an attention kernel tiling fits the core buffers", () => {
+  test("usual head dimensions fit; a head dimension beyond L1 and UB does not", () => {
+    expect(prefillAttentionFits(die, { batch: 1, seqLen: 4096, heads: 128, kvHeads: 128, headDim: 192, vHeadDim: 128 })).toBe(true);
+    expect(gqaDecodeFits(die, { batch: 1, kvLen: 4096, heads: 40, kvHeads: 8, headDim: 128 })).toBe(true);
+    expect(prefillAttentionFits(die, { batch: 1, seqLen: 1024, heads: 8, kvHeads: 8, headDim: 4096 })).toBe(false);
+    expect(prefillAttentionFits(die, { batch: 1, seqLen: 1024, heads: 8, kvHeads: 8, headDim: 128, vHeadDim: 100_000 })).toBe(false);
+    expect(gqaDecodeFits(die, { batch: 1, kvLen: 1024, heads: 8, kvHeads: 8, headDim: 4096 })).toBe(false);
+  });
+
+  test("the cost prices exactly the shapes that fit and throws on the rest (head dims 16…2976, several core subsets)", () => {
+    const priced = (f: () => unknown): boolean => {
+      try {
+        f();
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const coreSets: (CoreSubset | undefined)[] = [undefined, { aic: 1, aiv: 1 }, { aic: 2 }, { aiv: 3 }];
+    for (const cores of coreSets) {
+      for (let headDim = 16; headDim <= 3000; headDim += 40) {
+        const gqa = { batch: 1, kvLen: 100, heads: 8, kvHeads: 2, headDim };
+        expect(priced(() => gqaDecodeCost(die, gqa, cores)), JSON.stringify({ gqa, cores })).toBe(gqaDecodeFits(die, gqa, cores));
+        for (const vHeadDim of [undefined, 64, 2000]) {
+          const prefill = { batch: 1, seqLen: 100, heads: 8, kvHeads: 2, headDim, vHeadDim };
+          expect(priced(() => prefillAttentionCost(die, prefill, cores)), JSON.stringify({ prefill, cores })).toBe(prefillAttentionFits(die, prefill, cores));
+        }
+      }
+    }
   });
 });
