@@ -49,17 +49,17 @@ const THREE_MFU_POINTS = { absolute: 0.03 } as const;
 const DECODE_MISS =
       "−15 % TPOT / +18 % tokens/s: with the die-wide HBM and L2 not split between the micro-batch streams by core " +
       "count (a core subset is bound by its own per-core data paths, hardware.md §1; GEMM, attention and vector " +
-      "operators alike), the paper's two-micro-batch step is 71.2 ms (1.7 tokens/seq → 41.9 ms TPOT; the three " +
-      "dense layers run whole-die, they have no communication to hide) and one micro-batch 69.9 ms, both faster " +
+      "operators alike), the paper's two-micro-batch step is 71.1 ms (1.7 tokens/seq → 41.8 ms TPOT; the three " +
+      "dense layers run whole-die, they have no communication to hide) and one micro-batch 69.8 ms, both faster " +
       "than the measured 84 ms step. An earlier pass came from a static split of HBM/L2 by core count (80.4 ms). " +
       "The model misses ~12 ms per step somewhere (candidates, not verified: MLA at 70 % of peak vs the measured " +
       "65.4 %, contention between the two streams for HBM, host/launch gaps between layers); micro-batching does " +
-      "not pay in the model (+1.9 %): the 16-AIC attention stream (65.8 ms busy per step) bounds each MoE layer, " +
+      "not pay in the model (+1.9 %): the 16-AIC attention stream (65.6 ms busy per step) bounds each MoE layer, " +
       "because it re-reads the attention weights once per micro-batch through 16 cores' GM paths and runs the " +
       "compute-bound MLA on 16 of 24 cubes. The largest unsourced input is the routing tail: with one expert per " +
       "die EPLB cannot flatten warm experts, and the config's uniform routing is the optimistic end — a Zipf tail " +
       "(exponent 0.5) through the same EPLB gives 49.2 ms TPOT, xDeepServe's 30× hottest expert as a Zipf tail " +
-      "71.0 ms, as one hot expert 41.9 ms (docs/inference-bench.md, known disagreements). Per-sequence expert preferences " +
+      "71.0 ms, as one hot expert 41.8 ms (docs/inference-bench.md, known disagreements). Per-sequence expert preferences " +
       "(routing.sequence_cv 1, as the prefill row assumes) leave it unchanged: a sequence has 2 tokens per step";
 
 /**
@@ -179,7 +179,7 @@ export const TARGETS: readonly Target[] = [
       "`routing.sequence_cv` = 1 chosen before measuring, from memory of Fig. 9's domain-level relative expert " +
       "loads (up to several × the balanced load), unverified. EPLB places from long-run load, so a 4-prompt batch's " +
       "own preferences stay unbalanced (max/mean tokens per rank 1.56). Sensitivity: sequence_cv 0 (tokens " +
-      "independent) +25.7 %, 0.5 +18.5 %, 1 +8.6 %, 1.5 −1.2 %; at 1, seeds 1–4: +8.6 / +9.1 / +8.3 / +9.1 % — near the edge of the tolerance",
+      "independent) +25.8 %, 0.5 +18.7 %, 1 +8.7 %, 1.5 −1.2 %; at 1, seeds 1–4: +8.7 / +9.2 / +8.4 / +9.2 % — near the edge of the tolerance",
   },
   {
     id: "T1.prefill.perfect-eplb",
