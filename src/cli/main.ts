@@ -46,11 +46,23 @@ export async function main(argv: readonly string[]): Promise<number> {
       .fail((msg, err) => {
         throw err ?? new UsageError(msg);
       })
+      .middleware(rejectRepeatedOptions, true)
       .parseAsync();
   } catch (e) {
     code = report(e);
   }
   return code;
+}
+
+/** Options that may be given several times (yargs collects them into arrays); the positional `files` of `sweep merge`. */
+const REPEATABLE = new Set(["_", "$0", "set", "grid", "zip", "constraint", "files"]);
+
+/** An option given twice would reach the commands as an array: a usage error naming it (`--seed 1 --seed 2`, `--trace a --trace b`). */
+function rejectRepeatedOptions(argv: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(argv)) {
+    // yargs also stores a camelCase copy of dashed names (chrome-trace → chromeTrace): report the dashed one
+    if (Array.isArray(value) && !REPEATABLE.has(key) && !/[A-Z]/.test(key)) throw new UsageError(`--${key} given more than once (${value.map((v) => JSON.stringify(v)).join(", ")}): give it once`);
+  }
 }
 
 function report(e: unknown): number {

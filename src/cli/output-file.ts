@@ -1,4 +1,4 @@
-import { accessSync, constants, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { accessSync, constants, lstatSync, readlinkSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { inputError } from "../config/errors.js";
 
@@ -32,6 +32,32 @@ function isDirectory(path: string): boolean {
   }
 }
 
+/** Where writing `path` lands: the file a symbolic link points to, even one that does not exist yet. */
+function writeTarget(path: string): string {
+  try {
+    if (lstatSync(path).isSymbolicLink()) {
+      try {
+        return realpathSync(path);
+      } catch {
+        return resolve(dirname(resolve(path)), readlinkSync(path));
+      }
+    }
+  } catch {
+    // nothing there yet
+  }
+  return resolve(path);
+}
+
+/** True when `path` (links followed) exists and is not a regular file or folder. */
+function existsAsNonFile(path: string): boolean {
+  try {
+    const st = statSync(path);
+    return !st.isFile() && !st.isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Checks, before a (possibly long) run, that every output file can be created: a non-empty name, an
  * existing writable folder, not a folder itself, no two outputs on the same path, and no output on one
@@ -52,6 +78,8 @@ export function checkOutputPaths(targets: readonly OutputTarget[], inputs: reado
     const dir = dirname(resolve(t.path));
     if (!isDirectory(dir)) inputError({ path: "", message: `cannot write the ${t.what} file ${t.path}: ENOENT` });
     if (isDirectory(t.path)) inputError({ path: "", message: `cannot write the ${t.what} file ${t.path}: EISDIR` });
+    // a FIFO, socket or device would be replaced by the rename of writeFilesAtomic (links are written through)
+    if (existsAsNonFile(t.path)) inputError({ path: "", message: `cannot write the ${t.what} file ${t.path}: it exists and is not a regular file (a pipe, socket or device); expected a file path` });
     try {
       accessSync(dir, constants.W_OK);
     } catch (e) {
@@ -78,8 +106,10 @@ export function writeFilesAtomic(files: readonly (OutputTarget & { readonly text
       }
     }
   };
-  for (const f of files) {
-    const tmp = `${f.path}.tmp-${process.pid}`;
+  // a symbolic link is written through: its target is replaced, the link stays
+  const targets = files.map((f) => writeTarget(f.path));
+  files.forEach((f, i) => {
+    const tmp = `${targets[i]!}.tmp-${process.pid}`;
     try {
       temps.push(tmp);
       writeFileSync(tmp, f.text);
@@ -87,10 +117,10 @@ export function writeFilesAtomic(files: readonly (OutputTarget & { readonly text
       cleanup();
       inputError({ path: "", message: `cannot write the ${f.what} file ${f.path}: ${why(e)}` });
     }
-  }
+  });
   files.forEach((f, i) => {
     try {
-      renameSync(temps[i]!, f.path);
+      renameSync(temps[i]!, targets[i]!);
     } catch (e) {
       cleanup();
       inputError({ path: "", message: `cannot write the ${f.what} file ${f.path}: ${why(e)}` });

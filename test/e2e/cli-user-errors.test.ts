@@ -4,7 +4,7 @@
  * never a stack trace, a misleading message or a half-written set of output files.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -52,6 +52,28 @@ function expectInputError(r: Ran, message: RegExp): void {
   expect(r.stderr).toMatch(message);
   expect(r.stderr).not.toMatch(/^\s+at /m);
 }
+
+describe("options and output paths", () => {
+  it("an option given twice is a usage error naming it (it would reach the command as a list)", () => {
+    for (const flag of ["--trace", "--chrome-trace", "--seed"]) {
+      const r = cli("run", CONFIG, ...SMALL, flag, flag === "--seed" ? "1" : f("a.out"), flag, flag === "--seed" ? "2" : f("b.out"));
+      expectInputError(r, new RegExp(`^error: ${flag} given more than once`));
+    }
+    expect(existsSync(f("a.out")) || existsSync(f("b.out"))).toBe(false);
+  });
+
+  it("an output path that is a pipe or device is refused; a symbolic link is written through", () => {
+    const fifo = f("fifo");
+    expect(spawnSync("mkfifo", [fifo]).status).toBe(0);
+    expectInputError(cli("run", CONFIG, ...SMALL, "--trace", fifo), /is not a regular file/);
+    expect(statSync(fifo).isFIFO()).toBe(true);
+    const link = f("link.jsonl");
+    symlinkSync("linked-target.jsonl", link);
+    expect(cli("run", CONFIG, ...SMALL, "--trace", link).status).toBe(0);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readFileSync(f("linked-target.jsonl"), "utf8")).toContain('"kind"');
+  });
+});
 
 describe("output files are all or nothing", () => {
   it("run: when one output cannot be written, none of the requested files is left behind", () => {

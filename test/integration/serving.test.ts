@@ -204,6 +204,18 @@ describe("serving: traces", () => {
     }
   });
 
+  it("arrival times the engine cannot hold are input errors: a timestamp of 1e400, a rate_scale that overflows, a trace spanning more than 2^53 ns", () => {
+    const file = (name: string, stamps: string[]): string => {
+      const p = join(dir, name);
+      writeFileSync(p, stamps.map((t) => `{"timestamp": ${t}, "input_length": 10, "output_length": 2}`).join("\n"));
+      return p;
+    };
+    const read = (p: string, rateScale = 1) => () => readTrace(p, { shownPath: "t.jsonl", rateScale, limit: null, skip: false, untilNs: null });
+    expect(read(file("inf.jsonl", ["0", "1e400"]))).toThrow(/t\.jsonl:2:1: expected timestamp/);
+    expect(read(file("ok.jsonl", ["0", "3000"]), 1e-300)).toThrow(/t\.jsonl:2:1 workload\.arrivals\.rate_scale: .*not a finite time/);
+    expect(read(file("long.jsonl", ["0", "1e18"]))).toThrow(/workload\.arrivals: the last arrival .* beyond the engine's 2\^53 ns/);
+  });
+
   it("with skip_malformed the bad lines are skipped and counted", () => {
     const t = readTrace(bad, { shownPath: "bad.jsonl", rateScale: 1, limit: null, skip: true, untilNs: null });
     expect(t.arrivals).toHaveLength(1);

@@ -88,7 +88,7 @@ export function readTrace(file: string, o: TraceOptions): TraceRead {
         bad(ln, "not a JSON object (Mooncake JSONL: one {timestamp, input_length, output_length, hash_ids} per line)");
         continue;
       }
-      if (r === null || typeof r !== "object" || !(typeof r.timestamp === "number" && r.timestamp >= 0) || !nonNegInt(r.input_length) || r.input_length < 1 || !nonNegInt(r.output_length)) {
+      if (r === null || typeof r !== "object" || !(typeof r.timestamp === "number" && Number.isFinite(r.timestamp) && r.timestamp >= 0) || !nonNegInt(r.input_length) || r.input_length < 1 || !nonNegInt(r.output_length)) {
         bad(ln, "expected timestamp (ms ≥ 0), input_length (integer ≥ 1) and output_length (integer ≥ 0)");
         continue;
       }
@@ -118,15 +118,22 @@ export function readTrace(file: string, o: TraceOptions): TraceRead {
       hashIds = Array.from({ length: Math.ceil(ctx / BLOCK_TOKENS) }, () => nextId--);
     }
     const atNs = Math.round((ms * 1e6) / o.rateScale);
+    if (!Number.isFinite(atNs)) {
+      issues.push({ file: o.shownPath, line: ln, path: "workload.arrivals.rate_scale", message: `the arrival at ${ms} ms ÷ rate_scale ${o.rateScale} is not a finite time: raise rate_scale` });
+      break;
+    }
     if (o.untilNs !== null && atNs >= o.untilNs) continue;
     // a request with no output still produces its first token (the prefill's)
     out.push({ atNs, input, output: Math.max(1, output), hashIds });
   }
   if (issues.length > 0) throw new InputError(issues);
   const sorted = out.map((a, k) => [a, k] as const).sort((x, y) => x[0].atNs - y[0].atNs || x[1] - y[1]).map((x) => x[0]);
-  if (sorted.length > 0 && format === "azure") {
-    const first = sorted[0]!.atNs;
-    return { arrivals: sorted.map((a) => ({ ...a, atNs: a.atNs - first })), skipped, format };
+  // Azure timestamps are wall-clock: the replay starts at the first one; Mooncake's are ms from the trace start
+  const origin = sorted.length > 0 && format === "azure" ? sorted[0]!.atNs : 0;
+  const lastNs = sorted.length > 0 ? sorted[sorted.length - 1]!.atNs - origin : 0;
+  if (lastNs > Number.MAX_SAFE_INTEGER) {
+    throw new InputError([{ file: o.shownPath, path: "workload.arrivals", message: `the last arrival is at ${(lastNs / 1e9 / 86400).toExponential(3)} days (timestamps ÷ rate_scale ${o.rateScale}): beyond the engine's 2^53 ns (about 104 days); check the timestamps (ms) or raise rate_scale` }]);
   }
+  if (origin !== 0) return { arrivals: sorted.map((a) => ({ ...a, atNs: a.atNs - origin })), skipped, format };
   return { arrivals: sorted, skipped, format };
 }
