@@ -39,6 +39,11 @@ describe("inference-bench physics", () => {
     expect(num(large, "tpot_ms")).toBeGreaterThan(num(small, "tpot_ms"));
   });
 
+  it("a model with a smaller MLA latent (kv_lora_rank) decodes faster; one no kernel tiling fits is an input error", () => {
+    expect(num(run(["model.attention.kv_lora_rank=256"]), "tpot_ms")).toBeLessThan(num(run([]), "tpot_ms"));
+    expect(() => run(["model.attention.kv_lora_rank=100000"])).toThrow(/model\.attention\.kv_lora_rank: no MLA decode kernel tiling/);
+  });
+
   it("a longer KV cache raises TPOT", () => {
     expect(num(run(["workload.kv_len=8192"]), "tpot_ms")).toBeGreaterThan(num(run(["workload.kv_len=1024"]), "tpot_ms"));
   });

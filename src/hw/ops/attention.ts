@@ -33,7 +33,7 @@ export interface PrefillAttentionShape {
   readonly causal?: boolean;
 }
 
-/** MLA decode with absorbed weights: every query head attends to the shared 576-element latent KV. */
+/** MLA decode with absorbed weights: every query head attends to the shared latent KV (576 elements in DeepSeek-V3). */
 export interface MlaDecodeShape {
   /** Sequences on this die. */
   readonly batch: number;
@@ -45,6 +45,10 @@ export interface MlaDecodeShape {
   readonly qTokens?: number;
   /** KV-cache element size, bytes; default 2 (BF16). */
   readonly kvBytes?: number;
+  /** Latent KV elements per token (kv_lora_rank + qk_rope_head_dim), the score dimension; default 576. */
+  readonly latentDim?: number;
+  /** Value elements per token after absorption (kv_lora_rank); default 512. */
+  readonly valueDim?: number;
 }
 
 /** GQA decode (e.g. Pangu Pro MoE: 40 Q heads, 8 KV heads, head 128). */
@@ -120,23 +124,31 @@ export function mlaDecode(die: DieSpec, s: MlaDecodeShape, cores?: CoreSubset): 
   positive("heads", s.heads);
   const q = s.qTokens ?? 1;
   positive("qTokens", q);
-  const rows = s.heads * q;
-  const flops = 2 * s.batch * rows * s.kvLen * (MLA_LATENT_DIM + MLA_VALUE_DIM);
-  return attentionKernelCost(
-    die,
-    {
-      streams: s.batch,
-      rows,
-      kvLen: s.kvLen,
-      causal: false,
-      rowsPerPosition: s.heads,
-      dk: MLA_LATENT_DIM,
-      dv: MLA_VALUE_DIM,
-      kvBytesPerToken: MLA_LATENT_DIM * (s.kvBytes ?? BF16),
-    },
-    resolveCores(die, cores),
-    flops,
-  );
+  const k = mlaDecodeKernel(s);
+  positive("latentDim", k.dk);
+  positive("valueDim", k.dv);
+  const flops = 2 * s.batch * k.rows * s.kvLen * (k.dk + k.dv);
+  return attentionKernelCost(die, k, resolveCores(die, cores), flops);
+}
+
+/** MLA decode in the kernel's terms: one stream per sequence, heads × query tokens rows over the latent. */
+function mlaDecodeKernel(s: MlaDecodeShape): AttentionKernelShape {
+  const latent = s.latentDim ?? MLA_LATENT_DIM;
+  return {
+    streams: s.batch,
+    rows: s.heads * (s.qTokens ?? 1),
+    kvLen: s.kvLen,
+    causal: false,
+    rowsPerPosition: s.heads,
+    dk: latent,
+    dv: s.valueDim ?? MLA_VALUE_DIM,
+    kvBytesPerToken: latent * (s.kvBytes ?? BF16),
+  };
+}
+
+/** Whether a kernel tiling of MLA decode fits the core buffers (latent dimensions too large for L1/UB do not). */
+export function mlaDecodeFits(die: DieSpec, s: MlaDecodeShape, cores?: CoreSubset): boolean {
+  return attentionTilingFits(die, mlaDecodeKernel(s), resolveCores(die, cores));
 }
 
 /** Cost of GQA decode attention (K and V read from HBM per KV head) on a die. */

@@ -1,5 +1,17 @@
 import type { DieSpec } from "../chip-spec.js";
-import { gqaDecodeCost, gqaDecodeFits, MLA_LATENT_DIM, MLA_VALUE_DIM, mlaDecodeCost, prefillAttentionCost, prefillAttentionFits, type GqaDecodeShape, type PrefillAttentionShape } from "./attention.js";
+import {
+  gqaDecodeCost,
+  gqaDecodeFits,
+  MLA_LATENT_DIM,
+  MLA_VALUE_DIM,
+  mlaDecodeCost,
+  mlaDecodeFits,
+  prefillAttentionCost,
+  prefillAttentionFits,
+  type GqaDecodeShape,
+  type MlaDecodeShape,
+  type PrefillAttentionShape,
+} from "./attention.js";
 import { gemmCost, groupedGemmCost, type GemmDtype } from "./gemm.js";
 import type { CoreSubset, OpCost } from "./op-cost.js";
 import { addCost, dequantizeCost, gatingTopKCost, quantizeCost, rmsNormCost, ropeCost, softmaxCost, swigluCost } from "./vector.js";
@@ -49,6 +61,10 @@ export interface MlaDecodeOp extends OpCommon {
   readonly heads: number;
   readonly q_tokens: number;
   readonly dtype: AttentionDtype;
+  /** Latent elements per token (kv_lora_rank + qk_rope_head_dim); default 576 (DeepSeek-V3). */
+  readonly latent_dim?: number;
+  /** Value elements per token (kv_lora_rank); default 512. */
+  readonly value_dim?: number;
 }
 
 /** GQA decode: `batch` sequences, `kv_len` KV tokens, `heads`/`kv_heads` of `head_dim` elements, `q_tokens` per sequence. */
@@ -161,7 +177,7 @@ export function computeOpCost(die: DieSpec, op: ComputeOp): OpCost {
     case "grouped_gemm":
       return groupedGemmCost(die, { groups: op.groups, m: op.m, n: op.n, k: op.k, dtype: op.dtype }, c);
     case "mla_decode":
-      return mlaDecodeCost(die, { batch: op.batch, kvLen: op.kv_len, heads: op.heads, qTokens: op.q_tokens }, c);
+      return mlaDecodeCost(die, mlaShape(op), c);
     case "gqa_decode":
       return gqaDecodeCost(die, gqaShape(op), c);
     case "prefill_attention":
@@ -185,6 +201,10 @@ export function computeOpCost(die: DieSpec, op: ComputeOp): OpCost {
   }
 }
 
+function mlaShape(op: MlaDecodeOp): MlaDecodeShape {
+  return { batch: op.batch, kvLen: op.kv_len, heads: op.heads, qTokens: op.q_tokens, latentDim: op.latent_dim, valueDim: op.value_dim };
+}
+
 function gqaShape(op: GqaDecodeOp): GqaDecodeShape {
   return { batch: op.batch, kvLen: op.kv_len, heads: op.heads, kvHeads: op.kv_heads, headDim: op.head_dim, qTokens: op.q_tokens };
 }
@@ -198,6 +218,7 @@ function prefillShape(op: PrefillAttentionOp): PrefillAttentionShape {
  * otherwise). Only the GQA and prefill attention kernels can miss: their head dimensions are free.
  */
 export function computeOpFits(die: DieSpec, op: ComputeOp): boolean {
+  if (op.op === "mla_decode") return mlaDecodeFits(die, mlaShape(op), op.cores);
   if (op.op === "gqa_decode") return gqaDecodeFits(die, gqaShape(op), op.cores);
   if (op.op === "prefill_attention") return prefillAttentionFits(die, prefillShape(op), op.cores);
   return true;
@@ -216,7 +237,7 @@ export function matmulFlopsOf(op: ComputeOp): number {
     case "grouped_gemm":
       return 2 * op.groups * op.m * op.n * op.k;
     case "mla_decode":
-      return 2 * op.batch * op.heads * op.q_tokens * op.kv_len * (MLA_LATENT_DIM + MLA_VALUE_DIM);
+      return 2 * op.batch * op.heads * op.q_tokens * op.kv_len * ((op.latent_dim ?? MLA_LATENT_DIM) + (op.value_dim ?? MLA_VALUE_DIM));
     case "gqa_decode":
       return 2 * op.batch * op.heads * op.q_tokens * op.kv_len * 2 * op.head_dim;
     case "prefill_attention": {

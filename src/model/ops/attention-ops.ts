@@ -1,4 +1,3 @@
-import { MLA_LATENT_DIM, MLA_VALUE_DIM } from "../../hw/ops/attention.js";
 import type { ComputeOp } from "../../hw/ops/op-descriptor.js";
 import type { LayerItem } from "./layer-item.js";
 import { commItem, computeItem, linearItems } from "./linear-ops.js";
@@ -17,7 +16,7 @@ import { ACTIVATION_BYTES, residualTokens, tokensPerReplica, type LayerOpsInput 
  *   ReplicatedLinear): only the head-indexed GEMMs (q_b, kv_b / W_UK / W_UV, o_proj) divide by tp.
  * - Decode uses weight absorption: q_nope·W_UK and ctx·W_UV are per-head batched GEMMs in BF16 (vLLM
  *   dequantises kv_b_proj to BF16 W_UK / W_UV at load time — from memory of vLLM MLACommonImpl,
- *   unverified), and the kernel attends over the cached latent (mla_decode, 576/512 elements).
+ *   unverified), and the kernel attends over the cached latent (mla_decode, kv_lora + rope / kv_lora elements: 576/512 in DeepSeek-V3).
  * - Prefill and training run the non-absorbed form: kv_b_proj rebuilds per-head K_nope and V, and
  *   FlashAttention runs with Q·K over qk_nope + qk_rope (192) and V of v_head_dim (128).
  * GQA/MHA: one fused QKV GEMM (vLLM QKVParallelLinear; bias in its epilogue), optional per-head
@@ -112,12 +111,9 @@ function mlaCore(input: LayerOpsInput, tokens: number): LayerItem[] {
     computeItem("attention", "rope k", { op: "rope", tokens, heads: 1, rope_dim: att.qk_rope_head_dim }),
   );
   if (decode) {
-    if (latent !== MLA_LATENT_DIM || att.kv_lora_rank !== MLA_VALUE_DIM) {
-      throw new RangeError(`mla_decode prices a ${MLA_LATENT_DIM}-element latent with ${MLA_VALUE_DIM}-element values; this model has ${latent} and ${att.kv_lora_rank}`);
-    }
     items.push(
       computeItem("attention", "q absorb W_UK", { op: "grouped_gemm", groups: heads, m: tokens, n: att.kv_lora_rank, k: att.qk_nope_head_dim, dtype: "bf16" }),
-      computeItem("attention", "MLA decode", { op: "mla_decode", batch: shape.sequences, kv_len: shape.kvLen ?? 0, heads, q_tokens: shape.queryTokens, dtype: "bf16" }),
+      computeItem("attention", "MLA decode", { op: "mla_decode", batch: shape.sequences, kv_len: shape.kvLen ?? 0, heads, q_tokens: shape.queryTokens, latent_dim: latent, value_dim: att.kv_lora_rank, dtype: "bf16" }),
       computeItem("attention", "V absorb W_UV", { op: "grouped_gemm", groups: heads, m: tokens, n: att.v_head_dim, k: att.kv_lora_rank, dtype: "bf16" }),
     );
   } else {

@@ -11,6 +11,7 @@ import { FUSED_MOE_AIV_CORES } from "../../collectives/moe-constants.js";
 import type { MoeVariant } from "../../collectives/moe-exchange.js";
 import { rankLayout } from "../../collectives/rank-layout.js";
 import { profileExperts } from "./routing.js";
+import { mlaDecodeFits } from "../../hw/ops/attention.js";
 import { defaultOverlap, type OverlapMode, type PhaseSettings } from "./schema.js";
 
 /*
@@ -113,6 +114,10 @@ export function buildPhase(
   const s = settings;
   if (s.mtp.layers > 0 && arch.mtp_layers === 0) issues.push({ path: at("workload.mtp.layers"), message: `model ${model.preset} has no MTP module` });
   if (s.mtp.layers > 0 && s.phase === "prefill") issues.push({ path: at("workload.mtp.layers"), message: "MTP (speculative decoding) applies to decode only" });
+  const a = arch.attention;
+  if (a.kind === "mla" && s.phase === "decode" && !mlaDecodeFits(die, { batch: 1, kvLen: 1, heads: 1, latentDim: a.kv_lora_rank + a.qk_rope_head_dim, valueDim: a.kv_lora_rank })) {
+    issues.push({ path: at("model.attention.kv_lora_rank"), message: `no MLA decode kernel tiling of a ${a.kv_lora_rank + a.qk_rope_head_dim}-element latent (kv_lora_rank + qk_rope_head_dim) fits the core buffers of a ${chip} die: use a smaller kv_lora_rank or qk_rope_head_dim` });
+  }
   const r = s.routing;
   if (arch.moe !== undefined && r.skew === "hot") {
     // popularityProfile's precondition: the cold experts keep a positive weight only while f·h < E

@@ -29,6 +29,8 @@ export const opEntrySchema = z.discriminatedUnion("op", [
     kv_len: count(),
     heads: count().default(128), // query heads; default DeepSeek-V3's 128 (hardware.md §7)
     q_tokens: count().default(1),
+    latent_dim: count().optional(), // latent elements per token (kv_lora + rope); default 576 (hardware.md §7)
+    value_dim: count().optional(), // value elements per token (kv_lora); default 512
     dtype: z.literal("bf16").default("bf16"),
     ...common,
   }),

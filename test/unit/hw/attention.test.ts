@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { chipByName } from "../../../src/hw/chips.js";
-import { gqaDecodeCost, gqaDecodeFits, mlaDecode, mlaDecodeCost, prefillAttentionCost, prefillAttentionFits } from "../../../src/hw/ops/attention.js";
+import { gqaDecodeCost, gqaDecodeFits, mlaDecode, mlaDecodeCost, mlaDecodeFits, prefillAttentionCost, prefillAttentionFits } from "../../../src/hw/ops/attention.js";
 import type { CoreSubset } from "../../../src/hw/ops/op-cost.js";
 
 const die = chipByName("910C").die;
@@ -9,6 +9,16 @@ describe("MLA decode", () => {
   test("moves 576 BF16 latent elements per KV token per sequence, plus Q (576) and O (512) per head, once", () => {
     const c = mlaDecodeCost(die, { batch: 8, kvLen: 1000, heads: 128 });
     expect(c.bytes).toBe(8 * (1000 * 576 * 2 + 128 * (576 + 512) * 2));
+  });
+
+  test("other latent sizes (a model's kv_lora_rank + qk_rope_head_dim) move the bytes and time with them; huge ones do not fit", () => {
+    const base = { batch: 8, kvLen: 1000, heads: 128 };
+    expect(mlaDecodeCost(die, { ...base, latentDim: 576, valueDim: 512 })).toEqual(mlaDecodeCost(die, base));
+    const small = mlaDecodeCost(die, { ...base, latentDim: 288, valueDim: 256 });
+    expect(small.bytes).toBe(8 * (1000 * 288 * 2 + 128 * (288 + 256) * 2));
+    expect(small.ns).toBeLessThan(mlaDecodeCost(die, base).ns);
+    expect(mlaDecodeFits(die, { ...base, latentDim: 576, valueDim: 512 })).toBe(true);
+    expect(mlaDecodeFits(die, { ...base, latentDim: 100_064, valueDim: 100_000 })).toBe(false);
   });
 
   test("time grows with KV length and batch", () => {
