@@ -18,6 +18,13 @@ const DIE_HBM_GB = (64 * 2 ** 30) / 1e9;
 const n = (m: M, k: string): number => m[k] as number;
 const conserved = (m: M): void => expect(n(m, "requests_completed") + n(m, "requests_rejected") + n(m, "requests_unfinished")).toBe(n(m, "requests_arrived"));
 
+describe("elastic: run-size guards", () => {
+  it("a load or timeline too large to hold is an input error naming the setting", () => {
+    expect(() => run(["workload.load.phases=[{until_s: 30, rate_per_s: 1e9}]"])).toThrow(/workload\.load\.phases: the load's requests ≈ 3\.00e\+10/);
+    expect(() => run(["workload.timeline_window_s=1e-9"])).toThrow(/workload\.timeline_window_s: .* timeline windows/);
+  });
+});
+
 describe("elastic: scaling keeps or loses running requests as configured", () => {
   it("zero-copy keeps the KV of running requests: no re-prefill, no drops, no downtime", () => {
     const m = run(["workload.load.phases=[{until_s: 30, rate_per_s: 10}]"]);

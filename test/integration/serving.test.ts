@@ -57,6 +57,14 @@ describe("serving: every request accounted for", () => {
   });
 });
 
+describe("serving: run-size guards", () => {
+  it("a load or timeline too large to hold is an input error naming the setting, before anything runs", () => {
+    const poisson = { arrivals: "{kind: poisson, rate_per_s: 10}" };
+    expect(() => run(small("", poisson), ["workload.arrivals.rate_per_s=1e9"])).toThrow(/workload\.arrivals\.rate_per_s: rate_per_s × duration_s requests ≈ 1\.00e\+10, more than the 5,000,000/);
+    expect(() => run(small("", poisson), ["workload.timeline_window_s=1e-9"])).toThrow(/workload\.timeline_window_s: .* timeline windows/);
+  });
+});
+
 describe("serving: utilisation", () => {
   it("counts busy time inside the throughput window only: a run cut mid-iteration stays at or below 100 %", () => {
     const r = runCli(["run", "configs/pd-serve-roce.yaml", "--set", "workload.compare=[]", "--set", "workload.duration_s=0.05", "--set", "workload.drain_s=0", "--json"]);

@@ -11,6 +11,7 @@ import type { SimEvents } from "../../trace/span.js";
 import { hbmPerDie } from "../inference-bench/memory.js";
 import { defineWorkload, type JsonValue, type RuleViolation, type SummaryTable } from "../workload.js";
 import { syntheticArrivals } from "./arrivals.js";
+import { MAX_RUN_REQUESTS, MAX_TIMELINE_WINDOWS, tooLarge } from "./run-size.js";
 import { requestRecords, servingMetrics } from "./metrics.js";
 import { BLOCK_TOKENS, type Arrival } from "./request.js";
 import { servingCoreSchema, servingSchema, servingSections, type ServingConfig, type ServingCore } from "./schema.js";
@@ -76,6 +77,13 @@ function checkCore(cfg: ServingCore, env: ResolvedEnvironment, sections: Section
   }
   if (!topo.planes.includes(cfg.kv_transfer.plane)) v.push({ path: [...at, "kv_transfer", "plane"], message: `cluster ${env.cluster!.name} has no plane ${cfg.kv_transfer.plane}; valid values are: ${topo.planes.join(", ")}` });
   const a = cfg.arrivals;
+  const windowS = (a.kind === "trace" ? cfg.duration_s ?? 0 : cfg.duration_s ?? DEFAULT_SYNTHETIC_DURATION_S) + cfg.drain_s;
+  if (windowS / cfg.timeline_window_s > MAX_TIMELINE_WINDOWS) {
+    v.push({ path: [...at, "timeline_window_s"], message: tooLarge("(duration_s + drain_s) ÷ timeline_window_s timeline windows", windowS / cfg.timeline_window_s, MAX_TIMELINE_WINDOWS, "use a longer timeline window") });
+  }
+  if (a.kind !== "trace" && a.rate_per_s * (cfg.duration_s ?? DEFAULT_SYNTHETIC_DURATION_S) > MAX_RUN_REQUESTS) {
+    v.push({ path: [...at, "arrivals", "rate_per_s"], message: tooLarge("rate_per_s × duration_s requests", a.rate_per_s * (cfg.duration_s ?? DEFAULT_SYNTHETIC_DURATION_S), MAX_RUN_REQUESTS, "lower the rate or workload.duration_s") });
+  }
   if (a.kind === "trace") {
     if (a.path === undefined) v.push({ path: [...at, "arrivals", "path"], message: "arrivals.kind: trace needs arrivals.path (a Mooncake JSONL or Azure CSV file)" });
     else {
