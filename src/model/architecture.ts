@@ -13,6 +13,13 @@ const count = () => z.int().min(0);
 const positive = () => z.int().min(1);
 
 /**
+ * Most attention heads a model may have, count: a sizing guard, not a model fact (published models have
+ * at most 128 query heads, hardware.md §7); per-head operators (grouped GEMMs over heads) are priced per
+ * head, so 1e5 heads took seconds and 1e7 minutes.
+ */
+const MAX_HEADS = 1024;
+
+/**
  * Multi-head latent attention (DeepSeek-V2/V3, Pangu Ultra MoE). Q goes through an optional low-rank
  * bottleneck; K and V are rebuilt from a shared latent of `kv_lora_rank` elements plus one decoupled RoPE
  * key of `qk_rope_head_dim` elements, which is all the KV cache has to hold.
@@ -20,7 +27,7 @@ const positive = () => z.int().min(1);
 export const mlaAttentionSchema = z.strictObject({
   kind: z.literal("mla"),
   /** Attention heads, count. */
-  heads: positive(),
+  heads: positive().max(MAX_HEADS),
   /** Rank of the Q compression, elements; 0 means no compression (a plain `q_proj`, DeepSeek-V2-Lite). */
   q_lora_rank: count(),
   /** Rank of the joint KV compression (the cached latent), elements. */
@@ -37,9 +44,9 @@ export const mlaAttentionSchema = z.strictObject({
 export const gqaAttentionSchema = z.strictObject({
   kind: z.literal("gqa"),
   /** Query heads, count. */
-  heads: positive(),
+  heads: positive().max(MAX_HEADS),
   /** Key/value heads, count (divides `heads`). */
-  kv_heads: positive(),
+  kv_heads: positive().max(MAX_HEADS),
   /** Dimension of every Q, K and V head, elements. */
   head_dim: positive(),
   /** Whether the Q, K and V projections carry a bias vector (Qwen2 does; Llama 3 and Qwen3 do not). */
@@ -52,7 +59,7 @@ export const gqaAttentionSchema = z.strictObject({
 export const mhaAttentionSchema = z.strictObject({
   kind: z.literal("mha"),
   /** Attention heads (Q, K and V alike), count. */
-  heads: positive(),
+  heads: positive().max(MAX_HEADS),
   /** Dimension of every head, elements. */
   head_dim: positive(),
   /** Whether the Q, K and V projections carry a bias vector. */

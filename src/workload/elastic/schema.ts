@@ -102,7 +102,7 @@ const coreShape = {
     })
     .prefault({}),
   /** Prefill tokens per batch per attention replica, tokens. */
-  token_budget: positive().default(8192),
+  token_budget: positive().max(1_048_576).default(8192), // at most 2^20, as serving (the prefill cost fit runs a budget-long prompt)
   /** Most running sequences per NPU, count. */
   max_batch_per_npu: positive().default(64),
   /** Decode multi-token prediction. */

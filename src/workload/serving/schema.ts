@@ -102,7 +102,7 @@ const instanceSchema = z.strictObject({
   /** The parallel layout of one instance (`deployment.npus`, attention dp/tp/sp, experts ep/tp, …). */
   deployment: deploymentSchema,
   /** Prefill: prompt tokens per batch on one attention replica (the batching token budget), tokens. Default 16,384: targets.md T1 prefill. */
-  token_budget: positive().default(16384),
+  token_budget: positive().max(1_048_576).default(16384), // at most 2^20: the cost fit runs the step model on a budget-long prompt (2^20 takes ~40 s)
   /** Prefill: split prompts into chunks of the token budget (colocated: mix a prefill chunk into decode steps). */
   chunked_prefill: z.boolean().default(false),
   /** Decode: most sequences per NPU in the running batch, count. Default 96: targets.md T1 decode. */
