@@ -1,3 +1,5 @@
+import { quoted } from "../units/index.js";
+
 /**
  * Edit distance between two strings: insertions, deletions, substitutions and swaps of two adjacent
  * characters (optimal string alignment), so the commonest typo, "rnaks" for "ranks", is one edit.
@@ -39,7 +41,7 @@ export function closest(name: string, candidates: readonly string[]): string | u
 /** ` (did you mean "x"?)` or "" — for appending to an error message. */
 export function didYouMean(name: string, candidates: readonly string[]): string {
   const c = closest(name, candidates);
-  return c === undefined ? "" : ` (did you mean "${c}"?)`;
+  return c === undefined ? "" : ` (did you mean ${quoted(c)}?)`;
 }
 
 /** `Valid values are: a, b, c.` */

@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
-import { isMap, isPair, isScalar, isSeq, LineCounter, visit, parse as parseYamlValue, parseDocument, type Document, type Node } from "yaml";
+import { Composer, isMap, isPair, isScalar, isSeq, LineCounter, Parser, visit, parse as parseYamlValue, type Document, type Node } from "yaml";
+import { quoted } from "../units/index.js";
 import { InputError, inputError, type InputIssue } from "./errors.js";
+import { decodeUtf8 } from "./utf8.js";
 
 /** A config file parsed with positions, after `--set` edits. */
 export interface ConfigDocument {
@@ -12,31 +14,48 @@ export interface ConfigDocument {
   readonly sets: ReadonlyMap<string, string>;
 }
 
-/** Reads a config file; an unreadable file is an input error naming it. */
+/** Reads a config file (or a search space); an unreadable file, or one that is not UTF-8, is an input error naming it. */
 export function readConfigText(file: string): string {
+  let bytes: Buffer;
   try {
-    return readFileSync(file, "utf8");
+    bytes = readFileSync(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : code === "EACCES" ? "permission denied" : String(code ?? e);
     return inputError({ file, path: "", message: `cannot read the config file: ${why}` });
   }
+  return decodeUtf8(bytes, file);
 }
 
-/** Parses YAML text, keeping positions; syntax errors become located input issues. */
+/**
+ * Parses YAML text, keeping positions; syntax errors become located input issues. The text must hold one
+ * document: a second one (after `---`, or after a `...` end marker) is an error where it starts, not ignored.
+ */
 export function parseConfigText(file: string, text: string): { doc: Document; lines: LineCounter } {
   const lines = new LineCounter();
-  // logLevel "silent": warnings (e.g. an unknown `!tag`) are reported as input errors below, not printed
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, logLevel: "silent" });
-  const problems = [...doc.errors, ...doc.warnings];
-  if (problems.length > 0) {
-    throw new InputError(
-      problems.map((e) => {
-        const pos = lines.linePos(e.pos[0]);
-        return { file, line: pos.line, col: pos.col, path: "", message: `invalid YAML: ${firstLine(e.message)}` };
-      }),
-    );
+  // what yaml's parseDocument does, but counting the documents: with logLevel "silent" it drops the
+  // later ones without a word. "silent": warnings (e.g. an unknown `!tag`) are reported as input errors
+  // below, not printed.
+  const composer = new Composer({ prettyErrors: false, uniqueKeys: true, logLevel: "silent" });
+  let doc: Document.Parsed | undefined;
+  let count = 0;
+  let secondAt = 0;
+  for (const d of composer.compose(new Parser(lines.addNewLine).parse(text), true, text.length)) {
+    if (doc === undefined) doc = d;
+    else if (count === 1) secondAt = d.range[0];
+    count++;
   }
+  if (doc === undefined) throw new Error("yaml's Composer produced no document"); // compose(…, forceDoc) always yields one
+  const issues: InputIssue[] = [...doc.errors, ...doc.warnings].map((e) => {
+    const pos = lines.linePos(e.pos[0]);
+    return { file, line: pos.line, col: pos.col, path: "", message: `invalid YAML: ${firstLine(e.message)}` };
+  });
+  if (count > 1) {
+    const pos = lines.linePos(secondAt);
+    const where = text.startsWith("---", secondAt) ? 'this "---" starts a second one' : 'a second one starts here, after the "..." end marker';
+    issues.push({ file, line: pos.line, col: pos.col, path: "", message: `expected one YAML document, found ${count}: ${where} (the file must hold a single document)` });
+  }
+  if (issues.length > 0) throw new InputError(issues);
   if (doc.contents === null) inputError({ file, path: "", message: "the config is empty: expected a mapping with `workload:` and `cluster:`" });
   if (!isMap(doc.contents)) {
     const pos = lines.linePos(doc.contents.range?.[0] ?? 0);
@@ -54,7 +73,7 @@ export function parseSetArgument(arg: string): { path: (string | number)[]; valu
   const eq = arg.indexOf("=");
   const key = eq < 0 ? "" : arg.slice(0, eq).trim();
   if (eq < 0 || key === "" || key.split(".").some((s) => s === "")) {
-    inputError({ path: "", message: `--set expects key.path=value (e.g. --set workload.ranks=4), got "${arg}"` });
+    inputError({ path: "", message: `--set expects key.path=value (e.g. --set workload.ranks=4), got ${quoted(arg)}` });
   }
   let value: unknown;
   try {
@@ -82,7 +101,7 @@ export function applySets(doc: Document, setArgs: readonly string[]): Map<string
       const here = path.slice(0, i).join(".");
       if (isSeq(node)) {
         // a list index names an item or appends one (index = length); past the end YAML would pad with nulls
-        if (typeof seg !== "number") fail(`${here} is a list: expected an item index from 0 to ${node.items.length}, got "${seg}"`);
+        if (typeof seg !== "number") fail(`${here} is a list: expected an item index from 0 to ${node.items.length}, got ${quoted(String(seg))}`);
         if ((seg as number) > node.items.length) {
           fail(`index ${seg} is past the end of ${here}, a list of ${node.items.length} items (use 0 … ${node.items.length - 1}, or ${node.items.length} to append)`);
         }

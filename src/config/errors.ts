@@ -1,3 +1,5 @@
+import { escapeInvisible } from "../units/index.js";
+
 /** One problem with the user's input, located as precisely as we can. */
 export interface InputIssue {
   /** Config file path as the user gave it (absent for pure usage errors). */
@@ -38,12 +40,15 @@ export function inputError(issue: InputIssue): never {
   throw new InputError([issue]);
 }
 
-/** `file.yaml:12:5 workload.batch: expected …` (or `--set a.b=3: …`). */
+/**
+ * `file.yaml:12:5 workload.batch: expected …` (or `--set a.b=3: …`). Invisible characters of the file
+ * name, `--set` argument and path (a key typed with a U+0085 or a zero-width space) are shown escaped.
+ */
 export function formatIssue(i: InputIssue): string {
   let where = "";
   if (i.fromSet !== undefined) where = i.fromSet;
   else if (i.file !== undefined) where = i.line !== undefined ? `${i.file}:${i.line}:${i.col ?? 1}` : i.file;
-  const path = i.path === "" ? "" : i.path;
-  const head = [where, path].filter((s) => s !== "").join(" ");
+  const path = escapeInvisible(i.path);
+  const head = [escapeInvisible(where), path].filter((s) => s !== "").join(" ");
   return head === "" ? i.message : `${head}: ${i.message}`;
 }

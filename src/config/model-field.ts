@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { ModelArchitecture } from "../model/architecture.js";
 import { MODEL_NAMES } from "../model/presets.js";
 import { resolveModel } from "../model/resolve.js";
+import { quoted } from "../units/index.js";
 import { didYouMean, validValues } from "./did-you-mean.js";
 
 /** A resolved `model:` section: the preset it came from (if any) and the full architecture. */
@@ -35,7 +36,7 @@ export function modelField() {
         code: "custom",
         path: [...r.path],
         input: r.preset,
-        message: `unknown model preset "${r.preset}"${didYouMean(r.preset, r.validPresets)}. ${validValues(r.validPresets)}`,
+        message: `unknown model preset ${quoted(r.preset)}${didYouMean(r.preset, r.validPresets)}. ${validValues(r.validPresets)}`,
       });
     } else {
       for (const issue of r.issues) ctx.issues.push({ ...issue, input: (issue as { input?: unknown }).input } as never);

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { CHIPS } from "../hw/chips.js";
+import { quoted } from "../units/index.js";
 import { didYouMean, validValues } from "./did-you-mean.js";
 
 /** A chip preset name (`910B3`, `910C`, …), with "did you mean" on a typo. */
@@ -10,7 +11,7 @@ export function chipField(defaultName?: string) {
       ctx.issues.push({
         code: "custom",
         input: ctx.value,
-        message: `unknown chip "${ctx.value}"${didYouMean(ctx.value, names)}. ${validValues(names)}`,
+        message: `unknown chip ${quoted(ctx.value)}${didYouMean(ctx.value, names)}. ${validValues(names)}`,
       });
     }
   });

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { DEFAULT_COLLECTIVE_STEP_OVERHEAD } from "../collectives/constants.js";
 import { NETWORK_MODELS } from "../network/registry.js";
 import { CLUSTER_PRESETS, CLUSTER_TYPES } from "../topology/registry.js";
-import { describe } from "../units/index.js";
+import { describe, quoted } from "../units/index.js";
 import { WORKLOADS } from "../workload/registry.js";
 import type { JsonValue, WorkloadDefinition } from "../workload/workload.js";
 import { didYouMean, validValues } from "./did-you-mean.js";
@@ -98,13 +98,13 @@ function resolveCluster(cd: ConfigDocument, raw: unknown, issues: InputIssue[]):
     const preset = Object.hasOwn(CLUSTER_PRESETS, presetName) ? CLUSTER_PRESETS[presetName] : undefined;
     if (preset === undefined) {
       const at = typeof raw === "string" ? path : [...path, "preset"];
-      issues.push(issueAt(cd, at, `unknown cluster preset "${presetName}"${didYouMean(presetName, presetNames)}. ${validValues(presetNames)}`));
+      issues.push(issueAt(cd, at, `unknown cluster preset ${quoted(presetName)}${didYouMean(presetName, presetNames)}. ${validValues(presetNames)}`));
       return undefined;
     }
     const overrides: Record<string, unknown> = isPlainObject(raw) ? { ...raw } : {};
     delete overrides.preset;
     if ("type" in overrides && overrides.type !== preset.type) {
-      issues.push(issueAt(cd, [...path, "type"], `preset "${presetName}" is of type "${preset.type}", got type ${describe(overrides.type)}`));
+      issues.push(issueAt(cd, [...path, "type"], `preset ${quoted(presetName)} is of type "${preset.type}", got type ${describe(overrides.type)}`));
       return undefined;
     }
     merged = { type: preset.type, ...preset.params, ...overrides };
@@ -142,7 +142,7 @@ function resolveSections(cd: ConfigDocument, def: WorkloadDefinition, raw: Recor
   for (const key of sectionNames()) {
     if (!(key in own) && raw[key] !== undefined) {
       const users = Object.values(WORKLOADS).filter((w) => w.sections && key in w.sections).map((w) => w.kind);
-      issues.push(issueAt(cd, [], `key "${key}" is not used by workload kind "${def.kind}" (it belongs to ${users.join(", ")})`, key));
+      issues.push(issueAt(cd, [], `key ${quoted(key)} is not used by workload kind "${def.kind}" (it belongs to ${users.join(", ")})`, key));
     }
   }
   return out;

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { describe } from "../units/index.js";
+import { describe, quoted } from "../units/index.js";
 import { didYouMean, validValues } from "./did-you-mean.js";
 import { issueAt, type ConfigDocument } from "./document.js";
 import type { InputIssue } from "./errors.js";
@@ -63,7 +63,7 @@ export function zodToInputIssues(cd: ConfigDocument, schema: z.ZodType, issues: 
         const known = knownKeysAt(schema, issue.path);
         for (const key of issue.keys) {
           const hint = didYouMean(key, known);
-          out.push(issueAt(cd, path, `unknown key "${key}"${hint}. ${known.length ? `Valid keys are: ${known.join(", ")}.` : ""}`.trim(), key));
+          out.push(issueAt(cd, path, `unknown key ${quoted(key)}${hint}. ${known.length ? `Valid keys are: ${known.join(", ")}.` : ""}`.trim(), key));
         }
         break;
       }

@@ -101,17 +101,17 @@ export function parseQuantity(kind: QuantityKind, text: unknown): ParseResult {
   }
   const m = PATTERN.exec(text);
   if (!m) {
-    return { ok: false, message: `expected a ${NOUN[kind]} with a unit like ${EXAMPLE[kind]}, got "${text}"` };
+    return { ok: false, message: `expected a ${NOUN[kind]} with a unit like ${EXAMPLE[kind]}, got ${quoted(text)}` };
   }
   const factor = unitFactor(kind, m[2]!);
   if (factor === undefined) {
     return {
       ok: false,
-      message: `unknown ${NOUN[kind]} unit "${m[2]}" in "${text}" (write it like ${EXAMPLE[kind]})`,
+      message: `unknown ${NOUN[kind]} unit ${quoted(m[2]!)} in ${quoted(text)} (write it like ${EXAMPLE[kind]})`,
     };
   }
   const value = Number(m[1]) * factor;
-  if (!Number.isFinite(value)) return { ok: false, message: `${NOUN[kind]} "${text}" is not finite` };
+  if (!Number.isFinite(value)) return { ok: false, message: `${NOUN[kind]} ${quoted(text)} is not finite` };
   return { ok: true, value };
 }
 
@@ -122,10 +122,31 @@ export function q(kind: QuantityKind, text: string): number {
   return r.value;
 }
 
+/**
+ * Characters a terminal shows as nothing or as an ordinary space: controls (C0, DEL, C1 such as U+0085),
+ * format characters (zero-width, bidi controls, soft hyphen, BOM), other default-ignorables (variation
+ * selectors, fillers), separators and whitespace other than the space, private-use, unassigned, lone surrogates.
+ */
+const INVISIBLE = /(?! )[\s\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}\p{Z}\p{Co}\p{Cn}\p{Cs}]/gu;
+const SHORT_ESCAPES: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+
+/** `s` with invisible characters written as escapes (`\u0085`, `\u200b`, `\u{e0041}`, `\n`); the rest unchanged. */
+export function escapeInvisible(s: string): string {
+  return s.replace(INVISIBLE, (c) => {
+    const cp = c.codePointAt(0)!;
+    return SHORT_ESCAPES[c] ?? (cp > 0xffff ? `\\u{${cp.toString(16)}}` : `\\u${cp.toString(16).padStart(4, "0")}`);
+  });
+}
+
+/** A user-supplied name or value in double quotes, for error messages: `"ra\u0085nks"` shows what was typed. */
+export function quoted(s: string): string {
+  return escapeInvisible(JSON.stringify(s));
+}
+
 /** Short description of a YAML value for error messages. */
 export function describe(v: unknown): string {
   if (v === null || v === undefined) return "nothing";
-  if (typeof v === "string") return `"${v}"`;
+  if (typeof v === "string") return quoted(v);
   if (Array.isArray(v)) return "a list";
   if (typeof v === "object") return "a mapping";
   return String(v);

@@ -5,7 +5,7 @@
  * (presets, workload kinds, network models, ops) are built from those registries, so adding a
  * preset does not break these tests but changing a message does.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -15,6 +15,7 @@ import { BENCH_OPS, collectiveBenchSchema } from "../../src/workload/collective-
 import { InputError, formatIssue } from "../../src/config/errors.js";
 import { loadScenario, topLevelSchema, type LoadOptions } from "../../src/config/scenario.js";
 import { NETWORK_MODELS } from "../../src/network/registry.js";
+import { loadSpace } from "../../src/search/space.js";
 import { CLUSTER_PRESETS, CLUSTER_TYPES } from "../../src/topology/registry.js";
 import { WORKLOADS } from "../../src/workload/registry.js";
 
@@ -188,6 +189,128 @@ describe("unreadable config files", () => {
   it("a directory is an input error naming the directory", () => {
     const f = abs("test/fixtures/invalid");
     expect(loadIssues(f)).toEqual([`${f}: cannot read the config file: it is a directory`]);
+  });
+});
+
+describe("config files that would otherwise be misread", () => {
+  const good = readFileSync(abs(GOOD), "utf8");
+  /** 1-based line of the first line of `text` that starts with `prefix` (after indentation). */
+  const lineOf = (text: string, prefix: string): number => text.split("\n").findIndex((l) => l.trimStart().startsWith(prefix)) + 1;
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "ascend-sim-misread-"));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const write = (name: string, bytes: Buffer): string => {
+    const f = join(dir, name);
+    writeFileSync(f, bytes);
+    return f;
+  };
+
+  it("a second YAML document after `---` is an error at that `---`, not silently ignored", () => {
+    const text = `${good}...\n---\nworkload: {kind: bogus}\n`;
+    expect(loadIssues("two.yaml", { text })).toEqual([
+      `two.yaml:${lineOf(text, "---")}:1: expected one YAML document, found 2: this "---" starts a second one (the file must hold a single document)`,
+    ]);
+  });
+
+  it("the count covers every document, and an empty trailing `---` counts too", () => {
+    const text = `${good}---\nseed: 2\n---\n`;
+    expect(loadIssues("three.yaml", { text })).toEqual([
+      `three.yaml:${lineOf(text, "---")}:1: expected one YAML document, found 3: this "---" starts a second one (the file must hold a single document)`,
+    ]);
+  });
+
+  it("content after a `...` end marker is a second document even without `---`", () => {
+    const text = `${good}...\nseed: 2\n`;
+    const line = text.split("\n").lastIndexOf("seed: 2") + 1;
+    expect(loadIssues("dots.yaml", { text })).toEqual([
+      `dots.yaml:${line}:1: expected one YAML document, found 2: a second one starts here, after the "..." end marker (the file must hold a single document)`,
+    ]);
+  });
+
+  it("a `---` that opens the only document is fine", () => {
+    expect(loadScenario("one.yaml", { text: `---\n${good}` }).name).toBe("hccs-allreduce");
+  });
+
+  it("a search space (search --space) with a second document is rejected the same way", () => {
+    const f = write("space.yaml", Buffer.from("knobs:\n  workload.ranks: [8]\n---\nknobs:\n  workload.ranks: [16]\n"));
+    expect(() => loadSpace(f)).toThrow(`${f}:3:1: expected one YAML document, found 2: this "---" starts a second one`);
+  });
+
+  it("invalid UTF-8 (a Latin-1 é) is an error at the line and column of the first bad byte, not U+FFFD", () => {
+    const [before, after] = good.split("name: hccs-allreduce") as [string, string];
+    const f = write("latin1.yaml", Buffer.concat([Buffer.from(`${before}name: caf`), Buffer.from([0xe9]), Buffer.from(after)]));
+    expect(loadIssues(f)).toEqual([
+      `${f}:${lineOf(good, "name:")}:10: expected UTF-8 text, got the byte 0xE9, which is not valid UTF-8 here (a Latin-1 or other legacy encoding?): save the file as UTF-8`,
+    ]);
+  });
+
+  it("the column counts characters, so valid multi-byte text before the bad byte is one column each; a cut-short sequence is invalid", () => {
+    // "é€" are 2 + 3 bytes but two columns; 0xE2 0x82 is the start of a 3-byte sequence with its last byte missing
+    const f = write("cut.yaml", Buffer.concat([Buffer.from(`${good}description: é€`), Buffer.from([0xe2, 0x82])]));
+    expect(loadIssues(f)).toEqual([
+      `${f}:${lineOf(good + "description:", "description:")}:16: expected UTF-8 text, got the byte 0xE2, which is not valid UTF-8 here (a Latin-1 or other legacy encoding?): save the file as UTF-8`,
+    ]);
+  });
+
+  it("a UTF-16 file is named as such", () => {
+    const f = write("utf16.yaml", Buffer.from(`\ufeff${good}`, "utf16le"));
+    expect(loadIssues(f)).toEqual([`${f}:1:1: expected UTF-8 text, got UTF-16 (the file starts with a UTF-16 byte-order mark): save it as UTF-8`]);
+  });
+
+  it("a UTF-8 byte-order mark is still accepted", () => {
+    expect(loadScenario(write("bom.yaml", Buffer.from(`\ufeff${good}`))).name).toBe("hccs-allreduce");
+  });
+});
+
+describe("invisible characters in user-supplied keys and values are shown escaped in messages", () => {
+  const good = readFileSync(abs(GOOD), "utf8");
+  const ranksLine = good.split("\n").findIndex((l) => l.trimStart().startsWith("ranks:")) + 1;
+
+  it("a key with U+0085 (NEL) reads `ra\\u0085nks`, in the path and in the quoted key, not a `ranks` that looks valid", () => {
+    const text = good.replace("ranks:", "ra\u0085nks:");
+    expect(loadIssues("nel.yaml", { text })).toEqual([`nel.yaml:${ranksLine}:3 workload.ra\\u0085nks: unknown key "ra\\u0085nks" (did you mean "ranks"?). ${BENCH_KEYS}`]);
+  });
+
+  it.each([
+    ["U+200B zero-width space", "\u200b", "\\u200b"],
+    ["U+200D zero-width joiner", "\u200d", "\\u200d"],
+    ["U+202E right-to-left override", "\u202e", "\\u202e"],
+    ["U+2066 left-to-right isolate", "\u2066", "\\u2066"],
+    ["U+00AD soft hyphen", "\u00ad", "\\u00ad"],
+    ["U+FEFF zero-width no-break space", "\ufeff", "\\ufeff"],
+    ["U+00A0 no-break space (looks like a space)", "\u00a0", "\\u00a0"],
+    ["U+0007 bell (a C0 control)", "\u0007", "\\u0007"],
+    ["U+E0041 tag letter A (outside the BMP)", "\u{e0041}", "\\u{e0041}"],
+  ])("a key with %s", (_, ch, escaped) => {
+    const issues = loadIssues("key.yaml", { text: good.replace("ranks:", `ra${ch}nks:`) });
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toContain(`workload.ra${escaped}nks: unknown key "ra${escaped}nks"`);
+    expect(issues[0]).not.toContain(ch);
+  });
+
+  it("a value: a cluster preset name with a trailing zero-width space", () => {
+    const text = good.replace("cluster: atlas-800t-a2", "cluster: atlas-800t-a2\u200b");
+    expect(loadIssues("value.yaml", { text })[0]).toMatch(/ cluster: unknown cluster preset "atlas-800t-a2\\u200b" \(did you mean "atlas-800t-a2"\?\)/);
+  });
+
+  it("a string value where a number is expected", () => {
+    const text = good.replace("ranks: 8", 'ranks: "8\u2060"');
+    expect(loadIssues("num.yaml", { text })).toEqual([`num.yaml:${ranksLine}:10 workload.ranks: expected a number, got "8\\u2060"`]);
+  });
+
+  it("a --set key: the argument and the path show the escape", () => {
+    expect(loadIssues(abs(GOOD), { sets: ["workload.ra\u0085nks=8"] })).toEqual([
+      `--set workload.ra\\u0085nks=8 workload.ra\\u0085nks: unknown key "ra\\u0085nks" (did you mean "ranks"?). ${BENCH_KEYS}`,
+    ]);
+  });
+
+  it("visible non-ASCII letters are quoted as typed", () => {
+    const issues = loadIssues("visible.yaml", { text: good.replace("ranks:", "rängs:") });
+    expect(issues[0]).toContain('workload.rängs: unknown key "rängs"');
   });
 });
 

@@ -239,6 +239,59 @@ describe("serving: traces", () => {
     expect(t.arrivals[1]!.atNs).toBe(Math.round(883e6 / 2));
   });
 
+  describe("a trace that yields no request is an input error naming the file and the key, not an empty run", () => {
+    const write = (name: string, content: string | Buffer): string => {
+      const p = join(dir, name);
+      writeFileSync(p, content);
+      return p;
+    };
+    const opts = { rateScale: 1, limit: null, skip: false, untilNs: null };
+
+    it("an Azure CSV with only its header", () => {
+      const p = write("header.csv", "TIMESTAMP,ContextTokens,GeneratedTokens\n");
+      expect(() => readTrace(p, { ...opts, shownPath: "header.csv" })).toThrow(/^header\.csv workload\.arrivals\.path: the trace has no requests: it holds only the CSV header$/);
+    });
+
+    it("an empty file", () => {
+      const p = write("empty.jsonl", "\n\n");
+      expect(() => readTrace(p, { ...opts, shownPath: "empty.jsonl" })).toThrow(/^empty\.jsonl workload\.arrivals\.path: the trace has no requests: the file is empty$/);
+    });
+
+    it("every line dropped by skip_malformed", () => {
+      const p = write("allbad.jsonl", "{not json\n{\"timestamp\": 1}\n");
+      expect(() => readTrace(p, { ...opts, shownPath: "allbad.jsonl", skip: true })).toThrow(
+        /^allbad\.jsonl workload\.arrivals\.path: the trace has no requests: all 2 of its lines are malformed \(skipped by skip_malformed\)$/,
+      );
+    });
+
+    it("every arrival at or after duration_s names workload.duration_s and the first arrival", () => {
+      const p = write("late.jsonl", ['{"timestamp": 6000, "input_length": 10, "output_length": 2}', '{"timestamp": 5000, "input_length": 10, "output_length": 2}'].join("\n"));
+      expect(() => readTrace(p, { ...opts, shownPath: "late.jsonl", rateScale: 2, untilNs: 1e9 })).toThrow(
+        /^late\.jsonl workload\.duration_s: expected trace arrivals before duration_s = 1 s, got none: the first is at 2\.5 s \(after rate_scale 2\); raise duration_s or rate_scale$/,
+      );
+      // one arrival inside the window is enough
+      expect(readTrace(p, { ...opts, shownPath: "late.jsonl", rateScale: 2, untilNs: 2.6e9 }).arrivals).toHaveLength(1);
+    });
+
+    it("through a serving config: the run fails with the InputError instead of reporting requests_arrived 0", () => {
+      const p = write("header2.csv", "TIMESTAMP,ContextTokens,GeneratedTokens\n");
+      const s = loadScenario("serving-test.yaml", { text: small("", { arrivals: `{kind: trace, path: ${p}}` }) });
+      expect(() => runScenario(s)).toThrow(InputError);
+      expect(() => runScenario(s)).toThrow(/workload\.arrivals\.path: the trace has no requests/);
+    });
+  });
+
+  it("invalid UTF-8 in a trace is an input error at the line and column of the first bad byte", () => {
+    const p = join(dir, "latin1.jsonl");
+    const line1 = '{"timestamp": 0, "input_length": 10, "output_length": 2}\n';
+    const before = '{"timestamp": 1, "input_length": 10, "output_length": 2, "note": "caf'; // then a Latin-1 é
+    writeFileSync(p, Buffer.concat([Buffer.from(line1 + before), Buffer.from([0xe9]), Buffer.from('"}\n')]));
+    // even with skip_malformed: the line would otherwise parse, with U+FFFD in it
+    expect(() => readTrace(p, { shownPath: "t.jsonl", rateScale: 1, limit: null, skip: true, untilNs: null })).toThrow(
+      new RegExp(`^t\\.jsonl:2:${before.length + 1}: expected UTF-8 text, got the byte 0xE9`),
+    );
+  });
+
   it("a missing trace file is an input error (exit 2), not a crash", () => {
     expect(() => loadScenario("serving-test.yaml", { text: small("", { arrivals: "{kind: trace, path: no/such/trace.jsonl}" }) })).toThrow(/trace file not found/);
   });

@@ -1,12 +1,14 @@
 import { readFileSync } from "node:fs";
 import { InputError, type InputIssue } from "../../config/errors.js";
+import { decodeUtf8 } from "../../config/utf8.js";
 import { BLOCK_TOKENS, type Arrival } from "./request.js";
 
 /*
  * Readers of the two real trace formats of workloads.md: Mooncake JSONL (`timestamp` ms, `input_length`,
  * `output_length`, `hash_ids` of 512-token blocks) and the Azure LLM inference CSV
  * (`TIMESTAMP,ContextTokens,GeneratedTokens`, arrival = offset from the first row). A malformed line is an
- * InputError naming the file and line, or — with `skip` — skipped and counted.
+ * InputError naming the file and line, or — with `skip` — skipped and counted. A file that is not UTF-8,
+ * or that yields no request to simulate, is an InputError too (not an empty run).
  */
 
 /** A parsed trace. */
@@ -54,16 +56,19 @@ const nonNegInt = (v: unknown): v is number => typeof v === "number" && Number.i
 
 /** Reads a trace file into arrivals sorted by time (stable), ns. */
 export function readTrace(file: string, o: TraceOptions): TraceRead {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, "utf8");
+    bytes = readFileSync(file);
   } catch {
     throw new InputError([{ file: o.shownPath, path: "workload.arrivals.path", message: `trace file not found: ${file} (the shared traces live in ../shared/traces/ next to the repository)` }]);
   }
+  const text = decodeUtf8(bytes, o.shownPath);
   const lines = text.split(/\r?\n/);
   const format = o.format ?? (lines[0]?.trimStart().startsWith("{") ? "mooncake" : "azure");
   const out: Arrival[] = [];
   let skipped = 0;
+  let requests = 0; // well-formed request lines read, before the duration_s cut
+  let firstCutNs = Infinity; // earliest arrival dropped by duration_s
   const issues: InputIssue[] = [];
   const bad = (line: number, message: string): void => {
     if (o.skip) skipped++;
@@ -122,11 +127,23 @@ export function readTrace(file: string, o: TraceOptions): TraceRead {
       issues.push({ file: o.shownPath, line: ln, path: "workload.arrivals.rate_scale", message: `the arrival at ${ms} ms ÷ rate_scale ${o.rateScale} is not a finite time: raise rate_scale` });
       break;
     }
-    if (o.untilNs !== null && atNs >= o.untilNs) continue;
+    requests++;
+    if (o.untilNs !== null && atNs >= o.untilNs) {
+      firstCutNs = Math.min(firstCutNs, atNs);
+      continue;
+    }
     // a request with no output still produces its first token (the prefill's)
     out.push({ atNs, input, output: Math.max(1, output), hashIds });
   }
   if (issues.length > 0) throw new InputError(issues);
+  if (requests === 0) {
+    const why = skipped > 0 ? `all ${skipped} of its lines are malformed (skipped by skip_malformed)` : text.trim() === "" ? "the file is empty" : "it holds only the CSV header";
+    throw new InputError([{ file: o.shownPath, path: "workload.arrivals.path", message: `the trace has no requests: ${why}` }]);
+  }
+  if (out.length === 0) {
+    const cut = o.untilNs! / 1e9;
+    throw new InputError([{ file: o.shownPath, path: "workload.duration_s", message: `expected trace arrivals before duration_s = ${cut} s, got none: the first is at ${Number((firstCutNs / 1e9).toPrecision(6))} s (after rate_scale ${o.rateScale}); raise duration_s or rate_scale` }]);
+  }
   const sorted = out.map((a, k) => [a, k] as const).sort((x, y) => x[0].atNs - y[0].atNs || x[1] - y[1]).map((x) => x[0]);
   // Azure timestamps are wall-clock: the replay starts at the first one; Mooncake's are ms from the trace start
   const origin = sorted.length > 0 && format === "azure" ? sorted[0]!.atNs : 0;
