@@ -59,13 +59,23 @@ function compareFlat(a: Map<string, Cell>, b: Map<string, Cell>, threshold: numb
 }
 
 /**
+ * A top-level field as one comparable cell: a scalar as it is (null: absent); an object or list — not in
+ * a run's output, but possible in a hand-edited or newer file — as the JSON of its flattened leaves, so
+ * equal values compare equal and any depth is safe (flattening does not recurse).
+ */
+function headerCell(v: JsonValue | undefined): Cell | undefined {
+  if (v === null || v === undefined || typeof v !== "object") return v ?? undefined;
+  return JSON.stringify(Object.fromEntries(flattenMetrics(v)));
+}
+
+/**
  * Compares two `--json` outputs: config differences (exact), then every metric side by side with
  * absolute and relative change; a metric counts as changed when |relative change| > `threshold`
  * (so `threshold` 0 means any difference), or when it is missing or non-numeric and unequal.
  */
 export function diffJsonOutputs(a: Record<string, JsonValue>, b: Record<string, JsonValue>, threshold = 0): MetricsDiff {
   const headerKeys = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => k !== "config" && k !== "metrics" && k !== "notes");
-  const header = headerKeys.map((k) => compare(k, (a[k] ?? undefined) as Cell | undefined, (b[k] ?? undefined) as Cell | undefined, 0)).filter((d) => d.changed);
+  const header = headerKeys.map((k) => compare(k, headerCell(a[k]), headerCell(b[k]), 0)).filter((d) => d.changed);
   const config = compareFlat(flattenMetrics(a.config ?? {}), flattenMetrics(b.config ?? {}), 0).filter((d) => d.changed);
   const metrics = compareFlat(flattenMetrics(a.metrics ?? {}), flattenMetrics(b.metrics ?? {}), threshold);
   return { header, config, metrics, changed: metrics.filter((m) => m.changed).length, threshold };

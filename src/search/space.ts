@@ -42,31 +42,81 @@ export function valueText(v: unknown): string {
   return JSON.stringify(v);
 }
 
+/** The most points a search space may have (the product of its axis lengths); docs/cli-tools.md. */
+export const MAX_SPACE_POINTS = 100_000;
+
+/** Candidate factors a `factorize` generator may examine per allowed point before giving up (dead ends under `max` caps). */
+const WORK_PER_POINT = 100;
+
+/** Whether n (a positive integer up to 2^53) is a power of two; bitwise tests are only valid below 2^31. */
+function isPowerOfTwo(n: number): boolean {
+  while (n % 2 === 0) n /= 2;
+  return n === 1;
+}
+
+/** Every divisor of n in ascending order, from its prime factorisation (trial division up to √n). */
 function divisors(n: number): number[] {
-  const out: number[] = [];
-  for (let d = 1; d <= n; d++) if (n % d === 0) out.push(d);
-  return out;
+  const primes: [number, number][] = [];
+  let rest = n;
+  for (let p = 2; p * p <= rest; p += p === 2 ? 1 : 2) {
+    if (rest % p !== 0) continue;
+    let e = 0;
+    for (; rest % p === 0; e++) rest /= p;
+    primes.push([p, e]);
+  }
+  if (rest > 1) primes.push([rest, 1]);
+  let out = [1];
+  for (const [p, e] of primes) {
+    const next: number[] = [];
+    for (const d of out) for (let i = 0, q = d; i <= e; i++, q *= p) next.push(q);
+    out = next;
+  }
+  return out.sort((a, b) => a - b);
 }
 
 /**
  * Every ordered factorisation of `product` into `into.length` positive factors (product of factors =
  * `product`), optionally powers of two only and capped per knob; the first knob varies slowest.
+ * O(√product) to factor `product`, then proportional to the factorisations found. With a `limit`, a
+ * RangeError is thrown as soon as more than `limit` factorisations exist (or when more than
+ * 100 × `limit` candidate factors have been examined: caps that leave mostly dead ends), so a huge space
+ * is refused before it is enumerated.
  */
-export function factorizations(product: number, into: readonly string[], powersOfTwo = false, max: Readonly<Record<string, number>> = {}): number[][] {
+export function factorizations(product: number, into: readonly string[], powersOfTwo = false, max: Readonly<Record<string, number>> = {}, limit = Infinity): number[][] {
   const out: number[][] = [];
+  const caps = into.map((k) => max[k] ?? Infinity);
+  // capLeft[k]: the largest product knobs k… can hold under their caps (prunes branches with no completion)
+  const capLeft = caps.map((_, k) => caps.slice(k).reduce((a, c) => a * c, 1));
+  const all = divisors(product);
+  const candidates = powersOfTwo ? all.filter(isPowerOfTwo) : all;
+  let budget = limit === Infinity ? Infinity : WORK_PER_POINT * (limit + 1);
   const rec = (rest: number, k: number, acc: number[]): void => {
     if (k === into.length - 1) {
-      if ((!powersOfTwo || (rest & (rest - 1)) === 0) && rest <= (max[into[k]!] ?? Infinity)) out.push([...acc, rest]);
+      if ((!powersOfTwo || isPowerOfTwo(rest)) && rest <= caps[k]!) {
+        out.push([...acc, rest]);
+        if (out.length > limit) throw new RangeError(`more than ${limit} factorisations`);
+      }
       return;
     }
-    for (const d of divisors(rest)) {
-      if (powersOfTwo && (d & (d - 1)) !== 0) continue;
-      if (d > (max[into[k]!] ?? Infinity)) continue;
+    const cap = Math.min(caps[k]!, rest);
+    for (const d of candidates) {
+      if (d > cap) break;
+      if (--budget < 0) throw new RangeError(`more than ${WORK_PER_POINT * (limit + 1)} candidate factors to examine`);
+      if (rest % d !== 0 || rest / d > capLeft[k + 1]!) continue;
       rec(rest / d, k + 1, [...acc, d]);
     }
   };
   rec(product, 0, []);
   return out;
+}
+
+function pointCount(dims: readonly Dimension[]): number {
+  return dims.reduce((n, d) => n * d.values.length, 1);
+}
+
+function tooManyPoints(file: string, dims: readonly Dimension[]): never {
+  const sizes = dims.map((d) => `${d.keys.join("+")}: ${d.values.length}`).join(" × ");
+  return inputError({ file, path: "", message: `the space has ${pointCount(dims).toLocaleString("en-US")} points (${sizes}), more than the limit of ${MAX_SPACE_POINTS.toLocaleString("en-US")}: use fewer values per knob` });
 }
 
 /** Loads a search-space YAML file; problems are input errors located in that file. */
@@ -98,10 +148,22 @@ export function loadSpace(file: string): SearchSpace {
     }
     const f = g.factorize;
     f.into.forEach(claim);
-    const combos = factorizations(f.product, f.into, f.powers_of_two, f.max);
+    // the axes so far leave room for at most `limit` values on this one
+    const before = pointCount(dims);
+    if (before > MAX_SPACE_POINTS) tooManyPoints(file, dims);
+    const limit = Math.floor(MAX_SPACE_POINTS / before);
+    let combos: number[][];
+    try {
+      combos = factorizations(f.product, f.into, f.powers_of_two, f.max, limit);
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+      const room = before > 1 ? `, so ${limit.toLocaleString("en-US")} for this generator after the ${before.toLocaleString("en-US")} combinations of the axes before it` : "";
+      return inputError({ file, path: `generators.${i}.factorize`, message: `too many factorisations of ${f.product} into ${f.into.join(" × ")} (${e.message}): a space has at most ${MAX_SPACE_POINTS.toLocaleString("en-US")} points${room}; add \`max\` caps or \`powers_of_two: true\`, or use fewer knobs` });
+    }
     if (combos.length === 0) inputError({ file, path: `generators.${i}.factorize`, message: `no factorisation of ${f.product} into ${f.into.join(" × ")} meets the limits` });
     dims.push({ keys: f.into, values: combos.map((c) => c.map(String)) });
   });
+  if (pointCount(dims) > MAX_SPACE_POINTS) tooManyPoints(file, dims);
   return { file, dimensions: dims };
 }
 

@@ -50,29 +50,39 @@ export function rowKeyFields(items: readonly JsonValue[]): string[] | undefined 
   return chosen;
 }
 
-function walk(v: JsonValue, name: string, out: FlatMetrics): void {
-  if (Array.isArray(v)) {
-    if (v.length === 0) return;
-    if (v.every((x) => !Array.isArray(x) && !isRecord(x))) {
-      v.forEach((x, i) => out.set(`${name}[${i}]`, x as Cell));
-      return;
-    }
-    const keys = rowKeyFields(v);
-    v.forEach((item, i) => {
-      if (keys === undefined || !isRecord(item)) {
-        walk(item, `${name}[${i}]`, out);
-        return;
+/**
+ * Visits `v` depth-first in document order, writing leaves into `out`. Iterative (an explicit stack of
+ * pending values, children pushed in reverse so they pop in order): documents nested thousands of
+ * levels deep do not overflow the call stack.
+ */
+function walk(root: JsonValue, out: FlatMetrics): void {
+  const stack: [JsonValue, string][] = [[root, ""]];
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [v, name] = top;
+    const children: [JsonValue, string][] = [];
+    if (Array.isArray(v)) {
+      if (v.length === 0) continue;
+      if (v.every((x) => !Array.isArray(x) && !isRecord(x))) {
+        v.forEach((x, i) => out.set(`${name}[${i}]`, x as Cell));
+        continue;
       }
-      const prefix = name + keys.map((k) => `[${k}=${String(item[k])}]`).join("");
-      for (const [k, x] of Object.entries(item)) if (!keys.includes(k)) walk(x, `${prefix}.${k}`, out);
-    });
-    return;
+      const keys = rowKeyFields(v);
+      v.forEach((item, i) => {
+        if (keys === undefined || !isRecord(item)) {
+          children.push([item, `${name}[${i}]`]);
+          return;
+        }
+        const prefix = name + keys.map((k) => `[${k}=${String(item[k])}]`).join("");
+        for (const [k, x] of Object.entries(item)) if (!keys.includes(k)) children.push([x, `${prefix}.${k}`]);
+      });
+    } else if (isRecord(v)) {
+      for (const [k, x] of Object.entries(v)) children.push([x, name === "" ? k : `${name}.${k}`]);
+    } else {
+      out.set(name, v);
+      continue;
+    }
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
   }
-  if (isRecord(v)) {
-    for (const [k, x] of Object.entries(v)) walk(x, name === "" ? k : `${name}.${k}`, out);
-    return;
-  }
-  out.set(name, v);
 }
 
 /**
@@ -83,6 +93,6 @@ function walk(v: JsonValue, name: string, out: FlatMetrics): void {
  */
 export function flattenMetrics(metrics: JsonValue): FlatMetrics {
   const out: FlatMetrics = new Map();
-  walk(metrics, "", out);
+  walk(metrics, out);
   return out;
 }
