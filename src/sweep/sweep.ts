@@ -42,6 +42,12 @@ export interface SweepResult {
   readonly total: number;
 }
 
+/**
+ * Most runs (points × seeds) one sweep definition may hold: a sizing guard like search's 100,000 points
+ * (every point is planned in memory before the first runs; a mistyped --seeds 1e9 would not fit).
+ */
+export const MAX_SWEEP_RUNS = 100_000;
+
 /** The points of a sweep definition, the first seed, and its fingerprint. */
 export function planSweep(opts: SweepOptions): { points: SweepPoint[]; seeds: number[] | undefined; fingerprint: string } {
   const text = readConfigText(opts.config);
@@ -49,6 +55,11 @@ export function planSweep(opts: SweepOptions): { points: SweepPoint[]; seeds: nu
   const k = opts.seeds ?? 1;
   if (!Number.isInteger(k) || k < 1) inputError({ path: "", message: `--seeds expects a positive integer, got ${k}` });
   if (k > 1 && dims.some((d) => d.keys.includes("seed"))) inputError({ path: "seed", message: "--seeds repeats each point with its own seeds; do not also sweep `seed`" });
+  const runs = dims.reduce((n, d) => n * d.values.length, 1) * k;
+  if (runs > MAX_SWEEP_RUNS) {
+    const sizes = [...dims.map((d) => `${d.keys.join("+")}: ${d.values.length}`), ...(k > 1 ? [`seeds: ${k}`] : [])].join(" × ");
+    inputError({ path: "", message: `the sweep has ${runs.toLocaleString("en-US")} runs (${sizes}), more than the limit of ${MAX_SWEEP_RUNS.toLocaleString("en-US")}: sweep fewer values or seeds` });
+  }
   let seeds: number[] | undefined;
   if (k > 1 || opts.seed !== undefined) {
     // the first seed defaults to the config's own, so `--seeds 1` reproduces a plain run

@@ -4,6 +4,7 @@ import { flattenMetrics, rowKeyFields } from "../../../src/sweep/flatten-metrics
 import { expandPoints, splitTopLevel, sweepDimensions } from "../../../src/sweep/grid.js";
 import { recordsToCsv, type SweepRecord } from "../../../src/sweep/records.js";
 import { inShard, parseShard } from "../../../src/sweep/shard.js";
+import { planSweep } from "../../../src/sweep/sweep.js";
 import { meanCi95, studentT975 } from "../../../src/sweep/student-t.js";
 
 describe("flattenMetrics", () => {
@@ -130,5 +131,15 @@ describe("sweep CSV", () => {
   it("has the union of metric columns in order of first appearance, quoting per RFC 4180, empty cells for missing values", () => {
     const csv = recordsToCsv([rec(0, { a: 1, b: 'say "hi", then' }), rec(1, { c: null, a: 2 }, { status: "failed", error: "bad\nvalue" })]);
     expect(csv).toBe('index,status,error,k,seeds,a,b,c\n0,ok,,0,1,1,"say ""hi"", then",\n1,failed,"bad\nvalue",1,1,2,,\n');
+  });
+});
+
+describe("sweep size limit", () => {
+  it("a sweep of more than 100,000 runs (points × seeds) is an input error before anything is planned or run", () => {
+    const plan = (grid: string[], seeds?: number) => () => planSweep({ config: "configs/hccs-allreduce.yaml", grid, seeds });
+    expect(plan([], 1e9)).toThrow(/the sweep has 1,000,000,000 runs \(seeds: 1000000000\), more than the limit of 100,000/);
+    const many = Array.from({ length: 400 }, (_, i) => i + 1).join(",");
+    expect(plan([`workload.iterations=${many}`, `seed=${many}`])).toThrow(/160,000 runs \(workload\.iterations: 400 × seed: 400\)/);
+    expect(plan([`workload.iterations=${many}`], 250)().points).toHaveLength(400);
   });
 });
