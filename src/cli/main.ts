@@ -55,7 +55,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 /** Options that may be given several times (yargs collects them into arrays); the positional `files` of `sweep merge`. */
-const REPEATABLE = new Set(["_", "$0", "set", "grid", "zip", "constraint", "files"]);
+const REPEATABLE = new Set(["_", "$0", "--", "set", "grid", "zip", "constraint", "files"]);
 
 /** An option given twice would reach the commands as an array: a usage error naming it (`--seed 1 --seed 2`, `--trace a --trace b`). */
 function rejectRepeatedOptions(argv: Record<string, unknown>): void {

@@ -32,20 +32,23 @@ function isDirectory(path: string): boolean {
   }
 }
 
-/** Where writing `path` lands: the file a symbolic link points to, even one that does not exist yet. */
+/**
+ * Where writing `path` lands: symbolic links followed, also a chain of them and one whose target does not
+ * exist yet (the target is created, the links stay); an existing file as its canonical path.
+ */
 function writeTarget(path: string): string {
-  try {
-    if (lstatSync(path).isSymbolicLink()) {
-      try {
-        return realpathSync(path);
-      } catch {
-        return resolve(dirname(resolve(path)), readlinkSync(path));
-      }
+  let p = resolve(path);
+  for (let hops = 0; hops < 40; hops++) {
+    let link: boolean;
+    try {
+      link = lstatSync(p).isSymbolicLink();
+    } catch {
+      return p; // nothing there yet: written here
     }
-  } catch {
-    // nothing there yet
+    if (!link) return realpathSync(p);
+    p = resolve(dirname(p), readlinkSync(p));
   }
-  return resolve(path);
+  return p; // a loop of links: the write reports ELOOP
 }
 
 /** True when `path` (links followed) exists and is not a regular file or folder. */
@@ -69,15 +72,16 @@ export function checkOutputPaths(targets: readonly OutputTarget[], inputs: reado
   const seen = new Map<string, string>();
   for (const t of targets) {
     if (t.path.trim() === "") inputError({ path: "", message: `cannot write the ${t.what} file: the file name is empty` });
-    const id = fileIdentity(t.path);
+    // the file the write lands in (through links): compared with the inputs and the other outputs, its folder checked
+    const id = writeTarget(t.path);
     const input = inputIds.get(id);
     if (input !== undefined) inputError({ path: "", message: `the ${t.what} file ${t.path} is the input ${input}: expected a new file name, refusing to overwrite an input` });
     const other = seen.get(id);
     if (other !== undefined) inputError({ path: "", message: `the ${t.what} file and the ${other} file are the same file ${t.path}` });
     seen.set(id, t.what);
-    const dir = dirname(resolve(t.path));
+    const dir = dirname(id);
     if (!isDirectory(dir)) inputError({ path: "", message: `cannot write the ${t.what} file ${t.path}: ENOENT` });
-    if (isDirectory(t.path)) inputError({ path: "", message: `cannot write the ${t.what} file ${t.path}: EISDIR` });
+    if (isDirectory(id)) inputError({ path: "", message: `cannot write the ${t.what} file ${t.path}: EISDIR` });
     // a FIFO, socket or device would be replaced by the rename of writeFilesAtomic (links are written through)
     if (existsAsNonFile(t.path)) inputError({ path: "", message: `cannot write the ${t.what} file ${t.path}: it exists and is not a regular file (a pipe, socket or device); expected a file path` });
     try {

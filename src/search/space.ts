@@ -74,6 +74,9 @@ function divisors(n: number): number[] {
   return out.sort((a, b) => a - b);
 }
 
+/** Candidate factors a factorisation may always examine before the work budget applies, count (~50 ms). */
+const FACTOR_WORK_FLOOR = 10_000_000;
+
 /**
  * Every ordered factorisation of `product` into `into.length` positive factors (product of factors =
  * `product`), optionally powers of two only and capped per knob; the first knob varies slowest.
@@ -89,7 +92,9 @@ export function factorizations(product: number, into: readonly string[], powersO
   const capLeft = caps.map((_, k) => caps.slice(k).reduce((a, c) => a * c, 1));
   const all = divisors(product);
   const candidates = powersOfTwo ? all.filter(isPowerOfTwo) : all;
-  let budget = limit === Infinity ? Infinity : WORK_PER_POINT * (limit + 1);
+  // (at least FACTOR_WORK_FLOOR: a small remaining limit must not refuse a space whose caps prune most branches)
+  const allowed = Math.max(WORK_PER_POINT * (limit + 1), FACTOR_WORK_FLOOR);
+  let budget = limit === Infinity ? Infinity : allowed;
   const rec = (rest: number, k: number, acc: number[]): void => {
     if (k === into.length - 1) {
       if ((!powersOfTwo || isPowerOfTwo(rest)) && rest <= caps[k]!) {
@@ -101,7 +106,7 @@ export function factorizations(product: number, into: readonly string[], powersO
     const cap = Math.min(caps[k]!, rest);
     for (const d of candidates) {
       if (d > cap) break;
-      if (--budget < 0) throw new RangeError(`more than ${WORK_PER_POINT * (limit + 1)} candidate factors to examine`);
+      if (--budget < 0) throw new RangeError(`more than ${allowed} candidate factors to examine`);
       if (rest % d !== 0 || rest / d > capLeft[k + 1]!) continue;
       rec(rest / d, k + 1, [...acc, d]);
     }

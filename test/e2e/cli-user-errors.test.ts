@@ -62,6 +62,10 @@ describe("options and output paths", () => {
     expect(existsSync(f("a.out")) || existsSync(f("b.out"))).toBe(false);
   });
 
+  it("arguments after -- are not taken for a repeated option", () => {
+    expect(cli("run", CONFIG, ...SMALL, "--json", "--", "x").status).toBe(0);
+  });
+
   it("an output path that is a pipe or device is refused; a symbolic link is written through", () => {
     const fifo = f("fifo");
     expect(spawnSync("mkfifo", [fifo]).status).toBe(0);
@@ -72,6 +76,20 @@ describe("options and output paths", () => {
     expect(cli("run", CONFIG, ...SMALL, "--trace", link).status).toBe(0);
     expect(lstatSync(link).isSymbolicLink()).toBe(true);
     expect(readFileSync(f("linked-target.jsonl"), "utf8")).toContain('"kind"');
+    // a chain of links to a file that does not exist yet: the last target is created, every link stays
+    symlinkSync("chain-2", f("chain-1"));
+    symlinkSync("chain-target.jsonl", f("chain-2"));
+    expect(cli("run", CONFIG, ...SMALL, "--trace", f("chain-1")).status).toBe(0);
+    expect(lstatSync(f("chain-2")).isSymbolicLink()).toBe(true);
+    expect(existsSync(f("chain-target.jsonl"))).toBe(true);
+  });
+
+  it("a dangling link is checked as the file it names: the same file as another output, or in a missing folder, is refused before running", () => {
+    symlinkSync("same-target.json", f("dangling"));
+    expectInputError(cli("run", CONFIG, ...SMALL, "--trace", f("dangling"), "--chrome-trace", f("same-target.json")), /are the same file/);
+    symlinkSync(join("no-such-folder", "t.jsonl"), f("dangling-dir"));
+    expectInputError(cli("run", CONFIG, ...SMALL, "--trace", f("dangling-dir")), /cannot write the trace file .*dangling-dir: ENOENT/);
+    expect(existsSync(f("same-target.json"))).toBe(false);
   });
 });
 

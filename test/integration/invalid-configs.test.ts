@@ -415,6 +415,9 @@ describe("values the cost models cannot price are input errors when the config l
     expect(loadIssues("ops.yaml", { text: opBench("{op: prefill_attention, batch: 1, seq_len: 1024, heads: 8, kv_heads: 8, head_dim: 4096}") })).toEqual([
       "ops.yaml:5:89 workload.ops.0.head_dim: no attention kernel tiling of these head dimensions fits the core buffers of a 910C die (L1 512 KiB, UB 192 KiB): use a smaller head_dim or v_head_dim",
     ]);
+    const mla = loadIssues("ops.yaml", { text: opBench("{op: mla_decode, batch: 4, kv_len: 128, latent_dim: 100000, value_dim: 50000}") });
+    expect(mla).toHaveLength(1);
+    expect(mla[0]).toMatch(/workload\.ops\.0\.latent_dim: no attention kernel tiling of these latent dimensions .*: use a smaller latent_dim or value_dim$/);
   });
 });
 

@@ -39,6 +39,11 @@ function bruteForce(n: number, k: number): number[][] {
 }
 
 describe("factorize generator on large products", () => {
+  it("a small remaining point limit does not refuse a generator whose caps prune most candidates", () => {
+    // 720,720 into three knobs, a ≤ 16 and c = 1: 16 factorisations, found among many capped-out candidates
+    expect(factorizations(720720, ["a", "b", "c"], false, { a: 16, c: 1 }, 16)).toHaveLength(16);
+  });
+
   it("lists factorisations in the same order as the brute-force definition", () => {
     for (const n of [1, 2, 12, 36, 64, 97, 360, 1001]) {
       for (const k of [1, 2, 3]) expect(factorizations(n, Array.from({ length: k }, (_, i) => `k${i}`))).toEqual(bruteForce(n, k));

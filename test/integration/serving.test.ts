@@ -62,6 +62,8 @@ describe("serving: run-size guards", () => {
     const poisson = { arrivals: "{kind: poisson, rate_per_s: 10}" };
     expect(() => run(small("", poisson), ["workload.arrivals.rate_per_s=1e9"])).toThrow(/workload\.arrivals\.rate_per_s: rate_per_s × duration_s requests ≈ 1\.00e\+10, more than the 5,000,000/);
     expect(() => run(small("", poisson), ["workload.timeline_window_s=1e-9"])).toThrow(/workload\.timeline_window_s: .* timeline windows/);
+    // a trace without duration_s: its last arrival sets the timeline's length
+    expect(() => run(small(""), ["workload.timeline_window_s=0.000001", "workload.drain_s=0"])).toThrow(/workload\.timeline_window_s: \(the trace's last arrival \+ drain_s\)/);
   });
 });
 

@@ -269,7 +269,10 @@ function tilingCandidates(c: GemmContext): Candidate[] {
         if (baseM * baseN * ACC_BYTES * (db + 1) > buf.l0c) continue;
         cands.push({ baseM, baseN, baseK, db: db === 1, splitK: 1 });
         if (tiles >= c.aic) continue;
-        for (let sk = 2; sk <= kFractals && tiles * sk <= SPLIT_K_MAX_WAVES * c.aic; sk++) cands.push({ baseM, baseN, baseK, db: db === 1, splitK: sk });
+        for (let sk = 2; sk <= kFractals && tiles * sk <= SPLIT_K_MAX_WAVES * c.aic; sk++) {
+          // only splits whose every slice holds some K (fractal-aligned slices can leave the last ones empty)
+          if (Math.ceil(c.k / alignUp(Math.ceil(c.k / sk), mm.k)) === sk) cands.push({ baseM, baseN, baseK, db: db === 1, splitK: sk });
+        }
       }
     }
   }

@@ -11,7 +11,7 @@ import { FUSED_MOE_AIV_CORES } from "../../collectives/moe-constants.js";
 import type { MoeVariant } from "../../collectives/moe-exchange.js";
 import { rankLayout } from "../../collectives/rank-layout.js";
 import { profileExperts } from "./routing.js";
-import { mlaDecodeFits } from "../../hw/ops/attention.js";
+import { mlaDecodeFits, prefillAttentionFits } from "../../hw/ops/attention.js";
 import { defaultOverlap, type OverlapMode, type PhaseSettings } from "./schema.js";
 
 /*
@@ -114,10 +114,6 @@ export function buildPhase(
   const s = settings;
   if (s.mtp.layers > 0 && arch.mtp_layers === 0) issues.push({ path: at("workload.mtp.layers"), message: `model ${model.preset} has no MTP module` });
   if (s.mtp.layers > 0 && s.phase === "prefill") issues.push({ path: at("workload.mtp.layers"), message: "MTP (speculative decoding) applies to decode only" });
-  const a = arch.attention;
-  if (a.kind === "mla" && s.phase === "decode" && !mlaDecodeFits(die, { batch: 1, kvLen: 1, heads: 1, latentDim: a.kv_lora_rank + a.qk_rope_head_dim, valueDim: a.kv_lora_rank })) {
-    issues.push({ path: at("model.attention.kv_lora_rank"), message: `no MLA decode kernel tiling of a ${a.kv_lora_rank + a.qk_rope_head_dim}-element latent (kv_lora_rank + qk_rope_head_dim) fits the core buffers of a ${chip} die: use a smaller kv_lora_rank or qk_rope_head_dim` });
-  }
   const r = s.routing;
   if (arch.moe !== undefined && r.skew === "hot") {
     // popularityProfile's precondition: the cold experts keep a positive weight only while f·h < E
@@ -172,6 +168,19 @@ export function buildPhase(
     attentionCores = { aic, aiv };
     moeCores = { aic: die.aic - aic, aiv: die.aiv - aiv };
     commAiv = Math.min(FUSED_MOE_AIV_CORES, die.aiv - aiv);
+  }
+  // the attention kernel must fit the core buffers of the cores it runs on (a core subset has fewer AIV per AIC)
+  const a = arch.attention;
+  if (a.kind === "mla") {
+    const fits =
+      s.phase === "decode"
+        ? mlaDecodeFits(die, { batch: 1, kvLen: 1, heads: 1, latentDim: a.kv_lora_rank + a.qk_rope_head_dim, valueDim: a.kv_lora_rank }, attentionCores)
+        : prefillAttentionFits(die, { batch: 1, seqLen: 1, heads: 1, kvHeads: 1, headDim: a.qk_nope_head_dim + a.qk_rope_head_dim, vHeadDim: a.v_head_dim }, attentionCores);
+    if (!fits) {
+      const dims = s.phase === "decode" ? `a ${a.kv_lora_rank + a.qk_rope_head_dim}-element latent (kv_lora_rank + qk_rope_head_dim)` : `${a.qk_nope_head_dim + a.qk_rope_head_dim}-element heads (qk_nope_head_dim + qk_rope_head_dim)`;
+      const key = s.phase === "decode" ? "kv_lora_rank" : "qk_nope_head_dim";
+      return [{ path: at(`model.attention.${key}`), message: `no MLA ${s.phase} kernel tiling of ${dims} fits the core buffers of the ${attentionCores === undefined ? "whole" : `${attentionCores.aic} AIC + ${attentionCores.aiv} AIV of the`} ${chip} die: use smaller attention dimensions` }];
+    }
   }
   return {
     settings,

@@ -95,8 +95,8 @@ export const opBenchSchema = z
         const kib = (b: number): string => `${b / 1024} KiB`;
         ctx.addIssue({
           code: "custom",
-          path: ["ops", i, "head_dim"],
-          message: `no attention kernel tiling of these head dimensions fits the core buffers of a ${cfg.chip} die (L1 ${kib(die.buffers.l1)}, UB ${kib(die.buffers.ub)}): use a smaller head_dim or v_head_dim`,
+          path: ["ops", i, e.op === "mla_decode" ? "latent_dim" : "head_dim"],
+          message: `no attention kernel tiling of these ${e.op === "mla_decode" ? "latent dimensions" : "head dimensions"} fits the core buffers of a ${cfg.chip} die (L1 ${kib(die.buffers.l1)}, UB ${kib(die.buffers.ub)}): use a smaller ${e.op === "mla_decode" ? "latent_dim or value_dim" : "head_dim or v_head_dim"}`,
         });
       }
     });

@@ -12,6 +12,7 @@ import { hbmPerDie } from "../inference-bench/memory.js";
 import { defineWorkload, type JsonValue, type RuleViolation, type SummaryTable } from "../workload.js";
 import { syntheticArrivals } from "./arrivals.js";
 import { MAX_RUN_REQUESTS, MAX_TIMELINE_WINDOWS, tooLarge } from "./run-size.js";
+import { inputError } from "../../config/errors.js";
 import { requestRecords, servingMetrics } from "./metrics.js";
 import { BLOCK_TOKENS, type Arrival } from "./request.js";
 import { servingCoreSchema, servingSchema, servingSections, type ServingConfig, type ServingCore } from "./schema.js";
@@ -109,6 +110,11 @@ function arrivalsOf(cfg: ServingCore, env: ResolvedEnvironment, rng: RngStreams)
     skip: a.skip_malformed,
     untilNs: cfg.duration_s === null ? null : cfg.duration_s * 1e9,
   });
+  // the trace's length decides the timeline (checkCore could only count duration_s + drain_s)
+  const spanS = (t.arrivals.length > 0 ? t.arrivals[t.arrivals.length - 1]!.atNs / 1e9 : 0) + cfg.drain_s;
+  if (spanS / cfg.timeline_window_s > MAX_TIMELINE_WINDOWS) {
+    inputError({ path: "workload.timeline_window_s", message: tooLarge("(the trace's last arrival + drain_s) ÷ timeline_window_s timeline windows", spanS / cfg.timeline_window_s, MAX_TIMELINE_WINDOWS, "use a longer timeline window") });
+  }
   return { arrivals: t.arrivals, skipped: t.skipped };
 }
 

@@ -95,6 +95,9 @@ describe("GEMM cost", () => {
     const t = gemmTiling(die, { m: 16, n: 4096, k: 7168, dtype: "int8" });
     expect(t.splitK).toBeGreaterThan(1);
     expect((t.tilesM * t.tilesN * t.splitK) / t.waves).toBe(die.aic);
+    // every K slice holds some K (fractal-aligned slices of 980 over 24 would leave three empty)
+    const w = gemmTiling(die, { m: 73, n: 86, k: 980, dtype: "w4a16" });
+    expect(Math.ceil(980 / Math.ceil(980 / w.splitK / 16) / 16)).toBe(w.splitK);
     // many tiles: no split
     expect(gemmTiling(die, { m: 4096, n: 4096, k: 7168, dtype: "int8" }).splitK).toBe(1);
   });
