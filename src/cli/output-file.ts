@@ -14,15 +14,6 @@ function why(e: unknown): string {
   return (e as NodeJS.ErrnoException).code ?? (e as Error).message;
 }
 
-/** The file a path names, symbolic links resolved (the resolved path when it does not exist yet). */
-function fileIdentity(path: string): string {
-  try {
-    return realpathSync(path);
-  } catch {
-    return resolve(path);
-  }
-}
-
 /** True when `path` names an existing folder (false for a file, nothing, or an unreadable path). */
 function isDirectory(path: string): boolean {
   try {
@@ -33,7 +24,7 @@ function isDirectory(path: string): boolean {
 }
 
 /**
- * Where writing `path` lands: symbolic links followed, also a chain of them and one whose target does not
+ * The file a path names — where writing it lands: symbolic links followed, also a chain of them and one whose target does not
  * exist yet (the target is created, the links stay); an existing file as its canonical path.
  */
 function writeTarget(path: string): string {
@@ -68,7 +59,7 @@ function existsAsNonFile(path: string): boolean {
  * not overwrite the config). A bad path is an input error (exit 2) before anything runs or is written.
  */
 export function checkOutputPaths(targets: readonly OutputTarget[], inputs: readonly string[] = []): void {
-  const inputIds = new Map(inputs.map((p) => [fileIdentity(p), p]));
+  const inputIds = new Map(inputs.map((p) => [writeTarget(p), p]));
   const seen = new Map<string, string>();
   for (const t of targets) {
     if (t.path.trim() === "") inputError({ path: "", message: `cannot write the ${t.what} file: the file name is empty` });
@@ -83,7 +74,7 @@ export function checkOutputPaths(targets: readonly OutputTarget[], inputs: reado
     if (!isDirectory(dir)) inputError({ path: "", message: `cannot write the ${t.what} file ${t.path}: ENOENT` });
     if (isDirectory(id)) inputError({ path: "", message: `cannot write the ${t.what} file ${t.path}: EISDIR` });
     // a FIFO, socket or device would be replaced by the rename of writeFilesAtomic (links are written through)
-    if (existsAsNonFile(t.path)) inputError({ path: "", message: `cannot write the ${t.what} file ${t.path}: it exists and is not a regular file (a pipe, socket or device); expected a file path` });
+    if (existsAsNonFile(id)) inputError({ path: "", message: `cannot write the ${t.what} file ${t.path}: it exists and is not a regular file (a pipe, socket or device); expected a file path` });
     try {
       accessSync(dir, constants.W_OK);
     } catch (e) {

@@ -45,8 +45,6 @@ export function valueText(v: unknown): string {
 /** The most points a search space may have (the product of its axis lengths); docs/cli-tools.md. */
 export const MAX_SPACE_POINTS = 100_000;
 
-/** Candidate factors a `factorize` generator may examine per allowed point before giving up (dead ends under `max` caps). */
-const WORK_PER_POINT = 100;
 
 /** Whether n (a positive integer up to 2^53) is a power of two; bitwise tests are only valid below 2^31. */
 function isPowerOfTwo(n: number): boolean {
@@ -74,16 +72,18 @@ function divisors(n: number): number[] {
   return out.sort((a, b) => a - b);
 }
 
-/** Candidate factors a factorisation may always examine before the work budget applies, count (~50 ms). */
-const FACTOR_WORK_FLOOR = 10_000_000;
+/**
+ * Candidate factors a limited factorisation may examine before giving up, count (~50 ms): caps that leave
+ * mostly dead ends would otherwise walk every divisor combination of a highly composite product.
+ */
+const FACTOR_WORK_MAX = 10_000_000;
 
 /**
  * Every ordered factorisation of `product` into `into.length` positive factors (product of factors =
  * `product`), optionally powers of two only and capped per knob; the first knob varies slowest.
  * O(√product) to factor `product`, then proportional to the factorisations found. With a `limit`, a
  * RangeError is thrown as soon as more than `limit` factorisations exist (or when more than
- * 100 × `limit` candidate factors have been examined: caps that leave mostly dead ends), so a huge space
- * is refused before it is enumerated.
+ * FACTOR_WORK_MAX candidate factors have been examined), so a huge space is refused before it is enumerated.
  */
 export function factorizations(product: number, into: readonly string[], powersOfTwo = false, max: Readonly<Record<string, number>> = {}, limit = Infinity): number[][] {
   const out: number[][] = [];
@@ -92,9 +92,7 @@ export function factorizations(product: number, into: readonly string[], powersO
   const capLeft = caps.map((_, k) => caps.slice(k).reduce((a, c) => a * c, 1));
   const all = divisors(product);
   const candidates = powersOfTwo ? all.filter(isPowerOfTwo) : all;
-  // (at least FACTOR_WORK_FLOOR: a small remaining limit must not refuse a space whose caps prune most branches)
-  const allowed = Math.max(WORK_PER_POINT * (limit + 1), FACTOR_WORK_FLOOR);
-  let budget = limit === Infinity ? Infinity : allowed;
+  let budget = limit === Infinity ? Infinity : FACTOR_WORK_MAX;
   const rec = (rest: number, k: number, acc: number[]): void => {
     if (k === into.length - 1) {
       if ((!powersOfTwo || isPowerOfTwo(rest)) && rest <= caps[k]!) {
@@ -106,7 +104,7 @@ export function factorizations(product: number, into: readonly string[], powersO
     const cap = Math.min(caps[k]!, rest);
     for (const d of candidates) {
       if (d > cap) break;
-      if (--budget < 0) throw new RangeError(`more than ${allowed} candidate factors to examine`);
+      if (--budget < 0) throw new RangeError(`more than ${FACTOR_WORK_MAX} candidate factors to examine`);
       if (rest % d !== 0 || rest / d > capLeft[k + 1]!) continue;
       rec(rest / d, k + 1, [...acc, d]);
     }

@@ -150,16 +150,12 @@ workload:
   });
 });
 
+/** The T3 ablation config cut short: one scheduled DP3 → DP4 scale-up at 2 s, 6 s of arrivals, 5 s of drain. */
+const SHORT_ABLATION = ["configs/elastic-moe-ablation.yaml", "--set", "workload.scaling.events=[{at_s: 2, dp: 4}]", "--set", "workload.duration_s=6", "--set", "workload.drain_s=5"];
+
 describe("elastic summary = --json", () => {
   it("a variant's row shows its compare values; — for the peak memory of a variant that never scaled and the SLO of one that completed nothing; the title follows the scheduled events", () => {
-    const { text, json } = both([
-      "configs/elastic-moe-ablation.yaml",
-      "--set", "workload.compare=[{name: idle, set: {scaling: {events: []}, duration_s: 1, drain_s: 0}}]",
-      "--set", "workload.scaling.events=[{at_s: 2, dp: 4}]",
-      "--set", "workload.to.dp=5",
-      "--set", "workload.duration_s=6",
-      "--set", "workload.drain_s=5",
-    ]);
+    const { text, json } = both([...SHORT_ABLATION, "--set", "workload.compare=[{name: idle, set: {scaling: {events: []}, duration_s: 1, drain_s: 0}}]", "--set", "workload.to.dp=5"]);
     const m = json.metrics;
     const t = tableOf(text, "elastic ·");
     // the run scales DP3 → DP4 (to.dp only guides the SLO coordinator)
@@ -190,12 +186,9 @@ describe("elastic summary = --json", () => {
 describe("elastic summary: the T3 columns", () => {
   it("follow a variant's mechanisms, not its name: a base with P2P off is not the 'full' row, a variant named anything with IPC off is the −IPC row", () => {
     const { text, json } = both([
-      "configs/elastic-moe-ablation.yaml",
+      ...SHORT_ABLATION,
       "--set", "workload.mechanisms.p2p_weights=false",
       "--set", "workload.compare=[{name: mine, set: {mechanisms: {p2p_weights: true, ipc_alloc: false}}}, {name: full, set: {strategy: horizontal}}]",
-      "--set", "workload.duration_s=6",
-      "--set", "workload.drain_s=5",
-      "--set", "workload.scaling.events=[{at_s: 2, dp: 4}]",
     ]);
     const t = tableOf(text, "elastic ·");
     const names = (json.metrics.compare as Json[]).map((c) => c.name);

@@ -84,6 +84,11 @@ const W4A16_DEQUANT_PASSES = 3;
  */
 const SPLIT_K_MAX_WAVES = 4;
 
+/** K elements of each slice when K is split over `splitK` cores: equal shares rounded up to whole MMAD fractals of `fractalK`. */
+function kSliceOf(k: number, splitK: number, fractalK: number): number {
+  return splitK === 1 ? k : alignUp(Math.ceil(k / splitK), fractalK);
+}
+
 /** Accumulator element in L0C (FP32 or INT32), bytes. */
 const ACC_BYTES = 4;
 
@@ -166,7 +171,7 @@ function evaluate(c: GemmContext, baseM: number, baseN: number, baseK: number, l
   const tilesN = Math.ceil(n / baseN);
   // K slices of a split-K tile, fractal-aligned; every slice is priced at the full slice (the last one
   // may be shorter: a slight overestimate)
-  const kSlice = splitK === 1 ? k : alignUp(Math.ceil(k / splitK), die.mmad[p.cube].k);
+  const kSlice = kSliceOf(k, splitK, die.mmad[p.cube].k);
   const perGroup = tilesM * tilesN * splitK;
   const total = groups * perGroup;
   const cores = Math.min(aic, total);
@@ -271,7 +276,7 @@ function tilingCandidates(c: GemmContext): Candidate[] {
         if (tiles >= c.aic) continue;
         for (let sk = 2; sk <= kFractals && tiles * sk <= SPLIT_K_MAX_WAVES * c.aic; sk++) {
           // only splits whose every slice holds some K (fractal-aligned slices can leave the last ones empty)
-          if (Math.ceil(c.k / alignUp(Math.ceil(c.k / sk), mm.k)) === sk) cands.push({ baseM, baseN, baseK, db: db === 1, splitK: sk });
+          if (Math.ceil(c.k / kSliceOf(c.k, sk, mm.k)) === sk) cands.push({ baseM, baseN, baseK, db: db === 1, splitK: sk });
         }
       }
     }

@@ -215,7 +215,7 @@ function prefillShape(op: PrefillAttentionOp): PrefillAttentionShape {
 
 /**
  * Whether `op` has a kernel tiling that fits the core buffers of its cores on `die` (computeOpCost throws
- * otherwise). Only the GQA and prefill attention kernels can miss: their head dimensions are free.
+ * otherwise). Only the attention kernels can miss: their head (or latent) dimensions are free.
  */
 export function computeOpFits(die: DieSpec, op: ComputeOp): boolean {
   if (op.op === "mla_decode") return mlaDecodeFits(die, mlaShape(op), op.cores);

@@ -7,7 +7,7 @@ import { kvCacheShareOnRank } from "../../model/kv-cache.js";
 import { ACTIVATION_BYTES } from "../../model/ops/op-input.js";
 import type { WeightPrecision } from "../../model/precision.js";
 import type { SimEvents } from "../../trace/span.js";
-import { MAX_RUN_REQUESTS, MAX_TIMELINE_WINDOWS, tooLarge } from "../serving/run-size.js";
+import { MAX_RUN_REQUESTS, timelineTooLong, tooLarge } from "../serving/run-size.js";
 import { meetsSlo } from "../serving/request.js";
 import { servingCoreSchema, type InstanceGroupConfig } from "../serving/schema.js";
 import { groupPhase, StepCostCache, type StepModelContext } from "../serving/step-cost.js";
@@ -151,8 +151,8 @@ function checkCore(cfg: ElasticCore, env: ResolvedEnvironment, s: Sections, at: 
     from = Math.max(from, p.until_s);
   }
   if (expected > MAX_RUN_REQUESTS) v.push({ path: [...at, "load", "phases"], message: tooLarge("the load's requests", expected, MAX_RUN_REQUESTS, "lower the rates, workload.duration_s or the offline batch") });
-  const windows = (cfg.duration_s + cfg.drain_s) / cfg.timeline_window_s;
-  if (windows > MAX_TIMELINE_WINDOWS) v.push({ path: [...at, "timeline_window_s"], message: tooLarge("(duration_s + drain_s) ÷ timeline_window_s timeline windows", windows, MAX_TIMELINE_WINDOWS, "use a longer timeline window") });
+  const long = timelineTooLong(cfg.duration_s + cfg.drain_s, cfg.timeline_window_s, "duration_s + drain_s");
+  if (long !== undefined) v.push({ path: [...at, "timeline_window_s"], message: long });
   const need = Math.max(...dps) * cfg.tp * (cfg.strategy === "extravagant" ? 2 : 1);
   if (need > env.topology().ranks) v.push({ path: [...at, "to", "dp"], message: `needs ${need} dies, the cluster has ${env.topology().ranks}` });
   return v;

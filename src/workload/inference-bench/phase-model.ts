@@ -12,6 +12,7 @@ import type { MoeVariant } from "../../collectives/moe-exchange.js";
 import { rankLayout } from "../../collectives/rank-layout.js";
 import { profileExperts } from "./routing.js";
 import { mlaDecodeFits, prefillAttentionFits } from "../../hw/ops/attention.js";
+import { kvCacheElementsPerTokenPerLayer } from "../../model/kv-cache.js";
 import { defaultOverlap, type OverlapMode, type PhaseSettings } from "./schema.js";
 
 /*
@@ -172,12 +173,14 @@ export function buildPhase(
   // the attention kernel must fit the core buffers of the cores it runs on (a core subset has fewer AIV per AIC)
   const a = arch.attention;
   if (a.kind === "mla") {
+    // decode attends over the cached latent (what the KV cache holds per token), prefill over full heads
+    const latent = kvCacheElementsPerTokenPerLayer(arch);
     const fits =
       s.phase === "decode"
-        ? mlaDecodeFits(die, { batch: 1, kvLen: 1, heads: 1, latentDim: a.kv_lora_rank + a.qk_rope_head_dim, valueDim: a.kv_lora_rank }, attentionCores)
+        ? mlaDecodeFits(die, { batch: 1, kvLen: 1, heads: 1, latentDim: latent, valueDim: a.kv_lora_rank }, attentionCores)
         : prefillAttentionFits(die, { batch: 1, seqLen: 1, heads: 1, kvHeads: 1, headDim: a.qk_nope_head_dim + a.qk_rope_head_dim, vHeadDim: a.v_head_dim }, attentionCores);
     if (!fits) {
-      const dims = s.phase === "decode" ? `a ${a.kv_lora_rank + a.qk_rope_head_dim}-element latent (kv_lora_rank + qk_rope_head_dim)` : `${a.qk_nope_head_dim + a.qk_rope_head_dim}-element heads (qk_nope_head_dim + qk_rope_head_dim)`;
+      const dims = s.phase === "decode" ? `a ${latent}-element latent (kv_lora_rank + qk_rope_head_dim)` : `${a.qk_nope_head_dim + a.qk_rope_head_dim}-element heads (qk_nope_head_dim + qk_rope_head_dim)`;
       const key = s.phase === "decode" ? "kv_lora_rank" : "qk_nope_head_dim";
       return [{ path: at(`model.attention.${key}`), message: `no MLA ${s.phase} kernel tiling of ${dims} fits the core buffers of the ${attentionCores === undefined ? "whole" : `${attentionCores.aic} AIC + ${attentionCores.aiv} AIV of the`} ${chip} die: use smaller attention dimensions` }];
     }

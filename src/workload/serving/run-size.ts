@@ -16,3 +16,12 @@ export const MAX_TIMELINE_WINDOWS = 1_000_000;
 export function tooLarge(what: string, count: number, limit: number, fix: string): string {
   return `${what} ≈ ${count.toPrecision(3)}, more than the ${limit.toLocaleString("en-US")} one run may hold: ${fix}`;
 }
+
+/**
+ * The problem with a timeline of `spanS` seconds cut into `windowS`-second windows, if it has too many;
+ * `span` says what the span is (for the message), e.g. "duration_s + drain_s".
+ */
+export function timelineTooLong(spanS: number, windowS: number, span: string): string | undefined {
+  const windows = spanS / windowS;
+  return windows > MAX_TIMELINE_WINDOWS ? tooLarge(`(${span}) ÷ timeline_window_s timeline windows`, windows, MAX_TIMELINE_WINDOWS, "use a longer timeline window") : undefined;
+}

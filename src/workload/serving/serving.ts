@@ -11,7 +11,7 @@ import type { SimEvents } from "../../trace/span.js";
 import { hbmPerDie } from "../inference-bench/memory.js";
 import { defineWorkload, type JsonValue, type RuleViolation, type SummaryTable } from "../workload.js";
 import { syntheticArrivals } from "./arrivals.js";
-import { MAX_RUN_REQUESTS, MAX_TIMELINE_WINDOWS, tooLarge } from "./run-size.js";
+import { MAX_RUN_REQUESTS, timelineTooLong, tooLarge } from "./run-size.js";
 import { inputError } from "../../config/errors.js";
 import { requestRecords, servingMetrics } from "./metrics.js";
 import { BLOCK_TOKENS, type Arrival } from "./request.js";
@@ -33,6 +33,9 @@ function resolveConfigPath(env: ResolvedEnvironment, p: string): string {
 
 /** Synthetic arrival window when `workload.duration_s` is not set, s. */
 const DEFAULT_SYNTHETIC_DURATION_S = 10;
+
+/** The window synthetic arrivals are generated in, s. */
+const syntheticDurationS = (cfg: ServingCore): number => cfg.duration_s ?? DEFAULT_SYNTHETIC_DURATION_S;
 
 type Sections = { model: ResolvedModel; precision: WeightPrecision };
 
@@ -78,12 +81,12 @@ function checkCore(cfg: ServingCore, env: ResolvedEnvironment, sections: Section
   }
   if (!topo.planes.includes(cfg.kv_transfer.plane)) v.push({ path: [...at, "kv_transfer", "plane"], message: `cluster ${env.cluster!.name} has no plane ${cfg.kv_transfer.plane}; valid values are: ${topo.planes.join(", ")}` });
   const a = cfg.arrivals;
-  const windowS = (a.kind === "trace" ? cfg.duration_s ?? 0 : cfg.duration_s ?? DEFAULT_SYNTHETIC_DURATION_S) + cfg.drain_s;
-  if (windowS / cfg.timeline_window_s > MAX_TIMELINE_WINDOWS) {
-    v.push({ path: [...at, "timeline_window_s"], message: tooLarge("(duration_s + drain_s) ÷ timeline_window_s timeline windows", windowS / cfg.timeline_window_s, MAX_TIMELINE_WINDOWS, "use a longer timeline window") });
-  }
-  if (a.kind !== "trace" && a.rate_per_s * (cfg.duration_s ?? DEFAULT_SYNTHETIC_DURATION_S) > MAX_RUN_REQUESTS) {
-    v.push({ path: [...at, "arrivals", "rate_per_s"], message: tooLarge("rate_per_s × duration_s requests", a.rate_per_s * (cfg.duration_s ?? DEFAULT_SYNTHETIC_DURATION_S), MAX_RUN_REQUESTS, "lower the rate or workload.duration_s") });
+  // a trace's own length is checked when it is read (arrivalsOf)
+  const durationS = a.kind === "trace" ? cfg.duration_s ?? 0 : syntheticDurationS(cfg);
+  const long = timelineTooLong(durationS + cfg.drain_s, cfg.timeline_window_s, "duration_s + drain_s");
+  if (long !== undefined) v.push({ path: [...at, "timeline_window_s"], message: long });
+  if (a.kind !== "trace" && a.rate_per_s * durationS > MAX_RUN_REQUESTS) {
+    v.push({ path: [...at, "arrivals", "rate_per_s"], message: tooLarge("rate_per_s × duration_s requests", a.rate_per_s * durationS, MAX_RUN_REQUESTS, "lower the rate or workload.duration_s") });
   }
   if (a.kind === "trace") {
     if (a.path === undefined) v.push({ path: [...at, "arrivals", "path"], message: "arrivals.kind: trace needs arrivals.path (a Mooncake JSONL or Azure CSV file)" });
@@ -101,7 +104,7 @@ function checkCore(cfg: ServingCore, env: ResolvedEnvironment, sections: Section
 /** Arrivals of a config: synthetic from `rng`, or the trace. */
 function arrivalsOf(cfg: ServingCore, env: ResolvedEnvironment, rng: RngStreams): { arrivals: Arrival[]; skipped: number } {
   const a = cfg.arrivals;
-  if (a.kind !== "trace") return { arrivals: syntheticArrivals(cfg, rng, (cfg.duration_s ?? DEFAULT_SYNTHETIC_DURATION_S) * 1e9), skipped: 0 };
+  if (a.kind !== "trace") return { arrivals: syntheticArrivals(cfg, rng, syntheticDurationS(cfg) * 1e9), skipped: 0 };
   const t = readTrace(resolveConfigPath(env, a.path!), {
     shownPath: a.path!,
     format: a.format,
@@ -111,10 +114,9 @@ function arrivalsOf(cfg: ServingCore, env: ResolvedEnvironment, rng: RngStreams)
     untilNs: cfg.duration_s === null ? null : cfg.duration_s * 1e9,
   });
   // the trace's length decides the timeline (checkCore could only count duration_s + drain_s)
-  const spanS = (t.arrivals.length > 0 ? t.arrivals[t.arrivals.length - 1]!.atNs / 1e9 : 0) + cfg.drain_s;
-  if (spanS / cfg.timeline_window_s > MAX_TIMELINE_WINDOWS) {
-    inputError({ path: "workload.timeline_window_s", message: tooLarge("(the trace's last arrival + drain_s) ÷ timeline_window_s timeline windows", spanS / cfg.timeline_window_s, MAX_TIMELINE_WINDOWS, "use a longer timeline window") });
-  }
+  const lastS = t.arrivals.length > 0 ? t.arrivals[t.arrivals.length - 1]!.atNs / 1e9 : 0;
+  const long = timelineTooLong(lastS + cfg.drain_s, cfg.timeline_window_s, "the trace's last arrival + drain_s");
+  if (long !== undefined) inputError({ path: "workload.timeline_window_s", message: long });
   return { arrivals: t.arrivals, skipped: t.skipped };
 }
 

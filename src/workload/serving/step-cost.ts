@@ -165,6 +165,8 @@ export class PrefillCost {
   readonly dp: number;
   /** The step-model points the fits used: sequences, prompt length, ns; the first is the T1 shape (4 × b/4). */
   readonly points: readonly { sequences: number; len: number; ns: number }[];
+  /** batchNs's per-replica sums and placement, allocated on first use (dp arrays) and grown with the batch. */
+  private scratch: { count: Int32Array; single: Float64Array; multi: Float64Array; at: Int32Array; order: number[] } | undefined;
 
   constructor(g: InstanceGroupConfig, ctx: StepModelContext) {
     const b = g.token_budget;
@@ -206,20 +208,24 @@ export class PrefillCost {
     const n = workSingle.length;
     const replicas = Math.min(this.dp, n);
     if (replicas <= 1) return Math.round(Math.max(this.floorNs, this.replicaNs(workSingle, workMulti)));
-    const count = new Int32Array(replicas);
-    const single = new Float64Array(replicas);
-    const multi = new Float64Array(replicas);
-    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => workSingle[b]! - workSingle[a]! || a - b);
-    const at = new Int32Array(n);
+    // scratch reused across batches (this runs once per serving iteration)
+    const w = (this.scratch ??= { count: new Int32Array(this.dp), single: new Float64Array(this.dp), multi: new Float64Array(this.dp), at: new Int32Array(0), order: [] });
+    if (w.at.length < n) w.at = new Int32Array(2 * n);
+    const { count, single, multi, at, order } = w;
+    count.fill(0, 0, replicas);
+    single.fill(0, 0, replicas);
+    multi.fill(0, 0, replicas);
+    order.length = 0;
+    for (let i = 0; i < n; i++) order.push(i);
+    order.sort((a, b) => workSingle[b]! - workSingle[a]! || a - b);
     for (const i of order) {
       let r = 0;
       for (let q = 1; q < replicas; q++) if (single[q]! < single[r]!) r = q;
       at[i] = r;
       single[r]! += workSingle[i]!;
     }
-    // each replica's works summed in batch order (floating-point addition is not associative: with one
-    // replica this is exactly the former α + Σ work, so dp = 1 prices every batch as before)
-    single.fill(0);
+    // then each replica's works summed in batch order, as replicaNs sums a lone replica's
+    single.fill(0, 0, replicas);
     for (let i = 0; i < n; i++) {
       const r = at[i]!;
       count[r]!++;
