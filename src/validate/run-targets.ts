@@ -74,8 +74,11 @@ export async function validateTargets(targets: readonly Target[], jobs = 1): Pro
     for (const [key, r] of runs) metrics.set(key, runInProcess(r.config, r.sets));
   }
   return targets.map((t) => {
-    const simulated = selectMetric(metrics.get(runKey(t))!, t.metric);
-    if (simulated === undefined) return { target: t, pass: false };
+    const m = metrics.get(runKey(t))!;
+    const value = selectMetric(m, t.metric);
+    const versus = t.versus === undefined ? 1 : selectMetric(m, t.versus);
+    if (value === undefined || versus === undefined) return { target: t, pass: false };
+    const simulated = value / versus;
     const error = targetError(t, simulated);
     return { target: t, simulated, error, pass: withinTolerance(t, error) };
   });

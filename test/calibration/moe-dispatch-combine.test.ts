@@ -60,8 +60,31 @@ describe("MoE dispatch/combine on CloudMatrix384 (CM384 paper, hardware.md §5)"
   it("CM384 Table (hardware.md §5): combine EP256 149 µs (±10 %)", () => {
     expect(Math.abs(latencyUs("combine", 256) / 149 - 1)).toBeLessThanOrEqual(TOLERANCE);
   });
-  it("sends ~7.5 KiB INT8 rows in dispatch and 14 KiB BF16 rows in combine (hardware.md §4)", () => {
-    expect(rows.find((r) => r.op === "dispatch")!.row_bytes).toBe(7680);
+  // The 512 B slot alignment is an assumption chosen to match §4's "~7.5 KB per token" (moe-constants.ts):
+  // this pins that reading (7,168 INT8 + 4 B FP32 scale = 7,172 B → 15 × 512 B), not an independent check.
+  it("sends INT8 rows of 7,168 B + a 4 B scale in 512 B slots (7,680 B, hardware.md §4's ~7.5 KB) in dispatch and unpadded 14,336 B BF16 rows in combine", () => {
+    expect(rows.find((r) => r.op === "dispatch")!.row_bytes).toBe(Math.ceil((7168 + 4) / 512) * 512);
     expect(rows.find((r) => r.op === "combine")!.row_bytes).toBe(14336);
+  });
+});
+
+/**
+ * xDeepServe (arXiv:2508.02520, hardware.md §5 [M]): XCCL dispatch/combine at EP128 on CloudMatrix384 take
+ * between ~20 µs (4 tokens per die) and ~140 µs (128 tokens per die) — read off a figure, so "~". The same
+ * fused operator model as above, DeepSeek-V3 shapes; ±10 % of the figure's ends.
+ */
+describe("MoE dispatch/combine at EP128 (xDeepServe, hardware.md §5)", () => {
+  const at = (tokens: number): MoeRow[] =>
+    collectiveBench.run(collectiveBenchSchema.parse({ ...cfg, ep: [128], tokens_per_rank: tokens }), { sim: new Simulator(1), hooks: new Hooks<SimEvents>(), env: cm384() }).metrics
+      .moe_results as unknown as MoeRow[];
+  it("xDeepServe (hardware.md §5): dispatch and combine at EP128, 128 tokens per die, ~140 µs (±10 %)", () => {
+    for (const r of at(128)) expect(Math.abs(r.latency_us / 140 - 1), r.op).toBeLessThanOrEqual(TOLERANCE);
+  });
+  // Known miss: the model gives 7.6 µs (dispatch) / 9.2 µs (combine) at 4 tokens per die. Its fixed cost
+  // per operator is one kernel launch (KERNEL_LAUNCH_NS, 2 µs, from memory) and a round of 32-byte status
+  // flags; the ~20 µs floor xDeepServe measured implies ~10–15 µs of per-operator overhead (XCCL's launch,
+  // a barrier over 128 ranks, buffer bookkeeping) that no source we have quantifies. Red once reached.
+  it.fails("xDeepServe (hardware.md §5): dispatch and combine at EP128, 4 tokens per die, ~20 µs (±10 %) — known miss", () => {
+    for (const r of at(4)) expect(Math.abs(r.latency_us / 20 - 1), r.op).toBeLessThanOrEqual(TOLERANCE);
   });
 });

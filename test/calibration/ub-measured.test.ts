@@ -44,7 +44,7 @@ describe("UB measured points (cloudmatrix384)", () => {
     within(roundTripNs(cm384, ...SAME_NPU), 200);
   });
 
-  it("hardware.md §2/§3 [S]: die↔die same-NPU bandwidth 210 GB/s at 1 MiB (±10 %)", () => {
+  it("hardware.md §2/§3 [S]: die↔die same-NPU bandwidth 210 GB/s at 1 MiB, an assumed size (±10 %)", () => {
     within(bandwidthAt(cm384, ...SAME_NPU), 210e9);
   });
 
@@ -52,7 +52,7 @@ describe("UB measured points (cloudmatrix384)", () => {
     within(roundTripNs(cm384, ...SAME_NODE), 700);
   });
 
-  it("hardware.md §3 [S]: cross-NPU intra-node UB bandwidth 170 GB/s at 1 MiB (±10 %)", () => {
+  it("hardware.md §3 [S]: cross-NPU intra-node UB bandwidth 170 GB/s at 1 MiB, an assumed size (±10 %)", () => {
     within(bandwidthAt(cm384, ...SAME_NODE), 170e9);
   });
 
@@ -70,11 +70,21 @@ describe("UB measured points (cloudmatrix384)", () => {
     expect(increase).toBeLessThan(1000);
   });
 
+  // CM384 states the UB bandwidth drop from intra- to inter-node as < 3 %: a statement about the fabric's
+  // sustained rate, so taken at a size where the route latency no longer matters (64 MiB). At the 1 MiB of
+  // the [S] points above the latency difference alone makes it ~11 % (the two sources disagree there).
+  it("hardware.md §3 (CM384): inter-node UB bandwidth within 3 % of intra-node at 64 MiB", () => {
+    const big = 64 * 2 ** 20;
+    const drop = 1 - bandwidthAt(cm384, ...CROSS_NODE, big) / bandwidthAt(cm384, ...SAME_NODE, big);
+    expect(drop).toBeGreaterThanOrEqual(0);
+    expect(drop).toBeLessThan(0.03);
+  });
+
   it("hardware.md §3 [S]: a 512-byte NPU↔NPU read of 1.2 µs contains at least the intra-node round trip", () => {
     expect(roundTripNs(cm384, ...SAME_NODE)).toBeLessThan(1200);
   });
 
-  it("hardware.md §3 [S]: cross-node UB bandwidth 150 GB/s at 1 MiB (±10 %)", () => {
+  it("hardware.md §3 [S]: cross-node UB bandwidth 150 GB/s at 1 MiB, an assumed size (±10 %)", () => {
     within(bandwidthAt(cm384, ...CROSS_NODE), 150e9);
   });
 });
