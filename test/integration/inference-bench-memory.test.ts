@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { MODELS } from "../../src/model/presets.js";
 import type { WeightPrecision } from "../../src/model/precision.js";
@@ -74,5 +75,58 @@ describe("HBM per die holds the attention weights an attention-TP rank actually 
     for (const t of kvB) extra += t.stored * (tensorElements(t) * 2 - tensorInstanceBytes(t, "w8a8"));
     expect(extra).toBeGreaterThan(0);
     expect((decode - prefill) / extra).toBeCloseTo(1, 9);
+  });
+});
+
+// The KV cache a die holds (inference-bench memory.ts) from the model constants, by hand: bytes per token
+// per layer × layers × tokens the die's sequences hold × the share of each token one rank keeps.
+describe("HBM per die holds the KV cache of the sequences its attention replica serves", () => {
+  // DeepSeek-R1 (hardware.md §7): MLA caches kv_lora 512 + qk_rope 64 = 576 elements per token per layer,
+  // 1,152 B in BF16; 61 layers, and 1 MTP layer with its own cache when MTP runs (speculative decoding).
+  // W8A8 weights, so that the TP1 deployments fit a 64 GiB die; the cache stays BF16.
+  const R1_LAYER = 576 * 2;
+  const decode = ["precision=w8a8", "workload.phase=decode", "workload.kv_len=4096", "workload.batch_per_npu=96"];
+
+  it("DeepSeek-R1 decode at attention TP1 with one MTP layer: 71,424 B per token (62 layers × 1,152 B) × 48 sequences × (4,096 cached + 2 query tokens)", () => {
+    // 96 sequences per NPU × 16 NPUs over 32 attention replicas (one per die) = 48 sequences per die; a
+    // decode step with one MTP layer verifies 1 + 1 tokens per sequence
+    // 576 × 2 B × (61 + 1) layers = 71,424 B per token
+    const h = hbmPerDie(phase([...decode, "deployment.attention.dp=32", "deployment.attention.tp=1", "workload.mtp.layers=1"]));
+    expect(h.kv_cache).toBe(71_424 * 48 * (4096 + 2)); // 14,049,386,496 B of the 64 GiB die
+    expect(h.total).toBe(h.weights + h.kv_cache + h.buffers);
+  });
+
+  it("DeepSeek-R1 decode without MTP: 61 layers × 1,152 B = 70,272 B per token × 48 sequences × (4,096 + 1)", () => {
+    const h = hbmPerDie(phase([...decode, "deployment.attention.dp=32", "deployment.attention.tp=1"]));
+    expect(h.kv_cache).toBe(R1_LAYER * 61 * 48 * (4096 + 1));
+  });
+
+  it("MLA under attention TP: every rank of the replica keeps the whole latent of the replica's sequences (it is not split by head)", () => {
+    // dp 8 × tp 4, 24 sequences per NPU: 24 × 16 / 8 = 48 sequences per replica, each of its 4 ranks
+    // holds all of their latents
+    const h = hbmPerDie(phase([...decode, "workload.batch_per_npu=24", "deployment.attention.dp=8", "deployment.attention.tp=4", "workload.mtp.layers=1"]));
+    expect(h.kv_cache).toBe(71_424 * 48 * (4096 + 2));
+  });
+
+  it("DeepSeek-R1 prefill: the prompts of one batch, 8,192 / 1,024 = 8 prompts × 1,024 tokens × 70,272 B (workload.kv_len is a decode setting)", () => {
+    const h = hbmPerDie(phase(["precision=w8a8", "deployment.attention.dp=32", "deployment.attention.tp=1", "workload.kv_len=4096"]));
+    expect(h.kv_cache).toBe(R1_LAYER * 61 * 8 * 1024);
+  });
+
+  it("GQA splits the KV heads over attention TP: Pangu Pro MoE at TP4 keeps 2 of 8 KV heads, 48 layers × 2 × 2 × 128 × 2 B = 49,152 B per token", () => {
+    // hardware.md §7: 48 layers, 8 KV heads of 128; K and V in BF16. configs/pangu-pro-moe-800i-a2.yaml
+    // (8 × 910B, attention dp 2 × tp 4): 64 sequences per NPU × 8 NPUs / 2 replicas = 256 per replica,
+    // KV 2,048 + 1 query token
+    const text = readFileSync(new URL("../../configs/pangu-pro-moe-800i-a2.yaml", import.meta.url), "utf8");
+    const h = hbmPerDie(phaseModelOf("pangu-pro-moe-800i-a2.yaml", text, ["workload.phase=decode", "workload.batch_per_npu=64", "workload.kv_len=2048", "deployment.attention.dp=2", "deployment.attention.tp=4"]));
+    expect(h.kv_cache).toBe(48 * 2 * 2 * 128 * 2 * 256 * (2048 + 1));
+  });
+
+  it("GQA with attention TP above the KV heads: Llama-3-70B at TP16 (8 KV heads) keeps one whole KV head per rank, not half of one", () => {
+    // Llama-3-70B config.json: 80 layers, 8 KV heads of 128. dp 2 × tp 16 on 32 dies: 8 × 16 / 2 = 64
+    // sequences per replica, KV 1,024 + 1 query token; 80 × 2 (K, V) × 1 head × 128 × 2 B = 40,960 B per token
+    const llama = BASE.replace("model: deepseek-r1", "model: llama-3-70b");
+    const h = hbmPerDie(phase(["workload.phase=decode", "deployment.attention.dp=2", "deployment.attention.tp=16"], llama));
+    expect(h.kv_cache).toBe(80 * 2 * 1 * 128 * 2 * 64 * (1024 + 1));
   });
 });

@@ -171,8 +171,10 @@ describe("serving: prefix cache", () => {
     }
   });
 
-  it("context reuse lowers TTFT and raises prefill throughput (CM384: ×1.42 at 50 %, ×2.28 at 90 % reuse)", () => {
-    // a prefill-only deployment under saturating load: prompt tokens served per second of prefill
+  // a prefill-only deployment under saturating load at shared-prefix fractions 0, 0.5 and 0.9 (three runs,
+  // computed once for the two tests below)
+  let reuseRuns: [Record<string, unknown>, Record<string, unknown>, Record<string, unknown>] | undefined;
+  const reuse = () => {
     const at = (fraction: number) =>
       run(
         `name: reuse
@@ -189,13 +191,33 @@ workload:
   cache: {pool: {enabled: true}}
 `,
       ).metrics;
-    const [m0, m5, m9] = [at(0), at(0.5), at(0.9)];
-    const tput = (m: Record<string, unknown>) => num(m, "input_tokens_per_s");
-    expect(tput(m5)).toBeGreaterThan(1.2 * tput(m0));
-    expect(tput(m9)).toBeGreaterThan(1.5 * tput(m5));
+    reuseRuns ??= [at(0), at(0.5), at(0.9)];
+    return reuseRuns;
+  };
+  // prompt tokens served per second of prefill
+  const tput = (m: Record<string, unknown>) => num(m, "input_tokens_per_s");
+
+  it("context reuse lowers TTFT and raises prefill throughput, by less than skipping the reused fraction outright (< 1/(1 − f))", () => {
+    const [m0, m5, m9] = reuse();
     expect(num(m5, "ttft_ms", "p50")).toBeLessThan(num(m0, "ttft_ms", "p50"));
     expect(num(m9, "ttft_ms", "p50")).toBeLessThan(num(m5, "ttft_ms", "p50"));
+    expect(tput(m5)).toBeGreaterThan(tput(m0));
+    expect(tput(m9)).toBeGreaterThan(tput(m5));
+    // a hit still pays its load and the new tokens' attention over the cached prefix: the gain stays
+    // below that of a prompt whose reused part costs nothing, 1/(1 − 0.5) = 2 and 1/(1 − 0.9) = 10
+    expect(tput(m5) / tput(m0)).toBeLessThan(2);
+    expect(tput(m9) / tput(m0)).toBeLessThan(10);
     console.log(`prefill throughput vs no reuse: ×${(tput(m5) / tput(m0)).toFixed(2)} at 50 %, ×${(tput(m9) / tput(m0)).toFixed(2)} at 90 % (CM384: ×1.42, ×2.28)`);
+  });
+
+  // Known model disagreement (docs/serving.md, "Context reuse"): the model gives ×1.89 at 50 % and ×3.9 at
+  // 90 % reuse. It charges a prefix hit only the UB load and the new tokens' attention over the cached
+  // prefix, while CM384's measured prefill keeps per-request overheads (EMS lookup, the KV load into the
+  // attention pipeline, host scheduling) the model does not have. Turns red when the model reaches both points.
+  it.fails("context reuse raises prefill throughput ×1.42 at 50 % and ×2.28 at 90 % reuse (CM384, ±10 %) — known model disagreement", () => {
+    const [m0, m5, m9] = reuse();
+    expect(Math.abs(tput(m5) / tput(m0) / 1.42 - 1)).toBeLessThanOrEqual(0.1);
+    expect(Math.abs(tput(m9) / tput(m0) / 2.28 - 1)).toBeLessThanOrEqual(0.1);
   });
 });
 

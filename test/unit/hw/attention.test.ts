@@ -52,10 +52,14 @@ describe("MLA decode", () => {
 });
 
 describe("GQA and prefill attention", () => {
-  test("GQA decode (Pangu Pro MoE: 40 Q / 8 KV heads, 128) reads K and V of 8 heads per token", () => {
+  test("GQA decode (Pangu Pro MoE: 40 Q / 8 KV heads, 128) reads K and V of 8 heads per token once, plus Q and O of the 40 query heads", () => {
     const c = gqaDecodeCost(die, { batch: 32, kvLen: 2048, heads: 40, kvHeads: 8, headDim: 128 });
+    // K and V: 32 sequences × 2,048 tokens × 8 KV heads × (K + V) 2 × 128 × 2 B (BF16) = 268,435,456 B;
+    // the 5 query heads of a group share their KV head's read (all 40 heads would be 1,342,177,280 B)
     const kv = 32 * 2048 * 8 * 2 * 128 * 2;
-    expect(c.bytes).toBeGreaterThanOrEqual(kv);
+    // Q read and O written once: 32 sequences × 1 query token × 40 heads × 128 × 2 B each = 327,680 B
+    const qo = 2 * (32 * 40 * 128 * 2);
+    expect(c.bytes).toBe(kv + qo); // 269,090,816 B
     expect(c.bound).toBe("memory");
   });
 

@@ -106,9 +106,14 @@ describe("GEMM cost", () => {
     expect(gemmCost(die, { m: 1, n: 16, k: 16, dtype: "bf16" }).bound).toBe("latency");
   });
 
-  test("costs are deterministic", () => {
-    const s = { m: 333, n: 1234, k: 777, dtype: "fp16" } as const;
-    expect(gemmCost(die, s)).toEqual(gemmCost(die, s));
+  test("an unaligned GEMM counts 2·m·n·k FLOP (the padding to 16-element fractals is not useful work), moves A, B and C through HBM once (they fit the L2) and runs no faster than the die's FP16 peak", () => {
+    const c = gemmCost(die, { m: 333, n: 1234, k: 777, dtype: "fp16" });
+    // 2 × 333 × 1,234 × 777 = 638,572,788 FLOP
+    expect(c.flops).toBe(638_572_788);
+    // FP16 A (333 × 777) and B (777 × 1,234) read, C (333 × 1,234) written: 2 B × 1,628,481 = 3,256,962 B
+    expect(c.bytes).toBe(2 * (333 * 777 + 777 * 1234 + 333 * 1234));
+    // hardware.md §2: ~376 TFLOPS FP16 per 910C die, so ≥ 638,572,788 / 376e12 s ≈ 1.70 µs
+    expect(c.ns).toBeGreaterThan((638_572_788 / 376e12) * 1e9);
   });
 
   test("invalid shapes and core counts are rejected", () => {

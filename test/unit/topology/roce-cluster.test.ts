@@ -91,15 +91,24 @@ describe("RoCE cluster of Atlas A2 servers", () => {
     expect(() => t.route(0, 1, 0, "ub")).toThrow(/unknown network plane "ub".*default, rdma/);
   });
 
-  it("ECMP is deterministic: the same (src, dst, flowId) always takes the same spine", () => {
-    const a = buildPreset("roce-768x800t-a2");
+  it("ECMP hashes (src, dst, flowId) with MurmurHash3 x86_32, seed 0, of the three 32-bit little-endian words", () => {
+    // expected values from an independent byte-wise MurmurHash3_x86_32 (Python, checked against the
+    // published vectors "" → 0, "test" → 0xba6bd213, "Hello, world!" → 0xc0363e43), of the 12 bytes
+    // 01 00 00 00 02 00 00 00 03 00 00 00 and their reverse order
+    expect(ecmpHash(1, 2, 3)).toBe(3_923_217_110);
+    expect(ecmpHash(3, 2, 1)).toBe(681_227_602);
+  });
+
+  it("ECMP is deterministic: a flow takes spine MurmurHash3(src, dst, flowId) mod 32, the same in an independently built cluster", () => {
+    const a = buildPreset("roce-768x800t-a2"); // 32 spines; a rank's NIC is fabric port `rank`
     const b = buildPreset("roce-768x800t-a2");
-    for (const [s, d, f] of [[0, 9, 0], [5, 6000, 3], [77, 4001, 12345]] as const) {
-      expect(a.route(s, d, f)).toEqual(a.route(s, d, f));
+    // (src, dst, flowId) → MurmurHash3 of the three words (same reference) mod 32; the two ranks of each
+    // pair sit on different rail leaves, so the route crosses a spine
+    const flows = [[0, 9, 0, 3_169_195_607 % 32], [5, 6000, 3, 889_504_929 % 32], [77, 4001, 12345, 1_551_603_933 % 32]] as const;
+    for (const [s, d, f, spine] of flows) {
+      expect(visited(a, a.route(s, d, f))[3]).toBe(`spine${spine}`);
       expect(a.route(s, d, f)).toEqual(b.route(s, d, f));
     }
-    expect(ecmpHash(1, 2, 3)).toBe(ecmpHash(1, 2, 3));
-    expect(ecmpHash(1, 2, 3)).not.toBe(ecmpHash(3, 2, 1));
   });
 
   it("ECMP spreads flows evenly over the spines", () => {
