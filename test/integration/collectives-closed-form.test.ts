@@ -66,9 +66,14 @@ describe("full mesh on one HCCS server: every pair has its own link", () => {
   it("all-reduce is 2·(S/n/B + α): a reduce-scatter and an all-gather phase", () => {
     expect(Math.round(timeOf(serverEnv, "mesh", { op: "all_reduce", group: ranks(n), bytes: S }))).toBe(Math.round(2 * (sec(S / n, B) + ALPHA)));
   });
-  it("all-gather and all-to-all are one phase of S/n/B + α", () => {
-    for (const op of ["all_gather", "all_to_all"] as const) {
+  it("all-gather, reduce-scatter and all-to-all are one phase of S/n/B + α", () => {
+    for (const op of ["all_gather", "reduce_scatter", "all_to_all"] as const) {
       expect(Math.round(timeOf(serverEnv, "mesh", { op, group: ranks(n), bytes: S }))).toBe(Math.round(sec(S / n, B) + ALPHA));
+    }
+  });
+  it("broadcast is a scatter of S/n from the root then an all-gather of the pieces: 2·(S/n/B + α)", () => {
+    for (const root of [0, 3]) {
+      expect(Math.round(timeOf(serverEnv, "mesh", { op: "broadcast", group: ranks(n), bytes: S, root }))).toBe(Math.round(2 * (sec(S / n, B) + ALPHA)));
     }
   });
   it("all-to-allv is one phase priced by its largest pair", () => {
@@ -89,6 +94,16 @@ describe("recursive halving-doubling (H-D_R)", () => {
     const expected = sec(S / 2, B) + sec(S / 4, B) + sec(S / 8, B) + 3 * ALPHA;
     expect(Math.round(timeOf(serverEnv, "hd", { op: "reduce_scatter", group: ranks(8), bytes: S }))).toBe(Math.round(expected));
   });
+  it("all-gather on 8 ranks is the doubling half: (S/8 + S/4 + S/2)/B + 3α", () => {
+    const expected = sec(S / 8, B) + sec(S / 4, B) + sec(S / 2, B) + 3 * ALPHA;
+    expect(Math.round(timeOf(serverEnv, "hd", { op: "all_gather", group: ranks(8), bytes: S }))).toBe(Math.round(expected));
+  });
+  it("broadcast on 8 ranks is a binomial scatter (S/2, S/4, S/8) then a doubling all-gather (S/8, S/4, S/2), from any root", () => {
+    const expected = 2 * (sec(S / 2, B) + sec(S / 4, B) + sec(S / 8, B)) + 6 * ALPHA;
+    for (const root of [0, 3]) {
+      expect(Math.round(timeOf(serverEnv, "hd", { op: "broadcast", group: ranks(8), bytes: S, root }))).toBe(Math.round(expected));
+    }
+  });
   it("all-reduce on 6 ranks folds the 2 extra ranks in and out: 2 extra rounds of S, core of 4", () => {
     const expected = 2 * sec(S, B) + 2 * (sec(S / 2, B) + sec(S / 4, B)) + (2 + 2 * 2) * ALPHA;
     const plan = ALGORITHMS.hd!.plan({ op: "all_reduce", group: ranks(6), bytes: S });
@@ -102,19 +117,39 @@ describe("recursive halving-doubling (H-D_R)", () => {
   });
 });
 
-describe("hierarchical all-reduce on 4 RoCE servers (roce-4x800t-a2): mesh inside, same-index ranks across", () => {
+describe("pairwise all-to-all on one HCCS server: in round k (k = 1…n−1) rank i sends to rank i+k", () => {
+  it("all-to-all takes n−1 rounds of S/n: (n−1)·(S/n/B + α)", () => {
+    const n = 8;
+    const expected = (n - 1) * (sec(S / n, B) + ALPHA);
+    expect(Math.round(timeOf(serverEnv, "pairwise", { op: "all_to_all", group: ranks(n), bytes: S }))).toBe(Math.round(expected));
+  });
+  it("all-to-allv: each round is priced by its largest pair", () => {
+    const n = 4;
+    const matrix = new Float64Array(n * n).fill(1e6); // bytes
+    matrix[1 * n + 2] = 7e6; // round k = 1 (1 → 2)
+    matrix[3 * n + 1] = 5e6; // round k = 2 (3 → 1 = 3 + 2 mod 4)
+    const expected = sec(7e6, B) + sec(5e6, B) + sec(1e6, B) + 3 * ALPHA;
+    expect(Math.round(timeOf(serverEnv, "pairwise", { op: "all_to_allv", group: ranks(n), bytes: 0, matrix }))).toBe(Math.round(expected));
+  });
+});
+
+describe("hierarchical collectives on 4 RoCE servers (roce-4x800t-a2): mesh inside, same-index ranks across", () => {
   const env = presetEnv("roce-4x800t-a2");
   const topo = env.topology();
-  const m = 8; // NPUs per server
-  const s = 4; // servers
-  const nic = 200e9 / 8; // one 200GE port per NPU, bytes/s
-  // every level-1 transfer (server k → server k+1 or k+2, same NPU index) crosses NIC → rail leaf → NIC
-  const interLatency = topo.routeLatencyNs(topo.route(0, m));
-  it("has one inter-server path latency for every same-index pair", () => {
+  const m = 8; // NPUs per server (Atlas 800T A2, hardware.md §1)
+  const s = 4; // servers (the preset)
+  const nic = 200e9 / 8; // one 200GE RoCE port per NPU (hardware.md §1), bytes/s
+  // every level-1 transfer joins NPU j of one server to NPU j of another: the preset is rail-optimized with
+  // 4 ports per leaf, so NPU j of all 4 servers share rail leaf j and the path is NPU → NIC → leaf → NIC → NPU:
+  // NIC processing on both sides (roce `nic_latency`, 1 µs) + one switch traversal (`switch_latency`, 0.6 µs), ns
+  const interLatency = 2 * 1000 + 600;
+  const interStep = interLatency + OVERHEAD_NS; // α of a level-1 round, ns
+  it("every same-index pair of servers is joined through one rail leaf: 2 NIC latencies + 1 switch", () => {
     for (let a = 0; a < s; a++) for (let b = 0; b < s; b++) if (a !== b) for (let j = 0; j < m; j++) {
       expect(topo.routeLatencyNs(topo.route(a * m + j, b * m + j))).toBe(interLatency);
     }
   });
+  /** One level-0 mesh phase: every NPU sends S/m to each of its 7 peers, each over its own HCCS link. */
   const intraPhase = sec(S / m, B) + ALPHA;
   it("with a level-1 ring: intra RS (S/m) + 2(s−1) ring rounds of S/(m·s) over the NIC + intra AG (S/m)", () => {
     const expected = 2 * intraPhase + 2 * (s - 1) * (sec(S / (m * s), nic) + interLatency + OVERHEAD_NS);
@@ -125,6 +160,44 @@ describe("hierarchical all-reduce on 4 RoCE servers (roce-4x800t-a2): mesh insid
     const inter = 2 * (sec(S / (2 * m), nic) + sec(S / (4 * m), nic)) + 2 * 2 * (interLatency + OVERHEAD_NS);
     const t = timeOf(env, "hierarchical", { op: "all_reduce", group: ranks(m * s), bytes: S, level1: "hd" });
     expect(Math.round(t)).toBe(Math.round(2 * intraPhase + inter));
+  });
+  // reduce-scatter: every NPU ends with S/(m·s) of the sum. Level 0 reduces over the server (S/m to each peer);
+  // level 1 reduce-scatters the S/m each NPU now holds among the 4 same-index NPUs, over its own NIC
+  const rsAgInterHd = sec(S / m / 2, nic) + sec(S / m / 4, nic) + 2 * interStep; // H-D on 4 servers: S/m halved twice
+  const rsAgInterRing = (s - 1) * (sec(S / (m * s), nic) + interStep); // ring: s−1 rounds of S/(m·s)
+  it("reduce-scatter with level-1 H-D (the default for 4 servers): intra RS (S/m per peer) + halving rounds of S/(2m), S/(4m)", () => {
+    const expected = intraPhase + rsAgInterHd;
+    for (const level1 of ["hd", undefined] as const) {
+      const t = timeOf(env, "hierarchical", { op: "reduce_scatter", group: ranks(m * s), bytes: S, ...(level1 ? { level1 } : {}) });
+      expect(Math.round(t)).toBe(Math.round(expected));
+    }
+  });
+  it("reduce-scatter with a level-1 ring: intra RS (S/m per peer) + s−1 ring rounds of S/(m·s)", () => {
+    const t = timeOf(env, "hierarchical", { op: "reduce_scatter", group: ranks(m * s), bytes: S, level1: "ring" });
+    expect(Math.round(t)).toBe(Math.round(intraPhase + rsAgInterRing));
+  });
+  // all-gather, the mirror image: level 1 gathers each NPU's S/(m·s) into S/m among the same-index NPUs,
+  // then level 0 hands each NPU's S/m to its 7 peers
+  it("all-gather with level-1 H-D: doubling rounds of S/(4m), S/(2m) + intra AG (S/m per peer)", () => {
+    const t = timeOf(env, "hierarchical", { op: "all_gather", group: ranks(m * s), bytes: S, level1: "hd" });
+    expect(Math.round(t)).toBe(Math.round(rsAgInterHd + intraPhase));
+  });
+  it("all-gather with a level-1 ring: s−1 ring rounds of S/(m·s) + intra AG (S/m per peer)", () => {
+    const t = timeOf(env, "hierarchical", { op: "all_gather", group: ranks(m * s), bytes: S, level1: "ring" });
+    expect(Math.round(t)).toBe(Math.round(rsAgInterRing + intraPhase));
+  });
+  // broadcast: S crosses servers only along the root's column, then each server broadcasts from that
+  // column with the mesh (scatter S/m + all-gather, 2 mesh phases)
+  const root = 1 * m + 3; // NPU 3 of server 1
+  it("broadcast with level-1 H-D: binomial scatter (S/2, S/4) + doubling (S/4, S/2) among the root's column, then a mesh broadcast", () => {
+    const inter = sec(S / 2 + S / 4 + S / 4 + S / 2, nic) + 4 * interStep;
+    const t = timeOf(env, "hierarchical", { op: "broadcast", group: ranks(m * s), bytes: S, root, level1: "hd" });
+    expect(Math.round(t)).toBe(Math.round(inter + 2 * intraPhase));
+  });
+  it("broadcast with a level-1 ring: pipelined chain of 2s−2 rounds of S/s among the root's column, then a mesh broadcast", () => {
+    const inter = (2 * s - 2) * (sec(S / s, nic) + interStep);
+    const t = timeOf(env, "hierarchical", { op: "broadcast", group: ranks(m * s), bytes: S, root, level1: "ring" });
+    expect(Math.round(t)).toBe(Math.round(inter + 2 * intraPhase));
   });
   it("beats a flat ring over all 32 NPUs for 1 GiB", () => {
     const flat = timeOf(env, "ring", { op: "all_reduce", group: ranks(m * s), bytes: S });
@@ -144,11 +217,38 @@ describe("algorithm: auto follows HCCL's rules", () => {
     expect(selectAlgorithm("all_reduce", ranks(32), S, layout)).toBe("hierarchical");
     expect(selectAlgorithm("all_to_all", ranks(32), S, layout)).toBe("pairwise");
   });
-  it("switches from mesh to ring above 8 MiB on the UB (hardware.md §3 crossover)", () => {
+  it("picks mesh up to 8 MiB and ring above inside a UB domain, as HCCL would at the hardware.md §3 crossover", () => {
     const layout = rankLayout(presetEnv("cloudmatrix-16").topology());
     expect(layout.fabric).toBe("ub");
     expect(selectAlgorithm("all_reduce", ranks(32), 8 * 1024 ** 2, layout)).toBe("mesh");
+    expect(selectAlgorithm("all_reduce", ranks(32), 8 * 1024 ** 2 + 1, layout)).toBe("ring");
     expect(selectAlgorithm("all_reduce", ranks(32), 16 * 1024 ** 2, layout)).toBe("ring");
+  });
+});
+
+describe("mesh vs ring all-reduce over the UB (cloudmatrix-16, 32 dies): hardware.md §3 [S] crossover", () => {
+  const env = presetEnv("cloudmatrix-16");
+  const MiB = 1024 ** 2;
+  const faster = (bytes: number): "mesh" | "ring" => {
+    const req = { op: "all_reduce", group: ranks(32), bytes } as const;
+    return timeOf(env, "mesh", req) < timeOf(env, "ring", req) ? "mesh" : "ring";
+  };
+  it("the one-step full mesh beats ring up to 8 MiB", () => {
+    for (const mib of [1, 4, 8]) expect(faster(mib * MiB)).toBe("mesh");
+  });
+  // Known model disagreement. Measured (analytical network, 2 µs step overhead; the flow model agrees to
+  // ~1.5 µs): 8 MiB mesh 86.3 µs vs ring 272.0 µs; 16 MiB 166.6 vs 354.9 µs; 64 MiB 648.1 vs 852.5 µs;
+  // 256 MiB 2574.0 vs 2842.6 µs — mesh wins at every size. Why: in the model both algorithms are
+  // bandwidth-optimal on a die's 196 GB/s UB port (each die sends 2(n−1)/n·S either way; mesh even sends
+  // its sibling die's share over SIO at the same time), so ring = mesh + 2(n−1)−2 = 60 extra rounds of
+  // step overhead and route latency (~3 µs each) + S/16/196 GB/s, at every size. Nothing charges the
+  // one-shot mesh for what plausibly makes it lose at large sizes on the real UB: driving n−1 = 31 peer
+  // streams at once (per-peer DMA/AIV work, the die's data movers and HBM shared among them — ~95 % of
+  // UB peak already needs 24 of 48 AIV cores, §3), receiver incast, and staging through the fixed
+  // HCCL buffer (HCCL_BUFFSIZE, §4). `auto` follows HCCL's switch to ring above 8 MiB all the same.
+  it.fails("known model disagreement: ring beats mesh from 16 MiB (mesh still faster up to 8 MiB)", () => {
+    for (const mib of [1, 4, 8]) expect(faster(mib * MiB)).toBe("mesh");
+    for (const mib of [16, 64, 256]) expect(faster(mib * MiB)).toBe("ring");
   });
 });
 
@@ -168,5 +268,31 @@ describe("collective-bench reports hccl_test-style rows", () => {
       expect(r.busbw_gb_per_s).toBeCloseTo((r.algbw_gb_per_s * 2 * 7) / 8, 12);
     }
     expect(rows[2]!.selected_algorithm).toBe("mesh");
+  });
+  // nccl-tests / hccl_test convention: busbw is what each rank's link carries, so a bandwidth-optimal
+  // algorithm's busbw is the link bandwidth whatever n. All-gather, reduce-scatter and all-to-all(v) move
+  // (n−1)/n·S through each rank (n−1 of its n pieces); broadcast and send/recv move S (factor 1).
+  const n = 4;
+  const cfg = collectiveBenchSchema.parse({
+    kind: "collective-bench",
+    ops: ["all_gather", "reduce_scatter", "all_to_all", "all_to_allv", "broadcast", "send_recv"],
+    algorithms: ["ring"],
+    ranks: n,
+    sizes: { from: "1GiB", to: "1GiB" },
+  });
+  const rows = collectiveBench.run(cfg, { sim: new Simulator(1), hooks: new Hooks<SimEvents>(), env: serverEnv }).metrics.results as { op: string; algbw_gb_per_s: number; busbw_gb_per_s: number }[];
+  const row = (op: string) => rows.find((r) => r.op === op)!;
+  it("busbw = algbw × (n−1)/n for all-gather, reduce-scatter and all-to-all(v), n the group size (4 of 8 ranks)", () => {
+    for (const op of ["all_gather", "reduce_scatter", "all_to_all", "all_to_allv"]) {
+      expect(row(op).busbw_gb_per_s).toBeCloseTo((row(op).algbw_gb_per_s * (n - 1)) / n, 12);
+    }
+  });
+  it("busbw = algbw for broadcast and send/recv", () => {
+    for (const op of ["broadcast", "send_recv"]) expect(row(op).busbw_gb_per_s).toBeCloseTo(row(op).algbw_gb_per_s, 12);
+  });
+  it("so the ring's busbw for 1 GiB is the 56 GB/s HCCS link bandwidth (less its latency terms, < 0.1 %)", () => {
+    for (const op of ["all_gather", "reduce_scatter", "all_to_all", "all_to_allv", "send_recv"]) {
+      expect(Math.abs(row(op).busbw_gb_per_s / (B / 1e9) - 1)).toBeLessThan(1e-3);
+    }
   });
 });

@@ -90,25 +90,115 @@ describe("training layout validation (exit code 2 errors)", () => {
   });
 });
 
-describe("training DP collectives", () => {
+describe("training DP collectives (roce-4x800t-a2: 4 servers × 8 NPUs, one 200GE port per NPU)", () => {
+  const B_HCCS = 56e9; // one HCCS link, bytes/s (hardware.md §1: 392 GB/s over 7 links)
+  const NIC = 200e9 / 8; // one 200GE RoCE port per NPU, bytes/s (hardware.md §1)
+  const OVERHEAD = 2000; // collective step overhead, ns (the default `network.collective_step_overhead`)
+  // NPU j of every server hangs off rail leaf j (rail-optimized, 4 ports per leaf): NIC latency 1 µs on both
+  // sides + one switch 0.6 µs (roce defaults); an HCCS hop is 1 µs (server default)
+  const INTER_ALPHA = 2 * 1000 + 600 + OVERHEAD; // ns
+  const INTRA_ALPHA = 1000 + OVERHEAD; // ns
+  const ns = (bytes: number, bw: number): number => (bytes / bw) * 1e9;
+
   it("the DP gradient reduce-scatter costs what the collective model says for the DP group", () => {
+    // tp 8, dp 4: each DP group is NPU t of the 4 servers (one rank per server), the 8 groups run at once on 8 rails
     const sc = loadScenario("inline.yaml", { text: yaml("{tp: 8, pp: 1, dp: 4}", "  seq_len: 1024\n") });
-    const pricer = new CommPricer(sc.env, 2000, CHIPS["910B3"]!.die);
+    const pricer = new CommPricer(sc.env, OVERHEAD, CHIPS["910B3"]!.die);
     const groups = Array.from({ length: 8 }, (_, t) => [t, 8 + t, 16 + t, 24 + t]);
     const bytes = 64 * 1024 * 1024;
-    const priced = pricer.collective("dp", "all_reduce", groups, bytes);
-    // the same collective run directly: hierarchical (one rank per server) all-reduce on every column at once
+    const priced = pricer.collective("dp", "reduce_scatter", groups, bytes);
+    // the same collective run directly: hierarchical (one rank per server) reduce-scatter on every column at once
     const sim = new Simulator(0);
     const net = sc.env.networkModel(sim);
     const layout = rankLayout(net.topology);
-    const plans = groups.map((g) => ALGORITHMS.auto!.plan({ op: "all_reduce", group: g, bytes, layout }));
+    const plans = groups.map((g) => ALGORITHMS.auto!.plan({ op: "reduce_scatter", group: g, bytes, layout }));
+    expect(plans.map((p) => p.algorithm)).toEqual(Array(8).fill("hierarchical"));
     const steps = plans[0]!.steps.map((_, k) => ({ transfers: plans.flatMap((p) => p.steps[k]!.transfers) }));
     let end = 0;
-    runPlan(net, { op: "all_reduce", algorithm: "auto", group: groups[0]!, bytes, steps }, 0, 2000, (e) => (end = e));
+    runPlan(net, { op: "reduce_scatter", algorithm: "auto", group: groups[0]!, bytes, steps }, 0, OVERHEAD, (e) => (end = e));
     sim.run();
     expect(priced).toBeCloseTo(end, 6);
-    // and a 4-server ring-free H-D all-reduce of S over one 200GE NIC per NPU: 2·(n−1)/n·S/B is its bandwidth floor
-    expect(priced).toBeGreaterThan(((2 * 3) / 4) * (bytes / 25e9) * 1e9);
+    // closed form: no level-0 phase (one rank per server); level-1 H-D over 4 servers halves S twice, each
+    // rail carrying one transfer per round: (S/2 + S/4)/NIC + 2α
+    expect(priced).toBeCloseTo(ns(bytes / 2, NIC) + ns(bytes / 4, NIC) + 2 * INTER_ALPHA, 6);
+  });
+
+  it("a step's DP traffic is the FP32 gradient reduce-scatter plus the BF16 parameter all-gather over all 32 NPUs", () => {
+    // tp 1, pp 1, dp 32: one DP group of every NPU, hierarchical (mesh in each server, H-D across the 4)
+    const h = 1024, V = 32000, L = 8, q = 16, kv = 4, d = 64, F = 4096;
+    const P = L * (h * (q + 2 * kv) * d + q * d * h + 3 * h * F + 2 * h) + V * h + h + V * h; // every weight, embedding and head
+    const m = 8; // NPUs per server
+    // reduce-scatter of S: level 0 sends S/m to each server peer, level 1 halves S/m twice over the NIC
+    const rs = (S: number): number => ns(S / m, B_HCCS) + INTRA_ALPHA + ns(S / m / 2, NIC) + ns(S / m / 4, NIC) + 2 * INTER_ALPHA;
+    // all-gather of S: level 1 doubles S/(4m) into S/m, then level 0 hands S/m to each server peer
+    const ag = (S: number): number => ns(S / m / 4, NIC) + ns(S / m / 2, NIC) + 2 * INTER_ALPHA + ns(S / m, B_HCCS) + INTRA_ALPHA;
+    const r = metrics(yaml("{tp: 1, pp: 1, dp: 32}", "  seq_len: 1024\n  micro_batch_size: 2\n  global_batch_size: 128\n  recompute: none\n"));
+    const expected = (rs(4 * P) + ag(2 * P)) / 1e9; // s
+    expect(Math.abs(r.comm_s.dp / expected - 1)).toBeLessThan(1e-5); // comm_s carries 6 significant digits
+  });
+});
+
+describe("training FLOP metrics: MFU both ways and HFU (targets.md T2)", () => {
+  // peak of a 910B3 (the roce-4x800t-a2 / roce-768x800t-a2 chip): 20 AIC × 16·16·16 BF16 MACs × 2 × 1.8 GHz
+  // = 294.9 TFLOPS (hardware.md §1: FP16/BF16 share the 16×16×16 MMAD shape)
+  const PEAK = 20 * 16 * 16 * 16 * 2 * 1.8e9; // FLOP/s per NPU
+  const rel = (a: number, b: number): number => Math.abs(a / b - 1);
+
+  describe("small dense model (8 layers, hidden 1024, GQA 16/4 × 64, SwiGLU 4096), tp 1 pp 1 dp 32, seq 1024", () => {
+    const h = 1024, V = 32000, L = 8, q = 16, kv = 4, d = 64, F = 4096, seq = 1024;
+    const NPUS = 32;
+    const TOKENS = 128 * seq; // global batch 128 sequences
+    const gemmParamsPerLayer = h * (q + 2 * kv) * d + q * d * h + 3 * h * F; // qkv, o, gate/up/down
+    // active parameters as DeepSeek and Pangu Ultra MoE count them (its published 39B, hardware.md §7): every
+    // weight but the input embedding table (a lookup reads one row): layers incl. their two norms, final norm, LM head
+    const N_ACTIVE = L * (gemmParamsPerLayer + 2 * h) + h + V * h;
+    // forward FLOPs per token: 2 per weight of every GEMM (layers + LM head); causal attention QKᵀ and PV
+    // cost 2·d per head and key each, over (seq+1)/2 keys on average
+    const attnFwd = L * 4 * q * d * ((seq + 1) / 2);
+    const layerGemmFwd = 2 * L * gemmParamsPerLayer;
+    const fwd = layerGemmFwd + 2 * V * h + attnFwd;
+    const run = (recompute: string): Record<string, any> =>
+      metrics(yaml("{tp: 1, pp: 1, dp: 32}", `  seq_len: ${seq}\n  micro_batch_size: 2\n  global_batch_size: 128\n  recompute: ${recompute}\n`));
+    const none = run("none");
+    const full = run("full");
+    const attnCore = run("selective\n  recompute_modules: [attention_core]");
+    /** FLOPs per step a utilisation stands for, given the run's own step time. */
+    const flops = (r: Record<string, any>, u: number): number => u * r.step_s * NPUS * PEAK;
+    // the metrics carry 6 significant digits: products of two of them agree to ~1e-5
+
+    it("the run reports the global batch in tokens", () => expect(none.tokens_per_step).toBe(TOKENS));
+    it("mfu_6n = 6·N_active·tokens / (step × NPUs × peak)", () => {
+      for (const r of [none, full, attnCore]) expect(rel(flops(r, r.mfu_6n), 6 * N_ACTIVE * TOKENS)).toBeLessThan(2e-5);
+    });
+    it("mfu adds fwd+bwd causal attention: (6·N_active + 3·attention fwd)·tokens / (step × NPUs × peak)", () => {
+      for (const r of [none, full, attnCore]) expect(rel(flops(r, r.mfu), (6 * N_ACTIVE + 3 * attnFwd) * TOKENS)).toBeLessThan(2e-5);
+    });
+    // (so without recompute hfu sits just below mfu: norm weights count in 6·N but run no GEMM)
+    it("hfu without recompute counts the executed matrix FLOPs: forward + backward (2× forward) = 3 × forward", () => {
+      expect(rel(flops(none, none.hfu), 3 * fwd * TOKENS)).toBeLessThan(2e-5);
+    });
+    it("full recompute re-runs every decoder layer's forward (not the head): hfu > mfu", () => {
+      expect(rel(flops(full, full.hfu), (3 * fwd + layerGemmFwd + attnFwd) * TOKENS)).toBeLessThan(2e-5);
+      expect(full.hfu).toBeGreaterThan(full.mfu);
+    });
+    it("selective recompute of the attention core re-runs only the attention kernels: hfu > mfu", () => {
+      expect(rel(flops(attnCore, attnCore.hfu), (3 * fwd + attnFwd) * TOKENS)).toBeLessThan(2e-5);
+      expect(attnCore.hfu).toBeGreaterThan(attnCore.mfu);
+    });
+  });
+
+  it("Pangu Ultra MoE T2 run: mfu_6n from the published 39B active parameters and the 910B3 peak (within 2 %: two significant figures), mfu above it, hfu ≥ mfu with selective recompute", () => {
+    const r = runScenario(loadScenario("configs/pangu-ultra-moe-train.yaml")).metrics as Record<string, number>;
+    const npus = 768 * 8; // roce-768x800t-a2
+    const tokens = 3072 * 4096; // global batch × seq_len of the config
+    expect(r.npus).toBe(npus);
+    expect(r.tokens_per_step).toBe(tokens);
+    const mfu6n = (6 * 39e9 * tokens) / (r.step_s! * npus * PEAK); // 39B active: hardware.md §7, embedding not counted
+    expect(rel(r.mfu_6n!, mfu6n)).toBeLessThan(0.02);
+    expect(r.mfu).toBeGreaterThan(r.mfu_6n!); // mfu also counts causal attention (the other T2 convention)
+    // selective recompute re-runs the MLA up-projection GEMMs (default recompute_modules), and HFU also
+    // counts the MTP module's FLOPs, which MFU leaves out
+    expect(r.hfu).toBeGreaterThanOrEqual(r.mfu!);
   });
 });
 
