@@ -24,9 +24,26 @@ export function seedOption(text: string | undefined): number | undefined {
   return seed;
 }
 
-/** A command-line misuse (exit code 2). */
+/**
+ * Parses an integer option (`--jobs`, `--seeds`, `--top`, `--context`) typed as text, so that a bad value
+ * is quoted as the user typed it (`--jobs expects a positive integer, got "abc"`), not as NaN.
+ */
+export function integerOption(text: string | undefined, flag: string, min: 0 | 1 = 1): number | undefined {
+  if (text === undefined) return undefined;
+  const n = /^\s*\+?\d+\s*$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`${flag} expects a ${min === 1 ? "positive" : "non-negative"} integer, got "${text}"`);
+  return n;
+}
+
+/** A command-line misuse (exit code 2); `usage` is the command's usage line, printed under the message when given. */
 export class UsageError extends Error {
   override name = "UsageError";
+  constructor(
+    message: string,
+    readonly usage?: string,
+  ) {
+    super(message);
+  }
 }
 
 /** A command's deliberate non-zero exit after it printed its output (e.g. `validate` with a failed target). */

@@ -1,6 +1,7 @@
 import { accessSync, constants, lstatSync, readlinkSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { inputError } from "../config/errors.js";
+import { errnoText } from "./errno-text.js";
 
 /** An output file of a command: the path the user gave and what it holds (for messages: "trace", "report"). */
 export interface OutputTarget {
@@ -9,10 +10,8 @@ export interface OutputTarget {
   readonly what: string;
 }
 
-/** The error code of a failed file operation (ENOENT, EACCES, EISDIR, …), as the messages show it. */
-function why(e: unknown): string {
-  return (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-}
+/** A failed file operation in words ("no such file or folder", "permission denied", …), as the messages show it. */
+const why = errnoText;
 
 /** True when `path` names an existing folder (false for a file, nothing, or an unreadable path). */
 function isDirectory(path: string): boolean {
@@ -71,8 +70,9 @@ export function checkOutputPaths(targets: readonly OutputTarget[], inputs: reado
     if (other !== undefined) inputError({ path: "", message: `the ${t.what} file and the ${other} file are the same file ${t.path}` });
     seen.set(id, t.what);
     const dir = dirname(id);
-    if (!isDirectory(dir)) inputError({ path: "", message: `cannot write the ${t.what} file ${t.path}: ENOENT` });
-    if (isDirectory(id)) inputError({ path: "", message: `cannot write the ${t.what} file ${t.path}: EISDIR` });
+    // the folder as the user wrote it, unless a link leads elsewhere
+    if (!isDirectory(dir)) inputError({ path: "", message: `cannot write the ${t.what} file ${t.path}: no such folder: ${id === resolve(t.path) ? dirname(t.path) : dir}` });
+    if (isDirectory(id)) inputError({ path: "", message: `cannot write the ${t.what} file ${t.path}: it is a folder; expected a file path` });
     // a FIFO, socket or device would be replaced by the rename of writeFilesAtomic (links are written through)
     if (existsAsNonFile(id)) inputError({ path: "", message: `cannot write the ${t.what} file ${t.path}: it exists and is not a regular file (a pipe, socket or device); expected a file path` });
     try {

@@ -22,7 +22,70 @@ export function editDistance(a: string, b: string): number {
   return prev[n]!;
 }
 
-/** The closest candidate to `name` if it is a plausible typo (case-insensitive), else undefined. */
+/** The words of a key (`hccs_link_bandwidth` → hccs, link, bandwidth), lower case. */
+function words(s: string): string[] {
+  return s.toLowerCase().split(/[\s_.\-/]+/).filter((w) => w !== "");
+}
+
+/** Edits allowed in a typo of a name of `length` characters. */
+function typoLimit(length: number): number {
+  return Math.max(1, Math.floor(Math.max(length, 3) / 3));
+}
+
+/**
+ * The candidate whose words hold every word of `name` (a word matches a word of the candidate exactly, or
+ * within a typo when it has more than 3 letters): `hccs_bandwidth` → `hccs_link_bandwidth`, which edit
+ * distance alone ranks below `pcie_bandwidth`. A one-word name must be a whole word of exactly one
+ * candidate (`capacity` → `hbm_capacity`). Ties go to the fewest extra words, then the fewest edits.
+ */
+function closestByWords(name: string, candidates: readonly string[]): string | undefined {
+  const mine = words(name);
+  if (mine.length === 0) return undefined;
+  if (mine.length === 1) {
+    if (mine[0]!.length < 4) return undefined;
+    const holders = candidates.filter((c) => words(c).length > 1 && words(c).includes(mine[0]!));
+    return holders.length === 1 ? holders[0] : undefined;
+  }
+  let best: string | undefined;
+  let bestScore: [number, number] = [Infinity, Infinity];
+  for (const c of candidates) {
+    const theirs = words(c);
+    const used = new Set<number>();
+    let edits = 0;
+    let all = true;
+    for (const w of mine) {
+      let bi = -1;
+      let bd = Infinity;
+      theirs.forEach((t, i) => {
+        if (used.has(i)) return;
+        const d = w === t ? 0 : w.length > 3 ? editDistance(w, t) : Infinity;
+        if (d < bd) {
+          bd = d;
+          bi = i;
+        }
+      });
+      if (bi < 0 || bd > typoLimit(w.length)) {
+        all = false;
+        break;
+      }
+      used.add(bi);
+      edits += bd;
+    }
+    if (!all) continue;
+    const score: [number, number] = [theirs.length - mine.length, edits];
+    if (score[0] < bestScore[0] || (score[0] === bestScore[0] && score[1] < bestScore[1])) {
+      bestScore = score;
+      best = c;
+    }
+  }
+  return best;
+}
+
+/**
+ * The closest candidate to `name` if it is a plausible typo (case-insensitive), else undefined: a name one
+ * edit away; else a candidate holding every word of the name (a word left out, or words swapped); else the
+ * fewest edits within a third of the name's length.
+ */
 export function closest(name: string, candidates: readonly string[]): string | undefined {
   const lower = name.toLowerCase();
   let best: string | undefined;
@@ -34,8 +97,10 @@ export function closest(name: string, candidates: readonly string[]): string | u
       best = c;
     }
   }
-  const limit = Math.max(1, Math.floor(Math.max(name.length, 3) / 3));
-  return bestD <= limit ? best : undefined;
+  if (bestD <= 1) return best;
+  const byWords = closestByWords(name, candidates);
+  if (byWords !== undefined) return byWords;
+  return bestD <= typoLimit(name.length) ? best : undefined;
 }
 
 /** ` (did you mean "x"?)` or "" — for appending to an error message. */

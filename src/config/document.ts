@@ -68,12 +68,19 @@ function firstLine(s: string): string {
   return s.split("\n")[0]!.trim();
 }
 
-/** Splits `a.b.c=value` into a path and a YAML-parsed value; throws a usage error when malformed. */
+/**
+ * Splits `a.b.c=value` into a path and a YAML-parsed value; throws a usage error when malformed. A list
+ * item is `a.0.b` or `a[0].b` (the same path).
+ */
 export function parseSetArgument(arg: string): { path: (string | number)[]; value: unknown } {
   const eq = arg.indexOf("=");
-  const key = eq < 0 ? "" : arg.slice(0, eq).trim();
+  const written = eq < 0 ? "" : arg.slice(0, eq).trim();
+  const key = written.replace(/\[(\d+)\]/g, ".$1");
   if (eq < 0 || key === "" || key.split(".").some((s) => s === "")) {
     inputError({ path: "", message: `--set expects key.path=value (e.g. --set workload.ranks=4), got ${quoted(arg)}` });
+  }
+  if (/[[\]]/.test(key)) {
+    inputError({ path: written, fromSet: `--set ${arg}`, message: `a list index is a number, written a.0.b or a[0].b (e.g. workload.instances[0].count), got ${quoted(written)}` });
   }
   let value: unknown;
   try {

@@ -1,9 +1,10 @@
 import { z } from "zod";
-import type { ModelArchitecture } from "../model/architecture.js";
+import { architectureSchema, type ModelArchitecture } from "../model/architecture.js";
 import { MODEL_NAMES } from "../model/presets.js";
 import { resolveModel } from "../model/resolve.js";
 import { quoted } from "../units/index.js";
 import { didYouMean, validValues } from "./did-you-mean.js";
+import { withKeysOf } from "./zod-walk.js";
 
 /** A resolved `model:` section: the preset it came from (if any) and the full architecture. */
 export interface ResolvedModel {
@@ -43,7 +44,8 @@ export function modelField() {
     }
     return z.NEVER;
   });
-  return schema.meta(modelJsonSchemaMeta());
+  // overrides and inline architectures take the architecture's keys: "did you mean" and the valid keys below `model:`
+  return withKeysOf(schema.meta(modelJsonSchemaMeta()), architectureSchema);
 }
 
 /**

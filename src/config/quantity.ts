@@ -63,12 +63,29 @@ function jsonSchemaMeta(kind: QuantityKind, positive: boolean, min: number) {
   };
 }
 
+/** The kind of every quantity field schema (before wrappers such as `.optional()`), for messages that list accepted forms. */
+const QUANTITY_FIELDS = new WeakMap<object, QuantityKind>();
+
+/** The kind of quantity `schema` parses, if it is a quantity field (see through wrappers first). */
+export function quantityKindOf(schema: unknown): QuantityKind | undefined {
+  return typeof schema === "object" && schema !== null ? QUANTITY_FIELDS.get(schema) : undefined;
+}
+
+/**
+ * The `params` of a quantity field's issue: `form` marks an input that is no quantity at all (a bare
+ * number, a list, a word), which a union of forms (`auto`, or a size) words as "none of the forms".
+ */
+export interface QuantityIssueParams {
+  readonly quantity: QuantityKind;
+  readonly form: boolean;
+}
+
 function quantity(kind: QuantityKind, opts: { positive?: boolean; min?: number } = {}) {
   const schema = z.unknown().transform((input, ctx): Quantity => {
     if (input instanceof Quantity && input.kind === kind) return input;
     const r = parseQuantity(kind, input);
     if (!r.ok) {
-      ctx.addIssue({ code: "custom", message: r.message, input });
+      ctx.addIssue({ code: "custom", message: r.message, input, params: { quantity: kind, form: r.form === true } satisfies QuantityIssueParams });
       return z.NEVER;
     }
     const positive = opts.positive ?? true;
@@ -89,9 +106,21 @@ function quantity(kind: QuantityKind, opts: { positive?: boolean; min?: number }
       });
       return z.NEVER;
     }
+    if (kind === "bytes" && Math.abs(r.value - Math.round(r.value)) > Math.max(r.value, 1) * 1e-12) {
+      // a transfer or a capacity is whole bytes: rounding 1.5B to 2B would run another size than the one asked
+      // for. The tolerance only forgives the float error of the unit conversion ("1.1KB" is 1100.0000000000002).
+      ctx.addIssue({
+        code: "custom",
+        message: `expected a whole number of bytes, got ${JSON.stringify(input)} = ${r.value} B (a size is an integer count of bytes after unit conversion: "1.5KiB" = 1536 B is fine, "1.5B" is not)`,
+        input,
+      });
+      return z.NEVER;
+    }
     return new Quantity(r.value, kind);
   });
-  return schema.meta(jsonSchemaMeta(kind, opts.positive ?? true, opts.min ?? 0));
+  const field = schema.meta(jsonSchemaMeta(kind, opts.positive ?? true, opts.min ?? 0));
+  QUANTITY_FIELDS.set(field, kind);
+  return field;
 }
 
 /** A size such as `"64GiB"` (> 0) → bytes. */

@@ -11,7 +11,7 @@ import { documentData, issueAt, loadConfigDocument, type ConfigDocument } from "
 import { ResolvedEnvironment, type ClusterConfig, type NetworkConfig } from "./environment.js";
 import { InputError, inReadingOrder, type InputIssue } from "./errors.js";
 import { duration } from "./quantity.js";
-import { zodToInputIssues } from "./zod-issues.js";
+import { keyPathsOf, zodToInputIssues, type IssueContext } from "./zod-issues.js";
 
 /** The `network:` section. */
 export const networkSchema = z.strictObject({
@@ -79,7 +79,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-function resolveCluster(cd: ConfigDocument, raw: unknown, issues: InputIssue[]): ClusterConfig | undefined {
+function resolveCluster(cd: ConfigDocument, raw: unknown, issues: InputIssue[], context: IssueContext): ClusterConfig | undefined {
   const presetNames = Object.keys(CLUSTER_PRESETS);
   const typeNames = Object.keys(CLUSTER_TYPES);
   const path = ["cluster"];
@@ -124,20 +124,20 @@ function resolveCluster(cd: ConfigDocument, raw: unknown, issues: InputIssue[]):
   }
   const parsed = type.schema.safeParse(merged, { reportInput: true });
   if (!parsed.success) {
-    issues.push(...zodToInputIssues(cd, type.schema, parsed.error.issues, path));
+    issues.push(...zodToInputIssues(cd, type.schema, parsed.error.issues, path, context));
     return undefined;
   }
   return { type: type.type, name: presetName ?? "inline", spec: parsed.data as Record<string, unknown> };
 }
 
 /** Validates the top-level sections `def` reads and rejects those only other kinds read. */
-function resolveSections(cd: ConfigDocument, def: WorkloadDefinition, raw: Record<string, unknown>, issues: InputIssue[]): Record<string, unknown> {
+function resolveSections(cd: ConfigDocument, def: WorkloadDefinition, raw: Record<string, unknown>, issues: InputIssue[], context: IssueContext): Record<string, unknown> {
   const own = def.sections ?? {};
   const out: Record<string, unknown> = {};
   for (const [key, schema] of Object.entries(own)) {
     const parsed = schema.safeParse(raw[key], { reportInput: true });
     if (parsed.success) out[key] = parsed.data;
-    else issues.push(...zodToInputIssues(cd, schema, parsed.error.issues, [key]));
+    else issues.push(...zodToInputIssues(cd, schema, parsed.error.issues, [key], context));
   }
   for (const key of sectionNames()) {
     if (!(key in own) && raw[key] !== undefined) {
@@ -148,7 +148,7 @@ function resolveSections(cd: ConfigDocument, def: WorkloadDefinition, raw: Recor
   return out;
 }
 
-function resolveWorkload(cd: ConfigDocument, raw: unknown, issues: InputIssue[]): { def: WorkloadDefinition; config: unknown } | undefined {
+function resolveWorkload(cd: ConfigDocument, raw: unknown, issues: InputIssue[], context: IssueContext): { def: WorkloadDefinition; config: unknown } | undefined {
   const kinds = Object.keys(WORKLOADS);
   const path = ["workload"];
   if (!isPlainObject(raw)) {
@@ -166,7 +166,7 @@ function resolveWorkload(cd: ConfigDocument, raw: unknown, issues: InputIssue[])
   }
   const parsed = def.schema.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
-    issues.push(...zodToInputIssues(cd, def.schema, parsed.error.issues, path));
+    issues.push(...zodToInputIssues(cd, def.schema, parsed.error.issues, path, context));
     return undefined;
   }
   return { def, config: parsed.data };
@@ -178,6 +178,45 @@ export function resolveConfigPath(env: ResolvedEnvironment, p: string): string {
 }
 
 /**
+ * Every key path of a config of workload kind `def` on the cluster `rawCluster` names (its type's keys),
+ * so an unknown key that is valid elsewhere can say where (`workload.tp_extend_ep` → `parallel.tp_extend_ep`).
+ */
+function configKeyPaths(def: WorkloadDefinition | undefined, rawCluster: unknown): string[] {
+  const paths = keyPathsOf(topLevelSchema, "");
+  const typeName =
+    isPlainObject(rawCluster) && typeof rawCluster.type === "string"
+      ? rawCluster.type
+      : (() => {
+          const preset = typeof rawCluster === "string" ? rawCluster : isPlainObject(rawCluster) && typeof rawCluster.preset === "string" ? rawCluster.preset : undefined;
+          return preset !== undefined && Object.hasOwn(CLUSTER_PRESETS, preset) ? CLUSTER_PRESETS[preset]!.type : undefined;
+        })();
+  if (typeName !== undefined && Object.hasOwn(CLUSTER_TYPES, typeName)) paths.push(...keyPathsOf(CLUSTER_TYPES[typeName]!.schema, "cluster"));
+  if (def !== undefined) {
+    paths.push(...keyPathsOf(def.schema, "workload"));
+    for (const [key, schema] of Object.entries(def.sections ?? {})) paths.push(...keyPathsOf(schema, key));
+  }
+  return [...new Set(paths)];
+}
+
+/** Top-level keys of a search space (src/search/space.ts), which `search --space` reads, not `run`. */
+const SEARCH_SPACE_KEYS = ["knobs", "generators"];
+
+/** A search-space file given where a scenario is expected is one error that says how to use it. */
+function rejectSearchSpace(cd: ConfigDocument, raw: Record<string, unknown>): void {
+  const keys = Object.keys(raw);
+  const spaceKeys = keys.filter((k) => SEARCH_SPACE_KEYS.includes(k));
+  if (spaceKeys.length === 0 || "workload" in raw || "cluster" in raw) return;
+  const has = spaceKeys.map((k) => `${k}:`).join(" and ");
+  throw new InputError([
+    {
+      file: cd.file,
+      path: "",
+      message: `this is a search space (it has ${has} and no workload:), not a scenario: give it to search with the scenario it varies, \`ascend-sim search <scenario.yaml> --space ${cd.file} --objective <metric>\``,
+    },
+  ]);
+}
+
+/**
  * parse → defaults and units → presets → cross-field rules → resolved Scenario. Collects every
  * issue it can before throwing one InputError.
  */
@@ -185,16 +224,19 @@ export function loadScenario(file: string, opts: LoadOptions = {}): Scenario {
   const cd = loadConfigDocument(file, opts.sets ?? [], opts.text, opts.seed);
   const raw = documentData(cd) as Record<string, unknown>;
   const issues: InputIssue[] = [];
+  rejectSearchSpace(cd, raw);
 
-  const top = topLevelSchema.safeParse(raw, { reportInput: true });
-  if (!top.success) issues.push(...zodToInputIssues(cd, topLevelSchema, top.error.issues, []));
-  const workloadOnly = resolveWorkload(cd, raw.workload, issues);
-  const workload = workloadOnly && { ...workloadOnly, sections: resolveSections(cd, workloadOnly.def, raw, issues) };
   // the workload kind decides whether a cluster is needed, even when the rest of its section is invalid
   const kindName = isPlainObject(raw.workload) ? raw.workload.kind : undefined;
   const kindDef = typeof kindName === "string" && Object.hasOwn(WORKLOADS, kindName) ? WORKLOADS[kindName] : undefined;
+  let keyPaths: string[] | undefined;
+  const context: IssueContext = { keyPaths: () => (keyPaths ??= configKeyPaths(kindDef, raw.cluster)) };
+  const top = topLevelSchema.safeParse(raw, { reportInput: true });
+  if (!top.success) issues.push(...zodToInputIssues(cd, topLevelSchema, top.error.issues, [], context));
+  const workloadOnly = resolveWorkload(cd, raw.workload, issues, context);
+  const workload = workloadOnly && { ...workloadOnly, sections: resolveSections(cd, workloadOnly.def, raw, issues, context) };
   const clusterOptional = kindDef?.usesCluster === false && raw.cluster === undefined;
-  const cluster = clusterOptional ? undefined : resolveCluster(cd, raw.cluster, issues);
+  const cluster = clusterOptional ? undefined : resolveCluster(cd, raw.cluster, issues, context);
   if (issues.length > 0 || !top.success || (cluster === undefined && !clusterOptional) || workload === undefined) {
     throw new InputError(inReadingOrder(issues));
   }

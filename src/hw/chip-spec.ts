@@ -107,6 +107,11 @@ export interface ChipPreset {
   readonly name: string;
   /** One line for `ascend-sim list chips`. */
   readonly description: string;
+  /**
+   * Device-memory technology, for labels ("HBM" when absent; LPDDR4X on the 310P). The capacity and
+   * bandwidth fields are named `hbm…` whatever the technology.
+   */
+  readonly memoryKind?: string;
   /** The package (NPU / card). */
   readonly package: PackageSpec;
   /** One die: the compute unit the operator cost models run on. */

@@ -113,7 +113,7 @@ const DIE_310P: DieSpec = {
   rates: { ...DAV_C220_RATES, gmRead: 32, gmWrite: 32, l2Read: 64, l2Write: 64 },
   vectorBytesPerCycle: DAV_C220_VECTOR_BYTES_PER_CYCLE, // same vector ISA width, from memory, unverified
   l2Bytes: 16 * MiB, // from memory of Ascend310P3.ini, unverified
-  hbmBytes: 48e9, // [I] 96 GB per card / 2 chips (Atlas 300I Duo data sheet, from memory, unverified)
+  hbmBytes: 48e9, // LPDDR4X, not HBM (the field holds any device memory); [I] 96 GB per card / 2 chips (Atlas 300I Duo data sheet, from memory, unverified)
   hbmBandwidth: 204e9, // [I] 408 GB/s per card / 2 chips (from memory, unverified)
 };
 
@@ -121,30 +121,30 @@ const DIE_310P: DieSpec = {
 export const CHIPS: Record<string, ChipPreset> = {
   "910B1": b910(
     "910B1",
-    "Ascend 910B1: 24 AIC + 48 AIV @ 1.85 GHz, 363.7 TFLOPS FP16, 64 GiB HBM 1.6 TB/s, 192 MiB L2",
+    "Ascend 910B1: 24 AIC + 48 AIV @ 1.85 GHz, 363.7 TFLOPS FP16/BF16, 64 GiB HBM 1.6 TB/s, 192 MiB L2",
     // hardware.md §1 table [C]; HBM [V]
     davC220Die(24, 1.85e9, 192 * MiB, HBM_64G_BYTES, HBM_1_6T_BANDWIDTH),
   ),
   "910B2": b910(
     "910B2",
-    "Ascend 910B2: 24 AIC + 48 AIV @ 1.8 GHz, 353.9 TFLOPS FP16, 64 GiB HBM 1.6 TB/s, 192 MiB L2",
+    "Ascend 910B2: 24 AIC + 48 AIV @ 1.8 GHz, 353.9 TFLOPS FP16/BF16, 64 GiB HBM 1.6 TB/s, 192 MiB L2",
     davC220Die(24, 1.8e9, 192 * MiB, HBM_64G_BYTES, HBM_1_6T_BANDWIDTH), // hardware.md §1 [C]; HBM [V]
   ),
   "910B3": b910(
     "910B3",
-    "Ascend 910B3: 20 AIC + 40 AIV @ 1.8 GHz, 294.9 TFLOPS FP16, 64 GiB HBM 1.6 TB/s, 192 MiB L2",
+    "Ascend 910B3: 20 AIC + 40 AIV @ 1.8 GHz, 294.9 TFLOPS FP16/BF16, 64 GiB HBM 1.6 TB/s, 192 MiB L2",
     davC220Die(20, 1.8e9, 192 * MiB, HBM_64G_BYTES, HBM_1_6T_BANDWIDTH), // hardware.md §1 [C]; HBM [V]
   ),
   "910B4": b910(
     "910B4",
-    "Ascend 910B4: 20 AIC + 40 AIV @ 1.5 GHz, 245.8 TFLOPS FP16, 32 GiB HBM 0.8 TB/s, 96 MiB L2",
+    "Ascend 910B4: 20 AIC + 40 AIV @ 1.5 GHz, 245.8 TFLOPS FP16/BF16, 32 GiB HBM 0.8 TB/s, 96 MiB L2",
     // cores, clock, 32 GiB, L2: hardware.md §1 [C]; bandwidth 800 GB/s from memory of the
     // Atlas 800I A2 32 GB configuration (half the HBM stacks of the 64 GB part), unverified
     davC220Die(20, 1.5e9, 96 * MiB, 32 * GiB, 0.8e12),
   ),
   "910C": {
     name: "910C",
-    description: "Ascend 910C: 2 dies × (24 AIC + 48 AIV, 376 TFLOPS BF16, 64 GiB HBM 1.6 TB/s), die link ~210 GB/s",
+    description: "Ascend 910C: 2 dies × (24 AIC + 48 AIV, 376 TFLOPS FP16/BF16, 64 GiB HBM 1.6 TB/s), die link ~210 GB/s",
     package: {
       dies: 2, // hardware.md §2 [V]
       hbmBytes: 2 * HBM_64G_BYTES, // 128 GB per package, 2 × 64 GiB (hardware.md §2 [V][C])
@@ -159,6 +159,7 @@ export const CHIPS: Record<string, ChipPreset> = {
   "310P": {
     name: "310P",
     description: "Atlas 300I Duo card: 2 × 310P (8 AI cores each), 140 TFLOPS FP16 / 280 TOPS INT8, 96 GB LPDDR4X 408 GB/s (unverified)",
+    memoryKind: "LPDDR4X", // not HBM (from memory of the Atlas 300I Duo data sheet, unverified)
     package: {
       dies: 2, // two 310P chips per Atlas 300I Duo card (from memory of the data sheet, unverified)
       hbmBytes: 96e9, // from memory of the Atlas 300I Duo data sheet, unverified

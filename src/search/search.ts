@@ -59,6 +59,13 @@ function lookup(flat: Map<string, Cell>, raw: JsonValue, name: string): number |
   return selectMetric(raw, name);
 }
 
+/** An objective or constraint metric that is no number in `where`: an input error with the closest numeric column. */
+function unknownMetric(name: string, flat: Map<string, Cell>, where: string): never {
+  const columns = [...flat.keys()].filter((k) => typeof flat.get(k) === "number");
+  const hint = closest(name, columns);
+  return inputError({ path: "", message: `metric "${name}" is not a number in ${where}${hint ? ` — did you mean "${hint}"?` : ""} (numeric metrics: ${columns.slice(0, 12).join(", ")}${columns.length > 12 ? ", …" : ""})` });
+}
+
 /**
  * Searches a space: enumerates its points, prunes those the loader rejects (its cross-field rules —
  * `tp·pp·dp == npus`, memory fits, … — decide feasibility before any simulation; pruned points are
@@ -84,10 +91,23 @@ export async function runSearch(opts: SearchOptions): Promise<SearchResult> {
     }
   }
   const torun = points.filter((p) => !pruned.has(p.index));
+  const names = [opts.objective, ...constraints.map((c) => c.metric)];
+  let checked = false;
+  opts.onProgress?.(0, torun.length);
   const outcomes = await runTasks(
     torun.map((p) => ({ file: opts.config, sets: [...base, ...pointSets(p)], ...(opts.seed !== undefined ? { seed: opts.seed } : {}) })),
     opts.jobs ?? 1,
-    (done) => opts.onProgress?.(done, torun.length),
+    (done, o) => {
+      // the first point's output shows whether the objective and the constraints name metrics at all:
+      // a typo stops the search now instead of after every point has run
+      if (!checked && o.ok) {
+        checked = true;
+        const raw = (JSON.parse(o.json) as { metrics: JsonValue }).metrics;
+        const flat = flattenMetrics(raw);
+        for (const name of names) if (!flat.has(name) && selectMetric(raw, name) === undefined) unknownMetric(name, flat, "the first point's output");
+      }
+      opts.onProgress?.(done, torun.length);
+    },
   );
   const ran = new Map<number, { flat: Map<string, Cell>; raw: JsonValue } | { error: string }>();
   torun.forEach((p, i) => {
@@ -99,12 +119,8 @@ export async function runSearch(opts: SearchOptions): Promise<SearchResult> {
     }
   });
   const okRuns = [...ran.values()].filter((r): r is { flat: Map<string, Cell>; raw: JsonValue } => "flat" in r);
-  for (const name of [opts.objective, ...constraints.map((c) => c.metric)]) {
-    if (okRuns.length > 0 && okRuns.every((r) => lookup(r.flat, r.raw, name) === undefined)) {
-      const columns = [...okRuns[0]!.flat.keys()].filter((k) => typeof okRuns[0]!.flat.get(k) === "number");
-      const hint = closest(name, columns);
-      inputError({ path: "", message: `metric "${name}" is not a number in any run's output${hint ? ` — did you mean "${hint}"?` : ""} (numeric metrics: ${columns.slice(0, 12).join(", ")}${columns.length > 12 ? ", …" : ""})` });
-    }
+  for (const name of names) {
+    if (okRuns.length > 0 && okRuns.every((r) => lookup(r.flat, r.raw, name) === undefined)) unknownMetric(name, okRuns[0]!.flat, "any run's output");
   }
   const entries: SearchEntry[] = points.map((p) => {
     const why = pruned.get(p.index);

@@ -18,25 +18,36 @@ export function oneLineError(e: unknown): string {
  * Runs scenario tasks on `jobs` piscina worker threads (the compiled `dist/worker/run-worker.js`) and
  * returns their outcomes in input order; a failing task yields its error message and the others go on.
  * Falls back to running in this thread when the compiled worker is absent (tests run from sources).
- * `onSettled` is called after each task with the number finished so far.
+ * `onSettled` is called after each task with the number finished so far, the outcome and the task's
+ * index; when it throws, the remaining tasks are abandoned and runTasks rejects with its error (a
+ * caller that finds, from the first outcome, that the rest is pointless stops there).
  */
-export async function runTasks(tasks: readonly WorkerTask[], jobs: number, onSettled?: (done: number) => void): Promise<RunOutcome[]> {
+export async function runTasks(tasks: readonly WorkerTask[], jobs: number, onSettled?: (done: number, outcome: RunOutcome, index: number) => void): Promise<RunOutcome[]> {
   let done = 0;
-  const settle = (o: RunOutcome): RunOutcome => {
+  let stopped = false;
+  const settle = (o: RunOutcome, index: number): RunOutcome => {
     done++;
-    onSettled?.(done);
+    if (stopped) return o; // the tasks cancelled after a stop are not reported
+    try {
+      onSettled?.(done, o, index);
+    } catch (e) {
+      stopped = true;
+      throw e;
+    }
     return o;
   };
   const workerFile = fileURLToPath(WORKER);
   if (tasks.length === 0) return [];
   if (!existsSync(workerFile)) {
     const out: RunOutcome[] = [];
-    for (const t of tasks) {
+    for (const [i, t] of tasks.entries()) {
+      let o: RunOutcome;
       try {
-        out.push(settle({ ok: true, json: runInWorker(t).json }));
+        o = { ok: true, json: runInWorker(t).json };
       } catch (e) {
-        out.push(settle({ ok: false, error: oneLineError(e) }));
+        o = { ok: false, error: oneLineError(e) };
       }
+      out.push(settle(o, i));
       // yield so progress output and signals get a turn between runs
       await new Promise((r) => setImmediate(r));
     }
@@ -46,10 +57,10 @@ export async function runTasks(tasks: readonly WorkerTask[], jobs: number, onSet
   const pool = new Piscina({ filename: workerFile, minThreads: threads, maxThreads: threads });
   try {
     return await Promise.all(
-      tasks.map((t) =>
+      tasks.map((t, i) =>
         (pool.run(t) as Promise<{ json: string }>).then(
-          (r) => settle({ ok: true, json: r.json }),
-          (e: unknown) => settle({ ok: false, error: oneLineError(e) }),
+          (r) => settle({ ok: true, json: r.json }, i),
+          (e: unknown) => settle({ ok: false, error: oneLineError(e) }, i),
         ),
       ),
     );

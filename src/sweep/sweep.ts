@@ -29,7 +29,7 @@ export interface SweepOptions {
   readonly jobs?: number;
   /** Run only this slice of the points. */
   readonly shard?: Shard;
-  /** Called after each scenario run: runs finished and in total (for a progress bar). */
+  /** Called when the runs start (0 done) and after each scenario run: runs finished and in total (for a progress bar). */
   readonly onProgress?: (done: number, total: number) => void;
 }
 
@@ -112,6 +112,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     if (seeds === undefined) tasks.push({ file: opts.config, sets });
     else for (const seed of seeds) tasks.push({ file: opts.config, sets, seed });
   }
+  opts.onProgress?.(0, tasks.length);
   const outcomes = await runTasks(tasks, opts.jobs ?? 1, (done) => opts.onProgress?.(done, tasks.length));
   let failed = 0;
   const records = mine.map((p, i): SweepRecord => {

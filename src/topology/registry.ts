@@ -22,7 +22,7 @@ export const CLUSTER_PRESETS: Record<string, ClusterPreset> = {
   },
   "atlas-800i-a2": {
     type: "server",
-    description: "Atlas 800I A2 inference server: 8 × 910B4-class 64 GB NPUs, HCCS full mesh",
+    description: "Atlas 800I A2 inference server: 8 × 910B (64 GB each; modelled as 910B3, unverified), HCCS full mesh (7 × 56 GB/s per NPU)",
     // official sheet not found (hardware.md §1): chip as in the 800T A2, unverified
     params: { chip: "910B3", npus: 8 },
   },

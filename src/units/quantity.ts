@@ -62,8 +62,11 @@ export const UNIT_SYNTAX: Readonly<Record<QuantityKind, string>> = {
 const PATTERN = new RegExp(`^\\s*(${NUMBER_SYNTAX})\\s*([A-Za-zµ/]+)\\s*$`);
 const UNIT_RE = Object.fromEntries(Object.entries(UNIT_SYNTAX).map(([k, src]) => [k, new RegExp(`^(?:${src})$`)])) as Record<QuantityKind, RegExp>;
 
-/** Outcome of parsing: the value in internal units, or why it failed. */
-export type ParseResult = { ok: true; value: number } | { ok: false; message: string };
+/**
+ * Outcome of parsing: the value in internal units, or why it failed. `form` failures are inputs that are
+ * no quantity at all (a bare number, a list, a word), as opposed to a quantity with a bad unit or value.
+ */
+export type ParseResult = { ok: true; value: number } | { ok: false; message: string; form?: boolean };
 
 function prefixFactor(prefix: string): number | undefined {
   if (prefix in BINARY) return BINARY[prefix];
@@ -94,14 +97,15 @@ export function parseQuantity(kind: QuantityKind, text: unknown): ParseResult {
     return {
       ok: false,
       message: `expected a ${NOUN[kind]} with a unit like ${EXAMPLE[kind]}, got the bare number ${text} (add a unit)`,
+      form: true,
     };
   }
   if (typeof text !== "string") {
-    return { ok: false, message: `expected a ${NOUN[kind]} with a unit like ${EXAMPLE[kind]}, got ${describe(text)}` };
+    return { ok: false, message: `expected a ${NOUN[kind]} with a unit like ${EXAMPLE[kind]}, got ${describe(text)}`, form: true };
   }
   const m = PATTERN.exec(text);
   if (!m) {
-    return { ok: false, message: `expected a ${NOUN[kind]} with a unit like ${EXAMPLE[kind]}, got ${quoted(text)}` };
+    return { ok: false, message: `expected a ${NOUN[kind]} with a unit like ${EXAMPLE[kind]}, got ${quoted(text)}`, form: true };
   }
   const factor = unitFactor(kind, m[2]!);
   if (factor === undefined) {

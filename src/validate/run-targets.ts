@@ -55,23 +55,30 @@ export function targetConfigPath(config: string): string {
 /**
  * Runs every distinct scenario of `targets` once — in parallel worker threads when `jobs` > 1 and the
  * compiled worker exists — and scores each target. Results are in the order of `targets`.
+ * `onProgress` is told the scenario runs done and in total: 0 when they start, then after each.
  */
-export async function validateTargets(targets: readonly Target[], jobs = 1): Promise<TargetResult[]> {
+export async function validateTargets(targets: readonly Target[], jobs = 1, onProgress?: (done: number, total: number) => void): Promise<TargetResult[]> {
   const runs = new Map<string, { config: string; sets: readonly string[] }>();
   for (const t of targets) runs.set(runKey(t), { config: targetConfigPath(t.config), sets: t.sets ?? [] });
   const metrics = new Map<string, JsonValue>();
+  let done = 0;
+  const ran = () => onProgress?.(++done, runs.size);
+  onProgress?.(0, runs.size);
   const workerFile = fileURLToPath(WORKER);
   if (jobs > 1 && runs.size > 1 && existsSync(workerFile)) {
     const pool = new Piscina({ filename: workerFile, maxThreads: Math.min(jobs, runs.size) });
     try {
       const entries = [...runs.entries()];
-      const outputs = await Promise.all(entries.map(([, r]) => pool.run({ file: r.config, sets: r.sets }) as Promise<{ json: string }>));
+      const outputs = await Promise.all(entries.map(([, r]) => (pool.run({ file: r.config, sets: r.sets }) as Promise<{ json: string }>).then((o) => (ran(), o))));
       entries.forEach(([key], i) => metrics.set(key, (JSON.parse(outputs[i]!.json) as { metrics: JsonValue }).metrics));
     } finally {
       await pool.destroy();
     }
   } else {
-    for (const [key, r] of runs) metrics.set(key, runInProcess(r.config, r.sets));
+    for (const [key, r] of runs) {
+      metrics.set(key, runInProcess(r.config, r.sets));
+      ran();
+    }
   }
   return targets.map((t) => {
     const m = metrics.get(runKey(t))!;

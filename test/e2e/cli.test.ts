@@ -46,7 +46,7 @@ describe("ascend-sim run", () => {
     expect(r.stdout).toMatch(/^ascend-sim · hccs-allreduce · workload collective-bench · cluster atlas-800t-a2 · seed 1\n/);
     const headers = r.stdout.split("\n").filter((l) => /busbw \(GB\/s\)/.test(l));
     expect(headers).toHaveLength(2); // ring and mesh
-    for (const h of headers) expect(h).toMatch(/^│ size\s+│ algorithm\s+│ time \(us\)\s+│ algbw \(GB\/s\)\s+│ busbw \(GB\/s\)\s+│$/);
+    for (const h of headers) expect(h).toMatch(/^│ size\s+│ algorithm\s+│ time \(µs\)\s+│ algbw \(GB\/s\)\s+│ busbw \(GB\/s\)\s+│$/);
     expect(r.stdout).toContain("all_reduce · ring · 8 ranks");
     expect(r.stdout).toContain("all_reduce · mesh · 8 ranks");
     // 1 KiB … 1 GiB by factor 4: 11 rows per table

@@ -153,7 +153,7 @@ describe("ascend-sim diff", () => {
   it("equal --json outputs: exit 0; different: metrics side by side, config first, exit 1", () => {
     const same = cli("diff", f("a.json"), f("a.json"));
     expect(same.status).toBe(0);
-    expect(same.stdout).toMatch(/config: identical[\s\S]*155 metrics, 0 differ\n$/);
+    expect(same.stdout).toBe("155 metrics, 0 differ\n");
     const d = cli("diff", f("a.json"), f("b.json"), "--threshold", "10%");
     expect(d.status).toBe(1);
     expect(d.stdout.indexOf("cluster.hccs_link_bandwidth")).toBeLessThan(d.stdout.indexOf("metrics"));

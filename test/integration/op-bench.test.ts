@@ -31,7 +31,7 @@ describe("op-bench workload", () => {
     const hooks = new Hooks<SimEvents>();
     hooks.on("span", (s) => spans.push(s));
     const r = run(cfg, hooks);
-    const ops = r.metrics.ops as { label: string; time_us: number; tflops: number; gbps: number; bound: string }[];
+    const ops = r.metrics.ops as { label: string; time_us: number; tera_ops_per_s: number; gb_per_s: number; bound: string }[];
     expect(ops.map((o) => o.label)).toEqual(["expert up-proj", "mla_decode#1", "rmsnorm#2"]);
     const sum = ops.reduce((a, o) => a + o.time_us, 0);
     expect(r.metrics.total_us).toBeCloseTo(sum, 6);
@@ -40,7 +40,7 @@ describe("op-bench workload", () => {
     expect(spans[0]).toMatchObject({ kind: "op", where: "die0/compute", what: "expert up-proj" });
     expect(spans[0]!.attrs?.bound).toBe("memory");
     // achieved rates are consistent with the span: GB/s = bytes / ns
-    expect(ops[0]!.gbps).toBeCloseTo((spans[0]!.attrs!.bytes as number) / spans[0]!.dur, 6);
+    expect(ops[0]!.gb_per_s).toBeCloseTo((spans[0]!.attrs!.bytes as number) / spans[0]!.dur, 6);
     expect(r.tables[0]!.rows).toHaveLength(3);
   });
 

@@ -196,6 +196,8 @@ describe("elastic summary: the T3 columns", () => {
     const [base, mine, full] = t.rows.map((r) => cellsOf(t, r));
     expect(base!["T3 (s)"]).toBe("—"); // P2P off but IPC on: no row of the cumulative ablation
     expect(mine!["T3 (s)"]).toBe("3.14");
+    expect(mine!["T3 downtime (s)"]).toBe("0.00"); // the published cells in their simulated neighbours' format
+    expect(mine!["T3 peak (GB)"]).toBe("290.0");
     expect(full!["T3 (s)"]).toBe("—"); // a horizontal baseline, whatever its name
   });
 });
@@ -206,18 +208,17 @@ describe("training summary = --json", () => {
     const m = json.metrics;
     const t = tableOf(text, "training ·");
     const row = cellsOf(t, t.rows[0]!);
-    const sig = (x: number, d: number): string => String(Number(x.toPrecision(d)));
-    expect(row["step (s)"]).toBe(sig(m.step_s, 4));
-    // the JSON keeps 6 significant digits: the cell shows that value, not more digits than the JSON has
-    expect(row["tokens/s"]).toBe(String(Math.round(m.tokens_per_s)));
-    expect(row["tokens/s/NPU"]).toBe(sig(m.tokens_per_s_per_npu, 4));
+    // the JSON has full precision; each column has one fixed-decimal format
+    expect(row["step (s)"]).toBe(fx(m.step_s, 3));
+    expect(row["tokens/s"]).toBe(fx(m.tokens_per_s, 0));
+    expect(row["tokens/s/NPU"]).toBe(fx(m.tokens_per_s_per_npu, 1));
     expect([row.MFU, row["MFU (6N)"], row.HFU, row.bubble]).toEqual([pct(m.mfu), pct(m.mfu_6n), pct(m.hfu), pct(m.bubble_ratio)]);
-    expect(Number(row["peak mem (GiB)"])).toBe(m.peak_memory_gib_per_npu);
-    const comm = tableOf(text, "communication per step");
-    expect(comm.rows[0]).toEqual(["tp", "ep", "pp", "dp", "cp", "swap"].map((k) => `${sig(m.comm_s[k], 3)} / ${sig(m.exposed_comm_s[k], 3)}`));
+    expect(row["peak mem (GiB)"]).toBe(fx(m.peak_memory_gib_per_npu, 2));
+    const comm = tableOf(text, "communication per step, mean over stages (ms)");
+    expect(comm.rows[0]).toEqual(["tp", "ep", "pp", "dp", "cp", "swap"].map((k) => `${fx(m.comm_s[k] * 1e3, 1)} / ${fx(m.exposed_comm_s[k] * 1e3, 1)}`));
     const mem = tableOf(text, "memory per NPU");
     expect(mem.title).toContain(`stage ${m.memory_peak_stage}`);
-    expect(mem.rows[0]!.map(Number)).toEqual(["weights", "gradients", "optimizer", "activations", "comm_buffers"].map((k) => m.memory_gib[k]));
+    expect(mem.rows[0]).toEqual(["weights", "gradients", "optimizer", "activations", "comm_buffers"].map((k) => fx(m.memory_gib[k], 2)));
   });
 });
 
@@ -235,7 +236,7 @@ describe("inference-bench summary = --json", () => {
       expect(row["tokens/s/NPU"]).toBe(fx(p.tokens_per_s_per_npu, 0));
       expect(row["layer (µs)"]).toBe(fx(p.layer_us, 1));
       expect(row["expert imbalance (max/mean)"]).toBe(fx(p.expert_load_imbalance, 3));
-      expect(row["HBM/die (GB)"]).toBe(`${fx(p.hbm_per_die_bytes.total / 1e9, 2)} / ${fx(p.hbm_per_die_bytes.capacity / 1e9, 2)}`);
+      expect(row["HBM/die used / capacity (GiB)"]).toBe(`${fx(p.hbm_per_die_bytes.total / 1024 ** 3, 2)} / ${fx(p.hbm_per_die_bytes.capacity / 1024 ** 3, 2)}`);
       const b = tableOf(text, `${p.phase}: busy time per step`);
       const shown = Object.entries(p.breakdown_us as Record<string, number>).filter(([, us]) => us > 0);
       expect(b.rows).toEqual(shown.map(([c, us]) => [c, fx(us, 1), `${fx((100 * us) / 1e3 / p.step_ms, 1)} %`]));
@@ -250,6 +251,7 @@ describe("collective-bench summary = --json", () => {
     for (const alg of ["ring", "mesh"]) {
       const t = tableOf(text, `all_reduce · ${alg} ·`);
       const mine = results.filter((r) => r.algorithm === alg);
+      expect(t.head).toEqual(["size", "algorithm", "time (µs)", "algbw (GB/s)", "busbw (GB/s)"]);
       expect(t.rows).toEqual(mine.map((r) => [`${r.size_bytes / 1024}KiB`, r.selected_algorithm, fx(r.time_us, 2), fx(r.algbw_gb_per_s, 2), fx(r.busbw_gb_per_s, 2)]));
     }
   });
@@ -257,6 +259,9 @@ describe("collective-bench summary = --json", () => {
   it("each MoE dispatch/combine row shows its JSON latency, max and effective bandwidth", () => {
     const { text, json } = both(["configs/cm384-dispatch-combine.yaml"]);
     const t = tableOf(text, "MoE dispatch/combine");
+    expect(t.head).toEqual(["op", "EP", "variant", "latency (µs)", "max (µs)", "effective (GB/s)", "row (B)"]);
+    // the EP groups are the rows' `ep`: no top-level `ranks` (it would be the cluster size)
+    expect(json.metrics.ranks).toBeUndefined();
     expect(t.rows).toEqual(
       (json.metrics.moe_results as Json[]).map((r) => [r.op, String(r.ep), r.variant, fx(r.latency_us, 1), fx(r.latency_max_us, 1), fx(r.effective_gb_per_s, 1), String(r.row_bytes)]),
     );
@@ -264,12 +269,12 @@ describe("collective-bench summary = --json", () => {
 });
 
 describe("op-bench and flows summaries = --json", () => {
-  it("op-bench: each operator's time, TFLOPS, GB/s and bound", () => {
+  it("op-bench: each operator's time, TFLOPS (TOPS for int8), GB/s and bound", () => {
     const { text, json } = both(["configs/cm384-kernel-points.yaml"]);
     const t = tableOf(text, "op-bench on one");
     const ops = json.metrics.ops as Json[];
-    expect(t.rows.map((r) => { const c = cellsOf(t, r); return [c.label, c.op, c["time (µs)"], c.TFLOPS, c["GB/s"], c.bound]; })).toEqual(
-      ops.map((o) => [o.label, o.op, fx(o.time_us, 2), fx(o.tflops, 1), fx(o.gbps, 0), o.bound]),
+    expect(t.rows.map((r) => { const c = cellsOf(t, r); return [c.label, c.op, c["time (µs)"], c["TFLOPS / TOPS (int8)"], c["GB/s"], c.bound]; })).toEqual(
+      ops.map((o) => [o.label, o.op, fx(o.time_us, 2), fx(o.tera_ops_per_s, 1), fx(o.gb_per_s, 0), o.bound]),
     );
   });
 
@@ -277,6 +282,7 @@ describe("op-bench and flows summaries = --json", () => {
     const { text, json } = both(["configs/flows-simgrid-example.yaml"]);
     const t = tableOf(text, "Flows");
     const flows = json.metrics.flows as Record<string, number>;
-    expect(t.rows.map((r) => [r[0], Number(r[3])])).toEqual(Object.entries(flows));
+    // seconds to the ns in the table, full precision in the JSON
+    expect(t.rows.map((r) => [r[0], r[3]])).toEqual(Object.entries(flows).map(([id, s]) => [id, fx(s, 9)]));
   });
 });

@@ -6,13 +6,14 @@ import { parseThreshold } from "../../diff/threshold.js";
 import { diffTraces } from "../../diff/trace-diff.js";
 import { renderTable } from "../../report/summary-table.js";
 import type { Cell } from "../../sweep/flatten-metrics.js";
-import { ExitStatus, UsageError } from "../common-options.js";
+import { ExitStatus, UsageError, integerOption } from "../common-options.js";
+import { errnoText } from "../errno-text.js";
 
 interface DiffArgs {
   a: string;
   b: string;
   threshold?: string;
-  context?: number;
+  context?: string;
   json?: boolean;
 }
 
@@ -20,7 +21,7 @@ function read(file: string): string {
   try {
     return readFileSync(file, "utf8");
   } catch (e) {
-    return inputError({ file, path: "", message: `cannot read the file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
+    return inputError({ file, path: "", message: `cannot read the file: ${errnoText(e)}` });
   }
 }
 
@@ -88,7 +89,7 @@ export const diffCommand: CommandModule<object, DiffArgs> = {
       .positional("a", { type: "string", describe: "first file: a --trace JSONL or a --json output", demandOption: true })
       .positional("b", { type: "string", describe: "second file, of the same kind", demandOption: true })
       .option("threshold", { type: "string", requiresArg: true, describe: "metrics: show and count only relative changes above this, e.g. 2% (default: any change)" })
-      .option("context", { type: "number", requiresArg: true, default: 2, describe: "traces: lines of context around the first divergence" })
+      .option("context", { type: "string", requiresArg: true, describe: "traces: lines of context around the first divergence, an integer ≥ 0 (default: 2)" })
       .option("json", { type: "boolean", describe: "print the comparison as one JSON object" })
       .example("$0 diff a.jsonl b.jsonl", "where two traces diverge")
       .example("$0 diff base.json new.json --threshold 2%", "metrics that moved by more than 2 % (exit 1 if any)") as unknown as Argv<DiffArgs>,
@@ -106,7 +107,7 @@ export const diffCommand: CommandModule<object, DiffArgs> = {
       throw new UsageError(`cannot compare a --json output with a trace: ${args.a} is ${jsonA ? "a --json output" : "a trace"}, ${args.b} is ${jsonB ? "a --json output" : "a trace"}`);
     }
     if (jsonA) {
-      if (args.context !== undefined && args.context !== 2) throw new UsageError("--context applies to traces, not to --json outputs");
+      if (args.context !== undefined) throw new UsageError("--context applies to traces, not to --json outputs");
       const threshold = args.threshold !== undefined ? parseThreshold(args.threshold) : 0;
       const d = diffJsonOutputs(parseJsonOutput(ta, args.a), parseJsonOutput(tb, args.b), threshold);
       if (args.json) {
@@ -114,8 +115,11 @@ export const diffCommand: CommandModule<object, DiffArgs> = {
       } else {
         const out: string[] = [];
         for (const h of d.header) out.push(`${h.name}: ${cell(h.a)} → ${cell(h.b)}`);
-        out.push(d.config.length === 0 ? "config: identical" : renderTable({ title: `config: ${d.config.length} differences`, head: ["path", args.a, args.b], rows: d.config.map((c) => [c.name, cell(c.a), cell(c.b)]) }));
-        const shown = args.threshold === undefined ? d.metrics : d.metrics.filter((m) => m.changed);
+        // when no metric differs, a table of equal rows says nothing: only what differs and the summary line
+        if (d.config.length > 0) out.push(renderTable({ title: `config: ${d.config.length} difference${d.config.length === 1 ? "" : "s"}`, head: ["path", args.a, args.b], rows: d.config.map((c) => [c.name, cell(c.a), cell(c.b)]) }));
+        else if (d.changed > 0) out.push("config: identical");
+        // without --threshold every row is shown, the changed ones among the others
+        const shown = d.changed === 0 ? [] : args.threshold === undefined ? d.metrics : d.metrics.filter((m) => m.changed);
         if (shown.length > 0) {
           out.push(renderTable({ title: "metrics", head: ["metric", args.a, args.b, "Δ", "Δ %"], rows: shown.map((m) => [m.name, cell(m.a), cell(m.b), absText(m), relText(m)]) }));
         }
@@ -127,8 +131,7 @@ export const diffCommand: CommandModule<object, DiffArgs> = {
       return;
     }
     if (args.threshold !== undefined) throw new UsageError("--threshold applies to --json outputs, not to traces");
-    const context = args.context ?? 2;
-    if (!Number.isInteger(context) || context < 0) throw new UsageError(`--context expects a non-negative integer, got ${args.context}`);
+    const context = integerOption(args.context, "--context", 0) ?? 2;
     const d = diffTraces(ta, tb, [args.a, args.b], context);
     if (args.json) {
       process.stdout.write(JSON.stringify({ a: args.a, b: args.b, ...d }, null, 2) + "\n");

@@ -4,7 +4,9 @@ import { NETWORK_MODELS } from "../../network/registry.js";
 import { renderTable } from "../../report/summary-table.js";
 import { CLUSTER_PRESETS } from "../../topology/registry.js";
 import { WORKLOADS } from "../../workload/registry.js";
+import { closest } from "../../config/did-you-mean.js";
 import { CATALOGS } from "../catalogs.js";
+import { UsageError } from "../common-options.js";
 
 interface ListArgs {
   what?: string;
@@ -28,16 +30,21 @@ export const listCommand: CommandModule<object, ListArgs> = {
   describe: "list presets and registries: chips, clusters, models, workloads, networks, algorithms",
   builder: (y: Argv) =>
     y
+      // checked in the handler (not by yargs `choices`) for a message with "did you mean"
       .positional("what", {
         type: "string",
-        choices: ["chips", "clusters", "models", "workloads", "networks", "algorithms"],
-        describe: "which registry (default: all)",
+        describe: "which registry: chips, clusters, models, workloads, networks or algorithms (default: all)",
       })
       .example("$0 list clusters", "cluster presets usable as `cluster: <name>`")
       .example("$0 list", "everything") as unknown as Argv<ListArgs>,
   handler: (args) => {
     const regs = registries();
-    const names = args.what !== undefined ? [args.what] : Object.keys(regs);
+    const valid = Object.keys(regs);
+    if (args.what !== undefined && !Object.hasOwn(regs, args.what)) {
+      const hint = closest(args.what, valid);
+      throw new UsageError(`unknown list "${args.what}"${hint ? ` (did you mean "${hint}"?)` : ""}; valid: ${valid.join(", ")}`);
+    }
+    const names = args.what !== undefined ? [args.what] : valid;
     const out: string[] = [];
     for (const name of names) {
       const rows = regs[name]!();

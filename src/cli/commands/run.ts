@@ -8,7 +8,7 @@ import { chromeTraceText } from "../../trace/chrome-trace.js";
 import { parseTraceJsonl } from "../../trace/read-jsonl.js";
 import { UsageError, seedOption, withConfigOptions } from "../common-options.js";
 import { checkOutputPaths, writeFilesAtomic, type OutputTarget } from "../output-file.js";
-import { progressLine } from "../progress-line.js";
+import { progressDisplay } from "../progress.js";
 
 interface RunArgs {
   config: string;
@@ -55,10 +55,16 @@ export const runCommand: CommandModule<object, RunArgs> = {
     // a bad output path fails now, not after a long run; so do request records the workload never produces
     checkOutputPaths(outputs, [args.config]);
     if (args.requests !== undefined && scenario.workload.def.producesRecords !== true) throw noRequestRecords(scenario.workload.def.kind);
-    const progress = progressLine();
+    // drawn at once: a workload may prepare for seconds (pricing a step model) before its first count;
+    // the ETA goes by the rate of the counted work, not by the preparation
+    const progress = progressDisplay({ unit: "", phase: `preparing the ${scenario.workload.def.kind} run`, tickMs: 0 });
     const wantSpans = args.trace !== undefined || args.chromeTrace !== undefined || args.report !== undefined;
-    const result = runScenario(scenario, { trace: wantSpans, onProgress: progress.update });
-    progress.finish();
+    let result: ReturnType<typeof runScenario>;
+    try {
+      result = runScenario(scenario, { trace: wantSpans, onProgress: (p) => progress.update(p.done, p.total, p.unit) });
+    } finally {
+      progress.finish();
+    }
     const wallS = (performance.now() - started) / 1e3;
     if (args.requests !== undefined && result.records === undefined) throw noRequestRecords(scenario.workload.def.kind);
     const spans = args.chromeTrace !== undefined || args.report !== undefined ? parseTraceJsonl(result.trace ?? "") : undefined;

@@ -1,14 +1,18 @@
+import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import type { Argv, CommandModule } from "yargs";
 import { sweepReportHtml } from "../../report/sweep-report.js";
 import { renderTable } from "../../report/summary-table.js";
-import { shortNum } from "../../report/svg-charts.js";
+import { formatColumn } from "../../search/format.js";
 import { runSearch, type SearchEntry, type SearchResult } from "../../search/search.js";
-import { progressBar } from "../../sweep/progress-bar.js";
 import { recordsToCsv, recordsToJsonl, type SweepRecord } from "../../sweep/records.js";
 import { TOOL, VERSION } from "../../version.js";
-import { ExitStatus, UsageError, seedOption, withConfigOptions } from "../common-options.js";
+import { inputError } from "../../config/errors.js";
+import { parseConstraint } from "../../search/constraint.js";
+import { ExitStatus, integerOption, seedOption, withConfigOptions } from "../common-options.js";
+import { errnoText } from "../errno-text.js";
 import { checkOutputPaths, writeFilesAtomic } from "../output-file.js";
+import { progressDisplay } from "../progress.js";
 import { outputFormat } from "./sweep.js";
 
 interface SearchArgs {
@@ -19,15 +23,11 @@ interface SearchArgs {
   objective: string;
   minimize?: boolean;
   constraint: string[];
-  top: number;
-  jobs?: number;
+  top: string;
+  jobs?: string;
   out?: string;
   report?: string;
   json?: boolean;
-}
-
-function num(x: number | undefined): string {
-  return x === undefined ? "—" : Number.isInteger(x) ? String(x) : Math.abs(x) >= 1000 ? shortNum(x) : String(Number(x.toPrecision(4)));
 }
 
 /** Search entries as sweep records (status `pruned`/`infeasible` noted in the error column), for --out and --report. */
@@ -54,37 +54,45 @@ export const searchCommand: CommandModule<object, SearchArgs> = {
       .option("objective", { type: "string", requiresArg: true, demandOption: true, describe: "metric to optimise (flat column name as in sweep output, or a selector)" })
       .option("minimize", { type: "boolean", describe: "minimise the objective (default: maximise)" })
       .option("constraint", { type: "string", array: true, requiresArg: true, default: [] as string[], describe: "metric<=value (also >=, <, >, ==, !=; repeatable); points violating one are infeasible" })
-      .option("top", { type: "number", requiresArg: true, default: 10, describe: "rows of the ranked table" })
-      .option("jobs", { type: "number", requiresArg: true, describe: "worker threads (default: CPU count)" })
+      .option("top", { type: "string", requiresArg: true, default: "10", describe: "rows of the ranked table, a positive integer" })
+      .option("jobs", { type: "string", requiresArg: true, describe: "worker threads, a positive integer (default: CPU count)" })
       .option("out", { type: "string", requiresArg: true, describe: "write every point (ranked, infeasible, pruned, failed) to FILE.csv or FILE.jsonl" })
       .option("report", { type: "string", requiresArg: true, describe: "write an HTML report: each metric against each knob" })
       .option("json", { type: "boolean", describe: "print the ranking as one JSON object" })
       .example("$0 search configs/roce-allreduce-4servers.yaml --space configs/search-roce-allreduce-layout.yaml --objective 'results[algorithm=auto][size_bytes=1073741824].busbw_gb_per_s'", "best layout by bus bandwidth") as unknown as Argv<SearchArgs>,
   handler: async (args) => {
-    const jobs = args.jobs ?? availableParallelism();
-    if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs expects a positive integer, got ${args.jobs}`);
-    if (!Number.isInteger(args.top) || args.top < 1) throw new UsageError(`--top expects a positive integer, got ${args.top}`);
+    const jobs = integerOption(args.jobs, "--jobs") ?? availableParallelism();
+    const topN = integerOption(args.top, "--top")!;
     const format = args.out !== undefined ? outputFormat(args.out, "csv") : undefined;
+    // every problem of the command line before anything runs: constraint syntax, the space file, output paths
+    for (const c of args.constraint) parseConstraint(c);
+    try {
+      readFileSync(args.space);
+    } catch (e) {
+      inputError({ file: args.space, path: "", message: `cannot read the search-space file (--space): ${errnoText(e)}` });
+    }
     checkOutputPaths([...(args.out !== undefined ? [{ path: args.out, what: "output" }] : []), ...(args.report !== undefined ? [{ path: args.report, what: "report" }] : [])], [args.config, args.space]);
-    let bar: ReturnType<typeof progressBar> | undefined;
     const seed = seedOption(args.seed);
-    const r = await runSearch({
-      config: args.config,
-      sets: args.set,
-      ...(seed !== undefined ? { seed } : {}),
-      space: args.space,
-      objective: args.objective,
-      minimize: args.minimize ?? false,
-      constraints: args.constraint,
-      jobs,
-      onProgress: (done, total) => {
-        bar ??= progressBar(total, "runs");
-        bar.update(done);
-      },
-    });
-    bar?.finish();
+    // the bar and its clock start with the work (pruning loads every point), not when the first point finishes
+    const bar = progressDisplay({ unit: "runs", bar: true, phase: "pruning the search space" });
+    let r: SearchResult;
+    try {
+      r = await runSearch({
+        config: args.config,
+        sets: args.set,
+        ...(seed !== undefined ? { seed } : {}),
+        space: args.space,
+        objective: args.objective,
+        minimize: args.minimize ?? false,
+        constraints: args.constraint,
+        jobs,
+        onProgress: (done, total) => bar.update(done, total),
+      });
+    } finally {
+      bar.finish();
+    }
     const knobs = [...new Set(r.entries.flatMap((e) => e.point.values.map(([k]) => k)))];
-    const top = r.ranked.slice(0, args.top);
+    const top = r.ranked.slice(0, topN);
     const c = r.counts;
     const dir = args.minimize ? "min" : "max";
     if (args.out !== undefined || args.report !== undefined) {
@@ -107,7 +115,10 @@ export const searchCommand: CommandModule<object, SearchArgs> = {
       process.stdout.write(JSON.stringify(out, null, 2) + "\n");
     } else {
       const constraintMetrics = [...new Set(r.constraints.map((k) => k.metric))].filter((m) => m !== args.objective);
-      const rows = top.map((e, i) => [i + 1, ...knobs.map((k) => e.point.values.find(([kk]) => kk === k)?.[1] ?? ""), num(e.objective), ...constraintMetrics.map((m) => num(e.constraintValues[r.constraints.findIndex((k) => k.metric === m)]))]);
+      // one number format per column (formatColumn)
+      const objectiveCells = formatColumn(top.map((e) => e.objective));
+      const constraintCells = constraintMetrics.map((m) => formatColumn(top.map((e) => e.constraintValues[r.constraints.findIndex((k) => k.metric === m)])));
+      const rows = top.map((e, i) => [i + 1, ...knobs.map((k) => e.point.values.find(([kk]) => kk === k)?.[1] ?? ""), objectiveCells[i]!, ...constraintCells.map((c) => c[i]!)]);
       const parts = [
         `search · ${args.config} · space ${args.space} · ${dir} ${args.objective}${r.constraints.length > 0 ? ` · subject to ${r.constraints.map((k) => k.text).join(", ")}` : ""}`,
         `${c.points} points: ${c.pruned} pruned by the config rules, ${c.failed} failed, ${c.infeasible} infeasible, ${c.ranked} ranked`,

@@ -4,12 +4,19 @@ import { renderTable } from "../../report/summary-table.js";
 import { validateTargets, type TargetResult } from "../../validate/run-targets.js";
 import { TARGETS, type Target } from "../../validate/targets.js";
 import { TOOL, VERSION } from "../../version.js";
-import { ExitStatus, UsageError } from "../common-options.js";
+import { closest } from "../../config/did-you-mean.js";
+import { ExitStatus, UsageError, integerOption } from "../common-options.js";
+import { progressDisplay } from "../progress.js";
 
 interface ValidateArgs {
   only?: string;
   json?: boolean;
-  jobs?: number;
+  jobs?: string;
+}
+
+/** "1 target", "32 targets". */
+function targetsText(n: number): string {
+  return `${n} target${n === 1 ? "" : "s"}`;
 }
 
 function fmt(x: number): string {
@@ -44,15 +51,23 @@ export const validateCommand: CommandModule<object, ValidateArgs> = {
     y
       .option("only", { type: "string", requiresArg: true, describe: "only targets whose id starts with this prefix (e.g. T1.dispatch)" })
       .option("json", { type: "boolean", describe: "print one JSON object instead of the table" })
-      .option("jobs", { type: "number", requiresArg: true, describe: "worker threads for the scenario runs (default: CPU count)" })
+      .option("jobs", { type: "string", requiresArg: true, describe: "worker threads for the scenario runs, a positive integer (default: CPU count)" })
       .example("$0 validate", "every target")
       .example("$0 validate --only T1.combine --json", "a subset, as JSON") as unknown as Argv<ValidateArgs>,
   handler: async (args) => {
     const targets = args.only === undefined ? TARGETS : TARGETS.filter((t) => t.id.startsWith(args.only!));
-    if (targets.length === 0) throw new UsageError(`no target id starts with "${args.only}" (ids: ${TARGETS.map((t) => t.id).join(", ")})`);
-    const jobs = args.jobs ?? availableParallelism();
-    if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs expects a positive integer, got ${args.jobs}`);
-    const results = await validateTargets(targets, jobs);
+    if (targets.length === 0) {
+      const hint = closest(args.only!, TARGETS.map((t) => t.id));
+      throw new UsageError(`no target id starts with "${args.only}"${hint ? ` (did you mean "${hint}"?)` : ""}; ids: ${TARGETS.map((t) => t.id).join(", ")}`);
+    }
+    const jobs = integerOption(args.jobs, "--jobs") ?? availableParallelism();
+    const progress = progressDisplay({ unit: `scenario runs (${targetsText(targets.length)})`, bar: true, phase: "starting the calibration runs" });
+    let results: TargetResult[];
+    try {
+      results = await validateTargets(targets, jobs, (done, total) => progress.update(done, total));
+    } finally {
+      progress.finish();
+    }
     const failed = results.filter((r) => !r.pass).length;
     if (args.json) {
       const out = {
@@ -80,7 +95,7 @@ export const validateCommand: CommandModule<object, ValidateArgs> = {
       process.stdout.write(JSON.stringify(out, null, 2) + "\n");
     } else {
       const rows = results.map((r) => [r.target.id, r.target.unit, targetText(r.target), r.simulated === undefined ? "—" : fmt(r.simulated), errorText(r), toleranceText(r.target), statusText(r)]);
-      process.stdout.write(renderTable({ title: `ascend-sim validate · ${results.length} targets`, head: ["target", "unit", "published", "simulated", "error", "tolerance", "status"], rows }) + "\n");
+      process.stdout.write(renderTable({ title: `ascend-sim validate · ${targetsText(results.length)}`, head: ["target", "unit", "published", "simulated", "error", "tolerance", "status"], rows }) + "\n");
       for (const r of results) if (!r.pass && r.target.knownMiss !== undefined) process.stdout.write(`known miss ${r.target.id}: ${r.target.knownMiss}\n`);
       const fitted = [...new Set(results.filter((r) => r.target.fittedBy !== undefined).map((r) => r.target.fittedBy!))];
       for (const f of fitted) process.stdout.write(`fitted (a pass is not independent evidence): ${f}\n`);

@@ -258,7 +258,9 @@ export const collectiveBench = defineWorkload({
       compute_us: m.last.phases.computeNs / 1e3,
     }));
     const metrics: Record<string, JsonValue> = {
-      ranks: n,
+      // the group of the collectives (workload.ranks); only with collectives: dispatch/combine run on
+      // their own EP groups (each moe_results row's `ep`), so for them it would be the cluster size
+      ...(pairs.length > 0 ? { ranks: n } : {}),
       results: rows.map((r) => ({
         op: r.op,
         algorithm: r.algorithm,
@@ -276,7 +278,7 @@ export const collectiveBench = defineWorkload({
     for (const { op, algorithm } of pairs) {
       tables.push({
         title: `${op} · ${algorithm} · ${n} ranks · ${net.name} network on ${clusterName}`,
-        head: ["size", "algorithm", "time (us)", "algbw (GB/s)", "busbw (GB/s)"],
+        head: ["size", "algorithm", "time (µs)", "algbw (GB/s)", "busbw (GB/s)"],
         rows: rows
           .filter((r) => r.op === op && r.algorithm === algorithm)
           .map((r) => [formatBytes(r.sizeBytes), r.selected, (r.timeNs / 1e3).toFixed(2), r.algbw.toFixed(2), r.busbw.toFixed(2)]),
@@ -285,7 +287,7 @@ export const collectiveBench = defineWorkload({
     if (moeRows.length > 0) {
       tables.push({
         title: `MoE dispatch/combine · ${cfg.tokens_per_rank} tokens/rank, hidden ${cfg.hidden}, top-${cfg.top_k}, ${cfg.experts} experts · ${net.name} network on ${clusterName}`,
-        head: ["op", "EP", "variant", "latency (us)", "max (us)", "effective (GB/s)", "row (B)"],
+        head: ["op", "EP", "variant", "latency (µs)", "max (µs)", "effective (GB/s)", "row (B)"],
         rows: moeRows.map((m) => [m.op, m.ep, m.variant, m.latency_us.toFixed(1), m.latency_max_us.toFixed(1), m.effective_gb_per_s.toFixed(1), m.row_bytes]),
       });
     }

@@ -72,7 +72,8 @@ export const flowsWorkload = defineWorkload({
       const end = finishNs[i]!;
       flows[f.id] = end / 1e9;
       if (end > makespanNs) makespanNs = end;
-      rows.push([f.id, f.bytes, f.startNs / 1e9, end / 1e9]);
+      // seconds to the ns (the engine's unit), one fixed format per column
+      rows.push([f.id, f.bytes, (f.startNs / 1e9).toFixed(9), (end / 1e9).toFixed(9)]);
     });
     return {
       metrics: { flows, flow_count: s.flows.length, makespan_s: makespanNs / 1e9 },

@@ -44,13 +44,19 @@ function resolvePhases(cfg: InferenceBenchConfig, sections: Sections, env: Param
   return { models, violations };
 }
 
-function gb(x: number): string {
-  return (x / 1e9).toFixed(2);
+/** Bytes as GiB with two decimals, for tables (capacities are whole GiB: 64 GiB shows as 64.00). */
+function gib(bytes: number): string {
+  return (bytes / 1024 ** 3).toFixed(2);
 }
 
-function hbmMessage(phase: PhaseName, h: HbmUse): string {
+/** The device-memory technology of `chip` for labels: HBM, or LPDDR4X on the 310P. */
+function memoryKind(chip: string): string {
+  return chipByName(chip).memoryKind ?? "HBM";
+}
+
+function hbmMessage(phase: PhaseName, h: HbmUse, chip: string): string {
   return (
-    `${phase}: the busiest die needs ${formatBytes(h.total)} of HBM, it has ${formatBytes(h.capacity)} ` +
+    `${phase}: the busiest die needs ${formatBytes(h.total)} of ${memoryKind(chip)}, it has ${formatBytes(h.capacity)} ` +
     `(weights ${formatBytes(h.weights)}, KV cache ${formatBytes(h.kv_cache)}, communication buffers ${formatBytes(h.buffers)}): ` +
     `lower the batch, the KV length or the tokens per batch, or spread the model over more NPUs`
   );
@@ -127,7 +133,7 @@ export const inferenceBench = defineWorkload({
     const { models, violations } = resolvePhases(cfg, sections as Sections, env);
     for (const m of models) {
       const h = hbmPerDie(m);
-      if (h.total > h.capacity) violations.push({ path: ["deployment"], message: hbmMessage(m.settings.phase, h) });
+      if (h.total > h.capacity) violations.push({ path: ["deployment"], message: hbmMessage(m.settings.phase, h, m.chip) });
     }
     return violations;
   },
@@ -158,12 +164,12 @@ export const inferenceBench = defineWorkload({
         (m.tokens_per_s_per_npu as number).toFixed(0),
         (m.layer_us as number).toFixed(1),
         (m.expert_load_imbalance as number).toFixed(3),
-        `${gb(o.hbm.total)} / ${gb(o.hbm.capacity)}`,
+        `${gib(o.hbm.total)} / ${gib(o.hbm.capacity)}`,
       ]);
     }
     tables.push({
       title: `inference-bench · ${models[0]!.modelName} ${models[0]!.precision} on ${models[0]!.chip}`,
-      head: ["phase", "deployment", "shape", "micro-batches", "step (ms)", "TPOT/TTFT (ms)", "tokens/s/NPU", "layer (µs)", "expert imbalance (max/mean)", "HBM/die (GB)"],
+      head: ["phase", "deployment", "shape", "micro-batches", "step (ms)", "TPOT/TTFT (ms)", "tokens/s/NPU", "layer (µs)", "expert imbalance (max/mean)", `${memoryKind(models[0]!.chip)}/die used / capacity (GiB)`],
       rows,
     });
     for (const o of outcomes) {
@@ -187,7 +193,7 @@ export const inferenceBench = defineWorkload({
       tables.push({ title: "comparison with the GPU reference points of the CM384 paper (targets.md T1)", head: ["system", "phase", "tokens/s per NPU/GPU", "tokens/s per TFLOPS (BF16 dense)"], rows: ref });
     }
     notes.push("attention ranks identical: one representative die simulated for attention; every EP rank's MoE load sampled per token, each step ends with the slowest rank");
-    for (const o of outcomes) if (o.hbm.total > o.hbm.capacity) notes.push(hbmMessage(o.model.settings.phase, o.hbm));
+    for (const o of outcomes) if (o.hbm.total > o.hbm.capacity) notes.push(hbmMessage(o.model.settings.phase, o.hbm, o.model.chip));
     const metrics: Record<string, JsonValue> =
       outcomes.length === 1 ? outcomes[0]!.metrics : { phases: outcomes.map((o) => o.metrics), ...Object.fromEntries(outcomes.map((o) => [o.model.settings.phase, o.metrics])) };
     return { metrics, tables, notes };

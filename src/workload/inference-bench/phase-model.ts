@@ -75,6 +75,16 @@ export function clusterChip(env: ResolvedEnvironment): { chip: string; ranksPerN
   return { chip, ranksPerNpu: env.cluster?.type === "supernode" ? chipByName(chip).package.dies : 1 };
 }
 
+/**
+ * NPUs of one instance, count: `deployment.npus` when given, else its ranks (attention dp × tp) over the
+ * ranks per NPU, rounded up — dp × tp NPUs on a RoCE cluster (a rank is an NPU), dp × tp / 2 on a 910C
+ * supernode (a rank is a die, two per NPU). The one rule for every workload that sizes an instance
+ * (inference-bench, serving); buildPhase rejects a count whose ranks differ from dp × tp.
+ */
+export function instanceNpus(d: { readonly npus?: number | undefined; readonly attention: { readonly dp: number; readonly tp: number } }, ranksPerNpu: number): number {
+  return d.npus ?? Math.ceil((d.attention.dp * d.attention.tp) / ranksPerNpu);
+}
+
 /** A config problem found while resolving a phase, with its path. */
 export interface PhaseIssue {
   readonly path: readonly (string | number)[];
@@ -96,7 +106,7 @@ export function buildPhase(
   const die = chipByName(chip).die;
   const att = d.attention;
   const ranks = att.dp * att.tp;
-  const npus = d.npus ?? Math.ceil(ranks / ranksPerNpu);
+  const npus = instanceNpus(d, ranksPerNpu);
   if (npus * ranksPerNpu !== ranks) {
     issues.push({ path: at("deployment.attention.dp"), message: `attention dp × tp (${att.dp} × ${att.tp} = ${ranks} ranks) must equal deployment.npus × ${ranksPerNpu} rank(s) per NPU (${npus * ranksPerNpu})` });
   }
@@ -114,7 +124,11 @@ export function buildPhase(
   for (const m of layoutIssues(arch, layout)) issues.push({ path: at("deployment"), message: m });
   const s = settings;
   if (s.mtp.layers > 0 && arch.mtp_layers === 0) issues.push({ path: at("workload.mtp.layers"), message: `model ${model.preset} has no MTP module` });
-  if (s.mtp.layers > 0 && s.phase === "prefill") issues.push({ path: at("workload.mtp.layers"), message: "MTP (speculative decoding) applies to decode only" });
+  if (s.mtp.layers > 0 && s.phase === "prefill") {
+    const shared = at("workload.mtp.layers").join(".") === "workload.mtp.layers";
+    const hint = shared ? ": to speculate in decode only, set it under workload.decode.mtp (e.g. workload.decode.mtp.layers) and leave workload.mtp.layers at 0" : "";
+    issues.push({ path: at("workload.mtp.layers"), message: `MTP (speculative decoding) applies to decode only${hint}` });
+  }
   const r = s.routing;
   if (arch.moe !== undefined && r.skew === "hot") {
     // popularityProfile's precondition: the cold experts keep a positive weight only while f·h < E

@@ -20,7 +20,7 @@ interface StreamState {
 
 /**
  * op-bench: a list of operators timed one after another on one die stream, reported like an msprof op
- * summary (time, achieved TFLOPS and GB/s, what bound each).
+ * summary (time, achieved TFLOPS — TOPS for INT8 — and GB/s, what bound each).
  */
 export const opBench = defineWorkload({
   kind: "op-bench",
@@ -63,16 +63,17 @@ export const opBench = defineWorkload({
       const cost = costs[i]!;
       const ns = durations[i]!;
       const timeUs = ns / 1e3;
-      const tflops = ns > 0 ? cost.flops / ns / 1e3 : 0;
-      const gbps = ns > 0 ? cost.bytes / ns : 0;
+      // 10¹² operations/s: FLOP/s for floating-point dtypes, INT8 ops/s (TOPS) for int8 GEMMs
+      const teraOpsPerS = ns > 0 ? cost.flops / ns / 1e3 : 0;
+      const gbPerS = ns > 0 ? cost.bytes / ns : 0; // bytes/ns = GB/s
       const c = resolveCores(die, e.cores);
       // utilisation from the exact (unrounded) time, as msprof reports it: cube ops against the cube
       // peak of their dtype on the cores they got; every op against the die's HBM bandwidth
       const peak = CUBE_OPS.has(e.op) ? gemmPeakFlops(die, dtypeOf(e) as GemmDtype, c.aic) : 0;
       const peakFraction = peak > 0 ? cost.flops / (cost.ns * 1e-9) / peak : null;
       const hbmFraction = cost.bytes / (cost.ns * 1e-9) / die.hbmBandwidth;
-      metricsOps.push({ label: labels[i]!, op: e.op, time_us: timeUs, tflops, gbps, peak_fraction: peakFraction, hbm_fraction: hbmFraction, bound: cost.bound });
-      rows.push([labels[i]!, e.op, shapeOf(e), dtypeOf(e), `${c.aic}/${c.aiv}`, timeUs.toFixed(2), tflops.toFixed(1), gbps.toFixed(0), cost.bound]);
+      metricsOps.push({ label: labels[i]!, op: e.op, time_us: timeUs, tera_ops_per_s: teraOpsPerS, gb_per_s: gbPerS, peak_fraction: peakFraction, hbm_fraction: hbmFraction, bound: cost.bound });
+      rows.push([labels[i]!, e.op, shapeOf(e), dtypeOf(e), `${c.aic}/${c.aiv}`, timeUs.toFixed(2), teraOpsPerS.toFixed(1), gbPerS.toFixed(0), cost.bound]);
     });
     const totalUs = sim.now / 1e3;
     return {
@@ -80,7 +81,7 @@ export const opBench = defineWorkload({
       tables: [
         {
           title: `op-bench on one ${cfg.chip} die`,
-          head: ["label", "op", "shape", "dtype", "cores (AIC/AIV)", "time (µs)", "TFLOPS", "GB/s", "bound"],
+          head: ["label", "op", "shape", "dtype", "cores (AIC/AIV)", "time (µs)", "TFLOPS / TOPS (int8)", "GB/s", "bound"],
           rows,
         },
       ],

@@ -61,6 +61,8 @@ export interface ServingSetup {
   readonly layers: number;
   /** HBM prefix-cache capacity of one instance of each group, blocks (by group index). */
   readonly hbmBlocks: readonly number[];
+  /** NPUs of one instance of each group, count (by group index; step-cost.ts groupNpus). */
+  readonly npus: readonly number[];
   /** The KV cache is one latent every TP rank needs whole (MLA); otherwise KV heads split over TP. */
   readonly kvReplicated: boolean;
   /** Emit spans and progress (only for the primary run, not for compared variants). */
@@ -118,7 +120,7 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
   cfg.instances.forEach((g, gi) => {
     const name = g.name ?? g.role;
     const ranks = g.deployment.attention.dp * g.deployment.attention.tp;
-    const npus = g.deployment.npus ?? ranks;
+    const npus = s.npus[gi]!;
     for (let k = 0; k < g.count; k++) {
       const cache = new PrefixCache(cfg.cache.enabled ? s.hbmBlocks[gi]! : 0);
       const pc = g.role !== "decode" ? s.costs.prefillOf(g) : undefined;

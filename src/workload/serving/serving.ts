@@ -17,7 +17,7 @@ import { requestRecords, servingMetrics } from "./metrics.js";
 import { BLOCK_TOKENS, type Arrival } from "./request.js";
 import { servingCoreSchema, servingSchema, servingSections, type ServingConfig, type ServingCore } from "./schema.js";
 import { simulateServing, type ServingOutcome } from "./serving-sim.js";
-import { freeKvBytesPerDie, groupPhase, StepCostCache, type StepModelContext } from "./step-cost.js";
+import { freeKvBytesPerDie, groupNpus, groupPhase, StepCostCache, type StepModelContext } from "./step-cost.js";
 import { readTrace } from "./trace-reader.js";
 
 /*
@@ -67,6 +67,11 @@ function checkCore(cfg: ServingCore, env: ResolvedEnvironment, sections: Section
   const ctx: StepModelContext = { model: sections.model, precision: sections.precision, env };
   let ranks = 0;
   cfg.instances.forEach((g, i) => {
+    // serving prices prefill steps without MTP whatever the role (phaseSettingsOf): the draft tokens are a
+    // decode-step knob and the MTP layer's KV follows decode.mtp.layers, so a prefill setting would be ignored
+    if (g.prefill.mtp.layers > 0) {
+      v.push({ path: [...at, "instances", i, "prefill", "mtp", "layers"], message: `MTP (speculative decoding) applies to decode only: expected 0, found ${g.prefill.mtp.layers}; set decode.mtp.layers instead` });
+    }
     const roles = g.role === "colocated" ? (["prefill", "decode"] as const) : cfg.pd_ratio.dynamic ? (["prefill", "decode"] as const) : ([g.role] as const);
     for (const phase of roles) {
       const pm = groupPhase(g, phase, ctx);
@@ -155,6 +160,7 @@ function runVariant(name: string, cfg: ServingCore, sim: Simulator, hooks: Hooks
     kvBytesPerToken,
     layers: arch.layers + (mtp ? arch.mtp_layers : 0),
     hbmBlocks,
+    npus: cfg.instances.map((g) => groupNpus(g, env)),
     kvReplicated: att.kind === "mla",
     observe,
   });
@@ -214,7 +220,7 @@ export const servingWorkload = defineWorkload({
       if (g.role === "prefill" && reference.prefill === undefined) {
         const pc = costs.prefillOf(g);
         const p = pc.points[0]!;
-        const npus = g.deployment.npus ?? 1;
+        const npus = groupNpus(g, ctx.env);
         const v = (p.sequences * p.len * g.deployment.attention.dp) / npus / (p.ns / 1e9);
         reference.prefill = { sequences: p.sequences, prompt_len: p.len, step_ms: p.ns / 1e6, tokens_per_s_per_npu: v };
         refRows.push(["prefill", `${p.sequences} × ${p.len} tokens`, f(p.ns / 1e6), f(v, 0), f((m.stages as Record<string, Record<string, number>>).prefill?.prefill_tokens_per_s_per_npu_busy, 0), /^deepseek-(r1|v3)$/.test(s.model.preset) ? T1.prefill : "—"]);

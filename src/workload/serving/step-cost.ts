@@ -6,7 +6,7 @@ import type { WeightPrecision } from "../../model/precision.js";
 import type { SimEvents } from "../../trace/span.js";
 import { tokensPerStep } from "../inference-bench/inference-bench.js";
 import { hbmPerDie, type HbmUse } from "../inference-bench/memory.js";
-import { buildPhase, type PhaseIssue, type PhaseModel } from "../inference-bench/phase-model.js";
+import { buildPhase, clusterChip, instanceNpus, type PhaseIssue, type PhaseModel } from "../inference-bench/phase-model.js";
 import type { PhaseName, PhaseSettings } from "../inference-bench/schema.js";
 import { runPhase } from "../inference-bench/step-sim.js";
 import type { InstanceGroupConfig } from "./schema.js";
@@ -52,11 +52,28 @@ export interface StepModelContext {
   readonly env: ResolvedEnvironment;
 }
 
-/** The inference-bench settings of one step of an instance group. */
-export function phaseSettingsOf(g: InstanceGroupConfig, phase: PhaseName, shape: { sequences: number; len: number; dp?: number }): PhaseSettings {
+/**
+ * NPUs of one instance of a group on the configured cluster, count: `deployment.npus`, else inference-bench's
+ * default (instanceNpus: attention dp × tp ranks over the ranks per NPU). Every serving count — batch
+ * sizing, the NPU totals and per-NPU metrics, the reference rows — takes it from here.
+ */
+export function groupNpus(g: InstanceGroupConfig, env: ResolvedEnvironment): number {
+  return instanceNpus(g.deployment, clusterChip(env).ranksPerNpu);
+}
+
+/** A group's deployment with its NPU count written out (groupNpus), keys in one order whether or not the config wrote it. */
+function resolvedDeployment(g: InstanceGroupConfig, env: ResolvedEnvironment): InstanceGroupConfig["deployment"] & { npus: number } {
+  const d = { npus: 0, ...g.deployment };
+  d.npus = groupNpus(g, env);
+  return d;
+}
+
+/** The inference-bench settings of one step of an instance group on `env`'s cluster (the deployment with its NPU count resolved). */
+export function phaseSettingsOf(g: InstanceGroupConfig, phase: PhaseName, shape: { sequences: number; len: number; dp?: number }, env: ResolvedEnvironment): PhaseSettings {
   const k = phase === "prefill" ? g.prefill : g.decode;
-  const d = g.deployment;
-  const npus = d.npus ?? 1;
+  // the count written out, so an omitted count and the same count written explicitly are one step (and one memo entry)
+  const d = resolvedDeployment(g, env);
+  const npus = d.npus;
   const dp = shape.dp ?? d.attention.dp;
   return {
     phase,
@@ -76,7 +93,7 @@ export function phaseSettingsOf(g: InstanceGroupConfig, phase: PhaseName, shape:
 
 /** Resolves one phase of a group (issues instead when it does not fit). */
 export function groupPhase(g: InstanceGroupConfig, phase: PhaseName, ctx: StepModelContext, shape = { sequences: Math.max(1, g.decode.microbatches), len: 1024 }): PhaseModel | PhaseIssue[] {
-  const s = phaseSettingsOf(g, phase, phase === "prefill" ? { sequences: Math.max(1, g.prefill.microbatches), len: 1024 } : shape);
+  const s = phaseSettingsOf(g, phase, phase === "prefill" ? { sequences: Math.max(1, g.prefill.microbatches), len: 1024 } : shape, ctx.env);
   // the phase knobs (routing, mtp, microbatches) live under the group's `prefill:` / `decode:`
   return buildPhase(s, ctx.model, ctx.precision, ctx.env, (key) => (key.startsWith("workload.") ? ["workload", phase, ...key.split(".").slice(1)] : key.split(".")));
 }
@@ -106,7 +123,7 @@ export function stepModelRunCount(): number {
 
 /** One step of the inference step model for a group at `sequences` × `len` tokens, ns. */
 export function stepNs(g: InstanceGroupConfig, phase: PhaseName, sequences: number, len: number, ctx: StepModelContext): number {
-  const settings = phaseSettingsOf(g, phase, { sequences, len });
+  const settings = phaseSettingsOf(g, phase, { sequences, len }, ctx.env);
   const { env } = ctx;
   const key = JSON.stringify([settings, ctx.model, ctx.precision, env.seed, env.cluster ?? null, env.network]);
   const hit = STEP_MEMO.get(key);
@@ -262,6 +279,8 @@ export class DecodeCost {
   readonly tokensPerStep: number;
   /** Attention replicas of the instance, count. */
   readonly dp: number;
+  /** NPUs of the instance, count (groupNpus). */
+  readonly npus: number;
   /** Most sequences per attention replica, count. */
   readonly maxPerReplica: number;
   /** KV-cache capacity per attention replica, tokens. */
@@ -279,8 +298,8 @@ export class DecodeCost {
     this.tokensPerStep = tokensPerStep(k.mtp.layers, k.mtp.acceptance);
     const d = g.deployment;
     this.dp = d.attention.dp;
-    const npus = d.npus ?? 1;
-    this.maxPerReplica = Math.max(1, Math.floor((g.max_batch_per_npu * npus) / this.dp));
+    this.npus = groupNpus(g, ctx.env);
+    this.maxPerReplica = Math.max(1, Math.floor((g.max_batch_per_npu * this.npus) / this.dp));
     const pm = groupPhase(g, "decode", ctx);
     if (Array.isArray(pm)) throw new Error(`step model: ${pm.map((i) => i.message).join("; ")}`);
     const h = (this.hbm = hbmPerDie(pm));
@@ -329,8 +348,7 @@ export class DecodeCost {
   referencePoint(): { sequencesPerReplica: number; stepNs: number; tokensPerSPerNpu: number } {
     const b = Math.min(SLOPE_BATCH, this.maxPerReplica);
     const ns = this.at(b);
-    const npus = this.g.deployment.npus ?? 1;
-    return { sequencesPerReplica: b, stepNs: ns, tokensPerSPerNpu: ((b * this.dp) / npus) * this.tokensPerStep / (ns / 1e9) };
+    return { sequencesPerReplica: b, stepNs: ns, tokensPerSPerNpu: ((b * this.dp) / this.npus) * this.tokensPerStep / (ns / 1e9) };
   }
 }
 
@@ -343,7 +361,7 @@ export class StepCostCache {
 
   private key(g: InstanceGroupConfig, phase: PhaseName): string {
     const k = phase === "prefill" ? g.prefill : g.decode;
-    return JSON.stringify([g.deployment, k, phase === "prefill" ? g.token_budget : g.max_batch_per_npu]);
+    return JSON.stringify([resolvedDeployment(g, this.ctx.env), k, phase === "prefill" ? g.token_budget : g.max_batch_per_npu]);
   }
 
   /** The prefill cost model of a group. */

@@ -54,6 +54,51 @@ function daysFromCivil(y: number, m: number, d: number): number {
 
 const nonNegInt = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v) && v >= 0;
 
+/** Malformed lines shown with the same expectation (the rest are counted in one "… and N more" issue), count. */
+const MAX_SHOWN_PER_PROBLEM = 3;
+/** Malformed lines shown at most, count. */
+const MAX_SHOWN = 20;
+/** Characters of a found value or line quoted in a message, count. */
+const SHOWN_CHARS = 60;
+
+/** Text as found, quoted (JSON escapes: control characters stay visible) and cut to SHOWN_CHARS. */
+function quoted(text: string): string {
+  return text.length > SHOWN_CHARS ? `${JSON.stringify(text.slice(0, SHOWN_CHARS))}…` : JSON.stringify(text);
+}
+
+/** A parsed JSON value as found: `missing`, a number as written, else its JSON (quoted when a string), cut. */
+function shown(v: unknown): string {
+  if (v === undefined) return "missing";
+  if (typeof v === "number") return String(v);
+  if (typeof v === "string") return quoted(v);
+  const j = JSON.stringify(v);
+  return j.length > SHOWN_CHARS ? `${j.slice(0, SHOWN_CHARS)}…` : j;
+}
+
+/** What a non-object JSON line is: `an array […]`, `the number 42`, … */
+function jsonKind(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return `an array ${shown(v)}`;
+  return `${typeof v === "string" ? "a string" : typeof v === "number" ? "the number" : typeof v === "boolean" ? "the boolean" : typeof v} ${shown(v)}`;
+}
+
+/**
+ * When a trace failed to parse in `format` and its name or first line says it is the other format: an
+ * issue on `workload.arrivals.format` saying which to set (undefined when nothing points elsewhere).
+ */
+function formatHint(o: TraceOptions, format: "mooncake" | "azure", firstLine: string): InputIssue | undefined {
+  const first = firstLine.trim();
+  const set = o.format === undefined ? `the format inferred from the first line (${format})` : `format: ${format}`;
+  if (format === "mooncake" && !first.startsWith("{") && (/\.csv$/i.test(o.shownPath) || first.includes(","))) {
+    const why = /\.csv$/i.test(o.shownPath) ? "its name ends in .csv" : `its first line is ${quoted(first)}`;
+    return { file: o.shownPath, path: "workload.arrivals.format", message: `${set} reads one JSON object per line, but the file looks like an Azure CSV (${why}): set workload.arrivals.format: azure` };
+  }
+  if (format === "azure" && first.startsWith("{")) {
+    return { file: o.shownPath, path: "workload.arrivals.format", message: `${set} reads CSV rows, but the file looks like Mooncake JSONL (its first line starts with "{"): set workload.arrivals.format: mooncake` };
+  }
+  return undefined;
+}
+
 /** Reads a trace file into arrivals sorted by time (stable), ns. */
 export function readTrace(file: string, o: TraceOptions): TraceRead {
   let bytes: Buffer;
@@ -70,9 +115,19 @@ export function readTrace(file: string, o: TraceOptions): TraceRead {
   let requests = 0; // well-formed request lines read, before the duration_s cut
   let firstCutNs = Infinity; // earliest arrival dropped by duration_s
   const issues: InputIssue[] = [];
-  const bad = (line: number, message: string): void => {
-    if (o.skip) skipped++;
-    else if (issues.length < 20) issues.push({ file: o.shownPath, line, path: "", message });
+  // a wrong format or a systematic fault makes every line malformed the same way: the first few of each
+  // problem are shown, the rest counted
+  const perProblem = new Map<string, number>();
+  let unshown = 0;
+  const bad = (line: number, expected: string, found: string): void => {
+    if (o.skip) {
+      skipped++;
+      return;
+    }
+    const n = perProblem.get(expected) ?? 0;
+    perProblem.set(expected, n + 1);
+    if (n < MAX_SHOWN_PER_PROBLEM && issues.length < MAX_SHOWN) issues.push({ file: o.shownPath, line, path: "", message: `${expected}, found ${found}` });
+    else unshown++;
   };
   let t0: number | undefined;
   let nextId = -1; // private block ids of trace requests without hashes (Azure): negative, never shared
@@ -86,25 +141,37 @@ export function readTrace(file: string, o: TraceOptions): TraceRead {
     let output: number;
     let hashIds: number[];
     if (format === "mooncake") {
-      let r: Record<string, unknown>;
+      const notObject = "not a JSON object (Mooncake JSONL: one {timestamp, input_length, output_length, hash_ids} per line)";
+      let parsed: unknown;
       try {
-        r = JSON.parse(raw) as Record<string, unknown>;
+        parsed = JSON.parse(raw);
       } catch {
-        bad(ln, "not a JSON object (Mooncake JSONL: one {timestamp, input_length, output_length, hash_ids} per line)");
+        bad(ln, notObject, quoted(raw.trim()));
         continue;
       }
-      if (r === null || typeof r !== "object" || !(typeof r.timestamp === "number" && Number.isFinite(r.timestamp) && r.timestamp >= 0) || !nonNegInt(r.input_length) || r.input_length < 1 || !nonNegInt(r.output_length)) {
-        bad(ln, "expected timestamp (ms ≥ 0), input_length (integer ≥ 1) and output_length (integer ≥ 0)");
+      if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+        bad(ln, notObject, jsonKind(parsed));
         continue;
       }
-      const h = r.hash_ids ?? [];
-      if (!Array.isArray(h) || !h.every(nonNegInt)) {
-        bad(ln, "hash_ids must be a list of non-negative integers");
+      const r = parsed as Record<string, unknown>;
+      const wrong: string[] = [];
+      if (!(typeof r.timestamp === "number" && Number.isFinite(r.timestamp) && r.timestamp >= 0)) wrong.push(`timestamp ${shown(r.timestamp)}`);
+      if (!nonNegInt(r.input_length) || r.input_length < 1) wrong.push(`input_length ${shown(r.input_length)}`);
+      if (!nonNegInt(r.output_length)) wrong.push(`output_length ${shown(r.output_length)}`);
+      if (wrong.length > 0) {
+        bad(ln, "expected timestamp (ms ≥ 0), input_length (integer ≥ 1) and output_length (integer ≥ 0)", wrong.join(", "));
         continue;
       }
-      ms = r.timestamp;
-      input = r.input_length;
-      output = r.output_length;
+      const h: unknown = r.hash_ids ?? [];
+      const badId = Array.isArray(h) ? h.findIndex((x) => !nonNegInt(x)) : -1;
+      if (!Array.isArray(h) || badId >= 0) {
+        bad(ln, "hash_ids must be a list of non-negative integers", Array.isArray(h) ? `hash_ids[${badId}] ${shown(h[badId])}` : `hash_ids ${shown(h)}`);
+        continue;
+      }
+      // checked above (`wrong` is empty)
+      ms = r.timestamp as number;
+      input = r.input_length as number;
+      output = r.output_length as number;
       hashIds = h as number[];
     } else {
       if (i === 0 && /timestamp/i.test(raw)) continue; // header
@@ -113,7 +180,14 @@ export function readTrace(file: string, o: TraceOptions): TraceRead {
       const ctx = Number(f[1]);
       const gen = Number(f[2]);
       if (t === undefined || !Number.isInteger(ctx) || ctx < 1 || !Number.isInteger(gen) || gen < 0) {
-        bad(ln, "expected TIMESTAMP (YYYY-MM-DD hh:mm:ss.fffffff),ContextTokens (integer ≥ 1),GeneratedTokens (integer ≥ 0)");
+        const wrong: string[] = [];
+        if (f.length !== 3) wrong.push(`${f.length} field${f.length === 1 ? "" : "s"}: ${quoted(raw.trim())}`);
+        else {
+          if (t === undefined) wrong.push(`TIMESTAMP ${quoted(f[0]!)}`);
+          if (!Number.isInteger(ctx) || ctx < 1) wrong.push(`ContextTokens ${quoted(f[1]!)}`);
+          if (!Number.isInteger(gen) || gen < 0) wrong.push(`GeneratedTokens ${quoted(f[2]!)}`);
+        }
+        bad(ln, "expected TIMESTAMP (YYYY-MM-DD hh:mm:ss.fffffff),ContextTokens (integer ≥ 1),GeneratedTokens (integer ≥ 0)", wrong.join(", "));
         continue;
       }
       t0 ??= t;
@@ -135,10 +209,17 @@ export function readTrace(file: string, o: TraceOptions): TraceRead {
     // a request with no output still produces its first token (the prefill's)
     out.push({ atNs, input, output: Math.max(1, output), hashIds });
   }
-  if (issues.length > 0) throw new InputError(issues);
+  const firstLine = lines.find((l) => l.trim() !== "") ?? "";
+  const malformed = perProblem.size > 0 || skipped > 0;
+  const hint = malformed ? formatHint(o, format, firstLine) : undefined;
+  if (issues.length > 0) {
+    if (unshown > 0) issues.push({ file: o.shownPath, path: "", message: `… and ${unshown.toLocaleString("en-US")} more malformed line${unshown === 1 ? "" : "s"}` });
+    throw new InputError(hint === undefined ? issues : [hint, ...issues]);
+  }
   if (requests === 0) {
     const why = skipped > 0 ? `all ${skipped} of its lines are malformed (skipped by skip_malformed)` : text.trim() === "" ? "the file is empty" : "it holds only the CSV header";
-    throw new InputError([{ file: o.shownPath, path: "workload.arrivals.path", message: `the trace has no requests: ${why}` }]);
+    const none: InputIssue = { file: o.shownPath, path: "workload.arrivals.path", message: `the trace has no requests: ${why}` };
+    throw new InputError(hint === undefined ? [none] : [hint, none]);
   }
   if (out.length === 0) {
     const cut = o.untilNs! / 1e9;

@@ -100,12 +100,18 @@ function planMemory(arch: ResolvedModel["arch"], layout: TrainingLayout, cfg: Tr
   return { perStage, worstStage: worst };
 }
 
+/** Bytes → GiB (full precision, for the JSON). */
 function gib(b: number): number {
+  return b / GiB;
+}
+
+/** Bytes → GiB rounded to 0.001 GiB, for messages. */
+function gibText(b: number): number {
   return Math.round((b / GiB) * 1000) / 1000;
 }
 
 function breakdownText(m: MemoryBreakdown): string {
-  return `weights ${gib(m.weights)} GiB, gradients ${gib(m.gradients)} GiB, optimizer states ${gib(m.optimizer)} GiB, activations ${gib(m.activations)} GiB, communication buffers ${gib(m.comm_buffers)} GiB`;
+  return `weights ${gibText(m.weights)} GiB, gradients ${gibText(m.gradients)} GiB, optimizer states ${gibText(m.optimizer)} GiB, activations ${gibText(m.activations)} GiB, communication buffers ${gibText(m.comm_buffers)} GiB`;
 }
 
 function resolveAll(cfg: TrainingConfig, env: ResolvedEnvironment, sections: { model: ResolvedModel; parallel: ParallelConfig }) {
@@ -139,7 +145,7 @@ export const trainingWorkload = defineWorkload({
         {
           path: ["parallel"],
           message:
-            `the layout does not fit in memory: pipeline stage ${mem.worstStage} needs ${gib(total)} GiB per NPU, more than the ${gib(die.hbmBytes)} GiB of HBM ` +
+            `the layout does not fit in memory: pipeline stage ${mem.worstStage} needs ${gibText(total)} GiB per NPU, more than the ${gibText(die.hbmBytes)} GiB of HBM ` +
             `(${breakdownText(worst)}); use more pipeline stages or EP, recompute (workload.recompute), swapping (workload.swap_fraction) or a smaller micro-batch`,
         },
       ];
@@ -237,23 +243,24 @@ export const trainingWorkload = defineWorkload({
     const hfu = executed / (stepS * ranks * peak);
     const mem = memory!;
     const worst = mem.perStage[mem.worstStage]!;
-    const round = (x: number, d = 6): number => Number(x.toPrecision(d));
-    const exposed: Record<string, JsonValue> = {};
-    for (const k of ["tp", "ep", "pp", "dp", "cp", "swap"]) exposed[k] = round(res.exposedNs[k]! / 1e9);
-    const commTotal: Record<string, JsonValue> = {};
-    for (const k of ["tp", "ep", "pp", "dp", "cp", "swap"]) commTotal[k] = round(res.totalCommNs[k]! / 1e9);
+    // full precision, as every workload's JSON (the tables round)
+    const kinds = ["tp", "ep", "pp", "dp", "cp", "swap"];
+    const exposed: Record<string, number> = {};
+    for (const k of kinds) exposed[k] = res.exposedNs[k]! / 1e9;
+    const commTotal: Record<string, number> = {};
+    for (const k of kinds) commTotal[k] = res.totalCommNs[k]! / 1e9;
     const metrics: Record<string, JsonValue> = {
-      step_s: round(stepS),
+      step_s: stepS,
       tokens_per_step: tokensPerStep,
-      tokens_per_s: round(tokensPerStep / stepS),
-      tokens_per_s_per_npu: round(tokensPerStep / stepS / ranks),
-      mfu: round(mfu),
-      mfu_6n: round(mfu6n),
-      hfu: round(hfu),
-      model_flops_per_token: round(modelFlopsPerToken),
+      tokens_per_s: tokensPerStep / stepS,
+      tokens_per_s_per_npu: tokensPerStep / stepS / ranks,
+      mfu,
+      mfu_6n: mfu6n,
+      hfu,
+      model_flops_per_token: modelFlopsPerToken,
       peak_flops_per_npu: peak,
-      bubble_ratio: round(res.bubbleRatio),
-      pipeline_flush_s: round(res.flushNs / 1e9),
+      bubble_ratio: res.bubbleRatio,
+      pipeline_flush_s: res.flushNs / 1e9,
       exposed_comm_s: exposed,
       comm_s: commTotal,
       peak_memory_gib_per_npu: gib(memoryTotal(worst)),
@@ -264,24 +271,26 @@ export const trainingWorkload = defineWorkload({
       simulated_replicas: replicas,
     };
     const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
+    // one fixed-decimal format per column
+    const gibCell = (b: number): string => gib(b).toFixed(2);
+    const msCell = (s: number): string => (s * 1e3).toFixed(1);
     return {
       metrics,
       tables: [
         {
           title: `training · ${sections.model.preset} · ${ranks} NPUs · TP${layout.tp} CP${layout.cp} PP${layout.pp} VPP${layout.vpp} EP${layout.ep} DP${layout.dp} · ${layout.schedule}, ${m} micro-batches`,
           head: ["step (s)", "tokens/s", "tokens/s/NPU", "MFU", "MFU (6N)", "HFU", "bubble", "peak mem (GiB)"],
-          // from the JSON's (6-digit) values, so a cell never shows digits the JSON does not have
-          rows: [[round(metrics.step_s as number, 4), Math.round(metrics.tokens_per_s as number), round(metrics.tokens_per_s_per_npu as number, 4), pct(metrics.mfu as number), pct(metrics.mfu_6n as number), pct(metrics.hfu as number), pct(metrics.bubble_ratio as number), metrics.peak_memory_gib_per_npu as number]],
+          rows: [[stepS.toFixed(3), (tokensPerStep / stepS).toFixed(0), (tokensPerStep / stepS / ranks).toFixed(1), pct(mfu), pct(mfu6n), pct(hfu), pct(res.bubbleRatio), gibCell(memoryTotal(worst))]],
         },
         {
-          title: "communication per step, mean over stages (s): total / exposed",
+          title: "communication per step, mean over stages (ms): total / exposed",
           head: ["TP", "EP", "PP", "DP", "CP", "swap"],
-          rows: [["tp", "ep", "pp", "dp", "cp", "swap"].map((k) => `${round(commTotal[k] as number, 3)} / ${round(exposed[k] as number, 3)}`)],
+          rows: [kinds.map((k) => `${msCell(commTotal[k]!)} / ${msCell(exposed[k]!)}`)],
         },
         {
           title: `memory per NPU, stage ${mem.worstStage} (GiB)`,
           head: ["weights", "gradients", "optimizer", "activations", "comm buffers"],
-          rows: [[gib(worst.weights), gib(worst.gradients), gib(worst.optimizer), gib(worst.activations), gib(worst.comm_buffers)]],
+          rows: [[gibCell(worst.weights), gibCell(worst.gradients), gibCell(worst.optimizer), gibCell(worst.activations), gibCell(worst.comm_buffers)]],
         },
       ],
       notes: [

@@ -1,0 +1,25 @@
+/** A failed file operation's error code in words, as the messages show it (ENOENT → "no such file or folder"). */
+export function errnoText(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  switch (code) {
+    case "ENOENT":
+      return "no such file or folder";
+    case "EACCES":
+    case "EPERM":
+      return "permission denied";
+    case "EISDIR":
+      return "it is a folder";
+    case "ENOTDIR":
+      return "a part of the path is not a folder";
+    case "ELOOP":
+      return "too many levels of symbolic links (a loop?)";
+    case "EROFS":
+      return "the file system is read-only";
+    case "ENOSPC":
+      return "no space left on the device";
+    case undefined:
+      return (e as Error).message;
+    default:
+      return code;
+  }
+}

@@ -1,0 +1,46 @@
+import { describe, expect, it, vi } from "vitest";
+
+/*
+ * `search --objective mfu_typo` (or a constraint on a metric the workload does not report) cannot rank
+ * anything: the first point's output shows it, so the search stops there instead of running every point
+ * and saying so at the end. Tests run from sources, so the points run in this thread and can be counted.
+ */
+
+const counted = vi.hoisted(() => ({ runs: 0 }));
+vi.mock("../../../src/worker/run-worker.js", async (importOriginal) => {
+  const real = await importOriginal<typeof import("../../../src/worker/run-worker.js")>();
+  return {
+    ...real,
+    default: (...args: Parameters<typeof real.default>) => {
+      counted.runs++;
+      return real.default(...args);
+    },
+  };
+});
+
+const { runSearch } = await import("../../../src/search/search.js");
+const { InputError } = await import("../../../src/config/errors.js");
+
+const SEARCH = { config: "configs/roce-allreduce-4servers.yaml", space: "configs/search-roce-allreduce-layout.yaml", jobs: 1 };
+
+describe("search with a metric name no point reports", () => {
+  it("stops after the first point, naming the metric", async () => {
+    counted.runs = 0;
+    const search = runSearch({ ...SEARCH, objective: "mfu_typo" });
+    await expect(search).rejects.toBeInstanceOf(InputError);
+    await expect(search).rejects.toThrow(/metric "mfu_typo" is not a number in the first point's output/);
+    expect(counted.runs).toBe(1);
+  });
+
+  it("also for a constraint's metric", async () => {
+    counted.runs = 0;
+    await expect(runSearch({ ...SEARCH, objective: "ranks", constraints: ["time_us_typo<=200"] })).rejects.toThrow(/metric "time_us_typo"/);
+    expect(counted.runs).toBe(1);
+  });
+
+  it("a malformed constraint is refused before any point runs", async () => {
+    counted.runs = 0;
+    await expect(runSearch({ ...SEARCH, objective: "ranks", constraints: ["ranks=<8"] })).rejects.toThrow(/did you mean 'ranks<=8'/);
+    expect(counted.runs).toBe(0);
+  });
+});
