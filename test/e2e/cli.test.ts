@@ -120,7 +120,7 @@ describe("ascend-sim run", () => {
     const stats = cli("run", CONFIG, "--set", "workload.sizes.to=64KiB", "--stats");
     expect(stats.status).toBe(0);
     expect(stats.stdout).toBe(plain.stdout);
-    expect(stats.stderr).toMatch(/^stats: \d+ events, [\d.]+ s simulated, [\d.]+ ms wall, \d+ events\/s\n$/);
+    expect(stats.stderr).toMatch(/^stats: \d+ events, [\d.]+ s engine clock at the last event, [\d.]+ ms wall, \d+ events\/s\n$/);
   });
 });
 

@@ -79,7 +79,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     if (args.stats) {
       const rate = wallS > 0 ? result.eventsProcessed / wallS : 0;
       process.stderr.write(
-        `stats: ${result.eventsProcessed} events, ${(result.simulatedNs / 1e9).toFixed(6)} s simulated, ` +
+        `stats: ${result.eventsProcessed} events, ${(result.simulatedNs / 1e9).toFixed(6)} s engine clock at the last event, ` +
           `${(wallS * 1e3).toFixed(1)} ms wall, ${Math.round(rate)} events/s\n`,
       );
     }
