@@ -119,14 +119,25 @@ function usageError(msg: string, argv: readonly string[], command: CommandInfo |
   const where = command !== undefined ? `${command.name} ` : "";
   const unknown = /^Unknown arguments?: (.+)$/.exec(msg);
   if (unknown) {
-    const given = new Set(argv.filter((a) => a.startsWith("-")).map((a) => a.replace(/^-+/, "").split("=")[0]!));
-    const names = unknown[1]!.split(", ");
-    const extra = names.filter((name) => !given.has(name));
+    // yargs names an unknown option as typed, camel-cased (`chrome-trce, chromeTrce`) and without `no-`:
+    // map each spelling back to the option as typed
+    const typed = new Map<string, string>();
+    for (const a of argv) {
+      if (a === "--") break;
+      if (!a.startsWith("-")) continue;
+      const name = a.replace(/^-+/, "").split("=")[0]!;
+      const bare = name.startsWith("no-") ? name.slice(3) : name;
+      for (const n of [name, bare]) for (const alias of [n, n.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())]) if (!typed.has(alias)) typed.set(alias, name);
+    }
+    const reported = unknown[1]!.split(", ");
+    const extra = reported.filter((name) => !typed.has(name));
+    const names = [...new Set(reported.filter((name) => typed.has(name)).map((name) => typed.get(name)!))];
     // a word too many (`run a.yaml b.yaml`): the usage line says what the command takes
     if (extra.length > 0) return new UsageError(`unexpected argument${extra.length > 1 ? "s" : ""} ${extra.map((n) => `"${n}"`).join(", ")}`, command?.usage);
     const problems = names.map((name) => {
-      const hint = closest(name, options);
-      return `unknown option --${name}${hint ? ` (did you mean --${hint}?)` : ""}`;
+      const negated = name.startsWith("no-") && !options.includes(name);
+      const hint = closest(negated ? name.slice(3) : name, options);
+      return `unknown option --${name}${hint ? ` (did you mean --${negated ? "no-" : ""}${hint}?)` : ""}`;
     });
     return new UsageError(`${problems.join("; ")}; ${where}options: ${options.map((o) => `--${o}`).join(", ")}`);
   }

@@ -45,7 +45,7 @@ export function modelField() {
     return z.NEVER;
   });
   // overrides and inline architectures take the architecture's keys: "did you mean" and the valid keys below `model:`
-  return withKeysOf(schema.meta(modelJsonSchemaMeta()), architectureSchema);
+  return withKeysOf(schema.meta(modelJsonSchemaMeta()), z.object({ preset: z.string(), ...architectureSchema.shape }));
 }
 
 /**

@@ -116,7 +116,8 @@ function quantity(kind: QuantityKind, opts: { positive?: boolean; min?: number }
       });
       return z.NEVER;
     }
-    return new Quantity(r.value, kind);
+    // whole bytes are stored whole: 8.2MB reads as 8199999.999999999 B before rounding
+    return new Quantity(kind === "bytes" ? Math.round(r.value) : r.value, kind);
   });
   const field = schema.meta(jsonSchemaMeta(kind, opts.positive ?? true, opts.min ?? 0));
   QUANTITY_FIELDS.set(field, kind);

@@ -110,7 +110,8 @@ export function zodToInputIssues(
       case "unrecognized_keys": {
         const known = knownKeysAt(schema, issue.path, input);
         for (const key of issue.keys) {
-          const hint = didYouMean(key, known) || belongsElsewhere(key, [...path, key], context);
+          // a key that exists as written elsewhere beats a near miss here (workload.tp → parallel.tp, not mtp)
+          const hint = belongsElsewhere(key, [...path, key], context) || didYouMean(key, known);
           out.push(issueAt(cd, path, `unknown key ${quoted(key)}${hint}. ${known.length ? `Valid keys are: ${known.join(", ")}.` : ""}`.trim(), key));
         }
         break;

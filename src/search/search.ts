@@ -60,6 +60,11 @@ function lookup(flat: Map<string, Cell>, raw: JsonValue, name: string): number |
 }
 
 /** An objective or constraint metric that is no number in `where`: an input error with the closest numeric column. */
+/** The top-level metric a name or selector reads: `results` of `results[op=x].time_us`, `ttft_ms` of `ttft_ms.p50`. */
+function topLevelName(name: string): string {
+  return /^[^.[]*/.exec(name)![0];
+}
+
 function unknownMetric(name: string, flat: Map<string, Cell>, where: string): never {
   const columns = [...flat.keys()].filter((k) => typeof flat.get(k) === "number");
   const hint = closest(name, columns);
@@ -98,13 +103,15 @@ export async function runSearch(opts: SearchOptions): Promise<SearchResult> {
     torun.map((p) => ({ file: opts.config, sets: [...base, ...pointSets(p)], ...(opts.seed !== undefined ? { seed: opts.seed } : {}) })),
     opts.jobs ?? 1,
     (done, o) => {
-      // the first point's output shows whether the objective and the constraints name metrics at all:
-      // a typo stops the search now instead of after every point has run
+      // the first point's output shows whether the objective and the constraints name metrics at all: a
+      // typo of the top-level name stops the search now instead of after every point has run. Only the
+      // top-level name: a selector's row (results[size_bytes=…]) may exist in some points and not others,
+      // and a point without it is infeasible, not an error (checked over every run below).
       if (!checked && o.ok) {
         checked = true;
         const raw = (JSON.parse(o.json) as { metrics: JsonValue }).metrics;
-        const flat = flattenMetrics(raw);
-        for (const name of names) if (!flat.has(name) && selectMetric(raw, name) === undefined) unknownMetric(name, flat, "the first point's output");
+        const roots = new Set(typeof raw === "object" && raw !== null && !Array.isArray(raw) ? Object.keys(raw) : []);
+        for (const name of names) if (!roots.has(topLevelName(name))) unknownMetric(name, flattenMetrics(raw), "the first point's output");
       }
       opts.onProgress?.(done, torun.length);
     },

@@ -55,16 +55,34 @@ export async function runTasks(tasks: readonly WorkerTask[], jobs: number, onSet
   }
   const threads = Math.max(1, Math.min(jobs, tasks.length));
   const pool = new Piscina({ filename: workerFile, minThreads: threads, maxThreads: threads });
+  // At most `threads` tasks in flight, the next submitted when one settles: after a stop nothing new
+  // starts, and the pool is destroyed only once the runs in flight have settled (piscina throws an
+  // uncaught "Unexpected message from Worker" when a run finishes into a destroyed pool).
+  const out: RunOutcome[] = new Array<RunOutcome>(tasks.length);
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const lane = async (): Promise<void> => {
+    while (next < tasks.length && failure === undefined) {
+      const i = next++;
+      let o: RunOutcome;
+      try {
+        o = { ok: true, json: ((await pool.run(tasks[i])) as { json: string }).json };
+      } catch (e) {
+        o = { ok: false, error: oneLineError(e) };
+      }
+      if (failure !== undefined) return;
+      try {
+        out[i] = settle(o, i);
+      } catch (e) {
+        failure = { error: e };
+      }
+    }
+  };
   try {
-    return await Promise.all(
-      tasks.map((t, i) =>
-        (pool.run(t) as Promise<{ json: string }>).then(
-          (r) => settle({ ok: true, json: r.json }, i),
-          (e: unknown) => settle({ ok: false, error: oneLineError(e) }, i),
-        ),
-      ),
-    );
+    await Promise.all(Array.from({ length: threads }, lane));
   } finally {
     await pool.destroy();
   }
+  if (failure !== undefined) throw failure.error;
+  return out;
 }

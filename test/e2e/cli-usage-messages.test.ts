@@ -49,6 +49,14 @@ describe("unknown names get the closest valid one and the list of valid ones", (
     expectUsageError(r, /^error: unknown option --tracee \(did you mean --trace\?\); run options: .*--trace, --chrome-trace/, "run");
   });
 
+  it.each([
+    ["--chrome-trce", "--chrome-trace"],
+    ["--no-jsn", "--no-json"],
+  ])("a mistyped dashed or negated option (%s) is named as typed, with its closest option", (typo, hint) => {
+    const r = cli("run", CONFIG, typo, ...(typo === "--no-jsn" ? [] : [f("t.json")]));
+    expectUsageError(r, new RegExp(`^error: unknown option ${typo} \\(did you mean ${hint}\\?\\); run options: `), "run");
+  });
+
   it("an unknown list: did you mean, and the lists there are", () => {
     expectUsageError(cli("list", "chip"), /^error: unknown list "chip" \(did you mean "chips"\?\); valid: chips, clusters, models, workloads, networks, algorithms\n/, "list");
   });
@@ -128,6 +136,12 @@ describe("files: what is wrong in words, and which file", () => {
     const r = cli("sweep", CONFIG, ...SMALL, "--grid", "workload.rank=2,4", "--jobs", "1");
     expectInputError(r, /^error: --grid workload\.rank=2,4 workload\.rank: unknown key "rank" \(did you mean "ranks"\?\)/);
     expect(r.stderr).not.toMatch(/--set workload\.rank/);
+  });
+
+  it("also when the axis indexes a list as a[0].b", () => {
+    const r = cli("sweep", "configs/pd-serve-roce.yaml", "--grid", "workload.instances[0].cont=1,2", "--jobs", "1");
+    expectInputError(r, /^error: --grid workload\.instances\[0\]\.cont=1,2 workload\.instances\.0\.cont: unknown key "cont" \(did you mean "count"\?\)/);
+    expect(r.stderr).not.toMatch(/--set workload/);
   });
 
   it("sweep merge of the same file twice says so", () => {

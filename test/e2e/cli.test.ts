@@ -185,3 +185,14 @@ describe("help, version and usage errors", () => {
     expect(cli("--version")).toEqual({ status: 0, stdout: `${PACKAGE_VERSION}\n`, stderr: "" });
   });
 });
+
+describe("validate --json of a gain target", () => {
+  it("names both selectors: the simulated value is metric ÷ versus from the same run", () => {
+    const r = cli("validate", "--only", "T4.kv-transfer", "--json", "--jobs", "1");
+    expect(r.stderr).toBe("");
+    const t = (json(r).targets as Record<string, unknown>[])[0]!;
+    expect(t.metric).toBe("compare[name=base].kv_transfer_mean_ms");
+    expect(t.versus).toBe("compare[name=pd-baseline].kv_transfer_mean_ms");
+    expect(t.unit).toBe("ratio");
+  });
+});

@@ -60,7 +60,8 @@ function emit(records: readonly SweepRecord[], out: string | undefined, format: 
  */
 function namingAxisFlags(e: InputError, grid: readonly string[], zip: readonly string[], sets: readonly string[]): InputError {
   const axes = [...grid.map((a) => ["--grid", a] as const), ...zip.map((a) => ["--zip", a] as const)];
-  const keyOf = (arg: string) => arg.slice(0, Math.max(0, arg.indexOf("="))).trim();
+  // a[0].b and a.0.b are one knob (the axis key is rewritten so before it becomes a --set)
+  const keyOf = (arg: string) => arg.slice(0, Math.max(0, arg.indexOf("="))).trim().replace(/\[(\d+)\]/g, ".$1");
   const issues = e.issues.map((i): InputIssue => {
     const set = i.fromSet?.startsWith("--set ") ? i.fromSet.slice("--set ".length) : undefined;
     if (set === undefined || sets.includes(set)) return i;

@@ -81,6 +81,8 @@ export const validateCommand: CommandModule<object, ValidateArgs> = {
           source: r.target.source,
           config: r.target.config,
           metric: r.target.metric,
+          // a gain: simulated = metric ÷ versus, read from the same run
+          ...(r.target.versus !== undefined ? { versus: r.target.versus } : {}),
           unit: r.target.unit,
           target: r.target.target,
           tolerance: r.target.tolerance,

@@ -44,3 +44,18 @@ describe("search with a metric name no point reports", () => {
     expect(counted.runs).toBe(0);
   });
 });
+
+describe("search with a selector whose row only some points produce", () => {
+  // sizes up to 16 MiB report a 16 MiB row, sizes up to 1 MiB do not: that point is infeasible, whichever
+  // finishes first (a regression of the first-point check, which once stopped the search on it)
+  it.each([["16MiB, 1MiB"], ["1MiB, 16MiB"]])("ranks the point that has the row and marks the other infeasible (sizes.to [%s])", async (order) => {
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const { tmpdir } = await import("node:os");
+    const space = join(mkdtempSync(join(tmpdir(), "search-rows-")), "space.yaml");
+    writeFileSync(space, `knobs:\n  workload.sizes.to: [${order}]\n`);
+    const r = await runSearch({ ...SEARCH, space, objective: "results[algorithm=auto][size_bytes=16777216].busbw_gb_per_s" });
+    expect(r.entries.filter((e) => e.status === "ranked")).toHaveLength(1);
+    expect(r.entries.filter((e) => e.status === "infeasible")).toHaveLength(1);
+  });
+});

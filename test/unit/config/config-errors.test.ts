@@ -132,8 +132,10 @@ describe("a union of literals and quantities lists its forms", () => {
 });
 
 describe("unknown keys", () => {
-  it("below model: (a preset override) suggest the closest key and list the valid ones", () => {
-    expect(loadIssues(DECODE, { sets: ["model.layer=30"] })).toEqual([`--set model.layer=30 model.layer: unknown key "layer" (did you mean "layers"?). ${keysOf(architectureSchema)}`]);
+  it("below model: (a preset override) suggest the closest key and list the valid ones, preset included", () => {
+    const modelKeys = `Valid keys are: preset, ${Object.keys(architectureSchema.shape).join(", ")}.`;
+    expect(loadIssues(DECODE, { sets: ["model.layer=30"] })).toEqual([`--set model.layer=30 model.layer: unknown key "layer" (did you mean "layers"?). ${modelKeys}`]);
+    expect(loadIssues(DECODE, { sets: ["model.prest=deepseek-r1"] })).toEqual([`--set model.prest=deepseek-r1 model.prest: unknown key "prest" (did you mean "preset"?). ${modelKeys}`]);
     expect(loadIssues(DECODE, { sets: ["model.moe.topk=4"] })).toEqual([`--set model.moe.topk=4 model.moe.topk: unknown key "topk" (did you mean "top_k"?). ${keysOf(moeSchema)}`]);
   });
 
@@ -142,6 +144,10 @@ describe("unknown keys", () => {
     expect(loadIssues(ALLREDUCE, { sets: ["cluster.hccs_bandwidth=50GB/s"] })).toEqual([
       `--set cluster.hccs_bandwidth=50GB/s cluster.hccs_bandwidth: unknown key "hccs_bandwidth" (did you mean "hccs_link_bandwidth"?). ${keysOf(server)}`,
     ]);
+  });
+
+  it("a key written exactly as it exists in another section points there, before a near miss here", () => {
+    expect(loadIssues(join(ROOT, "configs/pangu-ultra-moe-train.yaml"), { sets: ["workload.tp=2"] })[0]).toMatch(/^--set workload\.tp=2 workload\.tp: unknown key "tp" \(it belongs under parallel: parallel\.tp\)\./);
   });
 
   it("a key that is valid in another section says where it belongs", () => {
@@ -200,7 +206,8 @@ describe("sizes are whole bytes; counts are integers", () => {
   it("a fraction of a larger unit that is whole bytes is fine, and so is the float error of a decimal prefix", () => {
     const s = loadScenario(ALLREDUCE, { sets: ["workload.sizes.from=1.5KiB", "workload.sizes.to=8.2MB"] });
     expect((s.resolved.workload as { sizes: { from: string } }).sizes.from).toBe("1536 B");
-    expect(8.2 * 1e6).not.toBe(8200000); // the float error the check forgives
+    expect(8.2 * 1e6).not.toBe(8200000); // the float error the check forgives …
+    expect((s.resolved.workload as { sizes: { to: string } }).sizes.to).toBe("8200000 B"); // … and rounds away
     expect(bytes().safeParse("12b").success).toBe(false); // 12 bits = 1.5 B
     expect(bytes().safeParse("16b").success).toBe(true);
   });
