@@ -202,10 +202,12 @@ function configKeyPaths(def: WorkloadDefinition | undefined, rawCluster: unknown
 const SEARCH_SPACE_KEYS = ["knobs", "generators"];
 
 /** A search-space file given where a scenario is expected is one error that says how to use it. */
-function rejectSearchSpace(cd: ConfigDocument, raw: Record<string, unknown>): void {
-  const keys = Object.keys(raw);
-  const spaceKeys = keys.filter((k) => SEARCH_SPACE_KEYS.includes(k));
-  if (spaceKeys.length === 0 || "workload" in raw || "cluster" in raw) return;
+function rejectSearchSpace(cd: ConfigDocument, raw: Record<string, unknown>, written: () => Record<string, unknown>): void {
+  const spaceKeys = Object.keys(raw).filter((k) => SEARCH_SPACE_KEYS.includes(k));
+  if (spaceKeys.length === 0) return;
+  // the file as written decides, not a --set that added workload: to it
+  const file = "workload" in raw || "cluster" in raw ? written() : raw;
+  if ("workload" in file || "cluster" in file) return;
   const has = spaceKeys.map((k) => `${k}:`).join(" and ");
   throw new InputError([
     {
@@ -224,7 +226,7 @@ export function loadScenario(file: string, opts: LoadOptions = {}): Scenario {
   const cd = loadConfigDocument(file, opts.sets ?? [], opts.text, opts.seed);
   const raw = documentData(cd) as Record<string, unknown>;
   const issues: InputIssue[] = [];
-  rejectSearchSpace(cd, raw);
+  rejectSearchSpace(cd, raw, () => documentData(loadConfigDocument(file, [], opts.text)) as Record<string, unknown>);
 
   // the workload kind decides whether a cluster is needed, even when the rest of its section is invalid
   const kindName = isPlainObject(raw.workload) ? raw.workload.kind : undefined;

@@ -225,6 +225,12 @@ describe("a search space given as a scenario", () => {
       `${f}: this is a search space (it has knobs: and generators: and no workload:), not a scenario: give it to search with the scenario it varies, \`ascend-sim search <scenario.yaml> --space ${f} --objective <metric>\``,
     ]);
   });
+
+  it("also when a --set adds a workload: to it (the file as written decides)", () => {
+    const f = "configs/search-pangu-ultra-layout.yaml";
+    expect(loadIssues(join(ROOT, f), { sets: ["workload.kind=training"] })).toHaveLength(1);
+    expect(loadIssues(join(ROOT, f), { sets: ["workload.kind=training"] })[0]).toMatch(/this is a search space/);
+  });
 });
 
 describe("a phase list whose shared MTP setting suits only decode", () => {
