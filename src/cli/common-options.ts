@@ -16,22 +16,20 @@ export function withConfigOptions<T>(y: Argv<T>) {
 
 /** Parses `--seed` as an integer from 0 to 2³²−1, quoting what the user typed when it is not. */
 export function seedOption(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const seed = /^\s*\d+\s*$/.test(text) ? Number(text) : NaN;
-  if (!Number.isInteger(seed) || seed > 4294967295) {
-    throw new UsageError(`--seed expects an integer from 0 to 4294967295, got "${text}"`);
-  }
-  return seed;
+  return integerOption(text, "--seed", 0, 4294967295);
 }
 
 /**
  * Parses an integer option (`--jobs`, `--seeds`, `--top`, `--context`) typed as text, so that a bad value
  * is quoted as the user typed it (`--jobs expects a positive integer, got "abc"`), not as NaN.
  */
-export function integerOption(text: string | undefined, flag: string, min: 0 | 1 = 1): number | undefined {
+export function integerOption(text: string | undefined, flag: string, min: 0 | 1 = 1, max = Number.MAX_SAFE_INTEGER): number | undefined {
   if (text === undefined) return undefined;
   const n = /^\s*\+?\d+\s*$/.test(text) ? Number(text) : NaN;
-  if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`${flag} expects a ${min === 1 ? "positive" : "non-negative"} integer, got "${text}"`);
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    const range = max < Number.MAX_SAFE_INTEGER ? `an integer from ${min} to ${max}` : `a ${min === 1 ? "positive" : "non-negative"} integer`;
+    throw new UsageError(`${flag} expects ${range}, got "${text}"`);
+  }
   return n;
 }
 

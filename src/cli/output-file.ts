@@ -11,7 +11,6 @@ export interface OutputTarget {
 }
 
 /** A failed file operation in words ("no such file or folder", "permission denied", …), as the messages show it. */
-const why = errnoText;
 
 /** True when `path` names an existing folder (false for a file, nothing, or an unreadable path). */
 function isDirectory(path: string): boolean {
@@ -78,7 +77,7 @@ export function checkOutputPaths(targets: readonly OutputTarget[], inputs: reado
     try {
       accessSync(dir, constants.W_OK);
     } catch (e) {
-      inputError({ path: "", message: `cannot write the ${t.what} file ${t.path}: ${why(e)}` });
+      inputError({ path: "", message: `cannot write the ${t.what} file ${t.path}: ${errnoText(e)}` });
     }
   }
 }
@@ -110,7 +109,7 @@ export function writeFilesAtomic(files: readonly (OutputTarget & { readonly text
       writeFileSync(tmp, f.text);
     } catch (e) {
       cleanup();
-      inputError({ path: "", message: `cannot write the ${f.what} file ${f.path}: ${why(e)}` });
+      inputError({ path: "", message: `cannot write the ${f.what} file ${f.path}: ${errnoText(e)}` });
     }
   });
   files.forEach((f, i) => {
@@ -118,7 +117,7 @@ export function writeFilesAtomic(files: readonly (OutputTarget & { readonly text
       renameSync(temps[i]!, targets[i]!);
     } catch (e) {
       cleanup();
-      inputError({ path: "", message: `cannot write the ${f.what} file ${f.path}: ${why(e)}` });
+      inputError({ path: "", message: `cannot write the ${f.what} file ${f.path}: ${errnoText(e)}` });
     }
   });
 }

@@ -68,6 +68,11 @@ function firstLine(s: string): string {
   return s.split("\n")[0]!.trim();
 }
 
+/** A `--set`/`--grid` key with list indices written `a[0].b` spelled `a.0.b`: one knob, one spelling. */
+export function normalizeKeyPath(key: string): string {
+  return key.replace(/\[(\d+)\]/g, ".$1");
+}
+
 /**
  * Splits `a.b.c=value` into a path and a YAML-parsed value; throws a usage error when malformed. A list
  * item is `a.0.b` or `a[0].b` (the same path).
@@ -75,7 +80,7 @@ function firstLine(s: string): string {
 export function parseSetArgument(arg: string): { path: (string | number)[]; value: unknown } {
   const eq = arg.indexOf("=");
   const written = eq < 0 ? "" : arg.slice(0, eq).trim();
-  const key = written.replace(/\[(\d+)\]/g, ".$1");
+  const key = normalizeKeyPath(written);
   if (eq < 0 || key === "" || key.split(".").some((s) => s === "")) {
     inputError({ path: "", message: `--set expects key.path=value (e.g. --set workload.ranks=4), got ${quoted(arg)}` });
   }

@@ -76,7 +76,6 @@ export function quantityKindOf(schema: unknown): QuantityKind | undefined {
  * number, a list, a word), which a union of forms (`auto`, or a size) words as "none of the forms".
  */
 export interface QuantityIssueParams {
-  readonly quantity: QuantityKind;
   readonly form: boolean;
 }
 
@@ -85,7 +84,7 @@ function quantity(kind: QuantityKind, opts: { positive?: boolean; min?: number }
     if (input instanceof Quantity && input.kind === kind) return input;
     const r = parseQuantity(kind, input);
     if (!r.ok) {
-      ctx.addIssue({ code: "custom", message: r.message, input, params: { quantity: kind, form: r.form === true } satisfies QuantityIssueParams });
+      ctx.addIssue({ code: "custom", message: r.message, input, params: { form: r.form === true } satisfies QuantityIssueParams });
       return z.NEVER;
     }
     const positive = opts.positive ?? true;

@@ -11,7 +11,7 @@ import { documentData, issueAt, loadConfigDocument, type ConfigDocument } from "
 import { ResolvedEnvironment, type ClusterConfig, type NetworkConfig } from "./environment.js";
 import { InputError, inReadingOrder, type InputIssue } from "./errors.js";
 import { duration } from "./quantity.js";
-import { keyPathsOf, zodToInputIssues, type IssueContext } from "./zod-issues.js";
+import { isPlainObject, keyPathsOf, type IssueContext, zodToInputIssues } from "./zod-issues.js";
 
 /** The `network:` section. */
 export const networkSchema = z.strictObject({
@@ -75,9 +75,6 @@ export interface Scenario {
   readonly resolved: Record<string, JsonValue>;
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 function resolveCluster(cd: ConfigDocument, raw: unknown, issues: InputIssue[], context: IssueContext): ClusterConfig | undefined {
   const presetNames = Object.keys(CLUSTER_PRESETS);

@@ -5,7 +5,7 @@ const STRICT = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const LENIENT = new TextDecoder("utf-8", { ignoreBOM: true });
 
 /** Offset of the first byte that does not start a well-formed UTF-8 sequence (the Unicode/WHATWG rules), or -1. */
-export function firstInvalidUtf8(b: Uint8Array): number {
+function firstInvalidUtf8(b: Uint8Array): number {
   for (let i = 0; i < b.length; ) {
     const c = b[i]!;
     if (c < 0x80) {
@@ -37,9 +37,9 @@ export function firstInvalidUtf8(b: Uint8Array): number {
 /**
  * Decodes a file's bytes as UTF-8. Invalid UTF-8 (a Latin-1 "é", a UTF-16 file, binary data) is an input
  * error at the line and column of the first bad byte, not text with U+FFFD in it. `file` is the path as the
- * user wrote it; `path` the config path the file was named by ("" for the config file itself).
+ * user wrote it.
  */
-export function decodeUtf8(bytes: Uint8Array, file: string, path = ""): string {
+export function decodeUtf8(bytes: Uint8Array, file: string): string {
   try {
     return STRICT.decode(bytes);
   } catch {
@@ -54,6 +54,6 @@ export function decodeUtf8(bytes: Uint8Array, file: string, path = ""): string {
     const message = utf16
       ? "expected UTF-8 text, got UTF-16 (the file starts with a UTF-16 byte-order mark): save it as UTF-8"
       : `expected UTF-8 text, got the byte ${hex}, which is not valid UTF-8 here (a Latin-1 or other legacy encoding?): save the file as UTF-8`;
-    throw new InputError([{ file, line, col, path, message }]);
+    throw new InputError([{ file, line, col, path: "", message }]);
   }
 }

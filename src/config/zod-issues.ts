@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { describe, EXAMPLE, quantityNoun, quoted } from "../units/index.js";
+import { describe, EXAMPLE, quantityNoun, quoted, type QuantityKind } from "../units/index.js";
 import { didYouMean, validValues } from "./did-you-mean.js";
 import { issueAt, type ConfigDocument } from "./document.js";
 import type { InputIssue } from "./errors.js";
@@ -165,7 +165,8 @@ function belongsElsewhere(key: string, at: readonly (string | number)[], context
   return ` (it belongs under ${parents.join(" or ")}: ${shown.join(", ")})`;
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
+/** Whether `v` is a mapping (an object that is no list): what a YAML mapping parses to. */
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
@@ -239,7 +240,7 @@ function isIntegerSchema(def: ZodDef): boolean {
 }
 
 /** The accepted forms of a schema in words (`auto`, `a size with a unit like "64GiB"`, `a list`), its literal words, and its quantity kind. */
-function formsOf(schema: unknown, acc: { forms: string[]; words: string[]; quantity?: QuantityIssueParams["quantity"] } = { forms: [], words: [] }) {
+function formsOf(schema: unknown, acc: { forms: string[]; words: string[]; quantity?: QuantityKind } = { forms: [], words: [] }) {
   const add = (f: string) => {
     if (!acc.forms.includes(f)) acc.forms.push(f);
   };

@@ -59,12 +59,12 @@ function lookup(flat: Map<string, Cell>, raw: JsonValue, name: string): number |
   return selectMetric(raw, name);
 }
 
-/** An objective or constraint metric that is no number in `where`: an input error with the closest numeric column. */
 /** The top-level metric a name or selector reads: `results` of `results[op=x].time_us`, `ttft_ms` of `ttft_ms.p50`. */
 function topLevelName(name: string): string {
   return /^[^.[]*/.exec(name)![0];
 }
 
+/** An objective or constraint metric that is no number in `where`: an input error with the closest numeric column. */
 function unknownMetric(name: string, flat: Map<string, Cell>, where: string): never {
   const columns = [...flat.keys()].filter((k) => typeof flat.get(k) === "number");
   const hint = closest(name, columns);

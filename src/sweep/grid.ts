@@ -1,4 +1,5 @@
 import { inputError } from "../config/errors.js";
+import { normalizeKeyPath } from "../config/document.js";
 
 /** One point of a sweep: its position in input order and the `key.path = value` edits it makes. */
 export interface SweepPoint {
@@ -41,8 +42,7 @@ export function splitTopLevel(text: string): string[] {
 /** Parses `key.path=v1,v2,…` (the flag name is only for messages). */
 export function parseAxis(arg: string, flag: string): { key: string; values: string[] } {
   const eq = arg.indexOf("=");
-  // a list index may be written a[0].b, as in --set: one knob, one spelling
-  const key = eq < 0 ? "" : arg.slice(0, eq).trim().replace(/\[(\d+)\]/g, ".$1");
+  const key = eq < 0 ? "" : normalizeKeyPath(arg.slice(0, eq).trim());
   if (key === "" || key.split(".").some((s) => s === "")) {
     inputError({ path: "", message: `${flag} expects key.path=value1,value2,… (e.g. ${flag} cluster.npus=4,8), got "${arg}"` });
   }

@@ -24,16 +24,9 @@ export function oneLineError(e: unknown): string {
  */
 export async function runTasks(tasks: readonly WorkerTask[], jobs: number, onSettled?: (done: number, outcome: RunOutcome, index: number) => void): Promise<RunOutcome[]> {
   let done = 0;
-  let stopped = false;
+  // a throw from onSettled stops the runs: in this thread it leaves the loop, on the pool the lanes stop
   const settle = (o: RunOutcome, index: number): RunOutcome => {
-    done++;
-    if (stopped) return o; // the tasks cancelled after a stop are not reported
-    try {
-      onSettled?.(done, o, index);
-    } catch (e) {
-      stopped = true;
-      throw e;
-    }
+    onSettled?.(++done, o, index);
     return o;
   };
   const workerFile = fileURLToPath(WORKER);

@@ -1,9 +1,6 @@
-import { existsSync } from "node:fs";
 import { isAbsolute } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Piscina } from "piscina";
-import { loadScenario } from "../config/scenario.js";
-import { runScenario } from "../run.js";
+import { runTasks } from "../sweep/run-points.js";
 import type { JsonValue } from "../workload/workload.js";
 import { selectMetric } from "./metric-selector.js";
 import type { Target } from "./targets.js";
@@ -36,13 +33,6 @@ function runKey(t: Target): string {
   return JSON.stringify([t.config, t.sets ?? []]);
 }
 
-/** Metrics of one scenario run, in-process. */
-function runInProcess(config: string, sets: readonly string[]): JsonValue {
-  return runScenario(loadScenario(config, { sets })).metrics;
-}
-
-const WORKER = new URL("../worker/run-worker.js", import.meta.url);
-
 /**
  * A target's config path (`configs/….yaml`, relative to the package root) as a path that works from
  * any working directory: resolved against the package root (two levels above this module, in src/
@@ -53,33 +43,28 @@ export function targetConfigPath(config: string): string {
 }
 
 /**
- * Runs every distinct scenario of `targets` once — in parallel worker threads when `jobs` > 1 and the
- * compiled worker exists — and scores each target. Results are in the order of `targets`.
+ * Runs every distinct scenario of `targets` once — on `jobs` worker threads when the compiled worker
+ * exists, else in this thread (runTasks) — and scores each target. Results are in the order of `targets`.
  * `onProgress` is told the scenario runs done and in total: 0 when they start, then after each.
  */
 export async function validateTargets(targets: readonly Target[], jobs = 1, onProgress?: (done: number, total: number) => void): Promise<TargetResult[]> {
   const runs = new Map<string, { config: string; sets: readonly string[] }>();
   for (const t of targets) runs.set(runKey(t), { config: targetConfigPath(t.config), sets: t.sets ?? [] });
+  const entries = [...runs.entries()];
+  onProgress?.(0, entries.length);
+  // the sweep's runner: worker threads (in this thread when the compiled worker is absent), results in order
+  const outcomes = await runTasks(
+    entries.map(([, r]) => ({ file: r.config, sets: r.sets })),
+    jobs,
+    (done) => onProgress?.(done, entries.length),
+  );
   const metrics = new Map<string, JsonValue>();
-  let done = 0;
-  const ran = () => onProgress?.(++done, runs.size);
-  onProgress?.(0, runs.size);
-  const workerFile = fileURLToPath(WORKER);
-  if (jobs > 1 && runs.size > 1 && existsSync(workerFile)) {
-    const pool = new Piscina({ filename: workerFile, maxThreads: Math.min(jobs, runs.size) });
-    try {
-      const entries = [...runs.entries()];
-      const outputs = await Promise.all(entries.map(([, r]) => (pool.run({ file: r.config, sets: r.sets }) as Promise<{ json: string }>).then((o) => (ran(), o))));
-      entries.forEach(([key], i) => metrics.set(key, (JSON.parse(outputs[i]!.json) as { metrics: JsonValue }).metrics));
-    } finally {
-      await pool.destroy();
-    }
-  } else {
-    for (const [key, r] of runs) {
-      metrics.set(key, runInProcess(r.config, r.sets));
-      ran();
-    }
-  }
+  outcomes.forEach((o, i) => {
+    const [key, r] = entries[i]!;
+    // a target's scenario must run: its failure is a defect of the target list, not a miss
+    if (!o.ok) throw new Error(`validate: ${r.config}${r.sets.length > 0 ? ` (${r.sets.join(" ")})` : ""} failed: ${o.error}`);
+    metrics.set(key, (JSON.parse(o.json) as { metrics: JsonValue }).metrics);
+  });
   return targets.map((t) => {
     const m = metrics.get(runKey(t))!;
     const value = selectMetric(m, t.metric);

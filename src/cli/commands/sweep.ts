@@ -8,6 +8,7 @@ import { recordsToCsv, recordsToJsonl, type SweepRecord } from "../../sweep/reco
 import { parseShard } from "../../sweep/shard.js";
 import { runSweep } from "../../sweep/sweep.js";
 import { InputError, type InputIssue } from "../../config/errors.js";
+import { normalizeKeyPath } from "../../config/document.js";
 import { ExitStatus, UsageError, integerOption, seedOption, withConfigOptions } from "../common-options.js";
 import { checkOutputPaths, writeFilesAtomic, type OutputTarget } from "../output-file.js";
 import { progressDisplay } from "../progress.js";
@@ -60,8 +61,7 @@ function emit(records: readonly SweepRecord[], out: string | undefined, format: 
  */
 function namingAxisFlags(e: InputError, grid: readonly string[], zip: readonly string[], sets: readonly string[]): InputError {
   const axes = [...grid.map((a) => ["--grid", a] as const), ...zip.map((a) => ["--zip", a] as const)];
-  // a[0].b and a.0.b are one knob (the axis key is rewritten so before it becomes a --set)
-  const keyOf = (arg: string) => arg.slice(0, Math.max(0, arg.indexOf("="))).trim().replace(/\[(\d+)\]/g, ".$1");
+  const keyOf = (arg: string) => normalizeKeyPath(arg.slice(0, Math.max(0, arg.indexOf("="))).trim());
   const issues = e.issues.map((i): InputIssue => {
     const set = i.fromSet?.startsWith("--set ") ? i.fromSet.slice("--set ".length) : undefined;
     if (set === undefined || sets.includes(set)) return i;

@@ -216,6 +216,8 @@ export const servingWorkload = defineWorkload({
     // the step model's per-stage throughput at the T1 shapes (fixed batch), for DeepSeek on CloudMatrix
     const reference: Record<string, JsonValue> = {};
     const refRows: (string | number)[][] = [];
+    // the T1 targets are the CM384 paper's DeepSeek-R1 figures: named only where they apply
+    const t1 = /^deepseek-(r1|v3)$/.test(s.model.preset);
     for (const g of base.cfg.instances) {
       if (g.role === "prefill" && reference.prefill === undefined) {
         const pc = costs.prefillOf(g);
@@ -223,12 +225,12 @@ export const servingWorkload = defineWorkload({
         const npus = groupNpus(g, ctx.env);
         const v = (p.sequences * p.len * g.deployment.attention.dp) / npus / (p.ns / 1e9);
         reference.prefill = { sequences: p.sequences, prompt_len: p.len, step_ms: p.ns / 1e6, tokens_per_s_per_npu: v };
-        refRows.push(["prefill", `${p.sequences} × ${p.len} tokens`, f(p.ns / 1e6), f(v, 0), f((m.stages as Record<string, Record<string, number>>).prefill?.prefill_tokens_per_s_per_npu_busy, 0), /^deepseek-(r1|v3)$/.test(s.model.preset) ? T1.prefill : "—"]);
+        refRows.push(["prefill", `${p.sequences} × ${p.len} tokens`, f(p.ns / 1e6), f(v, 0), f((m.stages as Record<string, Record<string, number>>).prefill?.prefill_tokens_per_s_per_npu_busy, 0), t1 ? T1.prefill : "—"]);
       }
       if (g.role === "decode" && reference.decode === undefined) {
         const r = costs.decodeOf(g).referencePoint();
         reference.decode = { sequences_per_replica: r.sequencesPerReplica, kv_len: 4096, step_ms: r.stepNs / 1e6, tokens_per_s_per_npu: r.tokensPerSPerNpu };
-        refRows.push(["decode", `${r.sequencesPerReplica}/replica, KV 4096`, f(r.stepNs / 1e6), f(r.tokensPerSPerNpu, 0), f((m.stages as Record<string, Record<string, number>>).decode?.decode_tokens_per_s_per_npu_busy, 0), /^deepseek-(r1|v3)$/.test(s.model.preset) ? T1.decode : "—"]);
+        refRows.push(["decode", `${r.sequencesPerReplica}/replica, KV 4096`, f(r.stepNs / 1e6), f(r.tokensPerSPerNpu, 0), f((m.stages as Record<string, Record<string, number>>).decode?.decode_tokens_per_s_per_npu_busy, 0), t1 ? T1.decode : "—"]);
       }
     }
     const metrics: Record<string, JsonValue> = { ...m, step_model_reference: reference };
@@ -252,8 +254,6 @@ export const servingWorkload = defineWorkload({
       ],
     });
     if (refRows.length > 0) {
-      // the T1 targets are the CM384 paper's DeepSeek-R1 figures: named only where they apply
-      const t1 = /^deepseek-(r1|v3)$/.test(s.model.preset);
       tables.push({
         title: t1
           ? "per-stage tokens/s per NPU: step model at the fixed T1 shape, served while busy in this run, and the CM384 paper (targets.md T1)"
