@@ -156,3 +156,26 @@ describe("elastic: scale-down with weights resident loads only what the remainin
     expect(n(noP2p, "duration_s")).toBeLessThan(5);
   });
 });
+
+describe("elastic: layouts on any cluster", () => {
+  it("runs on 910B servers over RoCE (one die per NPU): P2P weights on the cluster's default plane, slower than over UB", () => {
+    const roce = run(["cluster=roce-4x800t-a2", "workload.load.phases=[]", "workload.load.offline_batch=1"]);
+    const ub = run(["workload.load.phases=[]", "workload.load.offline_batch=1"]);
+    const p2p = (m: M): number => n(scalingsOf(m)[0]!, "p2p_s");
+    expect(p2p(roce)).toBeGreaterThan(p2p(ub));
+    conserved(roce);
+  });
+  it("a layout that leaves half a 910C is an input error at the knob that asks for it", () => {
+    expect(() => run(["workload.tp=3"])).toThrow(/workload\.from\.dp: dp 3 × tp 3 = 9 dies do not fill whole 910C NPUs of 2 dies: expected a multiple of 2/);
+  });
+  it("a tp every layout rejects is reported once, at workload.tp", () => {
+    let msg = "";
+    try {
+      run(["workload.tp=6"]);
+    } catch (e) {
+      msg = (e as Error).message;
+    }
+    const lines = msg.split("\n").filter((l) => l.includes("must divide the 32 attention heads"));
+    expect(lines).toEqual([expect.stringMatching(/workload\.tp: attention\.tp \(6\) must divide the 32 attention heads$/)]);
+  });
+});

@@ -84,7 +84,7 @@ ${instances}`;
 
   it("a written count other than the default does not fit the ranks: an input error naming the setting", () => {
     const msg = inputErrorOf(() => loadScenario("npus-default.yaml", { text: cm16("    - {role: colocated, deployment: {npus: 2, attention: {dp: 2}, experts: {ep: 2}}}") }));
-    expect(msg).toMatch(/workload\.instances\.0\.deployment\.attention\.dp: prefill: attention dp × tp \(2 × 1 = 2 ranks\) must equal deployment\.npus × 2 rank\(s\) per NPU \(4\)/);
+    expect(msg).toMatch(/workload\.instances\.0\.deployment\.attention\.dp: prefill and decode: attention dp × tp \(2 × 1 = 2 ranks\) must equal deployment\.npus × 2 rank\(s\) per NPU \(4\)/);
   });
 });
 
@@ -207,5 +207,24 @@ describe("serving: trace errors say what was found", () => {
     expect(lines).toHaveLength(5);
     expect(lines[0]).toMatch(/set workload\.arrivals\.format: azure$/);
     expect(lines[4]).toMatch(/… and [\d,]+ more malformed lines$/);
+  });
+});
+
+describe("serving: one mistake, one report", () => {
+  // configs/pd-serve-roce.yaml as written: the dynamic P/D ratio lets the prefill group run decode steps, and
+  // five comparison variants inherit its instances (one of them also the dynamic ratio)
+  it("a deployment both phases share and the variants inherit is reported once per rule, at the base, naming both phases", () => {
+    const msg = inputErrorOf(() => loadScenario("configs/pd-serve-roce.yaml", { sets: ["workload.instances[0].deployment.attention.tp=3"] }));
+    const lines = msg.split("\n");
+    expect(lines.some((l) => l.includes("workload.compare"))).toBe(false);
+    expect(lines.filter((l) => l.includes("must divide the 40 attention heads"))).toEqual([
+      "configs/pd-serve-roce.yaml:33:9 workload.instances.0.deployment: prefill and decode: attention.tp (3) must divide the 40 attention heads",
+    ]);
+    expect(lines).toHaveLength(4);
+  });
+  it("a mistake only a variant makes is reported under its compare entry, for the phase it concerns", () => {
+    const msg = inputErrorOf(() => loadScenario("configs/pd-serve-roce.yaml", { sets: ["workload.compare[0].set.instances[0].deployment.attention.tp=3"] }));
+    expect(msg).toContain("workload.compare.0.set.instances.0.deployment: prefill and decode: attention.tp (3) must divide the 40 attention heads");
+    expect(msg.split("\n").every((l) => l.includes("workload.compare.0.set"))).toBe(true);
   });
 });

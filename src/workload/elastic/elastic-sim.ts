@@ -146,6 +146,9 @@ export interface ElasticOutcome {
 /** Runs the elastic simulation. */
 export function simulateElastic(s: ElasticSetup): ElasticOutcome {
   const { cfg, sim, hooks, arrivals, net } = s;
+  // P2P weight copies and the expert all-to-all share the scale-up fabric: the cluster's default plane
+  // (UB on a supernode; HCCS inside a server and the RoCE Clos across elsewhere)
+  const fabric = net.topology.planes[0]!;
   const emit = s.observe && hooks.has("span");
   const tp = cfg.tp;
   const ranksPerNpu = 2;
@@ -255,7 +258,7 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
     if (!(per > 0)) return;
     const ts: Transfer[] = [];
     for (const a of e.ranks) for (const b of e.ranks) if (a !== b) ts.push({ src: a, dst: b, bytes: per });
-    net.runGroup(ts, sim.now, () => undefined, "ub");
+    net.runGroup(ts, sim.now, () => undefined, fabric);
   };
 
   const tryRun = (e: Engine): void => {
@@ -466,7 +469,7 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
         rec.components.push({ name: c.name, s: dur / 1e9 });
         if (emit) hooks.emit("span", { start: t0, dur, kind: "scaling", where: "elastic/scaling/weights_p2p", what: "weights_p2p", attrs: { bytes_per_die: perDst } });
         next();
-      }, "ub");
+      }, fabric);
     };
     const finish = (): void => {
       bill();

@@ -11,6 +11,8 @@ import { MAX_RUN_REQUESTS, timelineTooLong, tooLarge } from "../serving/run-size
 import { meetsSlo } from "../serving/request.js";
 import { servingCoreSchema, type InstanceGroupConfig } from "../serving/schema.js";
 import { groupPhase, StepCostCache, type StepModelContext } from "../serving/step-cost.js";
+import { clusterChip } from "../inference-bench/phase-model.js";
+import { checkVariants, parseVariants, type Variant } from "../compare-variants.js";
 import { defineWorkload, type JsonValue, type RuleViolation, type SummaryTable } from "../workload.js";
 import { simulateElastic, type ElasticOutcome, type LayoutCost } from "./elastic-sim.js";
 import { elasticArrivals } from "./load.js";
@@ -49,27 +51,13 @@ function baseName(cfg: ElasticCore): string {
   return cfg.strategy === "elastic" && m.zero_copy && m.p2p_weights && m.preinit && m.ipc_alloc ? "full" : cfg.strategy;
 }
 
-function deepMerge(base: unknown, over: unknown): unknown {
-  if (over === null || typeof over !== "object" || Array.isArray(over) || base === null || typeof base !== "object" || Array.isArray(base)) return over;
-  const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
-  for (const [k, v] of Object.entries(over as Record<string, unknown>)) out[k] = deepMerge(out[k], v);
-  return out;
-}
-
-function variantsOf(cfg: ElasticConfig): { name: string; cfg: ElasticCore }[] | RuleViolation[] {
+function variantsOf(cfg: ElasticConfig): Variant<ElasticCore>[] | RuleViolation[] {
   const { compare, ...base } = cfg;
-  const out: { name: string; cfg: ElasticCore }[] = [{ name: baseName(base), cfg: base }];
-  const issues: RuleViolation[] = [];
-  (compare ?? []).forEach((v, i) => {
-    const r = elasticCoreSchema.safeParse(deepMerge(base, v.set));
-    if (!r.success) for (const iss of r.error.issues) issues.push({ path: ["workload", "compare", i, "set", ...(iss.path as (string | number)[])], message: iss.message });
-    else out.push({ name: v.name, cfg: r.data });
-  });
-  return issues.length > 0 ? issues : out;
+  return parseVariants<ElasticCore>(base, compare, elasticCoreSchema, baseName(base));
 }
 
-/** The colocated instance group of a layout (dp at the config's tp, EP = dp × tp). */
-function groupOf(cfg: ElasticCore, dp: number, routed: number): InstanceGroupConfig {
+/** The colocated instance group of a layout (dp at the config's tp, EP = dp × tp) on NPUs of `ranksPerNpu` dies. */
+function groupOf(cfg: ElasticCore, dp: number, routed: number, ranksPerNpu: number): InstanceGroupConfig {
   const dies = dp * cfg.tp;
   // EP that does not divide the experts pads the slots with redundant copies (as EPLB would place them)
   const redundant = (dies - (routed % dies)) % dies;
@@ -78,7 +66,7 @@ function groupOf(cfg: ElasticCore, dp: number, routed: number): InstanceGroupCon
     instances: [
       {
         role: "colocated",
-        deployment: { npus: Math.max(1, Math.ceil(dies / 2)), attention: { dp, tp: cfg.tp }, experts: { ep: dies, tp: 1 }, redundant_experts: redundant },
+        deployment: { npus: Math.max(1, Math.ceil(dies / ranksPerNpu)), attention: { dp, tp: cfg.tp }, experts: { ep: dies, tp: 1 }, redundant_experts: redundant },
         token_budget: cfg.token_budget,
         max_batch_per_npu: cfg.max_batch_per_npu,
         decode: { mtp: cfg.mtp },
@@ -106,7 +94,7 @@ function layoutCosts(cfg: ElasticCore, s: Sections, costs: StepCostCache, ctx: S
   return (dp) => {
     let l = memo.get(dp);
     if (l !== undefined) return l;
-    const g = groupOf(cfg, dp, arch.moe?.routed_experts ?? 1);
+    const g = groupOf(cfg, dp, arch.moe?.routed_experts ?? 1, clusterChip(ctx.env).ranksPerNpu);
     const dies = dp * cfg.tp;
     // every dp was checked to resolve (checkCore); the busiest die's HBM as serving's KV sizing sees it
     // (inference-bench memory.ts): non-expert weights over attention TP + the die's expert slots + MoE comm buffers
@@ -131,11 +119,34 @@ function layoutCosts(cfg: ElasticCore, s: Sections, costs: StepCostCache, ctx: S
 function checkCore(cfg: ElasticCore, env: ResolvedEnvironment, s: Sections, at: (string | number)[]): RuleViolation[] {
   const v: RuleViolation[] = [];
   const ctx: StepModelContext = { model: s.model, precision: s.precision, env };
-  const dps = new Set([cfg.from.dp, cfg.to.dp, ...cfg.scaling.events.map((e) => e.dp)]);
-  if (cfg.strategy === "horizontal") for (const d of [...dps]) if (d > cfg.from.dp) dps.add(d - cfg.from.dp);
-  for (const dp of dps) {
-    const pm = groupPhase(groupOf(cfg, dp, s.model.arch.moe?.routed_experts ?? 1), "decode", ctx);
-    if (Array.isArray(pm)) for (const iss of pm) v.push({ path: [...at, "from"], message: `dp ${dp}: ${iss.message}` });
+  // each layout the run can reach, with the knob that asks for it (a horizontal replica: the DP it adds)
+  const knobOf = new Map<number, (string | number)[]>();
+  const want = (dp: number, path: (string | number)[]): void => void (knobOf.has(dp) || knobOf.set(dp, path));
+  want(cfg.from.dp, ["from", "dp"]);
+  want(cfg.to.dp, ["to", "dp"]);
+  cfg.scaling.events.forEach((e, i) => want(e.dp, ["scaling", "events", i, "dp"]));
+  if (cfg.strategy === "horizontal") for (const [d, path] of [...knobOf]) if (d > cfg.from.dp) want(d - cfg.from.dp, path);
+  const { chip, ranksPerNpu } = clusterChip(env);
+  // a message every layout shares (tp against the model's heads) is the tp's, reported once
+  const perLayout: { dp: number; path: (string | number)[]; message: string }[] = [];
+  let checked = 0;
+  for (const [dp, path] of knobOf) {
+    if ((dp * cfg.tp) % ranksPerNpu !== 0) {
+      v.push({ path: [...at, ...path], message: `dp ${dp} × tp ${cfg.tp} = ${dp * cfg.tp} dies do not fill whole ${chip} NPUs of ${ranksPerNpu} dies: expected a multiple of ${ranksPerNpu}` });
+      continue;
+    }
+    checked++;
+    const pm = groupPhase(groupOf(cfg, dp, s.model.arch.moe?.routed_experts ?? 1, ranksPerNpu), "decode", ctx);
+    if (Array.isArray(pm)) for (const iss of pm) perLayout.push({ dp, path, message: iss.message });
+  }
+  const shared = new Set<string>();
+  for (const x of perLayout) {
+    const everyLayout = checked > 1 && perLayout.filter((y) => y.message === x.message).length === checked;
+    if (!everyLayout) v.push({ path: [...at, ...x.path], message: `dp ${x.dp}: ${x.message}` });
+    else if (!shared.has(x.message)) {
+      shared.add(x.message);
+      v.push({ path: [...at, "tp"], message: x.message });
+    }
   }
   let prev = 0;
   cfg.load.phases.forEach((p, i) => {
@@ -153,7 +164,7 @@ function checkCore(cfg: ElasticCore, env: ResolvedEnvironment, s: Sections, at: 
   if (expected > MAX_RUN_REQUESTS) v.push({ path: [...at, "load", "phases"], message: tooLarge("the load's requests", expected, MAX_RUN_REQUESTS, "lower the rates, workload.duration_s or the offline batch") });
   const long = timelineTooLong(cfg.duration_s + cfg.drain_s, cfg.timeline_window_s, "duration_s + drain_s");
   if (long !== undefined) v.push({ path: [...at, "timeline_window_s"], message: long });
-  const need = Math.max(...dps) * cfg.tp * (cfg.strategy === "extravagant" ? 2 : 1);
+  const need = Math.max(...knobOf.keys()) * cfg.tp * (cfg.strategy === "extravagant" ? 2 : 1);
   if (need > env.topology().ranks) v.push({ path: [...at, "to", "dp"], message: `needs ${need} dies, the cluster has ${env.topology().ranks}` });
   return v;
 }
@@ -255,9 +266,7 @@ export const elasticWorkload = defineWorkload({
     if (env.cluster === undefined) return [{ path: ["cluster"], message: "elastic needs a cluster: add `cluster:` to the config" }];
     const vs = variantsOf(cfg);
     if (vs.length > 0 && "message" in vs[0]!) return vs as RuleViolation[];
-    const out: RuleViolation[] = [];
-    (vs as { name: string; cfg: ElasticCore }[]).forEach((v, i) => out.push(...checkCore(v.cfg, env, sections as Sections, i === 0 ? ["workload"] : ["workload", "compare", i - 1, "set"])));
-    return out;
+    return checkVariants(vs as Variant<ElasticCore>[], (c, at) => checkCore(c, env, sections as Sections, at));
   },
 
   run(cfg, ctx, sections) {
@@ -321,7 +330,7 @@ export const elasticWorkload = defineWorkload({
       }),
     });
     const notes = [
-      "scaling components: constants from memory of the ElasticMoE paper (unverified) shared across rows; P2P weights priced on the network model over UB, storage loads at a per-die read rate (docs/elastic.md)",
+      `scaling components: constants from memory of the ElasticMoE paper (unverified) shared across rows; P2P weights priced on the network model over ${ctx.env.topology().planes[0] === "ub" ? "UB" : "the cluster's default plane"}, storage loads at a per-die read rate (docs/elastic.md)`,
       ...(ups.length > 0 && metrics.elastic_vs_best_baseline !== undefined ? [`ElasticMoE scale-up ÷ best baseline: ${f(metrics.elastic_vs_best_baseline, 3)} (paper ≈ 0.11)`] : []),
     ];
     return { metrics, tables, notes };

@@ -9,6 +9,7 @@ import type { WeightPrecision } from "../../model/precision.js";
 import { SupernodeTopology } from "../../topology/supernode-topology.js";
 import type { SimEvents } from "../../trace/span.js";
 import { hbmPerDie } from "../inference-bench/memory.js";
+import { checkVariants, parseVariants, type Variant } from "../compare-variants.js";
 import { defineWorkload, type JsonValue, type RuleViolation, type SummaryTable } from "../workload.js";
 import { syntheticArrivals } from "./arrivals.js";
 import { MAX_RUN_REQUESTS, timelineTooLong, tooLarge } from "./run-size.js";
@@ -42,24 +43,10 @@ type Sections = { model: ResolvedModel; precision: WeightPrecision };
 /** T1 targets shown next to the per-stage step-model throughput for DeepSeek on CloudMatrix, tokens/s per NPU (targets.md T1). */
 const T1 = { decode: 1943, prefill: 5655 };
 
-function deepMerge(base: unknown, over: unknown): unknown {
-  if (over === null || typeof over !== "object" || Array.isArray(over) || base === null || typeof base !== "object" || Array.isArray(base)) return over;
-  const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
-  for (const [k, v] of Object.entries(over as Record<string, unknown>)) out[k] = deepMerge(out[k], v);
-  return out;
-}
-
 /** The base config and each compared variant, parsed (issues as violations). */
-function variantsOf(cfg: ServingConfig): { name: string; cfg: ServingCore }[] | RuleViolation[] {
+function variantsOf(cfg: ServingConfig): Variant<ServingCore>[] | RuleViolation[] {
   const { compare, ...base } = cfg;
-  const out: { name: string; cfg: ServingCore }[] = [{ name: "base", cfg: base }];
-  const issues: RuleViolation[] = [];
-  (compare ?? []).forEach((v, i) => {
-    const r = servingCoreSchema.safeParse(deepMerge(base, v.set));
-    if (!r.success) for (const iss of r.error.issues) issues.push({ path: ["workload", "compare", i, "set", ...(iss.path as (string | number)[])], message: iss.message });
-    else out.push({ name: v.name, cfg: r.data });
-  });
-  return issues.length > 0 ? issues : out;
+  return parseVariants<ServingCore>(base, compare, servingCoreSchema, "base");
 }
 
 function checkCore(cfg: ServingCore, env: ResolvedEnvironment, sections: Sections, at: (string | number)[]): RuleViolation[] {
@@ -104,6 +91,33 @@ function checkCore(cfg: ServingCore, env: ResolvedEnvironment, sections: Section
   if (a.input.dist === "empirical" && (a.input.table ?? []).length === 0) v.push({ path: [...at, "arrivals", "input", "table"], message: "dist: empirical needs a table of [length, weight] rows" });
   if (a.output.dist === "empirical" && (a.output.table ?? []).length === 0) v.push({ path: [...at, "arrivals", "output", "table"], message: "dist: empirical needs a table of [length, weight] rows" });
   return v;
+}
+
+/**
+ * The violations with each `prefill: X` / `decode: X` pair at one path (an instance that may run both
+ * phases, with a mistake both share) reported once as `prefill and decode: X`, in first-seen order.
+ */
+function mergePhasePairs(vs: readonly RuleViolation[]): RuleViolation[] {
+  const phaseOf = (m: string): [string, string] | undefined => {
+    const hit = /^(prefill|decode): /.exec(m);
+    return hit === null ? undefined : [hit[1]!, m.slice(hit[0].length)];
+  };
+  const decodeTwin = new Set<string>();
+  for (const v of vs) {
+    const p = phaseOf(v.message);
+    if (p?.[0] === "decode") decodeTwin.add(JSON.stringify([v.path, p[1]]));
+  }
+  const out: RuleViolation[] = [];
+  const merged = new Set<string>();
+  for (const v of vs) {
+    const p = phaseOf(v.message);
+    const key = p === undefined ? "" : JSON.stringify([v.path, p[1]]);
+    if (p?.[0] === "prefill" && decodeTwin.has(key)) {
+      out.push({ path: v.path, message: `prefill and decode: ${p[1]}` });
+      merged.add(key);
+    } else if (!(p?.[0] === "decode" && merged.has(key))) out.push(v);
+  }
+  return out;
 }
 
 /** Arrivals of a config: synthetic from `rng`, or the trace. */
@@ -194,9 +208,7 @@ export const servingWorkload = defineWorkload({
     const vs = variantsOf(cfg);
     if (!Array.isArray(vs) || vs.length === 0) return [];
     if ("message" in vs[0]!) return vs as RuleViolation[];
-    const out: RuleViolation[] = [];
-    (vs as { name: string; cfg: ServingCore }[]).forEach((v, i) => out.push(...checkCore(v.cfg, env, sections as Sections, i === 0 ? ["workload"] : ["workload", "compare", i - 1, "set"])));
-    return out;
+    return mergePhasePairs(checkVariants(vs as Variant<ServingCore>[], (c, at) => checkCore(c, env, sections as Sections, at)));
   },
 
   run(cfg, ctx, sections) {
