@@ -10,6 +10,8 @@ import { withKeysOf } from "./zod-walk.js";
 export interface ResolvedModel {
   /** Preset name, or "inline". */
   readonly preset: string;
+  /** Name for titles: the preset's, "<preset> (modified)" when overrides change its architecture, or "inline". */
+  readonly label: string;
   readonly arch: ModelArchitecture;
   /** Serialises as the preset name followed by every architecture field (for `explain` and `--json`). */
   toJSON(): unknown;
@@ -30,7 +32,7 @@ export function modelField() {
     if (r.ok) {
       const preset = r.preset ?? "inline";
       const arch = r.arch;
-      return { preset, arch, toJSON: () => ({ preset, ...arch }) };
+      return { preset, label: labelOf(preset, arch), arch, toJSON: () => ({ preset, ...arch }) };
     }
     if (r.kind === "unknown-preset") {
       ctx.issues.push({
@@ -68,4 +70,11 @@ function modelJsonSchemaMeta() {
       { type: "object", description: "a whole architecture written inline (no `preset:` key)", not: { required: ["preset"] } },
     ],
   };
+}
+
+/** A model's name for titles: a preset whose architecture the overrides changed is marked "(modified)". */
+function labelOf(preset: string, arch: ModelArchitecture): string {
+  if (!MODEL_NAMES.includes(preset)) return preset;
+  const unchanged = resolveModel(preset);
+  return unchanged.ok && JSON.stringify(unchanged.arch) === JSON.stringify(arch) ? preset : `${preset} (modified)`;
 }

@@ -320,7 +320,7 @@ export const elasticWorkload = defineWorkload({
     // (it is the HBM resident during a scaling), SLO attainment 1 when no request completed
     const scaled = runs.map((r) => (r.metrics.scalings as JsonValue[]).length > 0);
     tables.push({
-      title: `elastic · ${s.model.preset} ${s.precision} · TP${cfg.tp} ${dpPath}`,
+      title: `elastic · ${s.model.label} ${s.precision} · TP${cfg.tp} ${dpPath}`,
       head: ["variant", "strategy", "scale-up (s)", "T3 (s)", "scale-down (s)", "downtime (s)", "T3 downtime (s)", "peak mem (GB)", "T3 peak (GB)", "P2P (s)", "SLO", "req/s during", "NPU·s", "done / requeued / rejected"],
       rows: rows.map((r, i) => {
         const t = t3RowOf(runs[i]!.cfg);

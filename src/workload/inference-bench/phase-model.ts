@@ -202,7 +202,7 @@ export function buildPhase(
   return {
     settings,
     arch,
-    modelName: model.preset,
+    modelName: model.label,
     precision,
     layout,
     chip,

@@ -229,7 +229,7 @@ export const servingWorkload = defineWorkload({
     const reference: Record<string, JsonValue> = {};
     const refRows: (string | number)[][] = [];
     // the T1 targets are the CM384 paper's DeepSeek-R1 figures: named only where they apply
-    const t1 = /^deepseek-(r1|v3)$/.test(s.model.preset);
+    const t1 = /^deepseek-(r1|v3)$/.test(s.model.label);
     for (const g of base.cfg.instances) {
       if (g.role === "prefill" && reference.prefill === undefined) {
         const pc = costs.prefillOf(g);
@@ -250,7 +250,7 @@ export const servingWorkload = defineWorkload({
     const tables: SummaryTable[] = [];
     const nInst = base.outcome.instances;
     tables.push({
-      title: `serving · ${s.model.preset} ${s.precision} · ${instanceList(nInst.map((x) => x.label))} · ${m.npus} NPUs`,
+      title: `serving · ${s.model.label} ${s.precision} · ${instanceList(nInst.map((x) => x.label))} · ${m.npus} NPUs`,
       head: ["requests (arrived / done / rejected / unfinished)", "TTFT p50 / p99 (ms)", "TPOT p50 / p99 (ms)", "E2E p50 (ms)", "SLO attainment", "goodput (req/s)", "tokens/s/NPU (in / out)", "prefix hit (HBM / pool)"],
       rows: [
         [

@@ -278,7 +278,7 @@ export const trainingWorkload = defineWorkload({
       metrics,
       tables: [
         {
-          title: `training · ${sections.model.preset} · ${ranks} NPUs · TP${layout.tp} CP${layout.cp} PP${layout.pp} VPP${layout.vpp} EP${layout.ep} DP${layout.dp} · ${layout.schedule}, ${m} micro-batches`,
+          title: `training · ${sections.model.label} · ${ranks} NPUs · TP${layout.tp} CP${layout.cp} PP${layout.pp} VPP${layout.vpp} EP${layout.ep} DP${layout.dp} · ${layout.schedule}, ${m} micro-batches`,
           head: ["step (s)", "tokens/s", "tokens/s/NPU", "MFU", "MFU (6N)", "HFU", "bubble", "peak mem (GiB)"],
           rows: [[stepS.toFixed(3), (tokensPerStep / stepS).toFixed(0), (tokensPerStep / stepS / ranks).toFixed(1), pct(mfu), pct(mfu6n), pct(hfu), pct(res.bubbleRatio), gibCell(memoryTotal(worst))]],
         },
