@@ -378,6 +378,12 @@ describe("values the cost models cannot price are input errors when the config l
     expect(() => loadScenario(DECODE, { sets: ["workload.routing.skew=hot", "workload.routing.hot_experts=8"] })).not.toThrow();
   });
 
+  it("hot routing skew: more hot experts than a layer has is refused with the value given (not a clamped one)", () => {
+    expect(loadIssues(DECODE, { sets: ["workload.routing.skew=hot", "workload.routing.hot_factor=1", "workload.routing.hot_experts=1000000"] })).toEqual([
+      "--set workload.routing.hot_experts=1000000 workload.routing.hot_experts: expected at most the 256 experts of a layer, found 1000000",
+    ]);
+  });
+
   it("hot routing skew with one hot expert names hot_factor, where the rule is in the file", () => {
     const text = readFileSync(DECODE, "utf8").replace("routing: {skew: uniform,", "routing: {skew: hot, hot_factor: 256,");
     expect(loadIssues("decode.yaml", { text })).toEqual([

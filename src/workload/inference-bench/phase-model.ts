@@ -135,7 +135,9 @@ export function buildPhase(
     const e = profileExperts(arch.moe);
     const h = Math.min(r.hot_experts, e);
     const of = arch.moe.routing.kind === "moge" ? "of each MoGE group" : "of a layer";
-    if (r.hot_factor * h >= e) {
+    if (r.hot_experts > e) {
+      issues.push({ path: at("workload.routing.hot_experts"), message: `expected at most the ${e} experts ${of}, found ${r.hot_experts}` });
+    } else if (r.hot_factor * h >= e) {
       issues.push({ path: at(h > 1 ? "workload.routing.hot_experts" : "workload.routing.hot_factor"), message: `hot_factor × hot_experts (${r.hot_factor} × ${h}) must stay below the ${e} experts ${of} (the mean weight includes the hot ones): lower hot_experts or hot_factor` });
     }
   }

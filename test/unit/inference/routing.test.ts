@@ -53,6 +53,38 @@ describe("independent top-k sampling", () => {
   });
 });
 
+describe("top-k sampling when the chosen experts hold nearly all the weight (a hot skew near its limit)", () => {
+  // 4 experts, one at 1000× the others' scale: a token's second pick is almost always a repeat of the hot one, so
+  // after a few rejected draws it is drawn from the weights of the experts not yet chosen — the same law in one draw
+  const w = Float64Array.from([1000, 1, 2, 3]);
+  const narrow = { tables: [aliasTable(w)], expertsPerTable: 4, picksPerTable: 2 };
+  const tokens = 60_000;
+
+  it("still gives each token k distinct experts, and the second pick follows the remaining weights 1 : 2 : 3", () => {
+    const second = new Float64Array(4);
+    let prev = -1;
+    sampleTokens(narrow, new RngStreams(7).stream("r"), tokens, (e, t) => {
+      if (prev >= 0 && t === prev) {
+        second[e]!++;
+        prev = -1;
+      } else prev = t;
+    });
+    expect(second.reduce((a, b) => a + b, 0)).toBe(tokens);
+    // the hot expert is picked first in ~99.4 % of tokens; the second picks of those split 1 : 2 : 3 (±3σ)
+    const cold = second[1]! + second[2]! + second[3]!;
+    for (const [e, share] of [[1, 1 / 6], [2, 2 / 6], [3, 3 / 6]] as const) {
+      const sigma = Math.sqrt((cold * share * (1 - share)));
+      expect(Math.abs(second[e]! - cold * share), `expert ${e}`).toBeLessThan(3 * sigma + 1);
+    }
+  });
+  it("per-sequence urns too: every token gets k distinct experts", () => {
+    const urns = new SequenceUrns(4, 1, 100, 2, 4, 1);
+    const picks: number[][] = Array.from({ length: 400 }, () => []);
+    sampleSequenceTokens(narrow, new RngStreams(3).stream("r"), 400, (t) => Math.floor(t / 100), urns, (e, t) => picks[t]!.push(e));
+    for (const p of picks) expect(new Set(p).size).toBe(2);
+  });
+});
+
 describe("per-sequence preferences (routing.sequence_cv)", () => {
   it("a long sequence's expert counts vary across experts with the configured coefficient of variation", () => {
     for (const c of [0.5, 1]) {
