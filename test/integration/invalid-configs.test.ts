@@ -378,6 +378,12 @@ describe("values the cost models cannot price are input errors when the config l
     expect(() => loadScenario(DECODE, { sets: ["workload.routing.skew=hot", "workload.routing.hot_experts=8"] })).not.toThrow();
   });
 
+  it("training routing_skew above 10 is refused (exp(σ·z) overflowed and the step came out faster than uniform routing)", () => {
+    expect(loadIssues(abs("configs/pangu-ultra-moe-train.yaml"), { sets: ["workload.routing_skew=500"] })).toEqual([
+      "--set workload.routing_skew=500 workload.routing_skew: expected a number <= 10, got 500",
+    ]);
+  });
+
   it("hot routing skew: more hot experts than a layer has is refused with the value given (not a clamped one)", () => {
     expect(loadIssues(DECODE, { sets: ["workload.routing.skew=hot", "workload.routing.hot_factor=1", "workload.routing.hot_experts=1000000"] })).toEqual([
       "--set workload.routing.hot_experts=1000000 workload.routing.hot_experts: expected at most the 256 experts of a layer, found 1000000",

@@ -75,6 +75,8 @@ describe("training layout validation (exit code 2 errors)", () => {
     expect((err as Error).message).toMatch(re);
   };
   it("products must equal the NPU count", () => bad("{tp: 8, pp: 2, dp: 4}", "  seq_len: 1024\n", /tp × cp × pp × dp = 8 × 1 × 2 × 4 = 64 must equal the 32 NPUs/));
+  it("with dp derived, a cluster too small or not a multiple of one replica says so (it showed dp 0 and a batch rule over 0)", () =>
+    bad("{tp: 8, pp: 8}", "  seq_len: 1024\n", /the cluster's 32 NPUs \(ranks\) do not split into data-parallel replicas of tp × cp × pp = 8 × 1 × 8 = 64 ranks: expected a cluster of a multiple of 64 ranks, or a smaller tp, cp or pp$/));
   it("layers must divide over the virtual stages unless stage_layers is given", () => bad("{tp: 1, pp: 3}", "  seq_len: 1024\n  global_batch_size: 60\n", /8 layers do not divide over pp × vpp = 3 virtual stages; give workload.stage_layers/));
   it("stage_layers must sum to the layers", () => bad("{tp: 1, pp: 2}", "  seq_len: 1024\n  stage_layers: [3, 3]\n", /must sum to the model's 8 layers, got 6/));
   it("an over-memory layout fails with its breakdown", () =>

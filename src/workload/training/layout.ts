@@ -87,7 +87,14 @@ export function resolveLayout(
   const v: RuleViolation[] = [];
   const { tp, cp, pp, vpp, ep } = par;
   const dp = par.dp ?? Math.floor(ranks / (tp * cp * pp));
-  if (tp * cp * pp * dp !== ranks) {
+  const replica = tp * cp * pp;
+  if (par.dp === undefined && ranks % replica !== 0) {
+    // dp is derived: say what does not divide rather than show a rounded dp
+    v.push({
+      path: ["parallel"],
+      message: `the cluster's ${ranks} NPUs (ranks) do not split into data-parallel replicas of tp × cp × pp = ${tp} × ${cp} × ${pp} = ${replica} ranks: expected a cluster of a multiple of ${replica} ranks, or a smaller tp, cp or pp`,
+    });
+  } else if (tp * cp * pp * dp !== ranks) {
     v.push({
       path: ["parallel"],
       message: `tp × cp × pp × dp = ${tp} × ${cp} × ${pp} × ${dp} = ${tp * cp * pp * dp} must equal the ${ranks} NPUs (ranks) of the cluster`,
@@ -141,7 +148,9 @@ export function resolveLayout(
   const perStep = dp * cfg.micro_batch_size;
   const globalBatch = cfg.global_batch_size ?? perStep * pp;
   let microBatches = 0;
-  if (globalBatch % perStep !== 0) {
+  if (dp === 0) {
+    // no replica fits (reported above): no batch rule to check
+  } else if (globalBatch % perStep !== 0) {
     v.push({ path: ["workload", "global_batch_size"], message: `global_batch_size (${globalBatch}) must be a multiple of dp × micro_batch_size = ${dp} × ${cfg.micro_batch_size} = ${perStep}` });
   } else {
     microBatches = globalBatch / perStep;

@@ -74,8 +74,12 @@ export const trainingSchema = z.strictObject({
   stage_layers: z.array(z.int().min(0)).optional(),
   /** Train the model's MTP modules on the last virtual stage (default true when the model has them). */
   mtp: z.boolean().optional(),
-  /** Expert popularity skew: log-normal σ of the per-expert routing weight, drawn per MoE layer from a seeded stream (0 = uniform routing, multinomial noise only). */
-  routing_skew: z.number().min(0).default(0),
+  /**
+   * Expert popularity skew: log-normal σ of the per-expert routing weight, drawn per MoE layer from a seeded
+   * stream (0 = uniform routing, multinomial noise only). At most 10: at σ = 4 the hottest of 256 experts already
+   * weighs ~10⁵ × the median (one expert takes nearly every copy), and exp(σ·z) must stay finite.
+   */
+  routing_skew: z.number().min(0).max(10).default(0),
 });
 
 /** A parsed `workload:` section of kind `training`. */
