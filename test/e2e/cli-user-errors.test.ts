@@ -198,6 +198,11 @@ describe("diff of files of different kinds", () => {
     expect(r.stderr).not.toMatch(/schema\.json is a trace/);
   });
 
+  it("an empty JSON object is called that (the key list was empty)", () => {
+    writeFileSync(f("empty.json"), "{}\n");
+    expectInputError(cli("diff", f("empty.json"), f("a.json")), /empty\.json is not an `ascend-sim run --json` output or a `--trace` file: an empty JSON object \(no `metrics`\)/);
+  });
+
   it("a sweep JSONL file is recognised and refused with a hint", () => {
     const s = cli("sweep", CONFIG, ...SMALL, "--grid", "workload.ranks=2,4", "--jobs", "1", "--out", f("s.jsonl"));
     expect(s.status, s.stderr).toBe(0);

@@ -423,6 +423,28 @@ describe("values the cost models cannot price are input errors when the config l
     ]);
   });
 
+  it("collective-bench: a buffer or MoE payload larger than one die's HBM is refused (a 1 PB all-reduce ran)", () => {
+    expect(loadIssues(abs("configs/hccs-allreduce.yaml"), { sets: ["workload.sizes.to=1PB"] })).toEqual([
+      "--set workload.sizes.to=1PB workload.sizes.to: expected at most the 64 GiB of HBM of one rank (die), got 931000 GiB",
+    ]);
+    expect(loadIssues(abs("configs/cm384-dispatch-combine.yaml"), { sets: ["workload.hidden=1000000000"] })).toEqual([
+      "--set workload.hidden=1000000000 workload.hidden: the combine payload per rank (tokens_per_rank × top_k × hidden × 2 B = 1910 GiB) exceeds the 64 GiB of HBM of one rank (die): expected a smaller hidden or tokens_per_rank",
+    ]);
+  });
+
+  it("op-bench: an operator whose inputs and output exceed the die's HBM is refused (2^53-row GEMMs ran for minutes)", () => {
+    // 2^20 × 2^20 BF16 output alone is 2 TiB; one row less than fits stays valid (65,536 × 65,536 × 3 tensors × 2 B = 24 GiB)
+    expect(loadIssues("ops.yaml", { text: opBench("{op: gemm, m: 1048576, n: 1048576, k: 8}") })).toEqual([
+      "ops.yaml:5:7 workload.ops.0: its inputs and output take 2048 GiB of HBM, a 910C die has 64.0 GiB: expected a smaller shape",
+    ]);
+    expect(() => loadScenario("ops.yaml", { text: opBench("{op: gemm, m: 65536, n: 65536, k: 65536}") })).not.toThrow();
+  });
+  it("op-bench: gating top-k takes at most the experts it gates over", () => {
+    expect(loadIssues("ops.yaml", { text: opBench("{op: gating_topk, tokens: 8, experts: 256, k: 300}") })).toEqual([
+      "ops.yaml:5:53 workload.ops.0.k: expected at most the 256 experts, got 300",
+    ]);
+  });
+
   it("op-bench: attention head dimensions must leave a kernel tiling that fits the core buffers", () => {
     expect(loadIssues("ops.yaml", { text: opBench("{op: prefill_attention, batch: 1, seq_len: 1024, heads: 8, kv_heads: 8, head_dim: 4096}") })).toEqual([
       "ops.yaml:5:89 workload.ops.0.head_dim: no attention kernel tiling of these head dimensions fits the core buffers of a 910C die (L1 512 KiB, UB 192 KiB): use a smaller head_dim or v_head_dim",

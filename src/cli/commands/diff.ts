@@ -41,7 +41,8 @@ function fileKind(text: string): FileKind {
     const v = JSON.parse(text) as unknown;
     if (isRecord(v) && "metrics" in v) return { kind: "json" };
     if (!isRecord(v) || !("t" in v && "kind" in v)) {
-      const keys = isRecord(v) ? `a JSON object with keys ${Object.keys(v).slice(0, 6).join(", ")}${Object.keys(v).length > 6 ? ", …" : ""} but no \`metrics\`` : "JSON but not an object";
+      const names = isRecord(v) ? Object.keys(v) : [];
+      const keys = !isRecord(v) ? "JSON but not an object" : names.length === 0 ? "an empty JSON object (no `metrics`)" : `a JSON object with keys ${names.slice(0, 6).join(", ")}${names.length > 6 ? ", …" : ""} but no \`metrics\``;
       return { kind: "other", what: keys };
     }
   } catch {

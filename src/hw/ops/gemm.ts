@@ -104,6 +104,12 @@ function precisionOf(dtype: GemmDtype): GemmPrecision {
   }
 }
 
+/** Bytes one GEMM's A, stored B and C occupy in HBM (A and C as the kernel reads and writes them), B. */
+export function gemmFootprintBytes(s: GemmShape): number {
+  const p = precisionOf(s.dtype);
+  return s.m * s.k * p.a + s.k * s.n * p.bStored + s.m * s.n * p.c;
+}
+
 /** Cycle costs of one tile, in core cycles. */
 interface TileCycles {
   /** Steady-state cycles of the tile (the binding pipe, plus an exposed write-out when L0C is single-buffered). */

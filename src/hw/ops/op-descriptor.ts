@@ -12,7 +12,7 @@ import {
   type MlaDecodeShape,
   type PrefillAttentionShape,
 } from "./attention.js";
-import { gemmCost, groupedGemmCost, type GemmDtype } from "./gemm.js";
+import { gemmCost, gemmFootprintBytes, groupedGemmCost, type GemmDtype } from "./gemm.js";
 import type { CoreSubset, OpCost } from "./op-cost.js";
 import { addCost, dequantizeCost, gatingTopKCost, quantizeCost, rmsNormCost, ropeCost, softmaxCost, swigluCost } from "./vector.js";
 
@@ -222,6 +222,47 @@ export function computeOpFits(die: DieSpec, op: ComputeOp): boolean {
   if (op.op === "gqa_decode") return gqaDecodeFits(die, gqaShape(op), op.cores);
   if (op.op === "prefill_attention") return prefillAttentionFits(die, prefillShape(op), op.cores);
   return true;
+}
+
+/** BF16 activation element, bytes. */
+const ACT = 2;
+
+/**
+ * Bytes an operator's inputs and output occupy in HBM, a lower bound of what the die must hold for it:
+ * activations BF16 (2 B), weights at their stored precision, the KV cache BF16, router logits FP32.
+ * Workspaces are left out.
+ */
+export function footprintBytes(op: ComputeOp): number {
+  switch (op.op) {
+    case "gemm":
+      return gemmFootprintBytes(op);
+    case "grouped_gemm":
+      return op.groups * gemmFootprintBytes(op);
+    case "mla_decode": {
+      const latent = op.latent_dim ?? MLA_LATENT_DIM;
+      return (op.batch * op.kv_len * latent + op.batch * op.heads * op.q_tokens * (latent + (op.value_dim ?? MLA_VALUE_DIM))) * ACT;
+    }
+    case "gqa_decode":
+      return (op.batch * op.kv_len * op.kv_heads * 2 * op.head_dim + op.batch * op.heads * op.q_tokens * 2 * op.head_dim) * ACT;
+    case "prefill_attention": {
+      const vd = op.v_head_dim ?? op.head_dim;
+      return op.batch * op.seq_len * (op.heads * (op.head_dim + vd) + op.kv_heads * (op.head_dim + vd)) * ACT;
+    }
+    case "rmsnorm":
+    case "quantize":
+    case "dequantize":
+      return 2 * op.tokens * op.hidden * ACT;
+    case "rope":
+      return 2 * op.tokens * op.heads * op.rope_dim * ACT;
+    case "softmax":
+      return 2 * op.rows * op.cols * ACT;
+    case "gating_topk":
+      return op.tokens * op.experts * 4;
+    case "swiglu":
+      return 3 * op.tokens * op.ffn * ACT;
+    case "add":
+      return 3 * op.elements * ACT;
+  }
 }
 
 /**

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { chipField } from "../../config/preset-fields.js";
 import { CHIPS } from "../../hw/chips.js";
-import { computeOpFits } from "../../hw/ops/op-descriptor.js";
+import { computeOpFits, footprintBytes } from "../../hw/ops/op-descriptor.js";
 
 /** Positive integer field (a count of elements, tokens, heads…). */
 const count = () => z.number().int().positive();
@@ -60,7 +60,9 @@ export const opEntrySchema = z.discriminatedUnion("op", [
   z.strictObject({ op: z.literal("rmsnorm"), tokens: count(), hidden: count(), ...common }),
   z.strictObject({ op: z.literal("rope"), tokens: count(), heads: count(), rope_dim: count(), ...common }),
   z.strictObject({ op: z.literal("softmax"), rows: count(), cols: count(), ...common }),
-  z.strictObject({ op: z.literal("gating_topk"), tokens: count(), experts: count(), k: count(), ...common }),
+  z.strictObject({ op: z.literal("gating_topk"), tokens: count(), experts: count(), k: count(), ...common }).superRefine((e, ctx) => {
+    if (e.k > e.experts) ctx.addIssue({ code: "custom", path: ["k"], message: `expected at most the ${e.experts} experts, got ${e.k}` });
+  }),
   z.strictObject({ op: z.literal("quantize"), tokens: count(), hidden: count(), ...common }),
   z.strictObject({ op: z.literal("dequantize"), tokens: count(), hidden: count(), ...common }),
   z.strictObject({ op: z.literal("swiglu"), tokens: count(), ffn: count(), ...common }),
@@ -90,6 +92,15 @@ export const opBenchSchema = z
           ctx.addIssue({ code: "custom", path: ["ops", i, "cores", unit], message: `expected at most the ${max} ${what} cores of a ${cfg.chip} die, got ${n}` });
           coresFit = false;
         }
+      }
+      const footprint = footprintBytes(e);
+      if (footprint > die.hbmBytes) {
+        const gib = (b: number): string => {
+          const g = b / 2 ** 30;
+          return `${g < 100 ? g.toPrecision(3) : g < 1e6 ? g.toFixed(0) : g.toExponential(2)} GiB`;
+        };
+        ctx.addIssue({ code: "custom", path: ["ops", i], message: `its inputs and output take ${gib(footprint)} of HBM, a ${cfg.chip} die has ${gib(die.hbmBytes)}: expected a smaller shape` });
+        return;
       }
       if (coresFit && !computeOpFits(die, e)) {
         const kib = (b: number): string => `${b / 1024} KiB`;
