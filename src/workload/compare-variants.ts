@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { quoted } from "../units/index.js";
 import type { RuleViolation } from "./workload.js";
 
 /*
@@ -28,12 +29,17 @@ export function deepMerge(base: unknown, over: unknown): unknown {
 
 /**
  * The base config (named `baseName`) and each compared variant parsed with `schema`; the parse issues of
- * every variant instead, at `workload.compare.<i>.set.<path>`.
+ * every variant instead, at `workload.compare.<i>.set.<path>`, and a name another row already has (two
+ * rows of one name in the table and in `metrics.compare`) at `workload.compare.<i>.name`.
  */
-export function parseVariants<C>(base: C, compare: readonly CompareEntry[] | undefined, schema: z.ZodType<C>, baseName: string): Variant<C>[] | RuleViolation[] {
+export function parseVariants<C>(base: C, compare: readonly CompareEntry[] | undefined, schema: z.ZodType<C>, baseName: string, baseRow = "the base row (this config)"): Variant<C>[] | RuleViolation[] {
   const out: Variant<C>[] = [{ name: baseName, cfg: base }];
   const issues: RuleViolation[] = [];
+  const named = new Map<string, string>([[baseName, baseRow]]);
   (compare ?? []).forEach((v, i) => {
+    const first = named.get(v.name);
+    if (first !== undefined) issues.push({ path: ["workload", "compare", i, "name"], message: `expected a name no other row has, got ${quoted(v.name)}: ${first} has it` });
+    else named.set(v.name, `compare entry ${i}`);
     const r = schema.safeParse(deepMerge(base, v.set));
     if (!r.success) for (const iss of r.error.issues) issues.push({ path: ["workload", "compare", i, "set", ...(iss.path as (string | number)[])], message: iss.message });
     else out.push({ name: v.name, cfg: r.data });

@@ -2,26 +2,15 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { InputError } from "../../src/config/errors.js";
 import { loadScenario } from "../../src/config/scenario.js";
 import { runScenario } from "../../src/run.js";
 import { instanceNpus } from "../../src/workload/inference-bench/phase-model.js";
 import { readTrace, type TraceOptions } from "../../src/workload/serving/trace-reader.js";
+import { inputErrorOf } from "../helpers/input-error.js";
 
 // What the serving workload makes of its inputs: an omitted `deployment.npus` is the NPU count the
 // deployment physically needs, a prefill MTP setting it would ignore is refused, and a trace it cannot
 // read says where, what it expected, what it found and — when the format is the wrong one — which to set.
-
-/** What an input error says, one issue per line (as the CLI prints it before exiting with code 2). */
-function inputErrorOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof InputError) return e.message;
-    throw e;
-  }
-  throw new Error("expected an InputError, the call succeeded");
-}
 
 describe("serving: an omitted deployment.npus is the instance's ranks over the ranks per NPU", () => {
   it("the rule: attention dp × tp ranks, one rank per NPU on a RoCE cluster and two (dies) per 910C on a supernode; a written count wins", () => {

@@ -174,9 +174,9 @@ describe("elastic summary = --json", () => {
     expect(a["req/s during"]).toBe(fx(full!.throughput_rps_during, 2));
     expect(a["NPU·s"]).toBe(fx(full!.npu_seconds, 0));
     expect(a["done / requeued / rejected"]).toBe(`${full!.requests_completed} / ${full!.requests_requeued} / ${full!.requests_rejected}`);
-    // the idle variant: no scaling (peak memory 0 in the JSON) and no completed request (SLO attainment 1)
+    // the idle variant: no scaling (peak memory 0 in the JSON) and no completed request (SLO attainment 0, as serving reports it; — in the table)
     const b = cellsOf(t, t.rows[1]!);
-    expect([idle!.name, idle!.scale_up_s, idle!.peak_memory_gb, idle!.requests_completed, idle!.slo_attainment]).toEqual(["idle", null, 0, 0, 1]);
+    expect([idle!.name, idle!.scale_up_s, idle!.peak_memory_gb, idle!.requests_completed, idle!.slo_attainment]).toEqual(["idle", null, 0, 0, 0]);
     expect(b["peak mem (GB)"]).toBe("—");
     expect(b.SLO).toBe("—");
     expect(b["NPU·s"]).toBe(fx(idle!.npu_seconds, 0));

@@ -421,7 +421,9 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
       for (const r of ranks) left = Math.min(left, usable - (perDie.get(r) ?? 0) - newFixed);
       rec.newKvTokensPerReplica = Math.min(newLayout.decode.kvTokensPerReplica, Math.max(0, Math.floor(left / newLayout.kvBytesPerTokenPerDie)));
       if (rec.newKvTokensPerReplica * newLayout.decode.dp < cfg.load.input_tokens + cfg.load.output_tokens) {
-        throw new InputError([{ path: "workload.colocated_kv_fraction", message: `${strategy} dp ${cur} → ${toDp}: the new instance has ${(left / 1e9).toFixed(2)} GB per die left for its KV pool, less than one request; lower colocated_kv_fraction` }]);
+        // the config check (elastic.ts colocatedKvProblems) refuses this along the scalings it foresees
+        const pool = rec.newKvTokensPerReplica * newLayout.decode.dp;
+        throw new InputError([{ path: "workload.colocated_kv_fraction", message: `${strategy} dp ${cur} → ${toDp}: expected HBM for the new copy's KV pool of at least one request (${cfg.load.input_tokens + cfg.load.output_tokens} tokens), got room for ${pool} tokens; lower colocated_kv_fraction` }]);
       }
     }
     const newBytes = newFixed + rec.newKvTokensPerReplica * newLayout.kvBytesPerTokenPerDie;
@@ -574,19 +576,22 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
     sim.schedule(decNs, decide);
   };
 
-  const sample = (): void => {
+  /** Records the window that ends now (or, for the last, partial one, at `partialEndNs`: its rate over the part the run covered). */
+  const sample = (partialEndNs?: number): void => {
+    const endS = partialEndNs === undefined ? (timeline.length + 1) * cfg.timeline_window_s : partialEndNs / 1e9;
+    const w = partialEndNs === undefined ? cfg.timeline_window_s : endS - timeline.length * cfg.timeline_window_s;
     timeline.push({
-      t_s: (timeline.length + 1) * cfg.timeline_window_s,
+      t_s: endS,
       arrivals: win.arrivals,
       completed: win.completed,
       slo_attainment: win.completed > 0 ? win.met / win.completed : 1,
-      output_tokens_per_s: win.outTok / cfg.timeline_window_s,
+      output_tokens_per_s: win.outTok / w,
       dies: held.size,
       dp: engines.reduce((a, e) => a + (e.accepting ? e.layout.dp : 0), 0),
       scaling: scaling !== undefined,
     });
     win.arrivals = win.completed = win.met = win.outTok = 0;
-    if (accounted < arrivals.length) sim.schedule(winNs, sample);
+    if (partialEndNs === undefined && accounted < arrivals.length) sim.schedule(winNs, sample);
   };
 
   const onArrival = (arg: unknown): void => {
@@ -607,11 +612,7 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
   const stopAt = Math.max(last, ...cfg.scaling.events.map((e) => Math.round(e.at_s * 1e9))) + Math.round(cfg.drain_s * 1e9);
   sim.run(stopAt);
   bill();
-  if (win.arrivals + win.completed > 0) {
-    const saved = accounted;
-    accounted = arrivals.length;
-    sample();
-    accounted = saved;
-  }
+  // the last, partial window: a run cut by the drain limit, or one shorter than a window (a run has at least one row)
+  if ((timeline.length === 0 || win.arrivals + win.completed > 0) && sim.now > timeline.length * winNs) sample(sim.now);
   return { requests: reqs, scalings, timeline, decisions, dieSeconds: dieNs / 1e9, billedUntilNs: Math.min(sim.now, billUntil), endNs: sim.now, rejected, requeued: requeuedTotal, reprefillTokens: reprefill };
 }

@@ -7,10 +7,11 @@ import { kvCacheShareOnRank } from "../../model/kv-cache.js";
 import { ACTIVATION_BYTES } from "../../model/ops/op-input.js";
 import type { WeightPrecision } from "../../model/precision.js";
 import type { SimEvents } from "../../trace/span.js";
-import { MAX_RUN_REQUESTS, timelineTooLong, tooLarge } from "../serving/run-size.js";
+import { MAX_RUN_REQUESTS, pastEngineClock, ticksTooMany, timelineTooLong, tooLarge } from "../serving/run-size.js";
+import { MAX_ENGINE_S } from "../../config/seconds.js";
 import { meetsSlo } from "../serving/request.js";
 import { servingCoreSchema, type InstanceGroupConfig } from "../serving/schema.js";
-import { groupPhase, StepCostCache, type StepModelContext } from "../serving/step-cost.js";
+import { ACTIVATION_RESERVE_FRACTION, DecodeCost, groupPhase, StepCostCache, type StepModelContext } from "../serving/step-cost.js";
 import { clusterChip } from "../inference-bench/phase-model.js";
 import { checkVariants, parseVariants, type Variant } from "../compare-variants.js";
 import { defineWorkload, type JsonValue, type RuleViolation, type SummaryTable } from "../workload.js";
@@ -53,7 +54,8 @@ function baseName(cfg: ElasticCore): string {
 
 function variantsOf(cfg: ElasticConfig): Variant<ElasticCore>[] | RuleViolation[] {
   const { compare, ...base } = cfg;
-  return parseVariants<ElasticCore>(base, compare, elasticCoreSchema, baseName(base));
+  const name = baseName(base);
+  return parseVariants<ElasticCore>(base, compare, elasticCoreSchema, name, `the base row (this config, named after its strategy${name === "full" ? ": full for ElasticMoE with every mechanism on" : ""})`);
 }
 
 /** The colocated instance group of a layout (dp at the config's tp, EP = dp × tp) on NPUs of `ranksPerNpu` dies. */
@@ -130,14 +132,28 @@ function checkCore(cfg: ElasticCore, env: ResolvedEnvironment, s: Sections, at: 
   // a message every layout shares (tp against the model's heads) is the tp's, reported once
   const perLayout: { dp: number; path: (string | number)[]; message: string }[] = [];
   let checked = 0;
+  // the decode costs of the layouts that resolve (KV pool per replica, HBM per die), by dp
+  const decodeOf = new Map<number, DecodeCost>();
   for (const [dp, path] of knobOf) {
     if ((dp * cfg.tp) % ranksPerNpu !== 0) {
       v.push({ path: [...at, ...path], message: `dp ${dp} × tp ${cfg.tp} = ${dp * cfg.tp} dies do not fill whole ${chip} NPUs of ${ranksPerNpu} dies: expected a multiple of ${ranksPerNpu}` });
       continue;
     }
     checked++;
-    const pm = groupPhase(groupOf(cfg, dp, s.model.arch.moe?.routed_experts ?? 1, ranksPerNpu), "decode", ctx);
-    if (Array.isArray(pm)) for (const iss of pm) perLayout.push({ dp, path, message: iss.message });
+    const g = groupOf(cfg, dp, s.model.arch.moe?.routed_experts ?? 1, ranksPerNpu);
+    const pm = groupPhase(g, "decode", ctx);
+    if (!Array.isArray(pm)) {
+      decodeOf.set(dp, new DecodeCost(g, ctx));
+      continue;
+    }
+    for (const iss of pm) {
+      // a knob of the phase (workload.decode.mtp.layers of the group elastic builds) is the section's own key
+      const key = iss.path.filter((p) => p !== "workload" && p !== "decode");
+      if (key[0] === "mtp") {
+        if (!v.some((x) => x.message === iss.message && x.path.join(".") === [...at, ...key].join("."))) v.push({ path: [...at, ...key], message: iss.message });
+      }
+      else perLayout.push({ dp, path, message: iss.message });
+    }
   }
   const shared = new Set<string>();
   for (const x of perLayout) {
@@ -166,7 +182,90 @@ function checkCore(cfg: ElasticCore, env: ResolvedEnvironment, s: Sections, at: 
   if (long !== undefined) v.push({ path: [...at, "timeline_window_s"], message: long });
   const need = Math.max(...knobOf.keys()) * cfg.tp * (cfg.strategy === "extravagant" ? 2 : 1);
   if (need > env.topology().ranks) v.push({ path: [...at, "to", "dp"], message: `needs ${need} dies, the cluster has ${env.topology().ranks}` });
+  v.push(...timeProblems(cfg, at), ...requestFitProblems(cfg, decodeOf, at));
+  if (cfg.strategy === "colocated" && decodeOf.size === knobOf.size) v.push(...colocatedKvProblems(cfg, s, decodeOf, at));
   return v;
+}
+
+/**
+ * Time knobs that add up past the engine clock (each alone is bounded in the schema): the run lasts to
+ * the later of duration_s and the last scheduled event, plus drain_s, and a periodic tick (timeline
+ * window, SLO decision) may be scheduled one period past that. And SLO decisions that would tick too often.
+ */
+function timeProblems(cfg: ElasticCore, at: (string | number)[]): RuleViolation[] {
+  const v: RuleViolation[] = [];
+  const lastEvent = cfg.scaling.policy === "scheduled" ? cfg.scaling.events.reduce<[number, number] | undefined>((a, e, i) => (a === undefined || e.at_s > a[0] ? [e.at_s, i] : a), undefined) : undefined;
+  const first: [string, number] = lastEvent !== undefined && lastEvent[0] > cfg.duration_s ? [`scaling.events.${lastEvent[1]}.at_s`, lastEvent[0]] : ["duration_s", cfg.duration_s];
+  const ticks: [string, number][] = [["timeline_window_s", cfg.timeline_window_s]];
+  if (cfg.scaling.policy === "slo") ticks.push(["scaling.window_s", cfg.scaling.window_s]);
+  const past = pastEngineClock([first, ["drain_s", cfg.drain_s]], ticks, MAX_ENGINE_S);
+  if (past !== undefined) v.push({ path: [...at, ...past.key.split(".").map((k) => (/^\d+$/.test(k) ? Number(k) : k))], message: past.message });
+  const many = cfg.scaling.policy === "slo" ? ticksTooMany(first[1] + cfg.drain_s, cfg.scaling.window_s, `${first[0]} + drain_s`, "scaling.window_s") : undefined;
+  if (many !== undefined) v.push({ path: [...at, "scaling", "window_s"], message: many });
+  return v;
+}
+
+/**
+ * Every request of the load has the same lengths: one that no layout the run reaches can serve is never
+ * scheduled (the run would end with nothing completed). A prompt must fit the prefill token budget (elastic
+ * has no chunked prefill, and the prefill cost fit is only measured up to the budget: a 1,024-token prompt
+ * on a 1-token budget is extrapolated to 78 s) and a sequence (prompt + output) the KV pool of one
+ * attention replica of every layout.
+ */
+function requestFitProblems(cfg: ElasticCore, decodeOf: ReadonlyMap<number, DecodeCost>, at: (string | number)[]): RuleViolation[] {
+  const v: RuleViolation[] = [];
+  const { input_tokens: input, output_tokens: output } = cfg.load;
+  if (input > cfg.token_budget) {
+    v.push({ path: [...at, "load", "input_tokens"], message: `expected a prompt of at most token_budget = ${cfg.token_budget} tokens (a prompt is prefilled whole in one batch on one replica), got ${input} tokens; raise workload.token_budget (at most 1048576 tokens) or shorten the prompt` });
+    return v;
+  }
+  let small: [number, DecodeCost] | undefined;
+  for (const [dp, d] of decodeOf) if (small === undefined || d.kvTokensPerReplica < small[1].kvTokensPerReplica) small = [dp, d];
+  if (small !== undefined && input + output > small[1].kvTokensPerReplica) {
+    v.push({
+      path: [...at, "load", "input_tokens"],
+      message: `expected a request (input_tokens + output_tokens = ${input} + ${output} = ${input + output} tokens) that fits the KV pool of one attention replica, got one that does not: dp ${small[0]} holds ${small[1].kvTokensPerReplica} tokens per replica; shorten the request`,
+    });
+  }
+  return v;
+}
+
+/**
+ * The colocated strategy loads the new copy on dies the serving copy keeps (colocated_kv_fraction of its
+ * KV pool): the new copy's KV pool is what HBM is left, and it must hold one request. As elastic-sim.ts
+ * sizes it, along the scalings the run makes (the scheduled events in time order, or from ↔ to), each new
+ * copy serving with the pool it got.
+ */
+function colocatedKvProblems(cfg: ElasticCore, s: Sections, decodeOf: ReadonlyMap<number, DecodeCost>, at: (string | number)[]): RuleViolation[] {
+  const share = kvCacheShareOnRank(s.model.arch, cfg.tp);
+  const steps = cfg.scaling.policy === "slo" ? [cfg.to.dp, cfg.from.dp] : [...cfg.scaling.events].sort((a, b) => a.at_s - b.at_s).map((e) => e.dp);
+  const one = cfg.load.input_tokens + cfg.load.output_tokens;
+  const gb = (b: number): string => (b / 1e9).toFixed(2);
+  let cur = cfg.from.dp;
+  let kvTokens = decodeOf.get(cur)!.kvTokensPerReplica;
+  for (const to of steps) {
+    if (to === cur) continue;
+    const o = decodeOf.get(cur)!;
+    const n = decodeOf.get(to)!;
+    const oldKvBytes = kvTokens * o.kvBytesPerToken * share;
+    const fixed = o.hbm.weights + o.hbm.buffers + n.hbm.weights + n.hbm.buffers;
+    const usable = n.hbm.capacity * (1 - ACTIVATION_RESERVE_FRACTION);
+    const needTokens = Math.ceil(one / n.dp);
+    const needBytes = needTokens * n.kvBytesPerToken * share;
+    const left = usable - fixed - oldKvBytes * cfg.colocated_kv_fraction;
+    if (left < needBytes) {
+      const most = (usable - fixed - needBytes) / oldKvBytes;
+      const why = `a shared die has ${gb(usable)} GB of usable HBM, both copies' weights and buffers take ${gb(fixed)} GB, the serving copy's whole KV pool is ${gb(oldKvBytes)} GB and the new copy needs ${gb(needBytes)} GB for one request (${one} tokens over ${n.dp} replicas)`;
+      const message =
+        most >= 0.05
+          ? `expected at most ${Math.floor(most * 100) / 100} for the colocated scaling dp ${cur} → ${to}, got ${cfg.colocated_kv_fraction}: ${why}`
+          : `no fraction leaves room for the colocated scaling dp ${cur} → ${to} (got ${cfg.colocated_kv_fraction}, the least allowed is 0.05): ${why}; use another strategy`;
+      return [{ path: [...at, "colocated_kv_fraction"], message }];
+    }
+    kvTokens = Math.min(n.kvTokensPerReplica, Math.floor(left / (n.kvBytesPerToken * share)));
+    cur = to;
+  }
+  return [];
 }
 
 interface VariantRun {
@@ -233,7 +332,8 @@ function metricsOf(cfg: ElasticCore, o: ElasticOutcome): Record<string, JsonValu
     requests_unfinished: arrived - done.length - rejected,
     requests_requeued: o.requeued,
     reprefill_tokens: o.reprefillTokens,
-    slo_attainment: done.length > 0 ? met / done.length : 1,
+    // with nothing completed, 0 as serving reports (the table shows —), never a 1 that reads as all SLOs met
+    slo_attainment: done.length > 0 ? met / done.length : 0,
     scale_up_s: ups.length > 0 ? (ups[0]!.endNs - ups[0]!.startNs) / 1e9 : null,
     scale_down_s: downs.length > 0 ? (downs[0]!.endNs - downs[0]!.startNs) / 1e9 : null,
     downtime_s: ups.length > 0 ? ups[0]!.downtimeNs / 1e9 : 0,
@@ -317,7 +417,7 @@ export const elasticWorkload = defineWorkload({
     const dpPath =
       cfg.scaling.policy === "slo" ? `DP${cfg.from.dp} ↔ DP${cfg.to.dp}` : [cfg.from.dp, ...[...cfg.scaling.events].sort((a, b) => a.at_s - b.at_s).map((e) => e.dp)].map((d) => `DP${d}`).join(" → ");
     // placeholders of the JSON that read as measurements: peak memory is 0 when the variant never scaled
-    // (it is the HBM resident during a scaling), SLO attainment 1 when no request completed
+    // (it is the HBM resident during a scaling), SLO attainment 0 when no request completed
     const scaled = runs.map((r) => (r.metrics.scalings as JsonValue[]).length > 0);
     tables.push({
       title: `elastic · ${s.model.label} ${s.precision} · TP${cfg.tp} ${dpPath}`,

@@ -2,8 +2,11 @@ import type { RngStreams } from "../../engine/index.js";
 import type { Arrival } from "../serving/request.js";
 import type { ElasticCore } from "./schema.js";
 
-/** First hash id of the private prompt blocks (no prefix reuse in elastic runs). */
-const PRIVATE_ID_BASE = 2 ** 40;
+/**
+ * Prefix-block ids of every elastic request: none. Elastic has no prefix cache, and one id per 512 prompt
+ * tokens per request was all the memory a long prompt cost (1e9 tokens × 116 requests ran out of heap).
+ */
+const NO_BLOCKS: readonly number[] = [];
 
 /** Arrival rate at time `t` of the load phases, requests/s (0 after the last phase). */
 export function rateAt(cfg: ElasticCore, tS: number): number {
@@ -23,13 +26,7 @@ export function rateAt(cfg: ElasticCore, tS: number): number {
 export function elasticArrivals(cfg: ElasticCore, rng: RngStreams): Arrival[] {
   const out: Arrival[] = [];
   const { input_tokens: input, output_tokens: output } = cfg.load;
-  const blocks = Math.ceil(input / 512); // 512-token prefix blocks, as the Mooncake hash_ids (workloads.md; serving BLOCK_TOKENS)
-  let id = PRIVATE_ID_BASE;
-  const mk = (atNs: number): Arrival => {
-    const hashIds: number[] = [];
-    for (let j = 0; j < blocks; j++) hashIds.push(id++);
-    return { atNs, input, output, hashIds };
-  };
+  const mk = (atNs: number): Arrival => ({ atNs, input, output, hashIds: NO_BLOCKS });
   for (let i = 0; i < cfg.load.offline_batch; i++) out.push(mk(0));
   let max = 0;
   for (const p of cfg.load.phases) max = Math.max(max, p.rate_per_s, p.rate_end_per_s ?? 0);

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { modelField } from "../../config/model-field.js";
+import { engineSeconds } from "../../config/seconds.js";
 import { mtpSchema, precisionSchema } from "../inference-bench/schema.js";
 
 /*
@@ -22,7 +23,7 @@ const layoutSchema = z.strictObject({
 
 const phaseSchema = z.strictObject({
   /** The phase lasts until this time, s. */
-  until_s: z.number().positive(),
+  until_s: engineSeconds(z.number().positive()),
   /** Poisson arrival rate at the start of the phase, requests/s. */
   rate_per_s: z.number().min(0),
   /** Rate at the end of the phase (linear ramp); default = `rate_per_s` (piecewise constant), requests/s. */
@@ -31,7 +32,7 @@ const phaseSchema = z.strictObject({
 
 const eventSchema = z.strictObject({
   /** When the scaling starts, s. */
-  at_s: z.number().min(0),
+  at_s: engineSeconds(z.number().min(0)),
   /** Target data-parallel size (dies = dp × tp), count. */
   dp: positive(),
 });
@@ -78,7 +79,7 @@ const coreShape = {
       policy: z.enum(["scheduled", "slo"]).default("scheduled"),
       events: z.array(eventSchema).default([]),
       /** `slo`: attainment window, s. */
-      window_s: z.number().positive().default(5),
+      window_s: engineSeconds(z.number().positive()).default(5),
       /** `slo`: scale up when the window's SLO attainment is below this fraction (ElasticMoE: 0.9, targets.md T3). */
       up_threshold: z.number().min(0).max(1).default(0.9),
       /** `slo`: scale down when utilisation (time-averaged sequences in the system ÷ the engines' max batch, fraction) stays below this for `down_windows` windows. */
@@ -86,7 +87,7 @@ const coreShape = {
       /** `slo`: consecutive low windows before scaling down, count. */
       down_windows: positive().default(3),
       /** `slo`: no new decision for this long after a scaling completes, s. */
-      cooldown_s: z.number().min(0).default(20),
+      cooldown_s: engineSeconds(z.number().min(0)).default(20),
     })
     .prefault({}),
   /** Cold restart: requests running when the instance stops are `requeue`d (re-prefilled) or `drop`ped (counted rejected). */
@@ -108,11 +109,11 @@ const coreShape = {
   /** Decode multi-token prediction. */
   mtp: mtpSchema.prefault({}),
   /** Window of the `timeline` rows, s. */
-  timeline_window_s: z.number().positive().default(5),
+  timeline_window_s: engineSeconds(z.number().positive()).default(5),
   /** Arrivals stop here (the phases may end earlier), s; the run drains at most `drain_s` after. */
-  duration_s: z.number().positive().default(60),
+  duration_s: engineSeconds(z.number().positive()).default(60),
   /** Simulated time after the last arrival, s. */
-  drain_s: z.number().min(0).default(60),
+  drain_s: engineSeconds(z.number().min(0)).default(60),
 };
 
 /** The variant-free part of the elastic section. */

@@ -41,3 +41,55 @@ export function lengthSampler(d: LengthDist, u: Uniform): () => number {
     }
   }
 }
+
+/** The rows of an `empirical` table a sample can pick (weight > 0). */
+const liveRows = (d: LengthDist): [number, number][] => (d.table ?? []).filter(([, w]) => w > 0);
+
+/** The shortest and the longest length `d` can sample, tokens (after the clip to [min, max]). */
+export function lengthRange(d: LengthDist): { shortest: number; longest: number } {
+  const clip = (x: number): number => Math.min(d.max, Math.max(d.min, Math.round(x)));
+  switch (d.dist) {
+    case "fixed":
+      return { shortest: clip(d.value), longest: clip(d.value) };
+    case "empirical": {
+      const lens = liveRows(d).map(([len]) => clip(len));
+      return { shortest: Math.min(...lens), longest: Math.max(...lens) };
+    }
+    default:
+      return { shortest: clip(d.min), longest: clip(d.max) };
+  }
+}
+
+/** About the mean length `d` samples, tokens (the mean of its parameters, clipped; for sizing a run, not a metric). */
+export function meanLength(d: LengthDist): number {
+  const clip = (x: number): number => Math.min(d.max, Math.max(d.min, Math.round(x)));
+  switch (d.dist) {
+    case "fixed":
+      return clip(d.value);
+    case "uniform":
+      return clip((d.min + d.max) / 2);
+    case "empirical": {
+      const rows = liveRows(d);
+      const w = rows.reduce((a, [, x]) => a + x, 0);
+      return rows.reduce((a, [len, x]) => a + (clip(len) * x) / w, 0);
+    }
+    default:
+      return clip(d.mean);
+  }
+}
+
+/**
+ * What is impossible about a length distribution (the key below the distribution, the message), or
+ * nothing: a lower clip above the upper one (every sample would be `max`), an empirical table without
+ * rows, with weights all zero or summing past the largest double (the sampler's cumulative weights).
+ */
+export function lengthProblem(d: LengthDist): { key: string; message: string } | undefined {
+  if (d.min > d.max) return { key: "min", message: `expected min ≤ max (${d.max} tokens), got ${d.min} tokens: every sample would be clipped to max` };
+  if (d.dist !== "empirical") return undefined;
+  const rows = d.table ?? [];
+  if (rows.length === 0) return { key: "table", message: "dist: empirical needs a table of [length, weight] rows" };
+  const sum = rows.reduce((a, [, w]) => a + w, 0);
+  if (sum === 0) return { key: "table", message: `expected weights with a positive sum, got ${rows.length === 1 ? "the weight 0" : `all ${rows.length} weights 0`}: no row could be picked` };
+  if (!Number.isFinite(sum)) return { key: "table", message: `expected weights whose sum is a finite number, got a sum past 1.8e308 (the largest double): the rows could not be picked in proportion; scale the weights down` };
+  return undefined;
+}

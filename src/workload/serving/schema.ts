@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { bytes } from "../../config/quantity.js";
 import { modelField } from "../../config/model-field.js";
+import { engineSeconds } from "../../config/seconds.js";
 import { deploymentSchema, mtpSchema, OVERLAP_MODES, precisionSchema, routingSchema } from "../inference-bench/schema.js";
 
 /*
@@ -29,8 +30,11 @@ const lengthSchema = z.strictObject({
   mean: z.number().positive().default(1024),
   /** `normal`: standard deviation, tokens. */
   std: z.number().min(0).default(256),
-  /** `lognormal`: standard deviation of ln(length), dimensionless. */
-  sigma: z.number().min(0).default(0.5),
+  /** `lognormal`: standard deviation of ln(length), dimensionless; at most 3. */
+  // at most 3: ln-length has mean ln(mean) − σ²/2, so the median is mean × e^(−σ²/2) — 1/90 of the mean at
+  // σ = 3, and 1 token (every sample clipped to min, the mean lost) long before σ = 50; measured prompt
+  // and output lengths have σ around 0.5–1.5
+  sigma: z.number().min(0).max(3).default(0.5),
   /** `empirical`: `[length, weight]` rows; a sample picks a row with probability ∝ weight. */
   table: z.array(z.tuple([positive(), z.number().min(0)])).optional(),
 });
@@ -47,8 +51,10 @@ const arrivalsSchema = z.strictObject({
   kind: z.enum(ARRIVAL_KINDS).default("poisson"),
   /** Synthetic: mean arrival rate, requests/s. */
   rate_per_s: z.number().positive().default(10),
-  /** `gamma`: coefficient of variation of the inter-arrival time, dimensionless (1 = Poisson). */
-  cv: z.number().positive().default(1),
+  /** `gamma`: coefficient of variation of the inter-arrival time, dimensionless (1 = Poisson); at most 10. */
+  // at most 10: the Gamma shape is 1/cv² and its sampler draws U^(cv²); past cv ≈ 10 that underflows to a 0 s
+  // gap for a growing share of draws (most of them at cv 100, all — 0 arrivals — at 1e300)
+  cv: z.number().positive().max(10).default(1),
   /** Synthetic: prompt length distribution, tokens. */
   input: lengthSchema.prefault({ value: 4096 }),
   /** Synthetic: output length distribution, tokens. */
@@ -129,9 +135,9 @@ const baseShape = {
   kind: z.literal("serving"),
   arrivals: arrivalsSchema.prefault({}),
   /** Synthetic: arrivals are generated in [0, duration_s); trace: arrivals at or after it are dropped (null = all), s. */
-  duration_s: z.number().positive().nullable().default(null),
+  duration_s: engineSeconds(z.number().positive()).nullable().default(null),
   /** After the last arrival the simulation runs at most this long; requests still in flight are unfinished, s. */
-  drain_s: z.number().min(0).default(120),
+  drain_s: engineSeconds(z.number().min(0)).default(120),
   slo: z
     .strictObject({
       /** TTFT objective, ms. Default 2,000 ms: the example SLO of workloads.md (TTFT ≤ 2 s). */
@@ -149,7 +155,7 @@ const baseShape = {
       /** `round-robin` or `least-load` (fewest running + waiting sequences). */
       decode: z.enum(DECODE_POLICIES).default("least-load"),
       /** Period of the load reports `least-load` and `cache-aware` route on (stale in between), s; 0 = exact. */
-      report_interval_s: z.number().min(0).default(0),
+      report_interval_s: engineSeconds(z.number().min(0)).default(0),
       /** `forward-on-reject`: an instance rejects a request when its queue holds more than this many batches, count. */
       reject_queue_batches: z.number().min(0).default(1),
     })
@@ -185,17 +191,17 @@ const baseShape = {
       /** Move instances between prefill and decode when one side's queueing dominates. */
       dynamic: z.boolean().default(false),
       /** Period of the decision, s. */
-      interval_s: z.number().positive().default(5),
+      interval_s: engineSeconds(z.number().positive()).default(5),
       /** Switch when one side's mean wait is this many times the other's (and above 100 ms), dimensionless. */
       threshold: z.number().min(1).default(3),
       /** Time an instance is out of service while it switches roles, s. */
-      switch_cost_s: z.number().min(0).default(5),
+      switch_cost_s: engineSeconds(z.number().min(0)).default(5),
     })
     .prefault({}),
   /** Reject a request still waiting for prefill after this long (null = never), s. */
-  reject_after_s: z.number().positive().nullable().default(null),
+  reject_after_s: engineSeconds(z.number().positive()).nullable().default(null),
   /** Width of a `timeline` window, s. */
-  timeline_window_s: z.number().positive().default(1),
+  timeline_window_s: engineSeconds(z.number().positive()).default(1),
 };
 
 const variantSchema = z.strictObject({

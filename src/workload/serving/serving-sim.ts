@@ -510,7 +510,7 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
       return;
     }
     if (!hasDecode) {
-      // a prefill-only deployment: the request ends with its first token
+      // a prefill-only deployment (the config check allows it only for one-token outputs): the request ends with its first token
       r.firstTokenNs = r.lastTokenNs = sim.now;
       complete(r);
       return;
@@ -639,7 +639,8 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
   };
 
   // ---- timeline sampler ----
-  const sample = (): void => {
+  /** Records the window that ends now (or, for the last, partial one, at `partialEndNs`). */
+  const sample = (partialEndNs?: number): void => {
     let pq = pending.length - pendingHead;
     let dq = 0;
     let db = 0;
@@ -648,9 +649,11 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
       dq += x.waitingLength;
       db += x.running.length;
     }
-    const w = cfg.timeline_window_s;
+    // a partial window's rates are over the part the run covered, not the whole window
+    const endS = partialEndNs === undefined ? (timeline.length + 1) * cfg.timeline_window_s : partialEndNs / 1e9;
+    const w = partialEndNs === undefined ? cfg.timeline_window_s : endS - timeline.length * cfg.timeline_window_s;
     timeline.push({
-      t_s: (timeline.length + 1) * w,
+      t_s: endS,
       arrivals: win.arrivals,
       completed: win.completed,
       input_tokens_per_s: win.inTok / w,
@@ -661,7 +664,7 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
       slo_attainment: win.completed > 0 ? win.met / win.completed : 1,
     });
     win.arrivals = win.completed = win.met = win.inTok = win.outTok = 0;
-    if (accounted < arrivals.length) sim.schedule(winNs, sample);
+    if (partialEndNs === undefined && accounted < arrivals.length) sim.schedule(winNs, sample);
   };
 
   // ---- arrivals ----
@@ -671,6 +674,7 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
     reqs.push(r);
     win.arrivals++;
     if (i + 1 < arrivals.length) sim.scheduleAt(arrivals[i + 1]!.atNs, onArrival, i + 1);
+    // a request no decode replica can hold is rejected (the config check refuses a load where all are)
     if (hasDecode && r.input + r.output > seqCap) {
       reject(r, "capacity");
       return;
@@ -685,12 +689,9 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
   }
   const lastArrival = arrivals.length > 0 ? arrivals[arrivals.length - 1]!.atNs : 0;
   sim.run(lastArrival + Math.round(cfg.drain_s * 1e9));
-  if (accounted < arrivals.length && (timeline.length === 0 || win.arrivals + win.completed > 0)) {
-    // the last, partial window of a run cut by the drain limit
-    const saved = accounted;
-    accounted = arrivals.length;
-    sample();
-    accounted = saved;
+  if ((timeline.length === 0 || win.arrivals + win.completed > 0) && sim.now > timeline.length * winNs) {
+    // the last, partial window: a run cut by the drain limit, or one shorter than a window (a run has at least one row)
+    sample(sim.now);
   }
   return {
     requests: reqs,

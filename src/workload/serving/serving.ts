@@ -1,4 +1,4 @@
-import { existsSync, statSync } from "node:fs";
+import { existsSync, statSync, type Stats } from "node:fs";
 import { resolve } from "node:path";
 import type { ResolvedEnvironment } from "../../config/environment.js";
 import { InputError } from "../../config/errors.js";
@@ -12,13 +12,15 @@ import { hbmPerDie } from "../inference-bench/memory.js";
 import { checkVariants, parseVariants, type Variant } from "../compare-variants.js";
 import { defineWorkload, type JsonValue, type RuleViolation, type SummaryTable } from "../workload.js";
 import { syntheticArrivals } from "./arrivals.js";
-import { MAX_RUN_REQUESTS, timelineTooLong, tooLarge } from "./run-size.js";
+import { MAX_RUN_PROMPT_BLOCKS, MAX_RUN_REQUESTS, pastEngineClock, ticksTooMany, timelineTooLong, tooLarge } from "./run-size.js";
 import { inputError } from "../../config/errors.js";
+import { MAX_ENGINE_S } from "../../config/seconds.js";
+import { lengthProblem, lengthRange, meanLength } from "./lengths.js";
 import { requestRecords, servingMetrics } from "./metrics.js";
 import { BLOCK_TOKENS, type Arrival } from "./request.js";
 import { servingCoreSchema, servingSchema, servingSections, type ServingConfig, type ServingCore } from "./schema.js";
 import { simulateServing, type ServingOutcome } from "./serving-sim.js";
-import { freeKvBytesPerDie, groupNpus, groupPhase, StepCostCache, type StepModelContext } from "./step-cost.js";
+import { DecodeCost, freeKvBytesPerDie, groupNpus, groupPhase, StepCostCache, type StepModelContext } from "./step-cost.js";
 import { readTrace } from "./trace-reader.js";
 
 /*
@@ -53,6 +55,9 @@ function checkCore(cfg: ServingCore, env: ResolvedEnvironment, sections: Section
   const v: RuleViolation[] = [];
   const ctx: StepModelContext = { model: sections.model, precision: sections.precision, env };
   let ranks = 0;
+  // the most KV tokens one attention replica of an instance that decodes (or may, under a dynamic ratio)
+  // holds: a longer request is rejected on arrival (serving-sim.ts onArrival)
+  let seqCap = 0;
   cfg.instances.forEach((g, i) => {
     // serving prices prefill steps without MTP whatever the role (phaseSettingsOf): the draft tokens are a
     // decode-step knob and the MTP layer's KV follows decode.mtp.layers, so a prefill setting would be ignored
@@ -63,9 +68,11 @@ function checkCore(cfg: ServingCore, env: ResolvedEnvironment, sections: Section
     for (const phase of roles) {
       const pm = groupPhase(g, phase, ctx);
       if (Array.isArray(pm)) for (const iss of pm) v.push({ path: [...at, "instances", i, ...iss.path.filter((p) => p !== "workload")], message: `${phase}: ${iss.message}` });
+      else if (phase === "decode") seqCap = Math.max(seqCap, new DecodeCost(g, ctx).kvTokensPerReplica);
     }
     ranks += g.count * g.deployment.attention.dp * g.deployment.attention.tp;
   });
+  v.push(...rolesProblem(cfg, at));
   const topo = env.topology();
   if (ranks > topo.ranks) v.push({ path: [...at, "instances"], message: `the instances need ${ranks} ranks, cluster ${env.cluster!.name} has ${topo.ranks}` });
   if (cfg.cache.enabled && cfg.cache.pool.enabled && !(topo instanceof SupernodeTopology)) {
@@ -77,6 +84,7 @@ function checkCore(cfg: ServingCore, env: ResolvedEnvironment, sections: Section
   const durationS = a.kind === "trace" ? cfg.duration_s ?? 0 : syntheticDurationS(cfg);
   const long = timelineTooLong(durationS + cfg.drain_s, cfg.timeline_window_s, "duration_s + drain_s");
   if (long !== undefined) v.push({ path: [...at, "timeline_window_s"], message: long });
+  v.push(...runLengthProblems(cfg, a.kind === "trace" ? cfg.duration_s ?? undefined : durationS, at));
   if (a.kind !== "trace" && a.rate_per_s * durationS > MAX_RUN_REQUESTS) {
     v.push({ path: [...at, "arrivals", "rate_per_s"], message: tooLarge("rate_per_s × duration_s requests", a.rate_per_s * durationS, MAX_RUN_REQUESTS, "lower the rate or workload.duration_s") });
   }
@@ -85,11 +93,104 @@ function checkCore(cfg: ServingCore, env: ResolvedEnvironment, sections: Section
     else {
       const file = resolveConfigPath(env, a.path);
       if (!existsSync(file)) v.push({ path: [...at, "arrivals", "path"], message: `trace file not found: ${file} (the shared traces live in ../shared/traces/ beside the repository)` });
-      else if (!statSync(file).isFile()) v.push({ path: [...at, "arrivals", "path"], message: `expected a trace file (Mooncake JSONL or Azure CSV), found a directory: ${file}` });
+      else {
+        const st = statSync(file);
+        if (!st.isFile()) v.push({ path: [...at, "arrivals", "path"], message: `expected a trace file (Mooncake JSONL or Azure CSV), found ${fileKind(st)}: ${file}` });
+      }
     }
   }
-  if (a.input.dist === "empirical" && (a.input.table ?? []).length === 0) v.push({ path: [...at, "arrivals", "input", "table"], message: "dist: empirical needs a table of [length, weight] rows" });
-  if (a.output.dist === "empirical" && (a.output.table ?? []).length === 0) v.push({ path: [...at, "arrivals", "output", "table"], message: "dist: empirical needs a table of [length, weight] rows" });
+  if (a.kind !== "trace") v.push(...syntheticLengthProblems(cfg, durationS, seqCap, at));
+  return v;
+}
+
+/** What a path that is not a regular file is, for messages: `a directory`, `a character device (not a regular file)`, … */
+function fileKind(st: Stats): string {
+  if (st.isDirectory()) return "a directory";
+  const kind = st.isCharacterDevice() ? "a character device" : st.isBlockDevice() ? "a block device" : st.isFIFO() ? "a named pipe (FIFO)" : st.isSocket() ? "a socket" : "something else";
+  return `${kind} (not a regular file)`;
+}
+
+/**
+ * The instances must be able to run both phases: a request needs a prefill (prefill or colocated
+ * instance) and a decode (decode or colocated). Two exceptions. A dynamic P/D ratio over decode instances
+ * only, two or more: the controller (serving-sim.ts) switches a decode instance to prefill when prefill
+ * waits dominate — they do, as nothing prefills — and keeps at least one decode instance; it never switches
+ * the other way without a decode instance (no decode wait exists to react to). And a prefill-only
+ * deployment whose requests all have one output token (the prefill's): a synthetic output of at most 1
+ * token here, a trace's outputs once it is read (`longestOutput`, arrivalsOf).
+ */
+function rolesProblem(cfg: ServingCore, at: (string | number)[], longestOutput?: number): RuleViolation[] {
+  const count = { prefill: 0, decode: 0, colocated: 0 };
+  for (const g of cfg.instances) count[g.role] += g.count;
+  const prefills = count.prefill + count.colocated;
+  const decodes = count.decode + count.colocated;
+  if (prefills > 0 && decodes > 0) return [];
+  if (prefills === 0 && cfg.pd_ratio.dynamic && count.decode >= 2) return [];
+  const outputs = longestOutput ?? (cfg.arrivals.kind === "trace" ? undefined : Math.max(1, lengthRange(cfg.arrivals.output).longest));
+  // a trace's outputs are checked once it is read
+  if (decodes === 0 && (outputs === undefined || outputs <= 1)) return [];
+  const found = Object.entries(count)
+    .filter(([, n]) => n > 0)
+    .map(([role, n]) => `${role} × ${n}`)
+    .join(", ");
+  const dyn =
+    prefills === 0
+      ? cfg.pd_ratio.dynamic
+        ? "; pd_ratio.dynamic switches a decode instance to prefill only while another one keeps decoding: 2 decode instances or more"
+        : "; with pd_ratio.dynamic: true and 2 decode instances or more the ratio controller would switch one to prefill"
+      : `; the requests have up to ${outputs} output tokens (a prefill-only deployment serves only the first), and pd_ratio.dynamic never switches a prefill instance to decode while none decodes (there is no decode wait to react to)`;
+  return [{ path: [...at, "instances"], message: `expected at least one prefill or colocated instance and one decode or colocated instance, found roles ${found}${dyn}` }];
+}
+
+/**
+ * Time knobs that add up past the engine clock (each alone is bounded in the schema), and periodic
+ * decisions that would tick too often, over a run of `durationS` seconds of arrivals (a trace without
+ * duration_s: checked once it is read, arrivalsOf).
+ */
+function runLengthProblems(cfg: ServingCore, durationS: number | undefined, at: (string | number)[]): RuleViolation[] {
+  const v: RuleViolation[] = [];
+  if (durationS === undefined) return v;
+  const span: [string, number][] = [[cfg.duration_s === null ? "the default 10 s of arrivals" : "duration_s", durationS], ["drain_s", cfg.drain_s]];
+  const ticks: [string, number][] = [["timeline_window_s", cfg.timeline_window_s]];
+  if (cfg.pd_ratio.dynamic) ticks.push(["pd_ratio.interval_s", cfg.pd_ratio.interval_s], ["pd_ratio.switch_cost_s", cfg.pd_ratio.switch_cost_s]);
+  const past = pastEngineClock(span, ticks, MAX_ENGINE_S);
+  if (past !== undefined) v.push({ path: [...at, ...past.key.split(".").filter((k) => !k.includes(" "))], message: past.message });
+  const many = cfg.pd_ratio.dynamic ? ticksTooMany(durationS + cfg.drain_s, cfg.pd_ratio.interval_s, "duration_s + drain_s", "pd_ratio.interval_s") : undefined;
+  if (many !== undefined) v.push({ path: [...at, "pd_ratio", "interval_s"], message: many });
+  return v;
+}
+
+/**
+ * Synthetic lengths: impossible distributions, a load whose every request is longer than any decoding
+ * instance can hold (all would be rejected; a few over-long requests are served as a trace's are: rejected
+ * on arrival and counted in requests_rejected_capacity), and prompts whose prefix-block ids (one per 512
+ * tokens, held in memory) would not fit one run.
+ */
+function syntheticLengthProblems(cfg: ServingCore, durationS: number, seqCap: number, at: (string | number)[]): RuleViolation[] {
+  const v: RuleViolation[] = [];
+  const a = cfg.arrivals;
+  let bad = false;
+  for (const side of ["input", "output"] as const) {
+    const p = lengthProblem(a[side]);
+    if (p !== undefined) {
+      v.push({ path: [...at, "arrivals", side, p.key], message: p.message });
+      bad = true;
+    }
+  }
+  if (bad) return v;
+  const shortestIn = lengthRange(a.input).shortest;
+  const shortestOut = Math.max(1, lengthRange(a.output).shortest);
+  const shortest = shortestIn + shortestOut;
+  if (seqCap > 0 && shortest > seqCap) {
+    v.push({
+      path: [...at, "arrivals", "input"],
+      message: `expected requests that fit the KV cache of one attention replica (at most ${seqCap} tokens on the largest decoding instance), got none: the shortest request is ${shortestIn} input + ${shortestOut} output = ${shortest} tokens, so every request would be rejected; shorten the lengths (min, value) or give the decode replicas more HBM`,
+    });
+  }
+  const blocks = a.rate_per_s * durationS * Math.ceil(meanLength(a.input) / BLOCK_TOKENS);
+  if (blocks > MAX_RUN_PROMPT_BLOCKS) {
+    v.push({ path: [...at, "arrivals", "input"], message: tooLarge(`rate_per_s × duration_s requests × ${BLOCK_TOKENS}-token prompt blocks`, blocks, MAX_RUN_PROMPT_BLOCKS, "shorten the prompts, lower the rate or workload.duration_s") });
+  }
   return v;
 }
 
@@ -136,6 +237,15 @@ function arrivalsOf(cfg: ServingCore, env: ResolvedEnvironment, rng: RngStreams)
   const lastS = t.arrivals.length > 0 ? t.arrivals[t.arrivals.length - 1]!.atNs / 1e9 : 0;
   const long = timelineTooLong(lastS + cfg.drain_s, cfg.timeline_window_s, "the trace's last arrival + drain_s");
   if (long !== undefined) inputError({ path: "workload.timeline_window_s", message: long });
+  const span: [string, number][] = [["the trace's last arrival", lastS], ["drain_s", cfg.drain_s]];
+  const ticks: [string, number][] = [["timeline_window_s", cfg.timeline_window_s]];
+  if (cfg.pd_ratio.dynamic) ticks.push(["pd_ratio.interval_s", cfg.pd_ratio.interval_s], ["pd_ratio.switch_cost_s", cfg.pd_ratio.switch_cost_s]);
+  const past = pastEngineClock(span, ticks, MAX_ENGINE_S);
+  if (past !== undefined) inputError({ path: past.key.includes(" ") ? "workload.arrivals.rate_scale" : `workload.${past.key}`, message: past.message });
+  const many = cfg.pd_ratio.dynamic ? ticksTooMany(lastS + cfg.drain_s, cfg.pd_ratio.interval_s, "the trace's last arrival + drain_s", "pd_ratio.interval_s") : undefined;
+  if (many !== undefined) inputError({ path: "workload.pd_ratio.interval_s", message: many });
+  const roles = rolesProblem(cfg, ["workload"], t.arrivals.reduce((m, x) => Math.max(m, x.output), 1));
+  if (roles.length > 0) inputError({ path: roles[0]!.path.join("."), message: roles[0]!.message });
   return { arrivals: t.arrivals, skipped: t.skipped };
 }
 
