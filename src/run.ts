@@ -10,6 +10,8 @@ export interface RunOptions {
   readonly trace?: boolean;
   /** Called with the workload's progress reports (e.g. to draw a progress line). */
   readonly onProgress?: (p: Progress) => void;
+  /** Called with what the workload is doing before it can count (its preparation). */
+  readonly onPhase?: (text: string) => void;
 }
 
 /** What one run produced: deterministic outputs plus engine statistics. */
@@ -34,6 +36,7 @@ export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResul
   const hooks = new Hooks<SimEvents>();
   const trace = opts.trace ? new TraceCollector(hooks) : undefined;
   if (opts.onProgress) hooks.on("progress", opts.onProgress);
+  if (opts.onPhase) hooks.on("phase", opts.onPhase);
   const w = scenario.workload;
   const result = w.def.run(w.config, { sim, hooks, env: scenario.env }, w.sections);
   return {

@@ -31,4 +31,6 @@ export interface Progress {
 export type SimEvents = {
   span: Span;
   progress: Progress;
+  /** What a run is doing before it can count (e.g. pricing a step model), for the progress line; never part of the outputs. */
+  phase: string;
 };

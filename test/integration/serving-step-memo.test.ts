@@ -37,3 +37,18 @@ describe("serving step costs are memoised across runs of one process", () => {
     expect(stepModelRunCount()).toBeGreaterThan(before);
   });
 });
+
+describe("a run says what it prices before it can count requests", () => {
+  it("each step-model run of a serving run is announced for the progress line (memo misses only), none once memoised", () => {
+    const phases: string[] = [];
+    const sets = ["workload.arrivals.rate_per_s=31", "seed=77"];
+    runScenario(loadScenario(CONFIG, { sets }), { onPhase: (t) => phases.push(t) });
+    const before = stepModelRunCount();
+    expect(phases.length).toBeGreaterThan(0);
+    expect(phases[0]).toMatch(/^pricing steps: step model \d+, prefill of \d+ × \d+ tokens$/);
+    const again: string[] = [];
+    runScenario(loadScenario(CONFIG, { sets }), { onPhase: (t) => again.push(t) });
+    expect(stepModelRunCount()).toBe(before);
+    expect(again).toEqual([]);
+  });
+});

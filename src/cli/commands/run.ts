@@ -61,7 +61,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     const wantSpans = args.trace !== undefined || args.chromeTrace !== undefined || args.report !== undefined;
     let result: ReturnType<typeof runScenario>;
     try {
-      result = runScenario(scenario, { trace: wantSpans, onProgress: (p) => progress.update(p.done, p.total, p.unit) });
+      result = runScenario(scenario, { trace: wantSpans, onProgress: (p) => progress.update(p.done, p.total, p.unit), onPhase: (t) => progress.phase(t) });
     } finally {
       progress.finish();
     }

@@ -374,14 +374,15 @@ export const elasticWorkload = defineWorkload({
     const vs = variantsOf(cfg);
     if (vs.length > 0 && "message" in vs[0]!) throw new InputError((vs as RuleViolation[]).map((v) => ({ path: v.path.join("."), message: v.message })));
     const variants = vs as { name: string; cfg: ElasticCore }[];
-    const costs = new StepCostCache({ model: s.model, precision: s.precision, env: ctx.env });
+    const onStepModel = ctx.hooks.has("phase") ? (what: string) => ctx.hooks.emit("phase", what) : undefined;
+    const costs = new StepCostCache({ model: s.model, precision: s.precision, env: ctx.env, onStepModel });
     const runs: VariantRun[] = variants.map((v, i) => {
       const sim = i === 0 ? ctx.sim : new Simulator(ctx.env.seed);
       const hooks = i === 0 ? ctx.hooks : new Hooks<SimEvents>();
       const outcome = simulateElastic({
         cfg: v.cfg,
         arrivals: elasticArrivals(v.cfg, sim.rng),
-        layoutOf: layoutCosts(v.cfg, s, costs, { model: s.model, precision: s.precision, env: ctx.env }),
+        layoutOf: layoutCosts(v.cfg, s, costs, { model: s.model, precision: s.precision, env: ctx.env, onStepModel }),
         sim,
         hooks,
         net: ctx.env.networkModel(sim),

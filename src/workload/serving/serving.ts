@@ -330,7 +330,8 @@ export const servingWorkload = defineWorkload({
     // isolation, where the fused MoE exchange is AIV-issue-bound (the flow model gives the same step:
     // 166.67 vs 166.71 ms for the T1 prefill) but costs minutes per EP320 decode step; `network.model`
     // chooses how the run's own transfers (KV hand-offs, pool loads) share the links
-    const costs = new StepCostCache({ model: s.model, precision: s.precision, env: ctx.env.withNetworkModel("analytical") });
+    const onStepModel = ctx.hooks.has("phase") ? (what: string) => ctx.hooks.emit("phase", what) : undefined;
+    const costs = new StepCostCache({ model: s.model, precision: s.precision, env: ctx.env.withNetworkModel("analytical"), onStepModel });
     const base = runVariant("base", variants[0]!.cfg, ctx.sim, ctx.hooks, ctx.env, s, costs, true);
     const others = variants.slice(1).map((v) => runVariant(v.name, v.cfg, new Simulator(ctx.env.seed), new Hooks<SimEvents>(), ctx.env, s, costs, false));
     const m = base.metrics;

@@ -50,6 +50,8 @@ export interface StepModelContext {
   readonly model: ResolvedModel;
   readonly precision: WeightPrecision;
   readonly env: ResolvedEnvironment;
+  /** Told before each step-model run (a memo miss) what it prices, for the progress line. */
+  readonly onStepModel?: (what: string) => void;
 }
 
 /**
@@ -130,6 +132,7 @@ export function stepNs(g: InstanceGroupConfig, phase: PhaseName, sequences: numb
   if (hit !== undefined) return hit;
   const pm = buildPhase(settings, ctx.model, ctx.precision, env, (k) => k.split("."));
   if (Array.isArray(pm)) throw new Error(`step model: ${pm.map((i) => i.message).join("; ")}`);
+  ctx.onStepModel?.(`pricing steps: step model ${stepModelRuns + 1}, ${phase === "prefill" ? `prefill of ${sequences} × ${len} tokens` : `decode of ${sequences} sequences at KV ${len} tokens`}`);
   const hooks = new Hooks<SimEvents>();
   const ns = runPhase(pm, { sim: new Simulator(env.seed), hooks, env }, 0).stepNs[0]!;
   stepModelRuns++;
