@@ -77,8 +77,11 @@ function timelineCharts(name: string, rows: Obj[], out: Chart[]): void {
   const fields = Object.keys(rows[0]!);
   const t = fields.find((f) => TIME_FIELD.test(f) && rows.every((r) => typeof r[f] === "number")) ?? fields.find((f) => rows.every((r) => typeof r[f] === "number"));
   if (t === undefined) return;
-  for (const f of fields.filter((f) => f !== t && rows.every((r) => typeof r[f] === "number")).slice(0, MAX_FIELDS)) {
-    out.push({ title: `${name}: ${f} over time`, svg: lineChart({ title: `${f} over ${t}`, xLabel: t, yLabel: f, series: [{ name: "", points: rows.map((r) => [r[t] as number, r[f] as number]) }], step: true }) });
+  // a field may be null in a row that has no value for it (a window with no completions): that point is left out
+  const series = (f: string): boolean => rows.every((r) => typeof r[f] === "number" || r[f] === null) && rows.some((r) => typeof r[f] === "number");
+  for (const f of fields.filter((f) => f !== t && series(f)).slice(0, MAX_FIELDS)) {
+    const points = rows.filter((r) => typeof r[f] === "number").map((r) => [r[t] as number, r[f] as number] as [number, number]);
+    out.push({ title: `${name}: ${f} over time`, svg: lineChart({ title: `${f} over ${t}`, xLabel: t, yLabel: f, series: [{ name: "", points }], step: true }) });
   }
 }
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { loadScenario } from "../../src/config/scenario.js";
 import { runScenario } from "../../src/run.js";
 import { loadError } from "../helpers/input-error.js";
+import { metricCharts } from "../../src/report/metric-charts.js";
 
 // Robustness of the serving workload against extreme and contradictory knob values (the audit of
 // /tmp/robustness-report.md: C2, W3, W4, W5, W7, §3): each must be an input error naming the key, what was
@@ -114,6 +115,21 @@ describe("serving: a run has at least one timeline row (W5)", () => {
     expect(tl[0]!.completed).toBe(r.metrics.requests_completed);
     expect(tl[0]!.t_s).toBeLessThan(63);
     expect(tl[0]!.input_tokens_per_s).toBeCloseTo((r.metrics.input_tokens_per_s as number) * ((r.metrics.throughput_window_s as number) / tl[0]!.t_s), 6);
+  });
+});
+
+describe("serving: a timeline window with no completions claims no SLO attainment", () => {
+  // pins: such a window reported slo_attainment 1 (all met) although nothing completed in it
+  it("its slo_attainment is null, the others a fraction, and --report still plots the series without it", () => {
+    const m = runScenario(loadScenario(PD, { sets: ["workload.timeline_window_s=0.05", "workload.compare=[]"] })).metrics;
+    const rows = m.timeline as { completed: number; slo_attainment: number | null }[];
+    const empty = rows.filter((r) => r.completed === 0);
+    expect(empty.length).toBeGreaterThan(0);
+    for (const r of empty) expect(r.slo_attainment).toBeNull();
+    for (const r of rows.filter((r) => r.completed > 0)) expect(r.slo_attainment).toBeGreaterThanOrEqual(0);
+    // a series with null points is still plotted (it was dropped whole when a row lacked a number)
+    const charts = metricCharts({ timeline: [{ t_s: 1, slo_attainment: 1 }, { t_s: 2, slo_attainment: null }, { t_s: 3, slo_attainment: 0.5 }] });
+    expect(charts.map((c) => c.title)).toEqual(["timeline: slo_attainment over time"]);
   });
 });
 

@@ -107,7 +107,8 @@ export interface ElasticWindow {
   t_s: number;
   arrivals: number;
   completed: number;
-  slo_attainment: number;
+  /** Of the window's completions, fraction; null when none completed (nothing to attain). */
+  slo_attainment: number | null;
   output_tokens_per_s: number;
   dies: number;
   dp: number;
@@ -584,7 +585,7 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
       t_s: endS,
       arrivals: win.arrivals,
       completed: win.completed,
-      slo_attainment: win.completed > 0 ? win.met / win.completed : 1,
+      slo_attainment: win.completed > 0 ? win.met / win.completed : null,
       output_tokens_per_s: win.outTok / w,
       dies: held.size,
       dp: engines.reduce((a, e) => a + (e.accepting ? e.layout.dp : 0), 0),

@@ -79,7 +79,8 @@ export interface TimelineRow {
   prefill_queue: number;
   decode_waiting: number;
   decode_batch: number;
-  slo_attainment: number;
+  /** Of the window's completions, fraction; null when none completed (nothing to attain). */
+  slo_attainment: number | null;
 }
 
 /** What a serving simulation produced. */
@@ -661,7 +662,7 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
       prefill_queue: pq,
       decode_waiting: dq,
       decode_batch: db,
-      slo_attainment: win.completed > 0 ? win.met / win.completed : 1,
+      slo_attainment: win.completed > 0 ? win.met / win.completed : null,
     });
     win.arrivals = win.completed = win.met = win.inTok = win.outTok = 0;
     if (partialEndNs === undefined && accounted < arrivals.length) sim.schedule(winNs, sample);
