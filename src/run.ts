@@ -1,3 +1,4 @@
+import { InputError } from "./config/errors.js";
 import type { Scenario } from "./config/scenario.js";
 import { Hooks, Simulator } from "./engine/index.js";
 import { TraceCollector } from "./trace/collector.js";
@@ -38,7 +39,14 @@ export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResul
   if (opts.onProgress) hooks.on("progress", opts.onProgress);
   if (opts.onPhase) hooks.on("phase", opts.onPhase);
   const w = scenario.workload;
-  const result = w.def.run(w.config, { sim, hooks, env: scenario.env }, w.sections);
+  let result: ReturnType<typeof w.def.run>;
+  try {
+    result = w.def.run(w.config, { sim, hooks, env: scenario.env }, w.sections);
+  } catch (e) {
+    // a problem found once the inputs are known is located in the config like a load-time one
+    if (e instanceof InputError) throw new InputError(e.issues.map(scenario.locate));
+    throw e;
+  }
   return {
     scenario,
     metrics: result.metrics,

@@ -73,6 +73,11 @@ export interface Scenario {
   };
   /** The resolved config (defaults filled, presets expanded, units normalised) as JSON. */
   readonly resolved: Record<string, JsonValue>;
+  /**
+   * Locates an input problem a run finds once its inputs are known (a trace it reads, a rule on the trace's
+   * length) at its dotted config path: the file's line and column, or the `--set` it came from.
+   */
+  readonly locate: (issue: InputIssue) => InputIssue;
 }
 
 
@@ -265,5 +270,7 @@ export function loadScenario(file: string, opts: LoadOptions = {}): Scenario {
       workload: workload.config,
     }),
   ) as Record<string, JsonValue>;
-  return { file, name, seed: top.data.seed, env, workload, resolved };
+  const locate = (issue: InputIssue): InputIssue =>
+    issue.file !== undefined || issue.fromSet !== undefined || issue.path === "" ? issue : issueAt(cd, issue.path.split(".").map((k) => (/^\d+$/.test(k) ? Number(k) : k)), issue.message);
+  return { file, name, seed: top.data.seed, env, workload, resolved, locate };
 }

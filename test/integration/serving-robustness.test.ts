@@ -73,9 +73,10 @@ describe("serving: the deployment must be able to prefill and decode (W3)", () =
     );
     expect(loadError(PD, ["workload.instances.1.role=prefill", "workload.compare=[]"])).toContain("found roles prefill × 4; the requests have up to 2048 output tokens");
   });
-  it("a trace's outputs are checked once it is read: the run stops with the same input error", () => {
+  it("a trace's outputs are checked once it is read: the run stops with the same input error, located in the config", () => {
+    // (located: run-time input errors had no file:line)
     const s = loadScenario("configs/mooncake-replay.yaml", { sets: ["workload.instances.1.role=prefill", "workload.arrivals.limit=50"] });
-    expect(() => runScenario(s)).toThrow(/^workload\.instances: expected at least one prefill or colocated instance and one decode or colocated instance, found roles prefill × \d+; the requests have up to \d+ output tokens/);
+    expect(() => runScenario(s)).toThrow(/^configs\/mooncake-replay\.yaml:\d+:\d+ workload\.instances: expected at least one prefill or colocated instance and one decode or colocated instance, found roles prefill × \d+; the requests have up to \d+ output tokens/);
   });
   it("a prefill-only deployment whose requests have one output token (the prefill's) still loads", () => {
     expect(() => loadScenario(CM, { sets: ["workload.instances.1.role=prefill", "workload.arrivals.output={value: 1}"] })).not.toThrow();
