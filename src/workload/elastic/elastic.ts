@@ -8,7 +8,6 @@ import { ACTIVATION_BYTES } from "../../model/ops/op-input.js";
 import type { WeightPrecision } from "../../model/precision.js";
 import type { SimEvents } from "../../trace/span.js";
 import { MAX_RUN_REQUESTS, pastEngineClock, ticksTooMany, timelineTooLong, tooLarge } from "../serving/run-size.js";
-import { MAX_ENGINE_S } from "../../config/seconds.js";
 import { meetsSlo } from "../serving/request.js";
 import { servingCoreSchema, type InstanceGroupConfig } from "../serving/schema.js";
 import { ACTIVATION_RESERVE_FRACTION, DecodeCost, groupPhase, StepCostCache, type StepModelContext } from "../serving/step-cost.js";
@@ -198,7 +197,7 @@ function timeProblems(cfg: ElasticCore, at: (string | number)[]): RuleViolation[
   const first: [string, number] = lastEvent !== undefined && lastEvent[0] > cfg.duration_s ? [`scaling.events.${lastEvent[1]}.at_s`, lastEvent[0]] : ["duration_s", cfg.duration_s];
   const ticks: [string, number][] = [["timeline_window_s", cfg.timeline_window_s]];
   if (cfg.scaling.policy === "slo") ticks.push(["scaling.window_s", cfg.scaling.window_s]);
-  const past = pastEngineClock([first, ["drain_s", cfg.drain_s]], ticks, MAX_ENGINE_S);
+  const past = pastEngineClock([first, ["drain_s", cfg.drain_s]], ticks);
   if (past !== undefined) v.push({ path: [...at, ...past.key.split(".").map((k) => (/^\d+$/.test(k) ? Number(k) : k))], message: past.message });
   const many = cfg.scaling.policy === "slo" ? ticksTooMany(first[1] + cfg.drain_s, cfg.scaling.window_s, `${first[0]} + drain_s`, "scaling.window_s") : undefined;
   if (many !== undefined) v.push({ path: [...at, "scaling", "window_s"], message: many });

@@ -12,9 +12,12 @@ export function standardNormal(u: Uniform): number {
   return Math.sqrt(-2 * Math.log(a)) * Math.cos(2 * Math.PI * u());
 }
 
+/** `d`'s clip of a length to [min, max], rounded to whole tokens. */
+const clipOf = (d: LengthDist) => (x: number): number => Math.min(d.max, Math.max(d.min, Math.round(x)));
+
 /** A sampler of lengths, tokens. */
 export function lengthSampler(d: LengthDist, u: Uniform): () => number {
-  const clip = (x: number): number => Math.min(d.max, Math.max(d.min, Math.round(x)));
+  const clip = clipOf(d);
   switch (d.dist) {
     case "fixed":
       return () => clip(d.value);
@@ -47,7 +50,7 @@ const liveRows = (d: LengthDist): [number, number][] => (d.table ?? []).filter((
 
 /** The shortest and the longest length `d` can sample, tokens (after the clip to [min, max]). */
 export function lengthRange(d: LengthDist): { shortest: number; longest: number } {
-  const clip = (x: number): number => Math.min(d.max, Math.max(d.min, Math.round(x)));
+  const clip = clipOf(d);
   switch (d.dist) {
     case "fixed":
       return { shortest: clip(d.value), longest: clip(d.value) };
@@ -62,7 +65,7 @@ export function lengthRange(d: LengthDist): { shortest: number; longest: number 
 
 /** About the mean length `d` samples, tokens (the mean of its parameters, clipped; for sizing a run, not a metric). */
 export function meanLength(d: LengthDist): number {
-  const clip = (x: number): number => Math.min(d.max, Math.max(d.min, Math.round(x)));
+  const clip = clipOf(d);
   switch (d.dist) {
     case "fixed":
       return clip(d.value);

@@ -1,3 +1,4 @@
+import { MAX_ENGINE_S } from "../../config/seconds.js";
 /*
  * Sizing guards of request-level runs (serving, elastic): a request is a record plus its prefix-block ids
  * and a timeline window a row, all held in memory until the metrics are computed. These bound what one
@@ -45,14 +46,14 @@ export function ticksTooMany(spanS: number, periodS: number, span: string, key: 
  * the periodic `ticks` (a tick is scheduled a period past the last event) goes past the engine clock, if it
  * does, at the key of the largest term (the one to shorten).
  */
-export function pastEngineClock(span: readonly [string, number][], ticks: readonly [string, number][], maxS: number): { key: string; message: string } | undefined {
+export function pastEngineClock(span: readonly [string, number][], ticks: readonly [string, number][]): { key: string; message: string } | undefined {
   const tick = ticks.reduce<[string, number] | undefined>((a, t) => (a === undefined || t[1] > a[1] ? t : a), undefined);
   const terms = tick === undefined ? [...span] : [...span, tick];
   const total = terms.reduce((a, t) => a + t[1], 0);
-  if (total <= maxS) return undefined;
+  if (total <= MAX_ENGINE_S) return undefined;
   const largest = terms.reduce((a, t) => (t[1] > a[1] ? t : a));
   const sum = terms.map((t) => `${t[0]} ${Number(t[1].toPrecision(12))} s`).join(" + ");
-  return { key: largest[0], message: `${sum} = ${Number(total.toPrecision(12))} s, past the ${maxS} s the engine's 2^53 ns clock can reach: shorten ${largest[0]}` };
+  return { key: largest[0], message: `${sum} = ${Number(total.toPrecision(12))} s, past the ${MAX_ENGINE_S} s the engine's 2^53 ns clock can reach: shorten ${largest[0]}` };
 }
 
 /**

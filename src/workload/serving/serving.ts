@@ -14,7 +14,6 @@ import { defineWorkload, type JsonValue, type RuleViolation, type SummaryTable }
 import { syntheticArrivals } from "./arrivals.js";
 import { MAX_RUN_PROMPT_BLOCKS, MAX_RUN_REQUESTS, pastEngineClock, ticksTooMany, timelineTooLong, tooLarge } from "./run-size.js";
 import { inputError } from "../../config/errors.js";
-import { MAX_ENGINE_S } from "../../config/seconds.js";
 import { lengthProblem, lengthRange, meanLength } from "./lengths.js";
 import { requestRecords, servingMetrics } from "./metrics.js";
 import { BLOCK_TOKENS, type Arrival } from "./request.js";
@@ -84,7 +83,10 @@ function checkCore(cfg: ServingCore, env: ResolvedEnvironment, sections: Section
   const durationS = a.kind === "trace" ? cfg.duration_s ?? 0 : syntheticDurationS(cfg);
   const long = timelineTooLong(durationS + cfg.drain_s, cfg.timeline_window_s, "duration_s + drain_s");
   if (long !== undefined) v.push({ path: [...at, "timeline_window_s"], message: long });
-  v.push(...runLengthProblems(cfg, a.kind === "trace" ? cfg.duration_s ?? undefined : durationS, at));
+  if (a.kind !== "trace" || cfg.duration_s !== null) {
+    const name = cfg.duration_s === null ? "the default 10 s of arrivals" : "duration_s";
+    for (const p of clockProblems(cfg, durationS, { name, key: "duration_s" })) v.push({ path: [...at, ...p.key.split(".")], message: p.message });
+  }
   if (a.kind !== "trace" && a.rate_per_s * durationS > MAX_RUN_REQUESTS) {
     v.push({ path: [...at, "arrivals", "rate_per_s"], message: tooLarge("rate_per_s × duration_s requests", a.rate_per_s * durationS, MAX_RUN_REQUESTS, "lower the rate or workload.duration_s") });
   }
@@ -143,21 +145,21 @@ function rolesProblem(cfg: ServingCore, at: (string | number)[], longestOutput?:
 }
 
 /**
- * Time knobs that add up past the engine clock (each alone is bounded in the schema), and periodic
- * decisions that would tick too often, over a run of `durationS` seconds of arrivals (a trace without
- * duration_s: checked once it is read, arrivalsOf).
+ * Time knobs that add up past the engine clock (each alone is bounded in the schema), and P/D-ratio
+ * decisions that would tick too often, over `spanS` seconds of arrivals plus drain_s. `span` names the
+ * arrivals' span in messages and gives the key to shorten when it is the largest term. Keys are dotted
+ * paths below `workload`. Checked at load time (synthetic arrivals, or a trace's duration_s) and once a
+ * trace is read (arrivalsOf).
  */
-function runLengthProblems(cfg: ServingCore, durationS: number | undefined, at: (string | number)[]): RuleViolation[] {
-  const v: RuleViolation[] = [];
-  if (durationS === undefined) return v;
-  const span: [string, number][] = [[cfg.duration_s === null ? "the default 10 s of arrivals" : "duration_s", durationS], ["drain_s", cfg.drain_s]];
+function clockProblems(cfg: ServingCore, spanS: number, span: { name: string; key: string }): { key: string; message: string }[] {
+  const out: { key: string; message: string }[] = [];
   const ticks: [string, number][] = [["timeline_window_s", cfg.timeline_window_s]];
   if (cfg.pd_ratio.dynamic) ticks.push(["pd_ratio.interval_s", cfg.pd_ratio.interval_s], ["pd_ratio.switch_cost_s", cfg.pd_ratio.switch_cost_s]);
-  const past = pastEngineClock(span, ticks, MAX_ENGINE_S);
-  if (past !== undefined) v.push({ path: [...at, ...past.key.split(".").filter((k) => !k.includes(" "))], message: past.message });
-  const many = cfg.pd_ratio.dynamic ? ticksTooMany(durationS + cfg.drain_s, cfg.pd_ratio.interval_s, "duration_s + drain_s", "pd_ratio.interval_s") : undefined;
-  if (many !== undefined) v.push({ path: [...at, "pd_ratio", "interval_s"], message: many });
-  return v;
+  const past = pastEngineClock([[span.name, spanS], ["drain_s", cfg.drain_s]], ticks);
+  if (past !== undefined) out.push({ key: past.key === span.name ? span.key : past.key, message: past.message });
+  const many = cfg.pd_ratio.dynamic ? ticksTooMany(spanS + cfg.drain_s, cfg.pd_ratio.interval_s, `${span.name} + drain_s`, "pd_ratio.interval_s") : undefined;
+  if (many !== undefined) out.push({ key: "pd_ratio.interval_s", message: many });
+  return out;
 }
 
 /**
@@ -237,13 +239,8 @@ function arrivalsOf(cfg: ServingCore, env: ResolvedEnvironment, rng: RngStreams)
   const lastS = t.arrivals.length > 0 ? t.arrivals[t.arrivals.length - 1]!.atNs / 1e9 : 0;
   const long = timelineTooLong(lastS + cfg.drain_s, cfg.timeline_window_s, "the trace's last arrival + drain_s");
   if (long !== undefined) inputError({ path: "workload.timeline_window_s", message: long });
-  const span: [string, number][] = [["the trace's last arrival", lastS], ["drain_s", cfg.drain_s]];
-  const ticks: [string, number][] = [["timeline_window_s", cfg.timeline_window_s]];
-  if (cfg.pd_ratio.dynamic) ticks.push(["pd_ratio.interval_s", cfg.pd_ratio.interval_s], ["pd_ratio.switch_cost_s", cfg.pd_ratio.switch_cost_s]);
-  const past = pastEngineClock(span, ticks, MAX_ENGINE_S);
-  if (past !== undefined) inputError({ path: past.key.includes(" ") ? "workload.arrivals.rate_scale" : `workload.${past.key}`, message: past.message });
-  const many = cfg.pd_ratio.dynamic ? ticksTooMany(lastS + cfg.drain_s, cfg.pd_ratio.interval_s, "the trace's last arrival + drain_s", "pd_ratio.interval_s") : undefined;
-  if (many !== undefined) inputError({ path: "workload.pd_ratio.interval_s", message: many });
+  const clock = clockProblems(cfg, lastS, { name: "the trace's last arrival", key: "arrivals.rate_scale" });
+  if (clock.length > 0) inputError({ path: `workload.${clock[0]!.key}`, message: clock[0]!.message });
   const roles = rolesProblem(cfg, ["workload"], t.arrivals.reduce((m, x) => Math.max(m, x.output), 1));
   if (roles.length > 0) inputError({ path: roles[0]!.path.join("."), message: roles[0]!.message });
   return { arrivals: t.arrivals, skipped: t.skipped };
