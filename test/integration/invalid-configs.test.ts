@@ -425,17 +425,17 @@ describe("values the cost models cannot price are input errors when the config l
 
   it("collective-bench: a buffer or MoE payload larger than one die's HBM is refused (a 1 PB all-reduce ran)", () => {
     expect(loadIssues(abs("configs/hccs-allreduce.yaml"), { sets: ["workload.sizes.to=1PB"] })).toEqual([
-      "--set workload.sizes.to=1PB workload.sizes.to: expected at most the 64 GiB of HBM of one rank (die), got 931000 GiB",
+      "--set workload.sizes.to=1PB workload.sizes.to: expected at most the 64GiB of HBM of one rank (die), got 909.5TiB",
     ]);
     expect(loadIssues(abs("configs/cm384-dispatch-combine.yaml"), { sets: ["workload.hidden=1000000000"] })).toEqual([
-      "--set workload.hidden=1000000000 workload.hidden: the combine payload per rank (tokens_per_rank × top_k × hidden × 2 B = 1910 GiB) exceeds the 64 GiB of HBM of one rank (die): expected a smaller hidden or tokens_per_rank",
+      "--set workload.hidden=1000000000 workload.hidden: the combine payload per rank (tokens_per_rank × top_k × hidden × 2 B = 1.863TiB) exceeds the 64GiB of HBM of one rank (die): expected a smaller hidden or tokens_per_rank",
     ]);
   });
 
   it("op-bench: an operator whose inputs and output exceed the die's HBM is refused (2^53-row GEMMs ran for minutes)", () => {
     // 2^20 × 2^20 BF16 output alone is 2 TiB; one row less than fits stays valid (65,536 × 65,536 × 3 tensors × 2 B = 24 GiB)
     expect(loadIssues("ops.yaml", { text: opBench("{op: gemm, m: 1048576, n: 1048576, k: 8}") })).toEqual([
-      "ops.yaml:5:7 workload.ops.0: its inputs and output take 2048 GiB of HBM, a 910C die has 64.0 GiB: expected a smaller shape",
+      "ops.yaml:5:7 workload.ops.0: its inputs and output take 2.000TiB of HBM, a 910C die has 64GiB: expected a smaller shape",
     ]);
     expect(() => loadScenario("ops.yaml", { text: opBench("{op: gemm, m: 65536, n: 65536, k: 65536}") })).not.toThrow();
   });

@@ -108,13 +108,12 @@ export const collectiveBench = defineWorkload({
     const pairs = collectivePairs(cfg);
     // a rank's buffer (nccl-tests S; an all-gather's output) and the MoE payload live in one die's HBM
     const die = clusterDie(env);
-    const gib = (b: number): string => `${+(b / 2 ** 30).toPrecision(3)} GiB`;
     if (pairs.length > 0 && cfg.sizes.to.value > die.hbmBytes) {
-      out.push({ path: ["workload", "sizes", "to"], message: `expected at most the ${gib(die.hbmBytes)} of HBM of one rank (die), got ${gib(cfg.sizes.to.value)}` });
+      out.push({ path: ["workload", "sizes", "to"], message: `expected at most the ${formatBytes(die.hbmBytes)} of HBM of one rank (die), got ${formatBytes(cfg.sizes.to.value)}` });
     }
     const moePayload = cfg.tokens_per_rank * cfg.top_k * cfg.hidden * 2;
     if (cfg.ops.some(isMoeOp) && moePayload > die.hbmBytes) {
-      out.push({ path: ["workload", "hidden"], message: `the combine payload per rank (tokens_per_rank × top_k × hidden × 2 B = ${gib(moePayload)}) exceeds the ${gib(die.hbmBytes)} of HBM of one rank (die): expected a smaller hidden or tokens_per_rank` });
+      out.push({ path: ["workload", "hidden"], message: `the combine payload per rank (tokens_per_rank × top_k × hidden × 2 B = ${formatBytes(moePayload)}) exceeds the ${formatBytes(die.hbmBytes)} of HBM of one rank (die): expected a smaller hidden or tokens_per_rank` });
     }
     if (pairs.length > 0 && Math.min(cfg.ranks ?? available, available) < 2) {
       out.push({ path: ["workload", "ranks"], message: `a collective needs a group of at least 2 ranks; cluster ${clusterName} has ${available}` });

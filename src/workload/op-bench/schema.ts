@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { formatBytes } from "../../units/index.js";
 import { chipField } from "../../config/preset-fields.js";
 import { CHIPS } from "../../hw/chips.js";
 import { computeOpFits, footprintBytes } from "../../hw/ops/op-descriptor.js";
@@ -95,11 +96,7 @@ export const opBenchSchema = z
       }
       const footprint = footprintBytes(e);
       if (footprint > die.hbmBytes) {
-        const gib = (b: number): string => {
-          const g = b / 2 ** 30;
-          return `${g < 100 ? g.toPrecision(3) : g < 1e6 ? g.toFixed(0) : g.toExponential(2)} GiB`;
-        };
-        ctx.addIssue({ code: "custom", path: ["ops", i], message: `its inputs and output take ${gib(footprint)} of HBM, a ${cfg.chip} die has ${gib(die.hbmBytes)}: expected a smaller shape` });
+        ctx.addIssue({ code: "custom", path: ["ops", i], message: `its inputs and output take ${formatBytes(footprint)} of HBM, a ${cfg.chip} die has ${formatBytes(die.hbmBytes)}: expected a smaller shape` });
         return;
       }
       if (coresFit && !computeOpFits(die, e)) {
