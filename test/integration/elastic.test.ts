@@ -117,6 +117,26 @@ describe("elastic: the coordinator measures its own window", () => {
   });
 });
 
+describe("elastic: the coordinator judges a request as soon as its verdict is known", () => {
+  it("a backlog past its TTFT deadline scales up before any request completes (40 req/s of 2,000-token outputs)", () => {
+    const m = burst(["workload.load.phases=[{until_s: 60, rate_per_s: 40}]", "workload.load.output_tokens=2000", "workload.duration_s=60"]);
+    const firstCompletion = (m.timeline as M[]).find((w) => n(w, "completed") > 0)!;
+    const up = decisionsOf(m).find((d) => d.action === "scale_up")!;
+    expect(up, "a scale-up decision").toBeDefined();
+    expect(n(up, "slo_attainment")).toBeLessThan(0.9);
+    // the first completion comes in a later window than the decision: only queued requests were judged
+    expect(n(up, "t_s")).toBeLessThan(n(firstCompletion, "t_s") - 5);
+  });
+  it("a request is judged once: a miss judged at its deadline is not judged again when it completes", () => {
+    const m = burst(["workload.load.phases=[{until_s: 60, rate_per_s: 40}]", "workload.load.output_tokens=2000", "workload.duration_s=60", "workload.drain_s=600"]);
+    const judged = decisionsOf(m).reduce((a, d) => a + n(d, "judged"), 0);
+    // nearly every request is judged twice over if completions recount deadline misses; here each once at most
+    expect(n(m, "requests_completed")).toBe(n(m, "requests_arrived"));
+    expect(judged).toBeLessThanOrEqual(n(m, "requests_arrived"));
+    expect(judged).toBeGreaterThan(0.9 * n(m, "requests_arrived"));
+  });
+});
+
 describe("elastic: colocated scaling fits both copies in each die's HBM", () => {
   const colocated = (f: number): M => burst(["workload.strategy=colocated", `workload.colocated_kv_fraction=${f}`]);
   it("the new copy's KV pool is the HBM left on its dies: peak ≤ dies × 64 GiB, and the pool shrinks as the serving copy keeps more", () => {

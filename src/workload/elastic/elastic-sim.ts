@@ -18,8 +18,9 @@ import type { ElasticCore } from "./schema.js";
  * zero-copy — the running sequences with their KV; a cold restart requeues or drops them.
  *
  * The SLO coordinator keeps its own accumulators over each decision window (scaling.window_s), fed as
- * requests complete and as engines change their sequences, and reset at each decision: SLO attainment of
- * the requests completed in the window, and utilisation = time-averaged demand ÷ capacity, where demand is
+ * requests are judged and as engines change their sequences, and reset at each decision: SLO attainment of
+ * the requests judged in the window (a miss as soon as a TTFT deadline passes without a first token, else
+ * at completion), and utilisation = time-averaged demand ÷ capacity, where demand is
  * the sequences in the system (queued, being prefilled or decoding, or waiting for an engine) and
  * capacity the engines' max batch (max_batch_per_npu × NPUs), sequences ÷ sequences.
  */
@@ -118,7 +119,9 @@ export interface ElasticWindow {
 /** One decision of the SLO coordinator, over the window that ends at `t_s`. */
 export interface ElasticDecision {
   t_s: number;
-  /** SLO attainment of the requests completed in the window, fraction. */
+  /** Requests given their SLO verdict in the window, count. */
+  judged: number;
+  /** SLO attainment of the requests judged in the window (met ÷ judged; 1 when none was), fraction. */
   slo_attainment: number;
   /** Time-averaged demand ÷ capacity (sequences in the system ÷ the engines' max batch), fraction (> 1 under backlog). */
   utilisation: number;
@@ -190,8 +193,22 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
   let lowWindows = 0;
   const pending: Request[] = [];
 
-  // the coordinator's accumulators over its decision window: completions, and ∫demand dt, ∫capacity dt (sequence·ns)
-  const dec = { completed: 0, met: 0, demandArea: 0, capacityArea: 0, lastNs: 0 };
+  // the coordinator's accumulators over its decision window: SLO verdicts (judged, of which met), and
+  // ∫demand dt, ∫capacity dt (sequence·ns). A request gets one verdict, as early as it is known: a miss
+  // when its TTFT deadline passes without a first token (a backlog shows before it drains), else at
+  // completion; a dropped request is a miss.
+  const dec = { judged: 0, met: 0, demandArea: 0, capacityArea: 0, lastNs: 0 };
+  const judged = new Uint8Array(arrivals.length);
+  const ttftDeadlineNs = Math.round(cfg.slo.ttft_ms * 1e6) + 1;
+  const judgeMiss = (r: Request): void => {
+    if (judged[r.id] === 1) return;
+    judged[r.id] = 1;
+    dec.judged++;
+  };
+  const onTtftDeadline = (arg: unknown): void => {
+    const r = arg as Request;
+    if (r.firstTokenNs < 0 && r.state !== "done" && r.state !== "rejected") judgeMiss(r);
+  };
   const demandNow = (): number => {
     let n = pending.length;
     for (const e of engines) n += e.queue.length + e.batch.length + e.running.length;
@@ -217,10 +234,12 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
   const complete = (r: Request): void => {
     r.state = "done";
     win.completed++;
-    dec.completed++;
-    if (meetsSlo(r, cfg.slo)) {
-      win.met++;
-      dec.met++;
+    const met = meetsSlo(r, cfg.slo);
+    if (met) win.met++;
+    if (judged[r.id] === 0) {
+      judged[r.id] = 1;
+      dec.judged++;
+      if (met) dec.met++;
     }
     if (emit) hooks.emit("span", { start: r.atNs, dur: r.lastTokenNs - r.atNs, kind: "request", where: "elastic/requests", what: `req ${r.id}`, attrs: { id: r.id } });
     account();
@@ -228,6 +247,7 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
   const drop = (r: Request): void => {
     r.state = "rejected";
     rejected++;
+    judgeMiss(r);
     account();
   };
   /** A sequence that lost its KV (preempted, or running at a cold restart) goes back for a re-prefill of its prompt and the tokens generated so far; the caller queues it. */
@@ -555,10 +575,11 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
   const decide = (): void => {
     if (accounted >= arrivals.length) return;
     touch();
-    const att = dec.completed > 0 ? dec.met / dec.completed : 1;
+    const judgedNow = dec.judged;
+    const att = judgedNow > 0 ? dec.met / judgedNow : 1;
     // demand ÷ capacity over the window; no capacity (all engines down) is no evidence of low load
     const util = dec.capacityArea > 0 ? dec.demandArea / dec.capacityArea : 1;
-    dec.completed = dec.met = dec.demandArea = dec.capacityArea = 0;
+    dec.judged = dec.met = dec.demandArea = dec.capacityArea = 0;
     const cur = engines.reduce((a, e) => a + e.layout.dp, 0);
     let action: ElasticDecision["action"] = scaling !== undefined ? "scaling" : "hold";
     if (scaling === undefined && sim.now - lastScaleEndNs >= cfg.scaling.cooldown_s * 1e9) {
@@ -573,7 +594,7 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
         }
       } else lowWindows = 0;
     } else if (scaling === undefined) action = "cooldown";
-    decisions.push({ t_s: sim.now / 1e9, slo_attainment: att, utilisation: util, dp: cur, action });
+    decisions.push({ t_s: sim.now / 1e9, judged: judgedNow, slo_attainment: att, utilisation: util, dp: cur, action });
     sim.schedule(decNs, decide);
   };
 
@@ -601,6 +622,7 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
     r.queuedNs = sim.now;
     reqs.push(r);
     win.arrivals++;
+    if (cfg.scaling.policy === "slo") sim.schedule(ttftDeadlineNs, onTtftDeadline, r);
     if (i + 1 < arrivals.length) sim.scheduleAt(arrivals[i + 1]!.atNs, onArrival, i + 1);
     route(r);
   };
