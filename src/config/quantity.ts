@@ -52,9 +52,10 @@ const UNIT_WORDS: Record<QuantityKind, string> = {
  * transform alone renders as `{}`): a string with a unit, the accepted spellings and the sign.
  * The sign is only in the description: a pattern cannot compare values across units.
  */
-function jsonSchemaMeta(kind: QuantityKind, positive: boolean, min: number) {
+function jsonSchemaMeta(kind: QuantityKind, positive: boolean, min: number, max: number | undefined) {
   const example = JSON.parse(EXAMPLE[kind]) as string;
-  const sign = positive ? "> 0" : min > 0 ? `≥ ${min} ${INTERNAL_UNIT[kind]}` : "≥ 0";
+  const lower = positive ? "> 0" : min > 0 ? `≥ ${min} ${INTERNAL_UNIT[kind]}` : "≥ 0";
+  const sign = max === undefined ? lower : `${lower}, ≤ ${max} ${INTERNAL_UNIT[kind]}`;
   return {
     type: "string",
     pattern: `^\\s*${NUMBER_SYNTAX}\\s*(?:${UNIT_SYNTAX[kind]})\\s*$`,
@@ -79,7 +80,8 @@ export interface QuantityIssueParams {
   readonly form: boolean;
 }
 
-function quantity(kind: QuantityKind, opts: { positive?: boolean; min?: number } = {}) {
+function quantity(kind: QuantityKind, opts: { positive?: boolean; min?: number; max?: number } = {}) {
+  const max = opts.max ?? MAX[kind];
   const schema = z.unknown().transform((input, ctx): Quantity => {
     if (input instanceof Quantity && input.kind === kind) return input;
     const r = parseQuantity(kind, input);
@@ -96,11 +98,15 @@ function quantity(kind: QuantityKind, opts: { positive?: boolean; min?: number }
       ctx.addIssue({ code: "custom", message: `expected a non-negative ${quantityNoun(kind)}, got ${JSON.stringify(input)}`, input });
       return z.NEVER;
     }
-    if (r.value > MAX[kind] || (r.value > 0 && r.value < MIN_POSITIVE[kind])) {
+    if (opts.max !== undefined && r.value > opts.max) {
+      ctx.addIssue({ code: "custom", message: `expected a ${quantityNoun(kind)} of at most ${opts.max} ${INTERNAL_UNIT[kind]}, got ${JSON.stringify(input)} = ${r.value} ${INTERNAL_UNIT[kind]}`, input });
+      return z.NEVER;
+    }
+    if (r.value > max || (r.value > 0 && r.value < MIN_POSITIVE[kind])) {
       const unit = INTERNAL_UNIT[kind];
       ctx.addIssue({
         code: "custom",
-        message: `expected a ${quantityNoun(kind)} between ${MIN_POSITIVE[kind]} ${unit} and ${MAX[kind]} ${unit}, got ${JSON.stringify(input)}`,
+        message: `expected a ${quantityNoun(kind)} between ${MIN_POSITIVE[kind]} ${unit} and ${max} ${unit}, got ${JSON.stringify(input)}`,
         input,
       });
       return z.NEVER;
@@ -118,7 +124,7 @@ function quantity(kind: QuantityKind, opts: { positive?: boolean; min?: number }
     // whole bytes are stored whole: 8.2MB reads as 8199999.999999999 B before rounding
     return new Quantity(kind === "bytes" ? Math.round(r.value) : r.value, kind);
   });
-  const field = schema.meta(jsonSchemaMeta(kind, opts.positive ?? true, opts.min ?? 0));
+  const field = schema.meta(jsonSchemaMeta(kind, opts.positive ?? true, opts.min ?? 0, opts.max));
   QUANTITY_FIELDS.set(field, kind);
   return field;
 }
@@ -127,8 +133,8 @@ function quantity(kind: QuantityKind, opts: { positive?: boolean; min?: number }
 export const bytes = (opts?: { positive?: boolean }) => quantity("bytes", opts);
 /** A bandwidth such as `"196GB/s"` or `"200Gb/s"` (> 0) → bytes/s. */
 export const bandwidth = () => quantity("bandwidth");
-/** A duration such as `"1.2us"` (≥ 0) → ns. */
-export const duration = () => quantity("time", { positive: false });
+/** A duration such as `"1.2us"` (≥ 0, at most `maxNs` when given) → ns. */
+export const duration = (maxNs?: number) => quantity("time", { positive: false, ...(maxNs !== undefined ? { max: maxNs } : {}) });
 /** A compute rate such as `"376TFLOPS"` (> 0) → FLOP/s. */
 export const flops = () => quantity("flops");
 /** A clock such as `"1.8GHz"` (> 0) → Hz. */

@@ -17,8 +17,11 @@ import { isPlainObject, keyPathsOf, type IssueContext, zodToInputIssues } from "
 export const networkSchema = z.strictObject({
   /** Network model: `analytical` (α–β) or `flow` (max-min fair sharing). */
   model: z.enum(Object.keys(NETWORK_MODELS) as [string, ...string[]]).default("analytical"),
-  /** Software cost of each collective step (HCCL notify/sync). */
-  collective_step_overhead: duration().prefault(DEFAULT_COLLECTIVE_STEP_OVERHEAD),
+  /**
+   * Software cost of each collective step (HCCL notify/sync), at most 1 s: it is µs on real systems, and
+   * a typo of seconds multiplies through every step of every collective past the engine's clock.
+   */
+  collective_step_overhead: duration(1e9).prefault(DEFAULT_COLLECTIVE_STEP_OVERHEAD),
   /**
    * Flow model only: events within this duration of each other are processed as one batch, so a flow
    * may finish or start up to this early. "0ns" = exact (SimGrid-exact); a few ns make uneven

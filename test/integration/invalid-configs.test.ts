@@ -355,6 +355,13 @@ describe("--set arguments", () => {
     ]);
   });
 
+  it("a collective step overhead over 1 s (a µs cost given in seconds) is refused at its key, before it runs the clock past 2^53 ns", () => {
+    expect(loadIssues(abs(GOOD), { sets: ["network.collective_step_overhead=100s"] })).toEqual([
+      '--set network.collective_step_overhead=100s network.collective_step_overhead: expected a duration of at most 1000000000 ns, got "100s" = 100000000000 ns',
+    ]);
+    expect(() => loadScenario(abs(GOOD), { sets: ["network.collective_step_overhead=1s"] })).not.toThrow();
+  });
+
   it("leave the issues that are in the file attributed to the file", () => {
     const f = abs(fixture("unknown-workload-key"));
     expect(loadIssues(f, { sets: ["workload.iterations=0"] }).sort()).toEqual(
