@@ -217,3 +217,17 @@ describe("serving: one mistake, one report", () => {
     expect(msg.split("\n").every((l) => l.includes("workload.compare.0.set"))).toBe(true);
   });
 });
+
+describe("serving: a length block keeps its side's typical length for the keys it omits", () => {
+  const arrivals = (sets: string[]) => {
+    const s = loadScenario("configs/pd-serve-roce.yaml", { sets: ["workload.compare=[]", ...sets] });
+    return (s.workload.config as { arrivals: { input: Record<string, unknown>; output: Record<string, unknown> } }).arrivals;
+  };
+  it("omitted blocks, and blocks that name only their dist, are 4,096-token prompts and 256-token outputs (value and mean; std a quarter)", () => {
+    for (const sets of [[], ["workload.arrivals.input={dist: fixed}", "workload.arrivals.output={dist: normal}"]]) {
+      const a = arrivals(sets.length === 0 ? ["workload.arrivals={kind: poisson}"] : sets);
+      expect([a.input.value, a.input.mean, a.input.std]).toEqual([4096, 4096, 1024]);
+      expect([a.output.value, a.output.mean, a.output.std]).toEqual([256, 256, 64]);
+    }
+  });
+});

@@ -16,30 +16,39 @@ const positive = () => z.int().min(1);
 /** Length distributions of synthetic prompts and outputs. */
 export const LENGTH_DISTS = ["fixed", "uniform", "normal", "lognormal", "empirical"] as const;
 
-/** A token-length distribution; samples are rounded and clipped to [min, max]. */
-const lengthSchema = z.strictObject({
-  /** `fixed` (value), `uniform` (min..max), `normal` (mean, std), `lognormal` (mean, sigma of ln), `empirical` (table). */
-  dist: z.enum(LENGTH_DISTS).default("fixed"),
-  /** `fixed`: the length, tokens. */
-  value: positive().default(1024),
-  /** Lower clip (and `uniform` lower bound), tokens. */
-  min: positive().default(1),
-  /** Upper clip (and `uniform` upper bound), tokens. */
-  max: positive().default(1_048_576),
-  /** `normal` / `lognormal`: mean length, tokens. */
-  mean: z.number().positive().default(1024),
-  /** `normal`: standard deviation, tokens. */
-  std: z.number().min(0).default(256),
-  /** `lognormal`: standard deviation of ln(length), dimensionless; at most 3. */
-  // at most 3: ln-length has mean ln(mean) − σ²/2, so the median is mean × e^(−σ²/2) — 1/90 of the mean at
-  // σ = 3, and 1 token (every sample clipped to min, the mean lost) long before σ = 50; measured prompt
-  // and output lengths have σ around 0.5–1.5
-  sigma: z.number().min(0).max(3).default(0.5),
-  /** `empirical`: `[length, weight]` rows; a sample picks a row with probability ∝ weight. */
-  table: z.array(z.tuple([positive(), z.number().min(0)])).optional(),
-});
+/**
+ * A token-length distribution; samples are rounded and clipped to [min, max]. `typical` (tokens) is the
+ * default of `value` and `mean`, and a quarter of it the default `std`, so a block that names only its
+ * `dist` keeps the side's typical length (4,096-token prompts, 256-token outputs) whichever keys it omits.
+ */
+const lengthSchema = (typical: number) =>
+  z.strictObject({
+    /** `fixed` (value), `uniform` (min..max), `normal` (mean, std), `lognormal` (mean, sigma of ln), `empirical` (table). */
+    dist: z.enum(LENGTH_DISTS).default("fixed"),
+    /** `fixed`: the length, tokens. */
+    value: positive().default(typical),
+    /** Lower clip (and `uniform` lower bound), tokens. */
+    min: positive().default(1),
+    /** Upper clip (and `uniform` upper bound), tokens. */
+    max: positive().default(1_048_576),
+    /** `normal` / `lognormal`: mean length, tokens. */
+    mean: z.number().positive().default(typical),
+    /** `normal`: standard deviation, tokens. */
+    std: z.number().min(0).default(typical / 4),
+    /** `lognormal`: standard deviation of ln(length), dimensionless; at most 3. */
+    // at most 3: ln-length has mean ln(mean) − σ²/2, so the median is mean × e^(−σ²/2) — 1/90 of the mean at
+    // σ = 3, and 1 token (every sample clipped to min, the mean lost) long before σ = 50; measured prompt
+    // and output lengths have σ around 0.5–1.5
+    sigma: z.number().min(0).max(3).default(0.5),
+    /** `empirical`: `[length, weight]` rows; a sample picks a row with probability ∝ weight. */
+    table: z.array(z.tuple([positive(), z.number().min(0)])).optional(),
+  });
+/** Typical prompt length of synthetic arrivals (the default of `input.value` and `input.mean`), tokens. */
+const TYPICAL_INPUT_TOKENS = 4096;
+/** Typical output length of synthetic arrivals (the default of `output.value` and `output.mean`), tokens. */
+const TYPICAL_OUTPUT_TOKENS = 256;
 /** A parsed length distribution. */
-export type LengthDist = z.output<typeof lengthSchema>;
+export type LengthDist = z.output<ReturnType<typeof lengthSchema>>;
 
 /** How arrivals are produced. */
 export const ARRIVAL_KINDS = ["poisson", "gamma", "trace"] as const;
@@ -56,9 +65,9 @@ const arrivalsSchema = z.strictObject({
   // gap for a growing share of draws (most of them at cv 100, all — 0 arrivals — at 1e300)
   cv: z.number().positive().max(10).default(1),
   /** Synthetic: prompt length distribution, tokens. */
-  input: lengthSchema.prefault({ value: 4096 }),
+  input: lengthSchema(TYPICAL_INPUT_TOKENS).prefault({}),
   /** Synthetic: output length distribution, tokens. */
-  output: lengthSchema.prefault({ value: 256 }),
+  output: lengthSchema(TYPICAL_OUTPUT_TOKENS).prefault({}),
   /** Synthetic: a fraction of each prompt taken from a pool of shared prefixes (prefix-cache reuse). */
   shared_prefix: z
     .strictObject({
