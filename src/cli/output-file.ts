@@ -1,7 +1,7 @@
 import { accessSync, constants, lstatSync, readlinkSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { inputError } from "../config/errors.js";
-import { errnoText } from "./errno-text.js";
+import { errnoText } from "../config/errno-text.js";
 
 /** An output file of a command: the path the user gave and what it holds (for messages: "trace", "report"). */
 export interface OutputTarget {
@@ -23,9 +23,10 @@ function isDirectory(path: string): boolean {
 
 /**
  * The file a path names — where writing it lands: symbolic links followed, also a chain of them and one whose target does not
- * exist yet (the target is created, the links stay); an existing file as its canonical path.
+ * exist yet (the target is created, the links stay); an existing file as its canonical path. Undefined for
+ * a loop of links.
  */
-function writeTarget(path: string): string {
+function writeTarget(path: string): string | undefined {
   let p = resolve(path);
   for (let hops = 0; hops < 40; hops++) {
     let link: boolean;
@@ -37,7 +38,7 @@ function writeTarget(path: string): string {
     if (!link) return realpathSync(p);
     p = resolve(dirname(p), readlinkSync(p));
   }
-  return p; // a loop of links: the write reports ELOOP
+  return undefined; // a loop of links
 }
 
 /** True when `path` (links followed) exists and is not a regular file or folder. */
@@ -57,12 +58,14 @@ function existsAsNonFile(path: string): boolean {
  * not overwrite the config). A bad path is an input error (exit 2) before anything runs or is written.
  */
 export function checkOutputPaths(targets: readonly OutputTarget[], inputs: readonly string[] = []): void {
-  const inputIds = new Map(inputs.map((p) => [writeTarget(p), p]));
+  const inputIds = new Map(inputs.map((p) => [writeTarget(p) ?? resolve(p), p]));
   const seen = new Map<string, string>();
   for (const t of targets) {
     if (t.path.trim() === "") inputError({ path: "", message: `cannot write the ${t.what} file: the file name is empty` });
     // the file the write lands in (through links): compared with the inputs and the other outputs, its folder checked
     const id = writeTarget(t.path);
+    // the rename of writeFilesAtomic would replace a link of the loop with a file: refuse it like the OS would
+    if (id === undefined) return inputError({ path: "", message: `cannot write the ${t.what} file ${t.path}: ${errnoText({ code: "ELOOP" })}` });
     const input = inputIds.get(id);
     if (input !== undefined) inputError({ path: "", message: `the ${t.what} file ${t.path} is the input ${input}: expected a new file name, refusing to overwrite an input` });
     const other = seen.get(id);
@@ -101,7 +104,7 @@ export function writeFilesAtomic(files: readonly (OutputTarget & { readonly text
     }
   };
   // a symbolic link is written through: its target is replaced, the link stays
-  const targets = files.map((f) => writeTarget(f.path));
+  const targets = files.map((f) => writeTarget(f.path) ?? resolve(f.path));
   files.forEach((f, i) => {
     const tmp = `${targets[i]!}.tmp-${process.pid}`;
     try {

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Composer, isMap, isPair, isScalar, isSeq, LineCounter, Parser, visit, parse as parseYamlValue, type Document, type Node } from "yaml";
 import { quoted } from "../units/index.js";
+import { errnoText } from "./errno-text.js";
 import { InputError, inputError, type InputIssue } from "./errors.js";
 import { decodeUtf8 } from "./utf8.js";
 
@@ -20,9 +21,7 @@ export function readConfigText(file: string): string {
   try {
     bytes = readFileSync(file);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : code === "EACCES" ? "permission denied" : String(code ?? e);
-    return inputError({ file, path: "", message: `cannot read the config file: ${why}` });
+    return inputError({ file, path: "", message: `cannot read the config file: ${errnoText(e)}` });
   }
   return decodeUtf8(bytes, file);
 }

@@ -1,15 +1,15 @@
 import { closest } from "../config/did-you-mean.js";
-import { loadConfigDocument } from "../config/document.js";
-import { InputError, inputError } from "../config/errors.js";
+import { loadConfigDocument, normalizeKeyPath } from "../config/document.js";
+import { InputError, inputError, type InputIssue } from "../config/errors.js";
 import { loadScenario } from "../config/scenario.js";
 import { flattenMetrics, type Cell } from "../sweep/flatten-metrics.js";
 import { pointSets, type SweepPoint } from "../sweep/grid.js";
 import { oneLineError, runTasks } from "../sweep/run-points.js";
 import { issuesOfEveryPoint } from "../sweep/common-issues.js";
-import { selectMetric } from "../validate/metric-selector.js";
+import { selectMetric, selectMetricValues } from "../validate/metric-selector.js";
 import type { JsonValue } from "../workload/workload.js";
 import { parseConstraint, satisfies, type Constraint } from "./constraint.js";
-import { loadSpace, spacePoints } from "./space.js";
+import { loadSpace, spacePoints, type SearchSpace } from "./space.js";
 
 /** Options of `runSearch` (the flags of `ascend-sim search`). */
 export interface SearchOptions {
@@ -53,10 +53,24 @@ export interface SearchResult {
   readonly counts: { readonly points: number; readonly pruned: number; readonly failed: number; readonly infeasible: number; readonly ranked: number };
 }
 
-function lookup(flat: Map<string, Cell>, raw: JsonValue, name: string): number | undefined {
+/**
+ * The value of an objective or constraint metric in one run's output: a flat column, or a selector that
+ * picks one value. A selector that picks several (`results[algorithm=ring].time_us` over several sizes)
+ * is an input error: ranking by whichever row comes first would be silently arbitrary.
+ */
+function lookup(flat: Map<string, Cell>, raw: JsonValue, name: string, where: string): number | undefined {
   const v = flat.get(name);
   if (typeof v === "number") return v;
+  const reached = selectMetricValues(raw, name).length;
+  if (reached > 1) {
+    const hint = closest(name, numericColumns(flat));
+    inputError({ path: "", message: `metric "${name}" selects ${reached} values in ${where}, one per row it leaves: add a [field=value] filter for each list so it selects one${hint ? ` (e.g. "${hint}")` : ""}` });
+  }
   return selectMetric(raw, name);
+}
+
+function numericColumns(flat: Map<string, Cell>): string[] {
+  return [...flat.keys()].filter((k) => typeof flat.get(k) === "number");
 }
 
 /** The top-level metric a name or selector reads: `results` of `results[op=x].time_us`, `ttft_ms` of `ttft_ms.p50`. */
@@ -66,9 +80,22 @@ function topLevelName(name: string): string {
 
 /** An objective or constraint metric that is no number in `where`: an input error with the closest numeric column. */
 function unknownMetric(name: string, flat: Map<string, Cell>, where: string): never {
-  const columns = [...flat.keys()].filter((k) => typeof flat.get(k) === "number");
+  const columns = numericColumns(flat);
   const hint = closest(name, columns);
   return inputError({ path: "", message: `metric "${name}" is not a number in ${where}${hint ? ` — did you mean "${hint}"?` : ""} (numeric metrics: ${columns.slice(0, 12).join(", ")}${columns.length > 12 ? ", …" : ""})` });
+}
+
+/**
+ * A problem every point shares, as the loader reports it, names the `--set knob=value` the point was
+ * applied with; when the knob comes from the space file (not from the user's own --set), name the space
+ * file, line and column where the knob is instead.
+ */
+function locatedInSpace(issue: InputIssue, space: SearchSpace, base: readonly string[]): InputIssue {
+  const set = issue.fromSet?.startsWith("--set ") ? issue.fromSet.slice("--set ".length) : undefined;
+  if (set === undefined || base.includes(set)) return issue;
+  const at = space.locations.get(normalizeKeyPath(set.slice(0, Math.max(0, set.indexOf("="))).trim()));
+  if (at === undefined) return issue;
+  return { ...at, path: issue.path, message: issue.message };
 }
 
 /**
@@ -81,11 +108,14 @@ export async function runSearch(opts: SearchOptions): Promise<SearchResult> {
   const space = loadSpace(opts.space);
   const points = spacePoints(space);
   const base = opts.sets ?? [];
+  const seedKnob = space.locations.get("seed");
+  // --seed overrides the config's seed, so a `seed` knob would be listed but never used
+  if (opts.seed !== undefined && seedKnob !== undefined) inputError({ ...seedKnob, path: "seed", message: `--seed ${opts.seed} gives every point that seed, in place of this knob's values: drop --seed or the knob` });
   // an unreadable config, bad YAML or a bad --set is the user's error, not a pruned point
   loadConfigDocument(opts.config, base);
-  // … and so is a problem every point shares (a typo in the config, a bad --set): no knob value fixes it
+  // … and so is a problem every point shares (a typo in the config, a bad --set, a knob that does not exist): no knob value fixes it
   const common = issuesOfEveryPoint(opts.config, base, points, opts.seed);
-  if (common.length > 0) throw new InputError(common);
+  if (common.length > 0) throw new InputError(common.map((i) => locatedInSpace(i, space, base)));
   const pruned = new Map<number, string>();
   for (const p of points) {
     try {
@@ -111,7 +141,11 @@ export async function runSearch(opts: SearchOptions): Promise<SearchResult> {
         checked = true;
         const raw = (JSON.parse(o.json) as { metrics: JsonValue }).metrics;
         const roots = new Set(typeof raw === "object" && raw !== null && !Array.isArray(raw) ? Object.keys(raw) : []);
-        for (const name of names) if (!roots.has(topLevelName(name))) unknownMetric(name, flattenMetrics(raw), "the first point's output");
+        const flat = flattenMetrics(raw);
+        for (const name of names) {
+          if (!roots.has(topLevelName(name))) unknownMetric(name, flat, "the first point's output");
+          lookup(flat, raw, name, "the first point's output");
+        }
       }
       opts.onProgress?.(done, torun.length);
     },
@@ -127,15 +161,16 @@ export async function runSearch(opts: SearchOptions): Promise<SearchResult> {
   });
   const okRuns = [...ran.values()].filter((r): r is { flat: Map<string, Cell>; raw: JsonValue } => "flat" in r);
   for (const name of names) {
-    if (okRuns.length > 0 && okRuns.every((r) => lookup(r.flat, r.raw, name) === undefined)) unknownMetric(name, okRuns[0]!.flat, "any run's output");
+    if (okRuns.length > 0 && okRuns.every((r) => lookup(r.flat, r.raw, name, "a run's output") === undefined)) unknownMetric(name, okRuns[0]!.flat, "any run's output");
   }
   const entries: SearchEntry[] = points.map((p) => {
     const why = pruned.get(p.index);
     if (why !== undefined) return { point: p, status: "pruned", reason: why, constraintValues: [], metrics: {} };
     const r = ran.get(p.index)!;
     if ("error" in r) return { point: p, status: "failed", reason: r.error, constraintValues: [], metrics: {} };
-    const objective = lookup(r.flat, r.raw, opts.objective);
-    const values = constraints.map((c) => lookup(r.flat, r.raw, c.metric));
+    const where = `the output of point ${p.index}`;
+    const objective = lookup(r.flat, r.raw, opts.objective, where);
+    const values = constraints.map((c) => lookup(r.flat, r.raw, c.metric, where));
     const metrics = Object.fromEntries(r.flat);
     const violated = constraints.filter((c, i) => values[i] === undefined || !satisfies(c, values[i]!));
     if (objective === undefined) return { point: p, status: "infeasible", reason: `no ${opts.objective} in the output`, constraintValues: values, metrics };

@@ -1,6 +1,6 @@
-import { parse as parseYaml } from "yaml";
+import { isMap, parseDocument, parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { documentData, parseConfigText, readConfigText, type ConfigDocument } from "../config/document.js";
+import { documentData, locate, normalizeKeyPath, parseConfigText, readConfigText, type ConfigDocument } from "../config/document.js";
 import { InputError, inputError } from "../config/errors.js";
 import { zodToInputIssues } from "../config/zod-issues.js";
 import { expandPoints, type Dimension, type SweepPoint } from "../sweep/grid.js";
@@ -9,7 +9,7 @@ const factorizeSchema = z.strictObject({
   /** The integer to factor (e.g. the NPU count). */
   product: z.number().int().positive(),
   /** Knobs that receive the factors, in order (e.g. [parallel.tp, parallel.pp, parallel.dp]). */
-  into: z.array(z.string().min(1)).min(1),
+  into: z.array(z.string()).min(1),
   /** Only powers of two per factor. */
   powers_of_two: z.boolean().default(false),
   /** Upper bound per knob (e.g. {parallel.tp: 8}: TP stays inside a server). */
@@ -17,26 +17,37 @@ const factorizeSchema = z.strictObject({
 });
 
 /** Coupled settings tried as alternatives: a list of mappings knob → value, all with the same knobs. */
-const chooseSchema = z.array(z.record(z.string().min(1), z.unknown())).min(1);
+const chooseSchema = z.array(z.record(z.string(), z.unknown())).min(1);
 
 /** Schema of a search-space file. */
 export const spaceSchema = z.strictObject({
   /** Free text. */
   description: z.string().optional(),
   /** Knob (config path) → the values to try (YAML values; each becomes `--set knob=value`). */
-  knobs: z.record(z.string().min(1), z.array(z.unknown()).min(1)).default({}),
+  knobs: z.record(z.string(), z.array(z.unknown()).min(1)).default({}),
   /** Coupled knobs produced by named generators. */
   generators: z.array(z.union([z.strictObject({ factorize: factorizeSchema }), z.strictObject({ choose: chooseSchema })])).default([]),
 });
+
+/** Where a knob is named in a space file. */
+export interface Location {
+  readonly file: string;
+  readonly line?: number;
+  readonly col?: number;
+}
 
 /** The parsed space: the axes of the product, knobs first (file order), then one axis per generator (`factorize`: every factorisation; `choose`: listed alternatives). */
 export interface SearchSpace {
   readonly file: string;
   readonly dimensions: readonly Dimension[];
+  /** Knob (normalised: `a.0.b`) → where the space file names it, so a problem a knob causes at every point points there. */
+  readonly locations: ReadonlyMap<string, Location>;
 }
 
 /** A YAML value as `--set` text: plain scalars as they are, strings that would re-parse differently and collections as JSON (valid YAML flow). */
 export function valueText(v: unknown): string {
+  // YAML's spelling: String(Infinity) would re-parse as the string "Infinity"
+  if (typeof v === "number" && !Number.isFinite(v)) return Number.isNaN(v) ? ".nan" : v > 0 ? ".inf" : "-.inf";
   if (typeof v === "number" || typeof v === "boolean") return String(v);
   if (typeof v === "string" && !/[,[\]{}]/.test(v) && v.trim() === v && v !== "" && parseYaml(v) === v) return v;
   return JSON.stringify(v);
@@ -122,35 +133,82 @@ function tooManyPoints(file: string, dims: readonly Dimension[]): never {
   return inputError({ file, path: "", message: `the space has ${pointCount(dims).toLocaleString("en-US")} points (${sizes}), more than the limit of ${MAX_SPACE_POINTS.toLocaleString("en-US")}: use fewer values per knob` });
 }
 
+/** Line and column of `offset` in `text` (1-based), for a node found before the document is parsed with a LineCounter. */
+function position(text: string, offset: number): { line: number; col: number } {
+  const before = text.slice(0, offset).split("\n");
+  return { line: before.length, col: before.at(-1)!.length + 1 };
+}
+
+/**
+ * The parsed document of a space file. An empty file and one that is not a mapping are refused in the
+ * words of a search space (the scenario loader's would speak of a config and its `workload:`).
+ */
+function parseSpaceDocument(file: string, text: string): ConfigDocument {
+  const pre = parseDocument(text, { logLevel: "silent" });
+  if (pre.errors.length === 0 && pre.contents === null) inputError({ file, path: "", message: "the search space is empty: expected a mapping with `knobs:` and/or `generators:`" });
+  if (pre.errors.length === 0 && !isMap(pre.contents)) {
+    inputError({ file, ...position(text, pre.contents?.range?.[0] ?? 0), path: "", message: "expected a mapping with `knobs:` and/or `generators:` at the top level of the search space" });
+  }
+  const { doc, lines } = parseConfigText(file, text);
+  return { file, doc, lines, sets: new Map() };
+}
+
+/** Duplicate values on one axis would run (and rank) the same point twice: an input error naming both. */
+function rejectDuplicates(cd: ConfigDocument, path: (string | number)[], values: readonly string[], what: string): void {
+  const first = new Map<string, number>();
+  values.forEach((v, i) => {
+    const j = first.get(v);
+    if (j !== undefined) inputError({ file: cd.file, ...locate(cd, [...path, i]), path: [...path, i].join("."), message: `${what} ${j} and ${i} are the same (${v}): each point would run twice` });
+    first.set(v, i);
+  });
+}
+
 /** Loads a search-space YAML file; problems are input errors located in that file. */
 export function loadSpace(file: string): SearchSpace {
   const text = readConfigText(file);
-  if (text.trim() === "") inputError({ file, path: "", message: "the search space is empty: expected a mapping with `knobs:` and/or `generators:`" });
-  const { doc, lines } = parseConfigText(file, text);
-  const cd: ConfigDocument = { file, doc, lines, sets: new Map() };
-  const parsed = spaceSchema.safeParse(documentData(cd), { reportInput: true });
+  const cd = parseSpaceDocument(file, text);
+  const data = documentData(cd);
+  const top = Object.keys(data as object);
+  if (!top.includes("knobs") && !top.includes("generators") && (top.includes("workload") || top.includes("cluster"))) {
+    inputError({ file, path: "", message: "this is a scenario (it has workload: or cluster:), not a search space: give it as the <config> argument, and to --space a file with `knobs:` and/or `generators:` (e.g. configs/search-roce-allreduce-layout.yaml)" });
+  }
+  const parsed = spaceSchema.safeParse(data, { reportInput: true });
   if (!parsed.success) throw new InputError(zodToInputIssues(cd, spaceSchema, parsed.error.issues, []));
   const dims: Dimension[] = [];
-  const seen = new Set<string>();
-  const claim = (k: string) => {
-    if (seen.has(k)) inputError({ file, path: k, message: "this knob appears twice in the space (in knobs and/or generators)" });
-    seen.add(k);
+  const locations = new Map<string, Location>();
+  const claim = (k: string, path: (string | number)[], key?: string) => {
+    const at = { file, ...locate(cd, path, key) };
+    // one knob, one spelling: a[0].b and a.0.b set the same path
+    const knob = normalizeKeyPath(k);
+    if (knob.split(".").some((seg) => seg.trim() === "")) inputError({ ...at, path: path.join("."), message: `expected a knob: a config path such as workload.ranks, got ${JSON.stringify(k)}` });
+    if (locations.has(knob)) inputError({ ...at, path: k, message: "this knob appears twice in the space (in knobs and/or generators)" });
+    locations.set(knob, at);
   };
   for (const [k, vals] of Object.entries(parsed.data.knobs)) {
-    claim(k);
-    dims.push({ keys: [k], values: vals.map((v) => [valueText(v)]) });
+    claim(k, ["knobs"], k);
+    const texts = vals.map(valueText);
+    rejectDuplicates(cd, ["knobs", k], texts, "values");
+    dims.push({ keys: [k], values: texts.map((v) => [v]) });
   }
   parsed.data.generators.forEach((g, i) => {
     if ("choose" in g) {
+      const path = ["generators", i, "choose"];
       const keys = Object.keys(g.choose[0]!);
+      if (keys.length === 0) inputError({ file, ...locate(cd, [...path, 0]), path: `${path.join(".")}.0`, message: "an alternative sets no knob: expected a mapping knob → value" });
       const bad = g.choose.findIndex((c) => Object.keys(c).join("\0") !== keys.join("\0"));
-      if (bad >= 0) inputError({ file, path: `generators.${i}.choose.${bad}`, message: `every alternative must set the same knobs in the same order (${keys.join(", ")})` });
-      keys.forEach(claim);
-      dims.push({ keys, values: g.choose.map((c) => keys.map((k) => valueText(c[k]))) });
+      if (bad >= 0) inputError({ file, ...locate(cd, [...path, bad]), path: `${path.join(".")}.${bad}`, message: `every alternative must set the same knobs in the same order (${keys.join(", ")})` });
+      keys.forEach((k) => claim(k, [...path, 0], k));
+      const values = g.choose.map((c) => keys.map((k) => valueText(c[k])));
+      rejectDuplicates(cd, path, values.map((v) => keys.map((k, j) => `${k}=${v[j]}`).join(" ")), "alternatives");
+      dims.push({ keys, values });
       return;
     }
     const f = g.factorize;
-    f.into.forEach(claim);
+    const path = ["generators", i, "factorize"];
+    const at = { file, ...locate(cd, path), path: path.join(".") };
+    f.into.forEach((k, j) => claim(k, [...path, "into", j]));
+    const stray = Object.keys(f.max).find((k) => !f.into.includes(k));
+    if (stray !== undefined) inputError({ file, ...locate(cd, [...path, "max"], stray), path: `${path.join(".")}.max.${stray}`, message: `caps a knob that is not in \`into\` (${f.into.join(", ")}): a cap applies to one of the factorised knobs` });
     // the axes so far leave room for at most `limit` values on this one
     const before = pointCount(dims);
     if (before > MAX_SPACE_POINTS) tooManyPoints(file, dims);
@@ -161,13 +219,13 @@ export function loadSpace(file: string): SearchSpace {
     } catch (e) {
       if (!(e instanceof RangeError)) throw e;
       const room = before > 1 ? `, so ${limit.toLocaleString("en-US")} for this generator after the ${before.toLocaleString("en-US")} combinations of the axes before it` : "";
-      return inputError({ file, path: `generators.${i}.factorize`, message: `too many factorisations of ${f.product} into ${f.into.join(" × ")} (${e.message}): a space has at most ${MAX_SPACE_POINTS.toLocaleString("en-US")} points${room}; add \`max\` caps or \`powers_of_two: true\`, or use fewer knobs` });
+      return inputError({ ...at, message: `too many factorisations of ${f.product} into ${f.into.join(" × ")} (${e.message}): a space has at most ${MAX_SPACE_POINTS.toLocaleString("en-US")} points${room}; add \`max\` caps or \`powers_of_two: true\`, or use fewer knobs` });
     }
-    if (combos.length === 0) inputError({ file, path: `generators.${i}.factorize`, message: `no factorisation of ${f.product} into ${f.into.join(" × ")} meets the limits` });
+    if (combos.length === 0) inputError({ ...at, message: `no factorisation of ${f.product} into ${f.into.join(" × ")} meets the limits` });
     dims.push({ keys: f.into, values: combos.map((c) => c.map(String)) });
   });
   if (pointCount(dims) > MAX_SPACE_POINTS) tooManyPoints(file, dims);
-  return { file, dimensions: dims };
+  return { file, dimensions: dims, locations };
 }
 
 /** The points of a space (cartesian product of its axes). */

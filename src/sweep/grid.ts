@@ -27,7 +27,8 @@ export function splitTopLevel(text: string): string[] {
       if (ch === quote) quote = undefined;
     } else if (ch === '"' || ch === "'") quote = ch;
     else if (ch === "[" || ch === "{") depth++;
-    else if (ch === "]" || ch === "}") depth--;
+    // an unmatched closer opens nothing: the commas after it still split (`a],b` is "a]" and "b", as --set reads each)
+    else if (ch === "]" || ch === "}") depth = Math.max(0, depth - 1);
     else if (ch === "," && depth === 0) {
       out.push(cur.trim());
       cur = "";

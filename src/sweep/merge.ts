@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { errnoText } from "../config/errno-text.js";
 import { inputError } from "../config/errors.js";
 import { parseRecordLine, type SweepRecord } from "./records.js";
 
@@ -15,7 +16,7 @@ export function mergeShards(files: readonly string[]): SweepRecord[] {
     try {
       text = readFileSync(file, "utf8");
     } catch (e) {
-      return inputError({ file, path: "", message: `cannot read the shard file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
+      return inputError({ file, path: "", message: `cannot read the shard file: ${errnoText(e)}` });
     }
     text.split("\n").forEach((line, i) => {
       if (line.trim() === "") return;

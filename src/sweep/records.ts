@@ -1,5 +1,6 @@
 import { inputError } from "../config/errors.js";
 import type { Cell } from "./flatten-metrics.js";
+import { typedPoint } from "./point-values.js";
 
 /** One row of a sweep's output: a point, the seeds it ran with, its status and its flat metrics. */
 export interface SweepRecord {
@@ -9,7 +10,7 @@ export interface SweepRecord {
   readonly of: number;
   /** Fingerprint of the sweep definition (config text, --set, axes, seeds), so merge can refuse foreign shards. */
   readonly sweep: string;
-  /** Swept knob → value text, in axis order. */
+  /** Swept knob → value text as written, in axis order (CSV shows it; the JSON outputs type it with `pointValue`). */
   readonly point: Readonly<Record<string, string>>;
   /** Seeds the point ran with. */
   readonly seeds: readonly number[];
@@ -20,14 +21,22 @@ export interface SweepRecord {
   readonly metrics: Readonly<Record<string, Cell>>;
 }
 
-/** One record as one JSONL line (fixed key order, JSON number formatting), newline-terminated. */
+/** Most points a record may claim for its sweep (`of`): no sweep (MAX_SWEEP_RUNS) or search space (MAX_SPACE_POINTS) has more. */
+export const MAX_RECORD_POINTS = 100_000;
+
+/**
+ * One record as one JSONL line (fixed key order, JSON number formatting), newline-terminated. `point`
+ * holds the typed values (`pointValue`: 32, true, "400Gb/s") for scripts; `point_text` the text as
+ * written, which `sweep merge` reads back so its CSV shows the same text as an unsharded run.
+ */
 export function recordToJsonLine(r: SweepRecord): string {
   return (
     JSON.stringify({
       index: r.index,
       of: r.of,
       sweep: r.sweep,
-      point: r.point,
+      point: typedPoint(r.point),
+      point_text: r.point,
       seeds: r.seeds,
       status: r.status,
       ...(r.error !== undefined ? { error: r.error } : {}),
@@ -45,7 +54,15 @@ function isCell(v: unknown): v is Cell {
   return v === null || typeof v === "number" || typeof v === "string" || typeof v === "boolean";
 }
 
-/** Parses one JSONL line of a sweep output; `where` (file:line) names it in errors. */
+function isTextRecord(v: unknown): v is Record<string, string> {
+  return typeof v === "object" && v !== null && !Array.isArray(v) && Object.values(v).every((x) => typeof x === "string");
+}
+
+/**
+ * Parses one JSONL line of a sweep output; `where` (file:line) names it in errors. The knob values come
+ * from `point_text`; a line without it, written before `point` was typed, holds the text in `point`
+ * and is read the same way (so old shards merge byte-identically with new ones of the same sweep).
+ */
 export function parseRecordLine(line: string, where: string): SweepRecord {
   let v: unknown;
   try {
@@ -53,7 +70,7 @@ export function parseRecordLine(line: string, where: string): SweepRecord {
   } catch (e) {
     return inputError({ file: where, path: "", message: `not a JSON line: ${(e as Error).message}` });
   }
-  const o = v as Partial<Record<keyof SweepRecord, unknown>>;
+  const o = v as Partial<Record<keyof SweepRecord | "point_text", unknown>>;
   const ok =
     typeof v === "object" &&
     v !== null &&
@@ -62,14 +79,26 @@ export function parseRecordLine(line: string, where: string): SweepRecord {
     typeof o.sweep === "string" &&
     typeof o.point === "object" &&
     o.point !== null &&
-    Object.values(o.point).every((x) => typeof x === "string") &&
     Array.isArray(o.seeds) &&
     (o.status === "ok" || o.status === "failed") &&
     typeof o.metrics === "object" &&
     o.metrics !== null &&
     Object.values(o.metrics).every(isCell);
   if (!ok) inputError({ file: where, path: "", message: "not a sweep record (expected index, of, sweep, point, seeds, status, metrics — written by `ascend-sim sweep --out x.jsonl`)" });
-  return v as SweepRecord;
+  const r = v as SweepRecord;
+  // a hand-edited or foreign line must not slip an extra row into the merge, nor make it count to 10¹²
+  if (r.of < 1 || r.of > MAX_RECORD_POINTS) {
+    inputError({ file: where, path: "of", message: `expected the number of points of the sweep, from 1 to ${MAX_RECORD_POINTS.toLocaleString("en-US")} (the most a sweep or search space has), got ${r.of}` });
+  }
+  if (r.index < 0 || r.index >= r.of) inputError({ file: where, path: "index", message: `expected a point index from 0 to ${r.of - 1} (the sweep has ${r.of} points), got ${r.index}` });
+  if (!r.seeds.every((x) => Number.isInteger(x))) inputError({ file: where, path: "seeds", message: `expected a list of integer seeds, got ${JSON.stringify(r.seeds)}` });
+  if (r.error !== undefined && typeof r.error !== "string") inputError({ file: where, path: "error", message: `expected the error message as text, got ${JSON.stringify(r.error)}` });
+  const text = o.point_text ?? o.point;
+  if (!isTextRecord(text)) {
+    const why = o.point_text === undefined ? "`point_text` is missing and `point` does not hold text values either" : "`point_text` is not a mapping of knob → value text";
+    inputError({ file: where, path: "", message: `not a sweep record: ${why} (expected the knob values as written, e.g. "point_text": {"workload.ranks": "32"} — written by \`ascend-sim sweep --out x.jsonl\`)` });
+  }
+  return { ...r, point: text };
 }
 
 function csvCell(v: Cell | undefined): string {

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { documentData, loadConfigDocument, readConfigText } from "../config/document.js";
+import { documentData, loadConfigDocument, locate, readConfigText } from "../config/document.js";
 import { InputError, inputError } from "../config/errors.js";
 import { issuesOfEveryPoint } from "./common-issues.js";
 import type { WorkerTask } from "../worker/run-worker.js";
@@ -48,13 +48,39 @@ export interface SweepResult {
  */
 export const MAX_SWEEP_RUNS = 100_000;
 
+/** The largest seed (a uint32, as the config schema's `seed`). */
+const MAX_SEED = 4294967295;
+
+/**
+ * The config's own seed (after `--set`), the first of `--seeds K` when no `--seed` is given, so `--seeds 1`
+ * reproduces a plain run; 1 when absent. A seed the loader would reject is an input error located in the
+ * config: the seed flags override it, so no run would report it.
+ */
+function configSeed(config: string, sets: readonly string[], text: string, k: number): number {
+  const cd = loadConfigDocument(config, sets, text);
+  const seed = (documentData(cd) as Record<string, unknown>).seed;
+  if (seed === undefined) return 1;
+  if (typeof seed === "number" && Number.isInteger(seed) && seed >= 0 && seed <= MAX_SEED) return seed;
+  const from = cd.sets.get("seed");
+  return inputError({
+    file: config,
+    ...(from === undefined ? locate(cd, ["seed"]) : { fromSet: from }),
+    path: "seed",
+    message: `expected an integer from 0 to ${MAX_SEED} (the first of the --seeds ${k} seeds), got ${JSON.stringify(seed)}`,
+  });
+}
+
 /** The points of a sweep definition, the first seed, and its fingerprint. */
 export function planSweep(opts: SweepOptions): { points: SweepPoint[]; seeds: number[] | undefined; fingerprint: string } {
   const text = readConfigText(opts.config);
   const dims = sweepDimensions(opts.grid ?? [], opts.zip ?? []);
   const k = opts.seeds ?? 1;
   if (!Number.isInteger(k) || k < 1) inputError({ path: "", message: `--seeds expects a positive integer, got ${k}` });
-  if (k > 1 && dims.some((d) => d.keys.includes("seed"))) inputError({ path: "seed", message: "--seeds repeats each point with its own seeds; do not also sweep `seed`" });
+  if (dims.some((d) => d.keys.includes("seed"))) {
+    // the seed flags override the config's seed, so a swept `seed` would be listed but never used
+    if (k > 1) inputError({ path: "seed", message: "--seeds repeats each point with its own seeds; do not also sweep `seed`" });
+    if (opts.seed !== undefined) inputError({ path: "seed", message: `--seed ${opts.seed} gives every point that seed, in place of the swept \`seed\`: drop --seed, or sweep the seed with --seeds K instead` });
+  }
   const runs = dims.reduce((n, d) => n * d.values.length, 1) * k;
   if (runs > MAX_SWEEP_RUNS) {
     const sizes = [...dims.map((d) => `${d.keys.join("+")}: ${d.values.length}`), ...(k > 1 ? [`seeds: ${k}`] : [])].join(" × ");
@@ -62,9 +88,12 @@ export function planSweep(opts: SweepOptions): { points: SweepPoint[]; seeds: nu
   }
   let seeds: number[] | undefined;
   if (k > 1 || opts.seed !== undefined) {
-    // the first seed defaults to the config's own, so `--seeds 1` reproduces a plain run
-    const raw = documentData(loadConfigDocument(opts.config, opts.sets ?? [], text)) as Record<string, unknown>;
-    const first = opts.seed ?? (Number.isInteger(raw.seed) ? (raw.seed as number) : 1);
+    const first = opts.seed ?? configSeed(opts.config, opts.sets ?? [], text, k);
+    const last = first + k - 1;
+    if (last > MAX_SEED) {
+      const from = opts.seed !== undefined ? `--seed ${first}` : `the config's seed ${first}`;
+      inputError({ path: "", message: `--seeds ${k} from ${from} needs seeds up to ${last}, past the largest seed ${MAX_SEED}: start from a seed of at most ${MAX_SEED - k + 1} (--seed)` });
+    }
     seeds = Array.from({ length: k }, (_, j) => first + j);
   }
   const fingerprint = createHash("sha256")

@@ -1,5 +1,8 @@
 import type { JsonValue } from "../workload/workload.js";
 
+/** A selector's tokens: a key, or a `[field=value]` filter (matchAll copies the regex, so sharing it is safe). */
+const TOKEN = /([^.[\]]+)|\[([^=\]]+)=([^\]]*)\]/g;
+
 /**
  * Reads a number out of a metrics object by a selector like `moe_results[op=combine][ep=256].latency_us`:
  * dotted keys, and `[key=value]` filters that keep the list items whose field equals the value (compared
@@ -8,8 +11,7 @@ import type { JsonValue } from "../workload/workload.js";
  */
 export function selectMetric(metrics: JsonValue, selector: string): number | undefined {
   let cur: JsonValue | undefined = metrics;
-  const token = /([^.[\]]+)|\[([^=\]]+)=([^\]]*)\]/g;
-  for (const m of selector.matchAll(token)) {
+  for (const m of selector.matchAll(TOKEN)) {
     if (cur === undefined || cur === null) return undefined;
     if (m[1] !== undefined) {
       if (Array.isArray(cur)) cur = cur[0];
@@ -25,4 +27,24 @@ export function selectMetric(metrics: JsonValue, selector: string): number | und
   }
   if (Array.isArray(cur)) cur = cur[0];
   return typeof cur === "number" ? cur : undefined;
+}
+
+/**
+ * Every value a selector reaches, following all items where `selectMetric` takes the first: a selector
+ * whose filters leave several rows (`results[algorithm=ring].time_us` over several sizes) reaches one
+ * value per row. Lists at the end are expanded into their items.
+ */
+export function selectMetricValues(metrics: JsonValue, selector: string): JsonValue[] {
+  let cur: JsonValue[] = [metrics];
+  const items = (vs: JsonValue[]) => vs.flatMap((v) => (Array.isArray(v) ? v : [v]));
+  for (const m of selector.matchAll(TOKEN)) {
+    const key = m[1];
+    if (key !== undefined) {
+      cur = items(cur).flatMap((v) => (typeof v === "object" && v !== null && !Array.isArray(v) && Object.hasOwn(v, key) ? [v[key]!] : []));
+    } else {
+      const [field, value] = [m[2]!, m[3]!];
+      cur = cur.filter(Array.isArray).map((list) => list.filter((item) => typeof item === "object" && item !== null && !Array.isArray(item) && Object.hasOwn(item, field) && String(item[field]) === value));
+    }
+  }
+  return items(cur);
 }

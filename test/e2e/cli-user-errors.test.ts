@@ -84,6 +84,13 @@ describe("options and output paths", () => {
     expect(existsSync(f("chain-target.jsonl"))).toBe(true);
   });
 
+  it("a loop of symbolic links is refused before running, and the links stay (the rename used to replace one with a file)", () => {
+    symlinkSync("loop-2", f("loop-1"));
+    symlinkSync("loop-1", f("loop-2"));
+    expectInputError(cli("run", CONFIG, ...SMALL, "--trace", f("loop-1")), /^error: cannot write the trace file .*loop-1: too many levels of symbolic links \(a loop\?\)\n$/);
+    expect(lstatSync(f("loop-1")).isSymbolicLink()).toBe(true);
+  });
+
   it("a dangling link is checked as the file it names: the same file as another output, or in a missing folder, is refused before running", () => {
     symlinkSync("same-target.json", f("dangling"));
     expectInputError(cli("run", CONFIG, ...SMALL, "--trace", f("dangling"), "--chrome-trace", f("same-target.json")), /are the same file/);
@@ -179,9 +186,23 @@ describe("sweep and search with a config that is wrong at every point", () => {
     expect(r.stdout).toMatch(/^1,failed,/m);
   });
 
+  it("search with an empty --objective exits 2 before pruning or running anything", () => {
+    expectInputError(cli("search", CONFIG, "--space", "configs/search-roce-allreduce-layout.yaml", "--objective", " "), /^error: --objective expects a metric name .*got an empty string\n/);
+  });
+
   it("search with a bad --set exits 2 instead of pruning every point", () => {
     const r = cli("search", "configs/roce-allreduce-4servers.yaml", "--space", "configs/search-roce-allreduce-layout.yaml", "--objective", "ranks", "--set", "workload.rnaks=3", "--jobs", "1");
     expectInputError(r, /^error: --set workload\.rnaks=3 workload\.rnaks: unknown key "rnaks"/);
+  });
+});
+
+describe("sweep merge with failed points", () => {
+  it("writes the merged results, names each failed point on stderr and exits 1 (it used to exit 1 without a word)", () => {
+    for (const i of [0, 1]) expect(cli("sweep", CONFIG, ...SMALL, "--grid", "workload.ranks=2,16", "--jobs", "1", "--shard", `${i}/2`, "--out", f(`fail-${i}.jsonl`)).status).toBe(i);
+    const r = cli("sweep", "merge", f("fail-0.jsonl"), f("fail-1.jsonl"), "--out", f("fail-merged.csv"));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^sweep merge: 2 points from 2 shard files, 1 failed → .*fail-merged\.csv\npoint 1 failed: --set workload\.ranks=16 workload\.ranks: expected a group size of at most 8/);
+    expect(readFileSync(f("fail-merged.csv"), "utf8")).toMatch(/^1,failed,/m);
   });
 });
 

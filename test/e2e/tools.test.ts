@@ -73,6 +73,9 @@ describe("ascend-sim sweep", () => {
 
   it("shards + merge give the same bytes as one unsharded run (CSV and JSONL)", () => {
     expect(cli("sweep", CONFIG, ...GRID, "--jobs", "2", "--out", f("all.jsonl")).status).toBe(0);
+    const first = JSON.parse(readFileSync(f("all.jsonl"), "utf8").split("\n")[0]!) as { point: unknown; point_text: unknown };
+    expect(first.point).toEqual({ "workload.ranks": 2, "network.model": "analytical", "workload.sizes.factor": 4, "workload.sizes.to": "1MiB" });
+    expect(first.point_text).toEqual({ "workload.ranks": "2", "network.model": "analytical", "workload.sizes.factor": "4", "workload.sizes.to": "1MiB" });
     for (const i of [0, 1, 2]) {
       const r = cli("sweep", CONFIG, ...GRID, "--jobs", "1", "--shard", `${i}/3`, "--out", f(`shard-${i}.jsonl`));
       expect(r.status, r.stderr).toBe(0);
@@ -132,9 +135,14 @@ describe("ascend-sim search", () => {
   it("--json gives the ranking as data; a missing metric is an input error", () => {
     const r = cli("search", "configs/roce-allreduce-4servers.yaml", "--space", "configs/search-roce-allreduce-layout.yaml", "--objective", "results[algorithm=ring][size_bytes=1024].time_us", "--minimize", "--json", "--jobs", "2");
     expect(r.status, r.stderr).toBe(0);
-    const j = JSON.parse(r.stdout) as { direction: string; ranked: { objective: number }[]; counts: { ranked: number } };
+    const j = JSON.parse(r.stdout) as { direction: string; ranked: { objective: number; point: Record<string, unknown> }[]; counts: { ranked: number } };
     expect(j.direction).toBe("min");
     expect(j.ranked[0]!.objective).toBeLessThanOrEqual(j.ranked[1]!.objective);
+    // knob values typed as --set types them: numbers are numbers, a bandwidth stays a string
+    expect(Object.keys(j.ranked[0]!.point)).toEqual(["workload.ranks", "cluster.nic_bandwidth", "cluster.oversubscription", "cluster.servers", "cluster.npus_per_server"]);
+    expect(j.ranked[0]!.point["workload.ranks"]).toBe(32);
+    expect(typeof j.ranked[0]!.point["cluster.oversubscription"]).toBe("number");
+    expect(j.ranked[0]!.point["cluster.nic_bandwidth"]).toMatch(/^[24]00Gb\/s$/);
     const bad = cli("search", "configs/roce-allreduce-4servers.yaml", "--space", "configs/search-roce-allreduce-layout.yaml", "--objective", "mfu", "--jobs", "2");
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/metric "mfu" is not a number/);

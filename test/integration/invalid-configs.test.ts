@@ -5,7 +5,7 @@
  * (presets, workload kinds, network models, ops) are built from those registries, so adding a
  * preset does not break these tests but changing a message does.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -183,12 +183,21 @@ describe("loadScenario on an invalid fixture throws an InputError with located m
 describe("unreadable config files", () => {
   it("a missing path is an input error naming the file", () => {
     const f = abs("test/fixtures/invalid/no-such-file.yaml");
-    expect(loadIssues(f)).toEqual([`${f}: cannot read the config file: no such file`]);
+    expect(loadIssues(f)).toEqual([`${f}: cannot read the config file: no such file or folder`]);
+  });
+
+  it("a loop of symbolic links is an input error in words, not an error code", () => {
+    const dir = mkdtempSync(join(tmpdir(), "loop-config-"));
+    symlinkSync(join(dir, "b.yaml"), join(dir, "a.yaml"));
+    symlinkSync(join(dir, "a.yaml"), join(dir, "b.yaml"));
+    const f = join(dir, "a.yaml");
+    expect(loadIssues(f)).toEqual([`${f}: cannot read the config file: too many levels of symbolic links (a loop?)`]);
+    rmSync(dir, { recursive: true });
   });
 
   it("a directory is an input error naming the directory", () => {
     const f = abs("test/fixtures/invalid");
-    expect(loadIssues(f)).toEqual([`${f}: cannot read the config file: it is a directory`]);
+    expect(loadIssues(f)).toEqual([`${f}: cannot read the config file: it is a folder`]);
   });
 });
 
@@ -478,11 +487,11 @@ describe("the CLI reports invalid input on stderr with exit code 2", () => {
   });
 
   it("a missing config file", () => {
-    expect(cli("run", "no/such/config.yaml")).toEqual({ status: 2, stdout: "", stderr: errors(["no/such/config.yaml: cannot read the config file: no such file"]) });
+    expect(cli("run", "no/such/config.yaml")).toEqual({ status: 2, stdout: "", stderr: errors(["no/such/config.yaml: cannot read the config file: no such file or folder"]) });
   });
 
   it("a directory as config file", () => {
-    expect(cli("run", "configs")).toEqual({ status: 2, stdout: "", stderr: errors(["configs: cannot read the config file: it is a directory"]) });
+    expect(cli("run", "configs")).toEqual({ status: 2, stdout: "", stderr: errors(["configs: cannot read the config file: it is a folder"]) });
   });
 
   it("a --set without '='", () => {

@@ -7,7 +7,7 @@ import { diffTraces } from "../../diff/trace-diff.js";
 import { renderTable } from "../../report/summary-table.js";
 import type { Cell } from "../../sweep/flatten-metrics.js";
 import { ExitStatus, UsageError, integerOption } from "../common-options.js";
-import { errnoText } from "../errno-text.js";
+import { errnoText } from "../../config/errno-text.js";
 
 interface DiffArgs {
   a: string;

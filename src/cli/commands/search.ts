@@ -5,12 +5,13 @@ import { sweepReportHtml } from "../../report/sweep-report.js";
 import { renderTable } from "../../report/summary-table.js";
 import { formatColumn } from "../../search/format.js";
 import { runSearch, type SearchEntry, type SearchResult } from "../../search/search.js";
+import { typedPoint } from "../../sweep/point-values.js";
 import { recordsToCsv, recordsToJsonl, type SweepRecord } from "../../sweep/records.js";
 import { TOOL, VERSION } from "../../version.js";
 import { inputError } from "../../config/errors.js";
 import { parseConstraint } from "../../search/constraint.js";
-import { ExitStatus, integerOption, seedOption, withConfigOptions } from "../common-options.js";
-import { errnoText } from "../errno-text.js";
+import { ExitStatus, UsageError, integerOption, seedOption, withConfigOptions } from "../common-options.js";
+import { errnoText } from "../../config/errno-text.js";
 import { checkOutputPaths, writeFilesAtomic } from "../output-file.js";
 import { progressDisplay } from "../progress.js";
 import { outputFormat } from "./sweep.js";
@@ -64,7 +65,8 @@ export const searchCommand: CommandModule<object, SearchArgs> = {
     const jobs = integerOption(args.jobs, "--jobs") ?? availableParallelism();
     const topN = integerOption(args.top, "--top")!;
     const format = args.out !== undefined ? outputFormat(args.out, "csv") : undefined;
-    // every problem of the command line before anything runs: constraint syntax, the space file, output paths
+    // every problem of the command line before anything runs: objective, constraint syntax, the space file, output paths
+    if (args.objective.trim() === "") throw new UsageError("--objective expects a metric name (a flat column as in sweep output, e.g. mfu, or a selector), got an empty string");
     for (const c of args.constraint) parseConstraint(c);
     try {
       readFileSync(args.space);
@@ -110,7 +112,7 @@ export const searchCommand: CommandModule<object, SearchArgs> = {
         direction: dir,
         constraints: r.constraints.map((k) => k.text),
         counts: c,
-        ranked: top.map((e, i) => ({ rank: i + 1, index: e.point.index, point: Object.fromEntries(e.point.values), objective: e.objective, constraints: Object.fromEntries(r.constraints.map((k, j) => [k.metric, e.constraintValues[j] ?? null])) })),
+        ranked: top.map((e, i) => ({ rank: i + 1, index: e.point.index, point: typedPoint(Object.fromEntries(e.point.values)), objective: e.objective, constraints: Object.fromEntries(r.constraints.map((k, j) => [k.metric, e.constraintValues[j] ?? null])) })),
       };
       process.stdout.write(JSON.stringify(out, null, 2) + "\n");
     } else {

@@ -138,12 +138,16 @@ export const sweepRun: CommandModule<object, SweepArgs> = {
     if (args.out !== undefined) {
       process.stderr.write(`sweep: ${result.records.length} points${shard ? ` (shard ${shard.index}/${shard.count} of ${result.total})` : ""}, ${result.failed} failed → ${args.out}\n`);
     }
-    if (result.failed > 0) {
-      for (const r of result.records) if (r.status === "failed") process.stderr.write(`point ${r.index} failed: ${r.error}\n`);
-      throw new ExitStatus(1);
-    }
+    failIfAnyFailed(result.records);
   },
 };
+
+/** Names each failed point on stderr and exits 1 (after the results were written), so a scheduler sees the failure and why. */
+function failIfAnyFailed(records: readonly SweepRecord[]): void {
+  const failed = records.filter((r) => r.status === "failed");
+  for (const r of failed) process.stderr.write(`point ${r.index} failed: ${r.error ?? ""}\n`);
+  if (failed.length > 0) throw new ExitStatus(1);
+}
 
 /** `ascend-sim sweep merge <files..>`. */
 export const sweepMerge: CommandModule<object, MergeArgs> = {
@@ -160,7 +164,8 @@ export const sweepMerge: CommandModule<object, MergeArgs> = {
     checkOutputPaths(outputTargets(args.out, args.report), args.files);
     const records = mergeShards(args.files);
     emit(records, args.out, outputFormat(args.out, "csv"), args.report, `sweep merged from ${args.files.length} shards`);
-    if (records.some((r) => r.status === "failed")) throw new ExitStatus(1);
+    if (args.out !== undefined) process.stderr.write(`sweep merge: ${records.length} points from ${args.files.length} shard files, ${records.filter((r) => r.status === "failed").length} failed → ${args.out}\n`);
+    failIfAnyFailed(records);
   },
 };
 

@@ -56,6 +56,10 @@ describe("sweep grid", () => {
     expect(splitTopLevel("1,[ring,mesh],{a: 1, b: 2},'x,y'")).toEqual(["1", "[ring,mesh]", "{a: 1, b: 2}", "'x,y'"]);
   });
 
+  it("still splits after an unmatched closing bracket (it opens nothing): `ring],mesh` is two values", () => {
+    expect(splitTopLevel("ring],mesh,[hd]")).toEqual(["ring]", "mesh", "[hd]"]);
+  });
+
   it("expands the cartesian product first axis slowest, zip lists as one axis after the grids", () => {
     const pts = expandPoints(sweepDimensions(["a=1,2", "b=x,y"], ["c=5,6", "d=p,q"]));
     expect(pts.map((p) => p.values.map(([k, v]) => `${k}=${v}`).join(" "))).toEqual([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { selectMetric } from "../../../src/validate/metric-selector.js";
+import { selectMetric, selectMetricValues } from "../../../src/validate/metric-selector.js";
 import { targetError, withinTolerance } from "../../../src/validate/run-targets.js";
 import type { Target } from "../../../src/validate/targets.js";
 
@@ -12,6 +12,22 @@ const metrics = {
   ],
   ops: [{ label: "MLA compute-bound", peak_fraction: 0.7 }],
 };
+
+describe("every value a selector reaches (search refuses a selector that reaches several)", () => {
+  it("one value for a selector whose filters leave one row, or a plain key", () => {
+    expect(selectMetricValues(metrics, "moe_results[op=combine][ep=256].latency_us")).toEqual([3]);
+    expect(selectMetricValues(metrics, "total_us")).toEqual([12.5]);
+  });
+  it("one value per row left where selectMetric reads the first", () => {
+    expect(selectMetricValues(metrics, "moe_results[op=combine].latency_us")).toEqual([2, 3]);
+    expect(selectMetricValues(metrics, "moe_results.latency_us")).toEqual([1, 2, 3]);
+    expect(selectMetricValues({ ttft_ms: [4, 5] }, "ttft_ms")).toEqual([4, 5]);
+  });
+  it("nothing for a path that leads nowhere", () => {
+    expect(selectMetricValues(metrics, "moe_results[op=allreduce].latency_us")).toEqual([]);
+    expect(selectMetricValues(metrics, "constructor.length")).toEqual([]);
+  });
+});
 
 describe("metric selector", () => {
   it("reads dotted keys", () => {

@@ -17,6 +17,9 @@ export function errnoText(e: unknown): string {
       return "the file system is read-only";
     case "ENOSPC":
       return "no space left on the device";
+    case "ERR_STRING_TOO_LONG":
+      // V8's longest string (2^29 − 24 UTF-16 units): the file cannot be read as text in one piece
+      return "the file is too large to read as text (more than 512 MiB)";
     case undefined:
       return (e as Error).message;
     default:
