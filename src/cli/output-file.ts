@@ -10,8 +10,6 @@ export interface OutputTarget {
   readonly what: string;
 }
 
-/** A failed file operation in words ("no such file or folder", "permission denied", …), as the messages show it. */
-
 /** True when `path` names an existing folder (false for a file, nothing, or an unreadable path). */
 function isDirectory(path: string): boolean {
   try {
@@ -41,6 +39,21 @@ function writeTarget(path: string): string | undefined {
   return undefined; // a loop of links
 }
 
+/** True when `path`, or a link on the way to its target, lies in /dev or /proc (devices, /dev/stdout, /proc/self/fd/N). */
+function isStreamPath(path: string): boolean {
+  let p = resolve(path);
+  for (let hops = 0; hops < 40; hops++) {
+    if (p === "/dev" || p.startsWith("/dev/") || p === "/proc" || p.startsWith("/proc/")) return true;
+    try {
+      if (!lstatSync(p).isSymbolicLink()) return false;
+    } catch {
+      return false;
+    }
+    p = resolve(dirname(p), readlinkSync(p));
+  }
+  return false;
+}
+
 /** True when `path` (links followed) exists and is not a regular file or folder. */
 function existsAsNonFile(path: string): boolean {
   try {
@@ -62,6 +75,9 @@ export function checkOutputPaths(targets: readonly OutputTarget[], inputs: reado
   const seen = new Map<string, string>();
   for (const t of targets) {
     if (t.path.trim() === "") inputError({ path: "", message: `cannot write the ${t.what} file: the file name is empty` });
+    // /dev/stdout, /dev/fd/N, /proc/self/fd/N name open streams: with stdout redirected to a file they lead to
+    // that file, and the rename of writeFilesAtomic would replace it (the run's summary with it)
+    if (isStreamPath(t.path)) inputError({ path: "", message: `cannot write the ${t.what} file ${t.path}: it is a device or an open stream, not a file; expected a file path (the ${t.what} is written whole at the end of the run: write it to a file, then read that)` });
     // the file the write lands in (through links): compared with the inputs and the other outputs, its folder checked
     const id = writeTarget(t.path);
     // the rename of writeFilesAtomic would replace a link of the loop with a file: refuse it like the OS would

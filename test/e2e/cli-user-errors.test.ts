@@ -270,6 +270,14 @@ describe("environment", () => {
     expect(r.stdout).toMatch(/T1\.dispatch\.ep8 .* pass/);
   });
 
+  it("--trace /dev/stdout with stdout redirected to a file is refused, and the file keeps what the shell put there", () => {
+    const out = f("redirected.txt");
+    const sh = `echo kept > "${out}"; "${process.execPath}" "${CLI}" run ${CONFIG} --trace /dev/stdout >> "${out}" 2>&1; echo "$?"`;
+    const r = spawnSync("bash", ["-c", sh], { cwd: ROOT, encoding: "utf8" });
+    expect(r.stdout.trim()).toBe("2");
+    expect(readFileSync(out, "utf8")).toBe("kept\nerror: cannot write the trace file /dev/stdout: it is a device or an open stream, not a file; expected a file path (the trace is written whole at the end of the run: write it to a file, then read that)\n");
+  });
+
   it("stdout closed early (| head) ends the command quietly, without a stack trace", () => {
     const err = f("epipe.err");
     const sh = `"${process.execPath}" "${CLI}" schema 2>"${err}" | head -c 10 >/dev/null; echo "\${PIPESTATUS[0]}"`;
