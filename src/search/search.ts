@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { closest } from "../config/did-you-mean.js";
 import { loadConfigDocument, normalizeKeyPath } from "../config/document.js";
 import { InputError, inputError, type InputIssue } from "../config/errors.js";
@@ -27,6 +29,27 @@ export interface SearchOptions {
   readonly constraints?: readonly string[];
   readonly jobs?: number;
   readonly onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * The fingerprint of a search definition (config and space texts, --set, seed, objective, constraints), the
+ * `sweep` field of its --out JSONL records: `sweep merge` joins only records of one definition, so the
+ * outputs of two different searches are never merged as one.
+ */
+export function searchFingerprint(opts: Pick<SearchOptions, "config" | "sets" | "seed" | "space" | "objective" | "minimize" | "constraints">): string {
+  const digest = (file: string) => createHash("sha256").update(readFileSync(file)).digest("hex");
+  const definition = {
+    v: 1,
+    kind: "search",
+    config: digest(opts.config),
+    space: digest(opts.space),
+    sets: opts.sets ?? [],
+    seed: opts.seed ?? null,
+    objective: opts.objective,
+    minimize: opts.minimize ?? false,
+    constraints: opts.constraints ?? [],
+  };
+  return createHash("sha256").update(JSON.stringify(definition)).digest("hex").slice(0, 16);
 }
 
 /** The fate of one point: pruned by the loader's rules, failed, infeasible by a constraint, or ranked. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseConstraint, satisfies } from "../../src/search/constraint.js";
-import { runSearch } from "../../src/search/search.js";
+import { runSearch, searchFingerprint } from "../../src/search/search.js";
 import { factorizations, loadSpace, spacePoints, valueText } from "../../src/search/space.js";
 
 const CONFIG = "configs/roce-allreduce-4servers.yaml";
@@ -50,5 +50,23 @@ describe("runSearch", () => {
 
   it("names the closest metric when the objective does not exist", async () => {
     await expect(runSearch({ config: CONFIG, space: SPACE, objective: "busbw_gb_per_s", jobs: 1 })).rejects.toThrow(/metric "busbw_gb_per_s" is not a number/);
+  });
+});
+
+describe("search --out records carry the fingerprint of their definition", () => {
+  const def = { config: CONFIG, space: SPACE, objective: BUSBW };
+  it("is the same for the same definition and differs when the space, a --set, the seed, the objective or a constraint differs", () => {
+    const base = searchFingerprint(def);
+    expect(searchFingerprint({ ...def })).toBe(base);
+    expect(base).toMatch(/^[0-9a-f]{16}$/);
+    const variants = [
+      searchFingerprint({ ...def, space: "configs/search-pangu-ultra-layout.yaml" }),
+      searchFingerprint({ ...def, sets: ["cluster.servers=2"] }),
+      searchFingerprint({ ...def, seed: 7 }),
+      searchFingerprint({ ...def, objective: SMALL }),
+      searchFingerprint({ ...def, minimize: true }),
+      searchFingerprint({ ...def, constraints: [`${SMALL}<=200`] }),
+    ];
+    expect(new Set([base, ...variants]).size).toBe(variants.length + 1);
   });
 });

@@ -4,7 +4,7 @@ import type { Argv, CommandModule } from "yargs";
 import { sweepReportHtml } from "../../report/sweep-report.js";
 import { renderTable } from "../../report/summary-table.js";
 import { formatColumn } from "../../search/format.js";
-import { runSearch, type SearchEntry, type SearchResult } from "../../search/search.js";
+import { runSearch, searchFingerprint, type SearchEntry, type SearchResult } from "../../search/search.js";
 import { typedPoint } from "../../sweep/point-values.js";
 import { recordsToCsv, recordsToJsonl, type SweepRecord } from "../../sweep/records.js";
 import { TOOL, VERSION } from "../../version.js";
@@ -98,7 +98,7 @@ export const searchCommand: CommandModule<object, SearchArgs> = {
     const c = r.counts;
     const dir = args.minimize ? "min" : "max";
     if (args.out !== undefined || args.report !== undefined) {
-      const records = toRecords(r, "search");
+      const records = toRecords(r, searchFingerprint({ config: args.config, sets: args.set, ...(seed !== undefined ? { seed } : {}), space: args.space, objective: args.objective, minimize: args.minimize ?? false, constraints: args.constraint }));
       writeFilesAtomic([
         ...(args.out !== undefined ? [{ path: args.out, what: "output", text: format === "jsonl" ? recordsToJsonl(records) : recordsToCsv(records) }] : []),
         ...(args.report !== undefined ? [{ path: args.report, what: "report", text: sweepReportHtml(records, `search of ${args.config}`) }] : []),
