@@ -273,6 +273,7 @@ export function loadScenario(file: string, opts: LoadOptions = {}): Scenario {
       workload: workload.config,
     }),
   ) as Record<string, JsonValue>;
+  workload.def.fillDerived?.(resolved, workload.config, env, workload.sections);
   const locate = (issue: InputIssue): InputIssue =>
     issue.file !== undefined || issue.fromSet !== undefined || issue.path === "" ? issue : issueAt(cd, issue.path.split(".").map((k) => (/^\d+$/.test(k) ? Number(k) : k)), issue.message);
   return { file, name, seed: top.data.seed, env, workload, resolved, locate };

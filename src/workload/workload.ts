@@ -68,6 +68,12 @@ export interface WorkloadDefinition<S extends z.ZodType = z.ZodType, X extends S
   readonly sections?: X;
   /** Cross-field rules against the environment (cluster size, model shapes…). */
   check?(cfg: z.output<S>, env: ResolvedEnvironment, ...sections: SectionsArg<X>): RuleViolation[];
+  /**
+   * Writes into `resolved` (the JSON copy of the config that `explain` and `--json` show) the values this
+   * kind derives when a key is omitted — an instance's NPU count, a phase's overlap mode — so the resolved
+   * config shows what the run uses. The run derives them itself: `resolved` is never read back.
+   */
+  fillDerived?(resolved: Record<string, JsonValue>, cfg: z.output<S>, env: ResolvedEnvironment, ...sections: SectionsArg<X>): void;
   /** Builds processes on `ctx.sim`, runs it and returns the metrics. */
   run(cfg: z.output<S>, ctx: RunContext, ...sections: SectionsArg<X>): WorkloadResult;
 }

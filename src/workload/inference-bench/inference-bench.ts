@@ -1,4 +1,5 @@
 import type { ResolvedModel } from "../../config/model-field.js";
+import { fillInferenceDerived } from "./derived-defaults.js";
 import { chipByName } from "../../hw/chips.js";
 import { formatBytes } from "../../units/index.js";
 import { defineWorkload, type JsonValue, type RuleViolation, type SummaryTable } from "../workload.js";
@@ -136,6 +137,10 @@ export const inferenceBench = defineWorkload({
       if (h.total > h.capacity) violations.push({ path: ["deployment"], message: hbmMessage(m.settings.phase, h, m.chip) });
     }
     return violations;
+  },
+
+  fillDerived(resolved, cfg, env, sections) {
+    fillInferenceDerived(resolved, cfg, (sections as Sections).deployment, env);
   },
 
   run(cfg, ctx, sections) {

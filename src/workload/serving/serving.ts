@@ -9,6 +9,7 @@ import type { WeightPrecision } from "../../model/precision.js";
 import { SupernodeTopology } from "../../topology/supernode-topology.js";
 import type { SimEvents } from "../../trace/span.js";
 import { hbmPerDie } from "../inference-bench/memory.js";
+import { defaultOverlap } from "../inference-bench/schema.js";
 import { checkVariants, parseVariants, type Variant } from "../compare-variants.js";
 import { defineWorkload, type JsonValue, type RuleViolation, type SummaryTable } from "../workload.js";
 import { syntheticArrivals } from "./arrivals.js";
@@ -316,6 +317,21 @@ export const servingWorkload = defineWorkload({
     if (!Array.isArray(vs) || vs.length === 0) return [];
     if ("message" in vs[0]!) return vs as RuleViolation[];
     return mergePhasePairs(checkVariants(vs as Variant<ServingCore>[], (c, at) => checkCore(c, env, sections as Sections, at)));
+  },
+
+  fillDerived(resolved, cfg, env) {
+    // the base deployment's instances (compare variants are shown as written: they are overrides)
+    const w = resolved.workload as { instances?: { deployment?: Record<string, JsonValue>; prefill?: Record<string, JsonValue>; decode?: Record<string, JsonValue> }[] };
+    cfg.instances.forEach((g, i) => {
+      const r = w.instances?.[i];
+      if (r === undefined) return;
+      // in the schema's key order: npus first, overlap after microbatches
+      if (r.deployment !== undefined && r.deployment.npus === undefined) r.deployment = { npus: groupNpus(g, env), ...r.deployment };
+      for (const phase of ["prefill", "decode"] as const) {
+        const knobs = r[phase];
+        if (knobs !== undefined && knobs.overlap === undefined) r[phase] = { microbatches: knobs.microbatches!, overlap: defaultOverlap(phase), ...knobs };
+      }
+    });
   },
 
   run(cfg, ctx, sections) {
