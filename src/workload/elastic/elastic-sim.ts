@@ -195,19 +195,27 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
 
   // the coordinator's accumulators over its decision window: SLO verdicts (judged, of which met), and
   // ∫demand dt, ∫capacity dt (sequence·ns). A request gets one verdict, as early as it is known: a miss
-  // when its TTFT deadline passes without a first token (a backlog shows before it drains), else at
-  // completion; a dropped request is a miss.
+  // once its TTFT deadline has passed without a first token in time (found at the next decision: a
+  // backlog shows before it drains), else at completion; a dropped request is a miss.
   const dec = { judged: 0, met: 0, demandArea: 0, capacityArea: 0, lastNs: 0 };
   const judged = new Uint8Array(arrivals.length);
-  const ttftDeadlineNs = Math.round(cfg.slo.ttft_ms * 1e6) + 1;
+  const ttftNs = cfg.slo.ttft_ms * 1e6;
   const judgeMiss = (r: Request): void => {
     if (judged[r.id] === 1) return;
     judged[r.id] = 1;
     dec.judged++;
   };
-  const onTtftDeadline = (arg: unknown): void => {
-    const r = arg as Request;
-    if (r.firstTokenNs < 0 && r.state !== "done" && r.state !== "rejected") judgeMiss(r);
+  /** Judges the requests in the system whose TTFT deadline has passed without a first token by then. */
+  const judgeOverdue = (): void => {
+    const overdue = (r: Request): void => {
+      if (judged[r.id] === 0 && sim.now - r.atNs > ttftNs && (r.firstTokenNs < 0 || r.firstTokenNs - r.atNs > ttftNs)) judgeMiss(r);
+    };
+    pending.forEach(overdue);
+    for (const e of engines) {
+      e.queue.forEach(overdue);
+      e.batch.forEach(overdue);
+      e.running.forEach(overdue);
+    }
   };
   const demandNow = (): number => {
     let n = pending.length;
@@ -575,6 +583,7 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
   const decide = (): void => {
     if (accounted >= arrivals.length) return;
     touch();
+    judgeOverdue();
     const judgedNow = dec.judged;
     const att = judgedNow > 0 ? dec.met / judgedNow : 1;
     // demand ÷ capacity over the window; no capacity (all engines down) is no evidence of low load
@@ -622,7 +631,6 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
     r.queuedNs = sim.now;
     reqs.push(r);
     win.arrivals++;
-    if (cfg.scaling.policy === "slo") sim.schedule(ttftDeadlineNs, onTtftDeadline, r);
     if (i + 1 < arrivals.length) sim.scheduleAt(arrivals[i + 1]!.atNs, onArrival, i + 1);
     route(r);
   };
