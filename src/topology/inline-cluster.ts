@@ -1,6 +1,8 @@
 import { z } from "zod";
+import { didYouMean } from "../config/did-you-mean.js";
 import { bandwidth, duration } from "../config/quantity.js";
 import { defineClusterType } from "./cluster-type.js";
+import { firstUnreachablePair, HopPaths } from "./hop-paths.js";
 import { unknownPlane } from "./planes.js";
 import { Topology, TopologyBuilder, type NodeKind } from "./topology.js";
 
@@ -8,7 +10,7 @@ import { Topology, TopologyBuilder, type NodeKind } from "./topology.js";
  * A cluster written out in YAML: named nodes, links between them, the nodes that are ranks, and
  * optionally explicit routes. Pairs without an explicit route take a shortest path by hop count (BFS),
  * ties broken deterministically: neighbours are explored in link declaration order and the first path
- * found wins; between parallel links the first declared is used. One plane, `default`.
+ * found wins. A direction has at most one link (a parallel one would never carry traffic). One plane, `default`.
  */
 const NODE_KINDS = ["npu", "die", "cpu", "switch", "nic", "memory"] as const satisfies readonly NodeKind[];
 
@@ -37,111 +39,180 @@ const inlineRouteSchema = z.strictObject({
   via: z.array(z.string()).default([]),
 });
 
-/** Parameters of an inline cluster. */
-export const inlineClusterSchema = z.strictObject({
-  type: z.literal("inline"),
-  nodes: z.array(inlineNodeSchema).min(1),
-  links: z.array(inlineLinkSchema).default([]),
-  /** Node names of the ranks, in rank order. */
-  ranks: z.array(z.string()).min(1),
-  /** Explicit routes (one direction each); other pairs take a shortest path. */
-  routes: z.array(inlineRouteSchema).default([]),
-});
+/** Parameters of an inline cluster; the rules between fields (names, links, routes, reachability) are `inlineClusterProblems`. */
+export const inlineClusterSchema = z
+  .strictObject({
+    type: z.literal("inline"),
+    nodes: z.array(inlineNodeSchema).min(1),
+    links: z.array(inlineLinkSchema).default([]),
+    /** Node names of the ranks, in rank order. */
+    ranks: z.array(z.string()).min(1),
+    /** Explicit routes (one direction each); other pairs take a shortest path. */
+    routes: z.array(inlineRouteSchema).default([]),
+  })
+  .superRefine((spec, ctx) => {
+    for (const p of inlineClusterProblems(spec)) ctx.addIssue({ code: "custom", path: p.path, message: p.message });
+  });
 
 /** Parsed parameters of an inline cluster. */
 export type InlineClusterSpec = z.output<typeof inlineClusterSchema>;
 
+/** A rule an inline cluster breaks, at its path below `cluster:` (e.g. ["links", 3, "to"]). */
+export interface InlineProblem {
+  readonly path: (string | number)[];
+  readonly message: string;
+}
+
 /** Planes of an inline cluster. */
 const INLINE_PLANES = ["default"] as const;
 
-/** Builds the graph; throws an Error naming the field for unknown or repeated node names and unreachable ranks. */
-export function buildInlineCluster(spec: InlineClusterSpec, name: string): Topology {
-  const b = new TopologyBuilder();
-  const names = spec.nodes.map((n) => n.name);
-  const lookup = (field: string, node: string): number => {
-    if (!names.includes(node)) {
-      throw new Error(`${field}: unknown node "${node}" (valid values are: ${names.join(", ")})`);
-    }
-    return b.id(node);
-  };
-  spec.nodes.forEach((n, i) => {
-    if (names.indexOf(n.name) !== i) throw new Error(`nodes[${i}].name: duplicate node "${n.name}"`);
-    b.node(n.name, n.kind);
-  });
+/** Problems listed in full; a graph written by a script can repeat one mistake thousands of times. */
+const MAX_PROBLEMS = 20;
+/** Node names listed after an unknown one, up to this many nodes. */
+const MAX_LISTED_NODES = 20;
 
-  // out[v] = links leaving v, in declaration order (the BFS tie-break)
+/** The graph of a spec: nodes and directed links, the links leaving each node (in declaration order), ranks, explicit routes. */
+interface InlineGraph {
+  readonly builder: TopologyBuilder;
+  readonly out: number[][];
+  readonly rankNodes: number[];
+  /** Explicit routes by `src × ranks + dst`. */
+  readonly explicit: Map<number, number[]>;
+}
+
+/** Builds the graph of `spec` and lists every rule it breaks (the graph is usable only when there is none). */
+function inlineGraph(spec: InlineClusterSpec): { graph: InlineGraph; problems: InlineProblem[] } {
+  const problems: InlineProblem[] = [];
+  let more = 0;
+  let firstLeftOut: (string | number)[] = [];
+  const problem = (path: (string | number)[], message: () => string): void => {
+    if (problems.length < MAX_PROBLEMS) problems.push({ path, message: message() });
+    else if (more++ === 0) firstLeftOut = path;
+  };
+  const b = new TopologyBuilder();
+  const ids = new Map<string, number>();
+  spec.nodes.forEach((n, i) => {
+    if (ids.has(n.name)) problem(["nodes", i, "name"], () => `duplicate node "${n.name}" (also nodes[${ids.get(n.name)}])`);
+    else ids.set(n.name, b.node(n.name, n.kind));
+  });
+  const names = [...ids.keys()];
+  const lookup = (path: (string | number)[], name: string): number | undefined => {
+    const id = ids.get(name);
+    if (id === undefined) {
+      problem(path, () => {
+        const list = names.length <= MAX_LISTED_NODES ? ` (valid values are: ${names.join(", ")})` : ` (not one of the ${names.length} nodes)`;
+        return `unknown node "${name}"${didYouMean(name, names)}${list}`;
+      });
+    }
+    return id;
+  };
+
   const out: number[][] = b.nodes.map(() => []);
+  // entry of links: that declared each direction first (by from × nodes + to)
+  const declared = new Map<number, number>();
+  const direction = (i: number, from: number, to: number): boolean => {
+    const first = declared.get(from * b.nodes.length + to);
+    if (first === undefined) {
+      declared.set(from * b.nodes.length + to, i);
+      return true;
+    }
+    // routes take the first of parallel links: a second would carry nothing (and its bandwidth would be lost)
+    const name = (v: number): string => b.nodes[v]!.name;
+    problem(["links", i], () => `a second link from "${name(from)}" to "${name(to)}" (links[${first}] is the first): routes use one link per direction, so it would carry nothing; expected one link with the total bandwidth (duplex: false on both for different directions)`);
+    return false;
+  };
   spec.links.forEach((l, i) => {
-    const from = lookup(`links[${i}].from`, l.from);
-    const to = lookup(`links[${i}].to`, l.to);
-    if (from === to) throw new Error(`links[${i}]: link from "${l.from}" to itself`);
+    const from = lookup(["links", i, "from"], l.from);
+    const to = lookup(["links", i, "to"], l.to);
+    if (from === undefined || to === undefined) return;
+    if (from === to) return problem(["links", i, "to"], () => `a link from "${l.from}" to itself: expected another node`);
+    if (!direction(i, from, to) || (l.duplex && !direction(i, to, from))) return;
     out[from]!.push(b.link(from, to, l.bandwidth.value, l.latency.value));
     if (l.duplex) out[to]!.push(b.link(to, from, l.bandwidth.value, l.latency.value));
   });
 
-  const rankNodes = spec.ranks.map((r, i) => lookup(`ranks[${i}]`, r));
+  const rankNodes: number[] = [];
   const rankOf = new Map<number, number>();
-  rankNodes.forEach((node, i) => {
-    if (rankOf.has(node)) throw new Error(`ranks[${i}]: node "${spec.ranks[i]}" is already rank ${rankOf.get(node)}`);
-    rankOf.set(node, i);
+  spec.ranks.forEach((r, i) => {
+    const node = lookup(["ranks", i], r);
+    if (node === undefined) return;
+    if (rankOf.has(node)) return problem(["ranks", i], () => `node "${r}" is already rank ${rankOf.get(node)}`);
+    rankOf.set(node, rankNodes.length);
+    rankNodes.push(node);
   });
-  const R = rankNodes.length;
+  const R = spec.ranks.length;
 
-  const firstLink = (from: number, to: number): number | undefined => out[from]!.find((l) => b.links[l]!.to === to);
-
-  // routes[s * R + d]: explicit ones first, then BFS from each source rank for the rest
-  const routes: (readonly number[] | undefined)[] = new Array<readonly number[] | undefined>(R * R);
+  const explicit = new Map<number, number[]>();
   spec.routes.forEach((r, i) => {
-    const src = rankOf.get(lookup(`routes[${i}].src`, r.src));
-    const dst = rankOf.get(lookup(`routes[${i}].dst`, r.dst));
-    if (src === undefined) throw new Error(`routes[${i}].src: node "${r.src}" is not a rank`);
-    if (dst === undefined) throw new Error(`routes[${i}].dst: node "${r.dst}" is not a rank`);
-    if (src === dst) throw new Error(`routes[${i}]: src and dst are the same rank "${r.src}"`);
-    if (routes[src * R + dst]) throw new Error(`routes[${i}]: a route from "${r.src}" to "${r.dst}" is already given`);
-    const path = [rankNodes[src]!, ...r.via.map((v, k) => lookup(`routes[${i}].via[${k}]`, v)), rankNodes[dst]!];
+    const rankAt = (key: "src" | "dst", name: string): number | undefined => {
+      const node = lookup(["routes", i, key], name);
+      if (node === undefined) return undefined;
+      const rank = rankOf.get(node);
+      if (rank === undefined) problem(["routes", i, key], () => `node "${name}" is not a rank (the ranks are listed in ranks:)`);
+      return rank;
+    };
+    const src = rankAt("src", r.src);
+    const dst = rankAt("dst", r.dst);
+    if (src === undefined || dst === undefined) return;
+    if (src === dst) return problem(["routes", i, "dst"], () => `src and dst are the same rank "${r.src}"`);
+    if (explicit.has(src * R + dst)) return problem(["routes", i], () => `a route from "${r.src}" to "${r.dst}" is already given`);
+    // hop k of the route lands on via[k], the last on dst
+    const landing = (k: number): (string | number)[] => (k < r.via.length ? ["routes", i, "via", k] : ["routes", i, "dst"]);
+    const path = [rankNodes[src]!];
+    for (let k = 0; k < r.via.length; k++) {
+      const v = lookup(landing(k), r.via[k]!);
+      if (v === undefined) return;
+      path.push(v);
+    }
+    path.push(rankNodes[dst]!);
     const links: number[] = [];
     for (let k = 0; k + 1 < path.length; k++) {
-      const l = firstLink(path[k]!, path[k + 1]!);
-      if (l === undefined) {
-        throw new Error(`routes[${i}].via: no link from "${b.nodes[path[k]!]!.name}" to "${b.nodes[path[k + 1]!]!.name}"`);
-      }
+      const from = path[k]!;
+      const to = path[k + 1]!;
+      const fromName = b.nodes[from]!.name;
+      const toName = b.nodes[to]!.name;
+      // a loop would cross its links twice and be charged twice: no physical path does
+      if (path.indexOf(to) <= k) return problem(landing(k), () => `the route visits "${toName}" twice: expected a path without loops`);
+      const l = out[from]!.find((id) => b.links[id]!.to === to);
+      if (l === undefined) return problem(landing(k), () => `no link from "${fromName}" to "${toName}" (links:)`);
       links.push(l);
     }
-    routes[src * R + dst] = links;
+    explicit.set(src * R + dst, links);
   });
 
-  const V = b.nodes.length;
-  const parentLink = new Int32Array(V);
-  for (let s = 0; s < R; s++) {
-    parentLink.fill(-1);
-    const origin = rankNodes[s]!;
-    const queue = [origin];
-    const seen = new Uint8Array(V);
-    seen[origin] = 1;
-    for (let q = 0; q < queue.length; q++) {
-      const v = queue[q]!;
-      for (const l of out[v]!) {
-        const w = b.links[l]!.to;
-        if (seen[w]) continue;
-        seen[w] = 1;
-        parentLink[w] = l;
-        queue.push(w);
-      }
-    }
-    for (let d = 0; d < R; d++) {
-      if (d === s || routes[s * R + d]) continue;
-      const target = rankNodes[d]!;
-      if (!seen[target]) throw new Error(`links: no path from rank "${spec.ranks[s]}" to rank "${spec.ranks[d]}"`);
-      const links: number[] = [];
-      for (let v = target; v !== origin; v = b.links[parentLink[v]!]!.from) links.push(parentLink[v]!);
-      routes[s * R + d] = links.reverse();
+  if (problems.length === 0) {
+    const missing = firstUnreachablePair(b.links, out, rankNodes, (s, d) => explicit.has(s * R + d));
+    if (missing !== undefined) {
+      const [s, d] = missing;
+      problem(["links"], () => `no path from rank "${spec.ranks[s]}" to rank "${spec.ranks[d]}": expected links that join every pair of ranks (in each direction; a link with duplex: false carries one)`);
     }
   }
+  // at the first one left out, so that in reading order the count follows the listed ones
+  if (more > 0) problems.push({ path: firstLeftOut, message: `… and ${more} more problem${more === 1 ? "" : "s"} of the inline cluster from here on` });
+  return { graph: { builder: b, out, rankNodes, explicit }, problems };
+}
 
+/** Every rule `spec` breaks, each at its path: unknown or repeated names, self-loops, parallel links, routes over missing links or with loops, unreachable ranks. */
+export function inlineClusterProblems(spec: InlineClusterSpec): InlineProblem[] {
+  return inlineGraph(spec).problems;
+}
+
+/**
+ * Builds the graph (the schema has rejected any problem; a spec built without it throws an Error naming
+ * the field of the first). Routes without an explicit one are found on first use, not for every pair.
+ */
+export function buildInlineCluster(spec: InlineClusterSpec, name: string): Topology {
+  const { graph, problems } = inlineGraph(spec);
+  const first = problems[0];
+  if (first !== undefined) throw new Error(`${first.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`)).join("").replace(/^\./, "")}: ${first.message}`);
+  const { builder: b, out, rankNodes, explicit } = graph;
+  const R = rankNodes.length;
+  const paths = new HopPaths(b.links, out);
   const route = (src: number, dst: number, _flowId: number, plane: string): readonly number[] => {
     if (plane !== "default") unknownPlane(plane, INLINE_PLANES);
-    const r = routes[src * R + dst];
-    if (r === undefined || !(src >= 0 && src < R && dst >= 0 && dst < R)) throw new RangeError(`rank ${src} or ${dst} outside 0..${R - 1}`);
+    if (!(Number.isInteger(src) && Number.isInteger(dst) && src >= 0 && src < R && dst >= 0 && dst < R)) throw new RangeError(`rank ${src} or ${dst} outside 0..${R - 1}`);
+    const r = explicit.get(src * R + dst) ?? paths.path(rankNodes[src]!, rankNodes[dst]!);
+    if (r === undefined) throw new Error(`no path from rank ${src} to rank ${dst}`); // excluded by inlineClusterProblems
     return r;
   };
   return new Topology(name, b.nodes, b.links, rankNodes, route, INLINE_PLANES);

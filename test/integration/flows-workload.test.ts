@@ -91,8 +91,8 @@ describe("flows workload", () => {
     expect(check({ links })[0]).toMatch(/^flows: expected flows:/);
   });
 
-  it("reports a malformed scenario file with its path", () => {
+  it("reports an unreadable scenario file as a problem of workload.file, naming the file", () => {
     const cfg = def.schema.parse({ kind: "flows", file: join(ROOT, "test", "fixtures", "simgrid", "missing.json") });
-    expect(() => def.run(cfg, ctx())).toThrow(/missing\.json.*cannot read/);
+    expect(() => def.run(cfg, ctx())).toThrow(/^workload\.file: cannot read the flows file .*missing\.json: no such file or folder$/);
   });
 });

@@ -66,4 +66,16 @@ describe("op-bench workload", () => {
     expect(() => opBench.schema.parse({ ...cfg, ops: [{ op: "conv", m: 1 }] })).toThrow();
     expect(() => opBench.schema.parse({ ...cfg, chip: "910X" })).toThrow(/Valid values are/);
   });
+
+  test("on a die whose AI cores hold both units (310P) an operator gets as many vector as cube cores", () => {
+    const on310p = (cores: Record<string, number>) => opBench.schema.safeParse({ kind: "op-bench", chip: "310P", ops: [{ op: "gemm", m: 4096, n: 4096, k: 4096, dtype: "fp16", cores }] });
+    expect(on310p({ aic: 8, aiv: 8 }).success).toBe(true);
+    expect(on310p({ aic: 4 }).success).toBe(true);
+    const mixed = on310p({ aic: 8, aiv: 1 });
+    expect(mixed.error?.issues.map((i) => `${i.path.join(".")}: ${i.message}`)).toEqual([
+      "ops.0.cores.aiv: a 310P AI core holds its cube and vector units together, so an operator gets as many of each: expected aiv equal to aic (8), got 1",
+    ]);
+    // the split dies of the 910 family give cube and vector cores separately
+    expect(opBench.schema.safeParse({ kind: "op-bench", chip: "910C", ops: [{ op: "gemm", m: 1, n: 1, k: 1, cores: { aic: 24, aiv: 1 } }] }).success).toBe(true);
+  });
 });

@@ -49,3 +49,20 @@ describe("serving: each instance group's derived npus and phase overlap modes", 
     expect(at(s.resolved, "workload", "instances", 0, "decode", "overlap")).toBe("split_cores");
   });
 });
+
+describe("training: derived parallel.dp, parallel.sp and workload.mtp", () => {
+  it("pangu-ultra-moe-train (6,144 NPUs, tp 8 × pp 16): dp 48, sp on with tp > 1, MTP trained since the model has an MTP layer — as the run reports", () => {
+    const s = loadScenario("configs/pangu-ultra-moe-train.yaml");
+    expect(at(s.resolved, "parallel", "dp")).toBe(48);
+    expect(at(runScenario(s).metrics, "layout", "dp")).toBe(48);
+    expect(at(s.resolved, "parallel", "sp")).toBe(true);
+    expect(at(s.resolved, "workload", "mtp")).toBe(true);
+    // in the schema's key order
+    expect(Object.keys(at(s.resolved, "parallel") as O).slice(0, 7)).toEqual(["tp", "pp", "vpp", "ep", "dp", "cp", "sp"]);
+  });
+  it("written values stay: sp false with tp 8, mtp false", () => {
+    const s = loadScenario("configs/pangu-ultra-moe-train.yaml", { sets: ["parallel.sp=false", "workload.mtp=false", "workload.recompute=full"] });
+    expect(at(s.resolved, "parallel", "sp")).toBe(false);
+    expect(at(s.resolved, "workload", "mtp")).toBe(false);
+  });
+});

@@ -8,6 +8,7 @@ import { Simulator } from "../../src/engine/index.js";
 import { runScenario } from "../../src/run.js";
 import { CommPricer } from "../../src/workload/training/comm-pricing.js";
 import { CHIPS } from "../../src/hw/chips.js";
+import { inputErrorOf } from "../helpers/input-error.js";
 
 const GiB = 1024 ** 3;
 
@@ -78,6 +79,12 @@ describe("training layout validation (exit code 2 errors)", () => {
   it("with dp derived, a cluster too small or not a multiple of one replica says so (it showed dp 0 and a batch rule over 0)", () =>
     bad("{tp: 8, pp: 8}", "  seq_len: 1024\n", /the cluster's 32 NPUs \(ranks\) do not split into data-parallel replicas of tp × cp × pp = 8 × 1 × 8 = 64 ranks: expected a cluster of a multiple of 64 ranks, or a smaller tp, cp or pp$/));
   it("layers must divide over the virtual stages unless stage_layers is given", () => bad("{tp: 1, pp: 3}", "  seq_len: 1024\n  global_batch_size: 60\n", /8 layers do not divide over pp × vpp = 3 virtual stages; give workload.stage_layers/));
+  it("the suggested split says \"1 stage\", not \"1 stages\"", () => bad("{tp: 1, pp: 7}", "  seq_len: 1024\n", /\(7 counts summing to 8, e\.g\. 1 stage of 2 and 6 of 1;/));
+  it("a global batch of more micro-batch passes than one run may hold is refused before the run (320,000 micro-batches ran out of memory)", () =>
+    // 32 replicas × micro-batch 1: 8,200 micro-batches × (8 layers + 1 stage) = 73,800 > 65,536
+    bad("{tp: 1, pp: 1}", "  seq_len: 1024\n  global_batch_size: 262400\n", /workload\.global_batch_size: global_batch_size \(262400\) makes 8200 micro-batches per DP replica, each through 8 decoder layers in 1 virtual stage: 8200 × \(8 \+ 1\) = 7\.38e\+4 passes to simulate, more than the 65,536 one run may hold; expected a smaller global_batch_size or a larger micro_batch_size$/));
+  it("swapping on a supernode without CPUs is refused (it ended in an internal error: an infinite swap time)", () =>
+    bad("{tp: 1, pp: 1}", "  seq_len: 1024\n  swap_fraction: 0.5\n", /workload\.swap_fraction: expected 0: swapping needs host memory, and this supernode has no CPUs \(cluster\.cpus_per_node is 0\), got 0\.5$/, "cluster: {preset: cloudmatrix-16, cpus_per_node: 0}"));
   it("stage_layers must sum to the layers", () => bad("{tp: 1, pp: 2}", "  seq_len: 1024\n  stage_layers: [3, 3]\n", /must sum to the model's 8 layers, got 6/));
   it("an over-memory layout fails with its breakdown", () =>
     bad("{tp: 1, pp: 1}", "  seq_len: 32768\n  micro_batch_size: 8\n  global_batch_size: 256\n  recompute: none\n", /does not fit in memory: pipeline stage 0 needs [\d.]+ GiB per NPU, more than the 64 GiB of HBM \(weights [\d.]+ GiB, gradients [\d.]+ GiB, optimizer states [\d.]+ GiB, activations [\d.]+ GiB, communication buffers [\d.]+ GiB\)/));
@@ -235,5 +242,19 @@ describe("training T2 scenarios", () => {
     const lines = r.trace!.split("\n").filter(Boolean).map((l) => JSON.parse(l) as { where: string; what: string });
     expect(lines.some((s) => s.where === "stage1/compute" && /^B mb3 v0/.test(s.what))).toBe(true);
     expect(lines.some((s) => s.where === "stage0/comm" && /^F mb0 v0/.test(s.what))).toBe(true);
+  });
+});
+
+describe("a training step past the engine's 2^53 ns clock (the engine alone said only that an event was too late)", () => {
+  const runError = (config: string, sets: string[]): string => inputErrorOf(() => runScenario(loadScenario(config, { sets })));
+  it("names the collective that alone outlasts it, at the cluster", () => {
+    expect(runError("configs/pangu-ultra-moe-train.yaml", ["cluster.nic_bandwidth=1kB/s"])).toBe(
+      "--set cluster.nic_bandwidth=1kB/s cluster: the reduce_scatter of 1509949440 B over 8 groups of 12 ranks alone runs past the engine's 2^53 ns clock (about 104 days): expected faster links in the cluster (its bandwidths) or a smaller message",
+    );
+  });
+  it("names the kind of time that fills the step, at the key that sets it", () => {
+    expect(runError("configs/pangu-ultra-moe-train-cm384.yaml", ["cluster.cpu_ub_bandwidth=1kB/s"])).toMatch(
+      /^configs\/pangu-ultra-moe-train-cm384\.yaml:26:18 workload\.swap_fraction: the training step runs past the engine's 2\^53 ns clock \(about 104 days\): pipeline stage 2 spends 9\.42e\+7 s swapping to host memory, 2\.34 s computing, .* per step; expected a smaller swap_fraction or a faster host link/,
+    );
   });
 });

@@ -34,35 +34,116 @@ export interface ScenarioProblem {
 }
 
 /**
- * Rules the shapes alone cannot state: unique link and flow ids, routes that name existing links,
- * and no link twice in one route (SimGrid would count it twice; a physical path never does).
+ * Most flows one scenario may hold. The flows workload runs the exact max-min model, which re-solves every
+ * flow sharing a link with one that starts or ends: O(flows²) when they share one bottleneck (20,000 flows
+ * of distinct sizes over one link ~20 s, 100,000 ~85 s), while an all-to-all of 65,280 equal flows over
+ * per-host links takes ~4 s (mostly reading the file). A million ran for minutes.
+ */
+export const MAX_FLOWS = 100_000;
+
+/** Problems listed in full; a generated scenario can repeat one mistake for every flow. */
+const MAX_PROBLEMS = 20;
+
+/**
+ * Collects problems, the first MAX_PROBLEMS in full (messages built only for those), then a count of the
+ * rest at the first one left out, so that in reading order the count follows the listed ones.
+ */
+class ProblemList {
+  private readonly list: ScenarioProblem[] = [];
+  private more = 0;
+  private firstLeftOut: (string | number)[] = [];
+
+  add(path: (string | number)[], message: () => string): void {
+    if (this.list.length < MAX_PROBLEMS) this.list.push({ path, message: message() });
+    else if (this.more++ === 0) this.firstLeftOut = path;
+  }
+
+  done(): ScenarioProblem[] {
+    if (this.more === 0) return this.list;
+    return [...this.list, { path: this.firstLeftOut, message: `… and ${this.more} more problem${this.more === 1 ? "" : "s"} of the flows from here on` }];
+  }
+}
+
+/**
+ * Rules the shapes alone cannot state: at most MAX_FLOWS flows, unique link and flow ids, routes that
+ * name existing links, and no link twice in one route (SimGrid would count it twice; a physical path never does).
  */
 export function scenarioProblems(s: {
   readonly links: readonly { readonly id: string }[];
   readonly flows: readonly { readonly id: string; readonly route: readonly string[] }[];
 }): ScenarioProblem[] {
-  const out: ScenarioProblem[] = [];
+  if (s.flows.length > MAX_FLOWS) {
+    const n = s.flows.length.toLocaleString("en-US");
+    return [{ path: ["flows"], message: `expected at most ${MAX_FLOWS.toLocaleString("en-US")} flows, got ${n}: the exact max-min model re-solves every flow sharing a link at each start and end (O(flows²) on a shared bottleneck)` }];
+  }
+  const out = new ProblemList();
   const linkIds = new Set<string>();
   s.links.forEach((l, i) => {
-    if (linkIds.has(l.id)) out.push({ path: ["links", i, "id"], message: `duplicate link id "${l.id}"` });
+    if (linkIds.has(l.id)) out.add(["links", i, "id"], () => `duplicate link id "${l.id}"`);
     linkIds.add(l.id);
   });
   const known = [...linkIds];
   const flowIds = new Set<string>();
   s.flows.forEach((f, i) => {
-    if (flowIds.has(f.id)) out.push({ path: ["flows", i, "id"], message: `duplicate flow id "${f.id}"` });
+    if (flowIds.has(f.id)) out.add(["flows", i, "id"], () => `duplicate flow id "${f.id}"`);
     flowIds.add(f.id);
     const seen = new Set<string>();
     f.route.forEach((id, k) => {
       if (!linkIds.has(id)) {
-        out.push({ path: ["flows", i, "route", k], message: `expected a link id, got unknown link "${id}"${didYouMean(id, known)}` });
+        out.add(["flows", i, "route", k], () => `expected a link id, got unknown link "${id}"${didYouMean(id, known)}`);
       } else if (seen.has(id)) {
-        out.push({ path: ["flows", i, "route", k], message: `link "${id}" appears twice in the route of flow "${f.id}"` });
+        out.add(["flows", i, "route", k], () => `link "${id}" appears twice in the route of flow "${f.id}"`);
       }
       seen.add(id);
     });
   });
-  return out;
+  return out.done();
+}
+
+/** A time in ns as seconds with 4 digits, for messages. */
+function seconds(ns: number): string {
+  const s = ns / 1e9;
+  return `${s >= 1e6 ? s.toExponential(3) : Number(s.toPrecision(4))} s`;
+}
+
+/**
+ * Flows that cannot end within the engine's 2^53 ns clock (about 104 days) whatever the sharing: a flow
+ * alone (start + route latency + bytes over its slowest link), or a link carrying more bytes than it can
+ * pass before then (from the earliest start among its flows). Named here; the engine could only say that
+ * some event was too late. Assumes `scenarioProblems` found nothing.
+ */
+export function scenarioTimeProblems(s: FlowScenario): ScenarioProblem[] {
+  const out = new ProblemList();
+  const limit = Number.MAX_SAFE_INTEGER;
+  const clock = "past the engine's 2^53 ns clock (about 104 days)";
+  const index = new Map(s.links.map((l, i) => [l.id, i]));
+  const linkBytes = new Float64Array(s.links.length);
+  const linkFirst = new Float64Array(s.links.length).fill(Infinity);
+  s.flows.forEach((f, i) => {
+    let latencyNs = 0;
+    let slowest = s.links[index.get(f.route[0]!)!]!;
+    for (const id of f.route) {
+      const j = index.get(id)!;
+      const l = s.links[j]!;
+      latencyNs += l.latencyNs;
+      if (l.bandwidth < slowest.bandwidth) slowest = l;
+      linkBytes[j] = linkBytes[j]! + f.bytes;
+      linkFirst[j] = Math.min(linkFirst[j]!, f.startNs);
+    }
+    const aloneNs = f.startNs + latencyNs + (f.bytes / slowest.bandwidth) * 1e9;
+    if (aloneNs > limit) {
+      out.add(["flows", i], () => `flow "${f.id}" would end at ${seconds(aloneNs)} even alone (start ${seconds(f.startNs)}, route latency ${seconds(latencyNs)}, ${f.bytes} bytes at ${slowest.bandwidth} bytes/s on link "${slowest.id}"), ${clock}: expected a smaller size, a faster link or an earlier start`);
+    }
+  });
+  const alone = out.done();
+  if (alone.length > 0) return alone;
+  s.links.forEach((l, j) => {
+    const endNs = linkFirst[j]! + (linkBytes[j]! / l.bandwidth) * 1e9;
+    if (linkBytes[j]! > 0 && endNs > limit) {
+      out.add(["links", j], () => `link "${l.id}" carries ${linkBytes[j]} bytes of flows at ${l.bandwidth} bytes/s: the last cannot end before ${seconds(endNs)}, ${clock}; expected a faster link or fewer bytes over it`);
+    }
+  });
+  return out.done();
 }
 
 /**

@@ -4,16 +4,13 @@ import { FlowNetwork } from "../../network/flow.js";
 import type { SimEvents } from "../../trace/span.js";
 import { defineWorkload, type JsonValue } from "../workload.js";
 import { scenarioTopology, type FlowScenario } from "./flow-scenario.js";
-import { flowsWorkloadSchema, type FlowsWorkloadConfig } from "./schema.js";
+import { flowsWorkloadSchema, yamlScenario, type FlowsWorkloadConfig } from "./schema.js";
 import { readSimgridScenario } from "./simgrid-format.js";
 
 /** The scenario of a parsed config, in internal units (reads `file:`, relative to `baseDir`, if given). */
 export function flowScenarioOf(cfg: FlowsWorkloadConfig, baseDir: string = process.cwd()): FlowScenario {
   if (cfg.file !== undefined) return readSimgridScenario(resolve(baseDir, cfg.file));
-  return {
-    links: (cfg.links ?? []).map((l) => ({ id: l.id, bandwidth: l.bandwidth.value, latencyNs: l.latency.value })),
-    flows: (cfg.flows ?? []).map((f) => ({ id: f.id, route: f.route, bytes: f.bytes.value, startNs: f.start.value })),
-  };
+  return yamlScenario(cfg.links ?? [], cfg.flows ?? []);
 }
 
 /**

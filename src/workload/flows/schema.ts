@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { bandwidth, bytes, duration } from "../../config/quantity.js";
-import { scenarioProblems } from "./flow-scenario.js";
+import { scenarioProblems, scenarioTimeProblems, type FlowScenario } from "./flow-scenario.js";
 
 /** One explicit link. */
 export const flowsLinkSchema = z.strictObject({
@@ -48,8 +48,18 @@ export const flowsWorkloadSchema = z
       ctx.addIssue({ code: "custom", path: [missing], message: `expected ${missing}: (a list), or file: (a SimGrid-format JSON scenario)` });
       return;
     }
-    for (const p of scenarioProblems({ links: cfg.links, flows: cfg.flows })) ctx.addIssue({ code: "custom", path: p.path, message: p.message });
+    let problems = scenarioProblems({ links: cfg.links, flows: cfg.flows });
+    if (problems.length === 0) problems = scenarioTimeProblems(yamlScenario(cfg.links, cfg.flows));
+    for (const p of problems) ctx.addIssue({ code: "custom", path: p.path, message: p.message });
   });
+
+/** The links and flows of the YAML form in internal units. */
+export function yamlScenario(links: readonly z.output<typeof flowsLinkSchema>[], flows: readonly z.output<typeof flowsFlowSchema>[]): FlowScenario {
+  return {
+    links: links.map((l) => ({ id: l.id, bandwidth: l.bandwidth.value, latencyNs: l.latency.value })),
+    flows: flows.map((f) => ({ id: f.id, route: f.route, bytes: f.bytes.value, startNs: f.start.value })),
+  };
+}
 
 /** A parsed `flows` section. */
 export type FlowsWorkloadConfig = z.output<typeof flowsWorkloadSchema>;

@@ -94,6 +94,11 @@ export const opBenchSchema = z
           coresFit = false;
         }
       }
+      // on a fused die (310P) each AI core holds one cube and one vector unit: a stream takes whole cores
+      const { aic, aiv } = e.cores ?? {};
+      if (coresFit && die.fusedCubeVector && aic !== undefined && aiv !== undefined && aic !== aiv) {
+        ctx.addIssue({ code: "custom", path: ["ops", i, "cores", "aiv"], message: `a ${cfg.chip} AI core holds its cube and vector units together, so an operator gets as many of each: expected aiv equal to aic (${aic}), got ${aiv}` });
+      }
       const footprint = footprintBytes(e);
       if (footprint > die.hbmBytes) {
         ctx.addIssue({ code: "custom", path: ["ops", i], message: `its inputs and output take ${formatBytes(footprint)} of HBM, a ${cfg.chip} die has ${formatBytes(die.hbmBytes)}: expected a smaller shape` });

@@ -12,6 +12,7 @@ import { Simulator } from "../../engine/index.js";
 import type { DieSpec } from "../../hw/chip-spec.js";
 import { KERNEL_LAUNCH_NS } from "../../hw/efficiency.js";
 import type { NetworkModel, Transfer } from "../../network/network-model.js";
+import { collectivePastClock, withinEngineClock } from "./time-limit.js";
 
 /*
  * Prices the collectives of a training step on the configured network model, with the real ranks of
@@ -42,11 +43,14 @@ export class CommPricer {
     return this.layout.fabric === "ub" ? "fused" : "alltoallv";
   }
 
-  private measure(run: (start: number, done: (end: number) => void) => void): number {
+  /** Runs one exchange alone on the scratch simulator; `what` names it if it outlasts the engine's clock. */
+  private measure(what: string, run: (start: number, done: (end: number) => void) => void): number {
     const start = this.sim.now;
     let end = start;
-    run(start, (e) => (end = e));
-    this.sim.run();
+    withinEngineClock(() => {
+      run(start, (e) => (end = e));
+      this.sim.run();
+    }, () => collectivePastClock(what));
     return end - start;
   }
 
@@ -81,7 +85,8 @@ export class CommPricer {
     if (groups.every((g) => g.length < 2) || bytes <= 0) return 0;
     return this.memoised(`c/${key}/${op}/${bytes}`, () => {
       const steps = this.concurrentSteps(op, groups, bytes);
-      return this.measure((start, done) => runPlan(this.net, { op, algorithm: "auto", group: groups[0]!, bytes, steps }, start, this.stepOverheadNs, done));
+      const what = `the ${op} of ${bytes} B over ${groups.length} group${groups.length === 1 ? "" : "s"} of ${groups[0]!.length} ranks`;
+      return this.measure(what, (start, done) => runPlan(this.net, { op, algorithm: "auto", group: groups[0]!, bytes, steps }, start, this.stepOverheadNs, done));
     });
   }
 
@@ -89,14 +94,14 @@ export class CommPricer {
   sendRecv(key: string, pairs: readonly (readonly [number, number])[], bytes: number): number {
     if (bytes <= 0 || pairs.length === 0) return 0;
     return this.memoised(`p/${key}/${bytes}`, () =>
-      this.measure((start, done) => this.net.runGroup(pairs.map(([src, dst]) => ({ src, dst, bytes })), start + this.stepOverheadNs, done)),
+      this.measure(`a pipeline send of ${bytes} B`, (start, done) => this.net.runGroup(pairs.map(([src, dst]) => ({ src, dst, bytes })), start + this.stepOverheadNs, done)),
     );
   }
 
   /** Flat MoE dispatch or combine over `group` (moe-exchange.ts), BF16 rows, ns. */
   moeFlat(key: string, kind: "dispatch" | "combine", group: readonly number[], routing: MoeRouting, hidden: number): number {
     return this.memoised(`m/${key}/${kind}`, () =>
-      this.measure((start, done) =>
+      this.measure(`the MoE ${kind} over ${group.length} ranks`, (start, done) =>
         runMoeOp(
           this.net,
           {
@@ -142,7 +147,7 @@ export class CommPricer {
       return (
         2 * KERNEL_LAUNCH_NS +
         local +
-        this.measure((start, done) => runPlan(this.net, { op: "all_to_allv", algorithm: "hierarchical-a2a", group: servers[0]!, bytes: 0, steps }, start, this.stepOverheadNs, done))
+        this.measure(`the hierarchical MoE ${kind}`, (start, done) => runPlan(this.net, { op: "all_to_allv", algorithm: "hierarchical-a2a", group: servers[0]!, bytes: 0, steps }, start, this.stepOverheadNs, done))
       );
     });
   }

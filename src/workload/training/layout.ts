@@ -77,6 +77,14 @@ function evenSplit(layers: number, n: number): number[] | undefined {
   return layers % n === 0 ? new Array<number>(n).fill(layers / n) : undefined;
 }
 
+/**
+ * Most micro-batch passes one step may simulate: micro-batches per replica × (decoder layers + virtual
+ * stages). The pipeline simulation, the memory plan and a trace grow with it; at the bound a T2-shaped
+ * step takes ~1 s, and ~11 s and ~1.7 GB with --trace, --chrome-trace and --report (T2 itself is
+ * 32 × (61 + 32) = 2,976 passes). 320,000 micro-batches ran out of memory after 97 s.
+ */
+export const MAX_MICROBATCH_PASSES = 65_536;
+
 /** Resolves the layout and lists every rule it breaks (empty `violations` when it is usable). */
 export function resolveLayout(
   cfg: TrainingConfig,
@@ -139,7 +147,7 @@ export function resolveLayout(
         path: ["parallel", "pp"],
         message:
           `the model's ${arch.layers} layers do not divide over pp × vpp = ${nv} virtual stages; give workload.stage_layers ` +
-          `(${nv} counts summing to ${arch.layers}, e.g. ${extra} stages of ${base + 1} and ${nv - extra} of ${base}; a shorter stage is a stage padded with no-op layers)`,
+          `(${nv} counts summing to ${arch.layers}, e.g. ${extra} stage${extra === 1 ? "" : "s"} of ${base + 1} and ${nv - extra} of ${base}; a shorter stage is a stage padded with no-op layers)`,
       });
     }
   }
@@ -154,6 +162,15 @@ export function resolveLayout(
     v.push({ path: ["workload", "global_batch_size"], message: `global_batch_size (${globalBatch}) must be a multiple of dp × micro_batch_size = ${dp} × ${cfg.micro_batch_size} = ${perStep}` });
   } else {
     microBatches = globalBatch / perStep;
+    const passes = microBatches * (arch.layers + nv);
+    if (passes > MAX_MICROBATCH_PASSES) {
+      v.push({
+        path: cfg.global_batch_size !== undefined ? ["workload", "global_batch_size"] : ["parallel", "pp"],
+        message:
+          `global_batch_size (${globalBatch}) makes ${microBatches} micro-batches per DP replica, each through ${arch.layers} decoder layers in ${nv} virtual stage${nv === 1 ? "" : "s"}: ` +
+          `${microBatches} × (${arch.layers} + ${nv}) = ${passes.toPrecision(3)} passes to simulate, more than the ${MAX_MICROBATCH_PASSES.toLocaleString("en-US")} one run may hold; expected a smaller global_batch_size or a larger micro_batch_size`,
+      });
+    }
     if (schedule === "interleaved" && vpp > 1 && microBatches % pp !== 0) {
       v.push({ path: ["workload", "global_batch_size"], message: `interleaved 1F1B needs the micro-batches per replica (${microBatches}) to be a multiple of pp (${pp})` });
     }

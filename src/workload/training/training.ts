@@ -10,11 +10,12 @@ import { defineWorkload, type JsonValue, type RuleViolation, type WorkloadResult
 import { CommPricer } from "./comm-pricing.js";
 import { groupOf, resolveLayout, stageCoord, type TrainingLayout } from "./layout.js";
 import { layerActivationBytes, memoryBreakdown, memoryTotal, type MemoryBreakdown } from "./memory.js";
-import { simulatePipeline } from "./pipeline-sim.js";
+import { simulatePipeline, type PipelineSpec } from "./pipeline-sim.js";
 import { drawLayerRouting, type LayerRouting } from "./routing.js";
 import { peakInFlight, stageOrder } from "./schedule.js";
 import { parallelSchema, trainingSchema, type ParallelConfig, type TrainingConfig } from "./schema.js";
 import { StageCostBuilder, type VirtualStageCost } from "./stage-costs.js";
+import { stepPastClock, withinEngineClock } from "./time-limit.js";
 
 /*
  * Workload `training`: one optimizer step of a (MoE) LLM under TP/SP, CP, PP (+VPP), EP and DP on the
@@ -134,6 +135,10 @@ export const trainingWorkload = defineWorkload({
     const { layout, violations, arch, includeMtp } = resolveAll(cfg, env, sections);
     if (layout === undefined) return violations;
     if (arch.activation !== "swiglu") return [{ path: ["model", "activation"], message: `activation ${arch.activation} has no operator in the cost model (only swiglu)` }];
+    if (cfg.swap_fraction > 0 && !(hostBandwidth(env) > 0)) {
+      // a supernode without CPUs has no host memory on its UB fabric: the swap would take forever
+      return [{ path: ["workload", "swap_fraction"], message: `expected 0: swapping needs host memory, and this supernode has no CPUs (cluster.cpus_per_node is 0), got ${cfg.swap_fraction}` }];
+    }
     const die = clusterDie(env);
     const b = new StageCostBuilder({ arch, cfg, layout, die, routing: () => undefined as unknown as LayerRouting, includeMtp, dpIndex: 0 });
     const params = Array.from({ length: layout.pp * layout.vpp }, (_, v) => b.params(v));
@@ -151,6 +156,17 @@ export const trainingWorkload = defineWorkload({
       ];
     }
     return [];
+  },
+
+  fillDerived(resolved, cfg, env, sections) {
+    const { layout, includeMtp } = resolveAll(cfg, env, sections);
+    if (layout === undefined) return;
+    // dp (NPUs over tp·cp·pp) and sp (on with tp > 1), in the schema's key order; whether the MTP layer trains
+    const written = resolved.parallel as Record<string, JsonValue>;
+    const filled: Record<string, JsonValue> = { ...written, dp: written.dp ?? layout.dp, sp: written.sp ?? layout.sp };
+    resolved.parallel = Object.fromEntries(Object.keys(parallelSchema.shape).filter((k) => k in filled).map((k) => [k, filled[k]!]));
+    const w = resolved.workload as Record<string, JsonValue>;
+    if (w.mtp === undefined) resolved.workload = Object.fromEntries(Object.keys(trainingSchema.shape).filter((k) => k in w || k === "mtp").map((k) => [k, k === "mtp" ? includeMtp : w[k]!]));
   },
 
   run(cfg, ctx, sections): WorkloadResult {
@@ -210,7 +226,7 @@ export const trainingWorkload = defineWorkload({
         ag.push(dpTime(pricer, layout, s, d, "all_gather", dense * 2, expert * 2));
       }
       const start = sim.now;
-      const res = simulatePipeline(sim, {
+      const spec: PipelineSpec = {
         schedule: layout.schedule,
         pp: layout.pp,
         vpp: layout.vpp,
@@ -223,7 +239,8 @@ export const trainingWorkload = defineWorkload({
         optimizerNs: opt,
         dpAllGatherNs: ag,
         ...(hooks.has("span") && d === 0 ? { spans: { hooks, prefix: "" } } : {}),
-      });
+      };
+      const res = withinEngineClock(() => simulatePipeline(sim, spec), () => stepPastClock(spec));
       if (sim.now < start) throw new Error("training: clock went back");
       results.push(res);
       if (hooks.has("progress")) hooks.emit("progress", { done: d + 1, total: replicas, unit: "DP replicas" });
