@@ -371,6 +371,10 @@ describe("--set arguments", () => {
     expect(() => loadScenario(abs(GOOD), { sets: ["network.collective_step_overhead=1s"] })).not.toThrow();
   });
 
+  it("a one-NPU cluster under a collective is one mistake, at the --set that made it, not also a group size too large", () => {
+    expect(loadIssues(abs(GOOD), { sets: ["cluster.npus=1"] })).toEqual(["--set cluster.npus=1 cluster: a collective needs a group of at least 2 ranks; cluster atlas-800t-a2 has 1"]);
+  });
+
   it("leave the issues that are in the file attributed to the file", () => {
     const f = abs(fixture("unknown-workload-key"));
     expect(loadIssues(f, { sets: ["workload.iterations=0"] }).sort()).toEqual(

@@ -85,7 +85,11 @@ export const collectiveBench = defineWorkload({
     const clusterName = env.cluster.name;
     const topo = env.topology();
     const available = topo.ranks;
-    if (cfg.ranks !== undefined && cfg.ranks > available) {
+    const pairs = collectivePairs(cfg);
+    // a cluster of one rank: the one mistake is the cluster (no group size would fit it)
+    const tooSmall = pairs.length > 0 && available < 2;
+    if (tooSmall) out.push({ path: ["cluster"], message: `a collective needs a group of at least 2 ranks; cluster ${clusterName} has ${available}` });
+    else if (cfg.ranks !== undefined && cfg.ranks > available) {
       out.push({
         path: ["workload", "ranks"],
         message: `expected a group size of at most ${available} (the ranks of cluster ${clusterName}), got ${cfg.ranks}`,
@@ -105,7 +109,6 @@ export const collectiveBench = defineWorkload({
         });
       }
     }
-    const pairs = collectivePairs(cfg);
     // a rank's buffer (nccl-tests S; an all-gather's output) and the MoE payload live in one die's HBM
     const die = clusterDie(env);
     if (pairs.length > 0 && cfg.sizes.to.value > die.hbmBytes) {
@@ -114,9 +117,6 @@ export const collectiveBench = defineWorkload({
     const moePayload = cfg.tokens_per_rank * cfg.top_k * cfg.hidden * 2;
     if (cfg.ops.some(isMoeOp) && moePayload > die.hbmBytes) {
       out.push({ path: ["workload", "hidden"], message: `the combine payload per rank (tokens_per_rank × top_k × hidden × 2 B = ${formatBytes(moePayload)}) exceeds the ${formatBytes(die.hbmBytes)} of HBM of one rank (die): expected a smaller hidden or tokens_per_rank` });
-    }
-    if (pairs.length > 0 && Math.min(cfg.ranks ?? available, available) < 2) {
-      out.push({ path: ["workload", "ranks"], message: `a collective needs a group of at least 2 ranks; cluster ${clusterName} has ${available}` });
     }
     for (const op of cfg.ops) {
       if (isMoeOp(op) || pairs.some((p) => p.op === op)) continue;
