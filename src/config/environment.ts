@@ -51,6 +51,17 @@ export class ResolvedEnvironment {
     return this.topo;
   }
 
+  /**
+   * The chip preset of every rank (a rank is one die: a 910C supernode has two per NPU): the cluster's
+   * `chip` key, which every cluster type carries with its default (910C on a supernode, 910B3 on A2
+   * servers, RoCE and inline clusters).
+   */
+  chipName(): string {
+    const chip = this.cluster?.spec.chip;
+    if (typeof chip !== "string") throw new Error(`cluster ${this.cluster?.name ?? "(none)"} names no chip`);
+    return chip;
+  }
+
   /** The same machine with another network model (the cluster graph is shared, not rebuilt). */
   withNetworkModel(model: string): ResolvedEnvironment {
     if (model === this.network.model) return this;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { didYouMean } from "../config/did-you-mean.js";
+import { chipField } from "../config/preset-fields.js";
 import { bandwidth, duration } from "../config/quantity.js";
 import { defineClusterType } from "./cluster-type.js";
 import { firstUnreachablePair, HopPaths } from "./hop-paths.js";
@@ -43,6 +44,8 @@ const inlineRouteSchema = z.strictObject({
 export const inlineClusterSchema = z
   .strictObject({
     type: z.literal("inline"),
+    /** Chip preset of every rank (a rank is one die), for the workloads' compute and memory. Default 910B3, as an A2 server's. */
+    chip: chipField("910B3"),
     nodes: z.array(inlineNodeSchema).min(1),
     links: z.array(inlineLinkSchema).default([]),
     /** Node names of the ranks, in rank order. */

@@ -1,6 +1,7 @@
 // Mistakes in an inline cluster (cluster: {type: inline, …}) are reported at the key that holds them —
 // the file's line and column, or the --set that wrote it — not at `cluster:` as a whole.
 import { describe, expect, it } from "vitest";
+import { loadScenario } from "../../src/config/scenario.js";
 import { loadError } from "../helpers/input-error.js";
 
 const TEXT = `cluster:
@@ -30,5 +31,20 @@ describe("an inline cluster's mistakes", () => {
 
   it("name the --set that introduced them", () => {
     expect(load(["cluster.links[0].to=npu0"])).toBe('--set cluster.links[0].to=npu0 cluster.links.0.to: a link from "npu0" to itself: expected another node');
+  });
+});
+
+describe("an inline cluster's chip", () => {
+  const moe = (chip: string | undefined): string =>
+    TEXT.replace("  type: inline\n", `  type: inline\n${chip === undefined ? "" : `  chip: ${chip}\n`}`).replace(
+      "workload: {kind: collective-bench, algorithms: [ring], sizes: {from: 1KiB, to: 1KiB}}",
+      "workload: {kind: collective-bench, ops: [dispatch], ep: [2], experts: 2, top_k: 1, tokens_per_rank: 4, aiv_cores: 48}",
+    );
+  it("is the die the workloads price on: 48 AIV cores fit a 910B1 die, not the default 910B3's 40", () => {
+    expect(load([], moe(undefined))).toMatch(/workload\.aiv_cores: expected at most 40 AIV cores \(a 910B3 die\), got 48$/);
+    expect(() => loadScenario("inline.yaml", { text: moe("910B1") })).not.toThrow();
+  });
+  it("is a chip preset: a typo is refused with the valid names", () => {
+    expect(load([], moe("910B9"))).toMatch(/cluster\.chip: unknown chip "910B9" \(did you mean "910B\d"\?\)/);
   });
 });

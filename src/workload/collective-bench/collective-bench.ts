@@ -25,8 +25,7 @@ export function sweepSizes(cfg: CollectiveBenchConfig): number[] {
 
 /** The die of the cluster's chip (its AIV rates price the MoE operators' local work). */
 export function clusterDie(env: ResolvedEnvironment): DieSpec {
-  const chip = env.cluster?.spec.chip;
-  return chipByName(typeof chip === "string" ? chip : env.cluster?.type === "supernode" ? "910C" : "910B3").die;
+  return chipByName(env.chipName()).die;
 }
 
 /** MoE variant of `variant: auto`: fused AIV writes on a UB supernode, the HCCL all-to-allv path elsewhere. */

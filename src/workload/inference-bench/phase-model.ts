@@ -70,8 +70,7 @@ export interface PhaseModel {
 
 /** Chip of the configured cluster, and ranks per NPU (dies on a supernode, 1 elsewhere). */
 export function clusterChip(env: ResolvedEnvironment): { chip: string; ranksPerNpu: number } {
-  const spec = env.cluster?.spec.chip;
-  const chip = typeof spec === "string" ? spec : env.cluster?.type === "supernode" ? "910C" : "910B3";
+  const chip = env.chipName();
   return { chip, ranksPerNpu: env.cluster?.type === "supernode" ? chipByName(chip).package.dies : 1 };
 }
 

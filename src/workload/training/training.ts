@@ -30,8 +30,7 @@ export const ADAM_BYTES_PER_PARAM = 4 * 4 + 3 * 4 + 2;
 
 /** The die every rank is. */
 function clusterDie(env: ResolvedEnvironment): DieSpec {
-  const chip = env.cluster?.spec.chip;
-  return chipByName(typeof chip === "string" ? chip : env.cluster?.type === "supernode" ? "910C" : "910B3").die;
+  return chipByName(env.chipName()).die;
 }
 
 /** Host (swap) bandwidth per rank, B/s: PCIe on A2 servers; on a supernode the node's CPU↔UB bandwidth shared by its dies. */
