@@ -1,4 +1,6 @@
 import type { z } from "zod";
+import { parseConfigText, type ConfigDocument } from "../config/document.js";
+import { zodToInputIssues } from "../config/zod-issues.js";
 import { quoted } from "../units/index.js";
 import type { RuleViolation } from "./workload.js";
 
@@ -40,11 +42,27 @@ export function parseVariants<C>(base: C, compare: readonly CompareEntry[] | und
     const first = named.get(v.name);
     if (first !== undefined) issues.push({ path: ["workload", "compare", i, "name"], message: `expected a name no other row has, got ${quoted(v.name)}: ${first} has it` });
     else named.set(v.name, `compare entry ${i}`);
-    const r = schema.safeParse(deepMerge(base, v.set));
-    if (!r.success) for (const iss of r.error.issues) issues.push({ path: ["workload", "compare", i, "set", ...(iss.path as (string | number)[])], message: iss.message });
+    const r = schema.safeParse(deepMerge(base, v.set), { reportInput: true });
+    if (!r.success) issues.push(...inLoaderWords(schema, r.error.issues, ["workload", "compare", i, "set"]));
     else out.push({ name: v.name, cfg: r.data });
   });
   return issues.length > 0 ? issues : out;
+}
+
+/** An empty document: the loader's zod wording needs one, and a variant's issue is placed in the real one later (by its path). */
+let unplaced: ConfigDocument | undefined;
+
+/**
+ * A variant's schema issues in the loader's words — `unknown key "x". Valid keys are: …` with "did you
+ * mean", `expected …, got …` with the value found — rather than zod's own ("Unrecognized key", "Invalid
+ * input"), at `prefix` + the issue's path (+ the unknown key).
+ */
+function inLoaderWords(schema: z.ZodType, zodIssues: readonly z.core.$ZodIssue[], prefix: (string | number)[]): RuleViolation[] {
+  unplaced ??= { file: "", ...parseConfigText("", "{}"), sets: new Map() };
+  return zodToInputIssues(unplaced, schema, zodIssues, prefix).map((iss) => ({
+    path: iss.path.split(".").map((k, j) => (j < prefix.length ? prefix[j]! : /^\d+$/.test(k) ? Number(k) : k)),
+    message: iss.message,
+  }));
 }
 
 /**

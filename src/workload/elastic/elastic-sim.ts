@@ -7,7 +7,7 @@ import { meetsSlo, newRequest } from "../serving/request.js";
 import type { DecodeCost, PrefillCost } from "../serving/step-cost.js";
 import { ACTIVATION_RESERVE_FRACTION } from "../serving/step-cost.js";
 import { scalingPlan, weightsToLoadPerDie, type ScalingPlan } from "./scaling-costs.js";
-import type { ElasticCore } from "./schema.js";
+import { scheduledEvents, type ElasticCore } from "./schema.js";
 
 /*
  * The request-level simulation of a colocated MoE deployment that scales. Engines run continuous
@@ -394,6 +394,8 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
 
   // ---- scaling ----
   let p2pInFlight = 0;
+  /** Starts the next scheduled event that came due during the scaling that just ended (set below). */
+  let startDeferred = (): void => {};
   const startScaling = (toDp: number): void => {
     if (scaling !== undefined) return;
     const cur = engines.reduce((a, e) => a + e.layout.dp, 0);
@@ -571,12 +573,23 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
       scaling = undefined;
       lastScaleEndNs = sim.now;
       if (emit) hooks.emit("span", { start: rec.startNs, dur: rec.endNs - rec.startNs, kind: "scaling", where: "elastic/scaling", what: `${cfg.strategy} dp ${rec.fromDp} → ${rec.toDp}`, attrs: { downtime_s: rec.downtimeNs / 1e9 } });
+      startDeferred();
     };
     next();
   };
 
   // ---- scheduled events and the SLO coordinator ----
-  if (cfg.scaling.policy === "scheduled") for (const ev of cfg.scaling.events) sim.scheduleAt(Math.round(ev.at_s * 1e9), (a) => startScaling(a as number), ev.dp);
+  // an event due while a scaling is in progress waits for it to end (one scaling at a time), then starts
+  const deferred: number[] = [];
+  const onEvent = (dp: number): void => {
+    if (scaling !== undefined) deferred.push(dp);
+    else startScaling(dp);
+  };
+  startDeferred = () => {
+    const dp = deferred.shift();
+    if (dp !== undefined) startScaling(dp);
+  };
+  for (const ev of scheduledEvents(cfg)) sim.scheduleAt(Math.round(ev.at_s * 1e9), (a) => onEvent(a as number), ev.dp);
 
   const winNs = Math.round(cfg.timeline_window_s * 1e9);
   const decNs = Math.round(cfg.scaling.window_s * 1e9);
@@ -640,7 +653,7 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
     if (cfg.scaling.policy === "slo") sim.schedule(decNs, decide);
   }
   const last = arrivals.length > 0 ? arrivals[arrivals.length - 1]!.atNs : 0;
-  const stopAt = Math.max(last, ...cfg.scaling.events.map((e) => Math.round(e.at_s * 1e9))) + Math.round(cfg.drain_s * 1e9);
+  const stopAt = Math.max(last, ...scheduledEvents(cfg).map((e) => Math.round(e.at_s * 1e9))) + Math.round(cfg.drain_s * 1e9);
   sim.run(stopAt);
   bill();
   // the last, partial window: a run cut by the drain limit, or one shorter than a window (a run has at least one row)

@@ -16,7 +16,7 @@ import { checkVariants, parseVariants, type Variant } from "../compare-variants.
 import { defineWorkload, type JsonValue, type RuleViolation, type SummaryTable } from "../workload.js";
 import { simulateElastic, type ElasticOutcome, type LayoutCost } from "./elastic-sim.js";
 import { elasticArrivals } from "./load.js";
-import { elasticCoreSchema, elasticSchema, elasticSections, type ElasticConfig, type ElasticCore } from "./schema.js";
+import { elasticCoreSchema, elasticSchema, elasticSections, scheduledEvents, type ElasticConfig, type ElasticCore } from "./schema.js";
 
 /*
  * Workload `elastic`: a colocated MoE serving deployment on a supernode that scales DP/EP at fixed TP
@@ -125,7 +125,8 @@ function checkCore(cfg: ElasticCore, env: ResolvedEnvironment, s: Sections, at: 
   const want = (dp: number, path: (string | number)[]): void => void (knobOf.has(dp) || knobOf.set(dp, path));
   want(cfg.from.dp, ["from", "dp"]);
   want(cfg.to.dp, ["to", "dp"]);
-  cfg.scaling.events.forEach((e, i) => want(e.dp, ["scaling", "events", i, "dp"]));
+  // (under the SLO coordinator the events are not used, nor checked)
+  if (cfg.scaling.policy === "scheduled") cfg.scaling.events.forEach((e, i) => want(e.dp, ["scaling", "events", i, "dp"]));
   if (cfg.strategy === "horizontal") for (const [d, path] of [...knobOf]) if (d > cfg.from.dp) want(d - cfg.from.dp, path);
   const { chip, ranksPerNpu } = clusterChip(env);
   // a message every layout shares (tp against the model's heads) is the tp's, reported once
@@ -165,7 +166,7 @@ function checkCore(cfg: ElasticCore, env: ResolvedEnvironment, s: Sections, at: 
   }
   let prev = 0;
   cfg.load.phases.forEach((p, i) => {
-    if (p.until_s <= prev) v.push({ path: [...at, "load", "phases", i, "until_s"], message: `phases must be in time order: ${p.until_s} ≤ ${prev}` });
+    if (p.until_s <= prev) v.push({ path: [...at, "load", "phases", i, "until_s"], message: `expected an end after the previous phase's ${prev} s (phases are in time order and each lasts more than 0 s), got ${p.until_s} s` });
     prev = p.until_s;
   });
   // expected arrivals: the offline batch plus each phase's mean rate over its span (within duration_s)
@@ -179,10 +180,41 @@ function checkCore(cfg: ElasticCore, env: ResolvedEnvironment, s: Sections, at: 
   if (expected > MAX_RUN_REQUESTS) v.push({ path: [...at, "load", "phases"], message: tooLarge("the load's requests", expected, MAX_RUN_REQUESTS, "lower the rates, workload.duration_s or the offline batch") });
   const long = timelineTooLong(cfg.duration_s + cfg.drain_s, cfg.timeline_window_s, "duration_s + drain_s");
   if (long !== undefined) v.push({ path: [...at, "timeline_window_s"], message: long });
-  const need = Math.max(...knobOf.keys()) * cfg.tp * (cfg.strategy === "extravagant" ? 2 : 1);
-  if (need > env.topology().ranks) v.push({ path: [...at, "to", "dp"], message: `needs ${need} dies, the cluster has ${env.topology().ranks}` });
-  v.push(...timeProblems(cfg, at), ...requestFitProblems(cfg, decodeOf, at));
+  // the largest layout, at the knob that asks for it; one that does not fit alone was reported above
+  const largest = Math.max(...knobOf.keys());
+  const need = largest * cfg.tp * (cfg.strategy === "extravagant" ? 2 : 1);
+  if (need > env.topology().ranks && !v.some((x) => x.path.join(".") === [...at, ...knobOf.get(largest)!].join("."))) {
+    const why = cfg.strategy === "extravagant" ? ` (extravagant scaling holds the old and the new instance at once: 2 × dp ${largest} × tp ${cfg.tp})` : ` (dp ${largest} × tp ${cfg.tp})`;
+    v.push({ path: [...at, ...knobOf.get(largest)!], message: `expected a layout that fits the cluster's ${env.topology().ranks} dies, got one that needs ${need}${why}` });
+  }
+  v.push(...eventProblems(cfg, at), ...timeProblems(cfg, at), ...requestFitProblems(cfg, decodeOf, at));
   if (cfg.strategy === "colocated" && decodeOf.size === knobOf.size) v.push(...colocatedKvProblems(cfg, s, decodeOf, at));
+  return v;
+}
+
+/**
+ * Scheduled events in time order: two at one time leave the order of the scalings to the list's order,
+ * and an event to the DP the deployment already has would scale nothing (the run skipped it). An event
+ * due while a scaling is in progress starts when that one ends (elastic-sim.ts).
+ */
+function eventProblems(cfg: ElasticCore, at: (string | number)[]): RuleViolation[] {
+  const v: RuleViolation[] = [];
+  if (cfg.scaling.policy !== "scheduled") return v;
+  const events = cfg.scaling.events;
+  const order = events.map((_, i) => i).sort((a, b) => events[a]!.at_s - events[b]!.at_s || a - b);
+  let cur = cfg.from.dp;
+  let curFrom = "from.dp";
+  order.forEach((i, k) => {
+    const e = events[i]!;
+    const before = k > 0 ? order[k - 1]! : undefined;
+    if (before !== undefined && events[before]!.at_s === e.at_s) {
+      v.push({ path: [...at, "scaling", "events", i, "at_s"], message: `expected events at distinct times, got at_s ${e.at_s} s here and at scaling.events.${before}: give each scaling its own time` });
+    } else if (e.dp === cur) {
+      v.push({ path: [...at, "scaling", "events", i, "dp"], message: `expected a dp other than the deployment's at ${e.at_s} s (${cur}, ${curFrom}), got ${e.dp}: the event would scale nothing` });
+    }
+    cur = e.dp;
+    curFrom = `scaling.events.${i}`;
+  });
   return v;
 }
 
@@ -237,7 +269,7 @@ function requestFitProblems(cfg: ElasticCore, decodeOf: ReadonlyMap<number, Deco
  */
 function colocatedKvProblems(cfg: ElasticCore, s: Sections, decodeOf: ReadonlyMap<number, DecodeCost>, at: (string | number)[]): RuleViolation[] {
   const share = kvCacheShareOnRank(s.model.arch, cfg.tp);
-  const steps = cfg.scaling.policy === "slo" ? [cfg.to.dp, cfg.from.dp] : [...cfg.scaling.events].sort((a, b) => a.at_s - b.at_s).map((e) => e.dp);
+  const steps = cfg.scaling.policy === "slo" ? [cfg.to.dp, cfg.from.dp] : scheduledEvents(cfg).map((e) => e.dp);
   const one = cfg.load.input_tokens + cfg.load.output_tokens;
   const gb = (b: number): string => (b / 1e9).toFixed(2);
   let cur = cfg.from.dp;
@@ -415,7 +447,7 @@ export const elasticWorkload = defineWorkload({
     if (elasticRow !== undefined && baselineUps.length > 0) metrics.elastic_vs_best_baseline = (elasticRow.scale_up_s as number) / Math.min(...baselineUps);
     // the DPs the base walks through: its scheduled events, or from ↔ to under the SLO coordinator
     const dpPath =
-      cfg.scaling.policy === "slo" ? `DP${cfg.from.dp} ↔ DP${cfg.to.dp}` : [cfg.from.dp, ...[...cfg.scaling.events].sort((a, b) => a.at_s - b.at_s).map((e) => e.dp)].map((d) => `DP${d}`).join(" → ");
+      cfg.scaling.policy === "slo" ? `DP${cfg.from.dp} ↔ DP${cfg.to.dp}` : [cfg.from.dp, ...scheduledEvents(cfg).map((e) => e.dp)].map((d) => `DP${d}`).join(" → ");
     // placeholders of the JSON that read as measurements: peak memory is 0 when the variant never scaled
     // (it is the HBM resident during a scaling), SLO attainment 0 when no request completed
     const scaled = runs.map((r) => (r.metrics.scalings as JsonValue[]).length > 0);

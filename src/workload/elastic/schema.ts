@@ -132,3 +132,8 @@ export type ElasticCore = z.output<typeof elasticCoreSchema>;
 
 /** Top-level sections the elastic workload reads. */
 export const elasticSections = { model: modelField(), precision: precisionSchema };
+
+/** The scalings a run schedules: `scaling.events` in time order under policy `scheduled`, none under `slo` (the coordinator decides). */
+export function scheduledEvents(cfg: ElasticCore): { at_s: number; dp: number }[] {
+  return cfg.scaling.policy === "scheduled" ? [...cfg.scaling.events].sort((a, b) => a.at_s - b.at_s) : [];
+}

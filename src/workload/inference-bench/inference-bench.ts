@@ -37,9 +37,18 @@ function pathOf(cfg: InferenceBenchConfig, phase: PhaseName) {
 function resolvePhases(cfg: InferenceBenchConfig, sections: Sections, env: Parameters<typeof buildPhase>[3]): { models: PhaseModel[]; violations: RuleViolation[] } {
   const models: PhaseModel[] = [];
   const violations: RuleViolation[] = [];
-  for (const phase of phasesOf(cfg)) {
+  const phases = phasesOf(cfg);
+  // a phase listed twice would run the same settings again (overrides are keyed by phase) and its second
+  // run would replace the first under metrics.<phase>: more samples are `steps`
+  const twice = phases.findIndex((p, i) => phases.indexOf(p) < i);
+  if (twice >= 0) {
+    violations.push({ path: ["workload", "phase", twice], message: `expected each phase at most once, got ${phases[twice]} again (item ${phases.indexOf(phases[twice]!)} is ${phases[twice]} too): a phase runs the same settings each time; for more samples raise workload.steps` });
+    return { models, violations };
+  }
+  for (const phase of phases) {
     const r = buildPhase(phaseSettings(cfg, sections.deployment, phase), sections.model, sections.precision, env, pathOf(cfg, phase));
-    if (Array.isArray(r)) violations.push(...r);
+    // with several phases a shared knob can fail in each: the message says which phase
+    if (Array.isArray(r)) violations.push(...r.map((v) => (phases.length > 1 && !v.message.startsWith(`${phase}:`) ? { ...v, message: `${phase}: ${v.message}` } : v)));
     else models.push(r);
   }
   return { models, violations };

@@ -15,6 +15,7 @@ import { defineWorkload, type JsonValue, type RuleViolation, type SummaryTable }
 import { syntheticArrivals } from "./arrivals.js";
 import { MAX_RUN_PROMPT_BLOCKS, MAX_RUN_REQUESTS, pastEngineClock, ticksTooMany, timelineTooLong, tooLarge } from "./run-size.js";
 import { inputError } from "../../config/errors.js";
+import { quoted } from "../../units/index.js";
 import { lengthProblem, lengthRange, meanLength } from "./lengths.js";
 import { requestRecords, servingMetrics } from "./metrics.js";
 import { BLOCK_TOKENS, type Arrival } from "./request.js";
@@ -75,6 +76,8 @@ function checkCore(cfg: ServingCore, env: ResolvedEnvironment, sections: Section
   v.push(...rolesProblem(cfg, at));
   const topo = env.topology();
   if (ranks > topo.ranks) v.push({ path: [...at, "instances"], message: `the instances need ${ranks} ranks, cluster ${env.cluster!.name} has ${topo.ranks}` });
+  // (only a deployment that fits has its labels listed: a count of 1e9 would take minutes)
+  else v.push(...labelClashes(cfg, at));
   if (cfg.cache.enabled && cfg.cache.pool.enabled && !(topo instanceof SupernodeTopology)) {
     v.push({ path: [...at, "cache", "pool", "enabled"], message: "the EMS pool lives in CPU DRAM over UB: it needs a supernode cluster (e.g. cloudmatrix384)" });
   }
@@ -103,6 +106,38 @@ function checkCore(cfg: ServingCore, env: ResolvedEnvironment, sections: Section
     }
   }
   if (a.kind !== "trace") v.push(...syntheticLengthProblems(cfg, durationS, seqCap, at));
+  return v;
+}
+
+/**
+ * Instances are labelled `<name><k>` (name defaulting to the role) in the tables, `metrics.instances`, the
+ * trace and the request records: two groups must not produce one label — the same name twice (two unnamed
+ * groups of one role too), or a name ending in digits that meets another group's numbering (`decode` × 11
+ * makes decode10, as `decode1` × 1 does). Reported at the later group.
+ */
+function labelClashes(cfg: ServingCore, at: (string | number)[]): RuleViolation[] {
+  const v: RuleViolation[] = [];
+  const owner = new Map<string, number>();
+  cfg.instances.forEach((g, i) => {
+    const name = g.name ?? g.role;
+    const named = g.name !== undefined ? "name" : "role";
+    const sameName = cfg.instances.findIndex((h) => (h.name ?? h.role) === name);
+    if (sameName < i) {
+      const how = g.name === undefined ? ` (unnamed groups are named after their role)` : "";
+      v.push({ path: [...at, "instances", i, named], message: `expected a group name no other group has (instances are labelled <name><k>), got ${quoted(name)}${how}: instances.${sameName} has it; give this group a name of its own` });
+      return;
+    }
+    for (let k = 0; k < g.count; k++) {
+      const label = `${name}${k}`;
+      const first = owner.get(label);
+      if (first !== undefined) {
+        const other = cfg.instances[first]!;
+        v.push({ path: [...at, "instances", i, named], message: `expected instance labels no other group produces, got ${quoted(label)} (instance ${k} of ${quoted(name)}), which instances.${first} (${quoted(other.name ?? other.role)} × ${other.count}) also produces; choose a name that does not end in a digit` });
+        return;
+      }
+    }
+    for (let k = 0; k < g.count; k++) owner.set(`${name}${k}`, i);
+  });
   return v;
 }
 

@@ -113,7 +113,6 @@ export function readTrace(file: string, o: TraceOptions): TraceRead {
   const out: Arrival[] = [];
   let skipped = 0;
   let requests = 0; // well-formed request lines read, before the duration_s cut
-  let firstCutNs = Infinity; // earliest arrival dropped by duration_s
   const issues: InputIssue[] = [];
   // a wrong format or a systematic fault makes every line malformed the same way: the first few of each
   // problem are shown, the rest counted
@@ -202,10 +201,6 @@ export function readTrace(file: string, o: TraceOptions): TraceRead {
       break;
     }
     requests++;
-    if (o.untilNs !== null && atNs >= o.untilNs) {
-      firstCutNs = Math.min(firstCutNs, atNs);
-      continue;
-    }
     // a request with no output still produces its first token (the prefill's)
     out.push({ atNs, input, output: Math.max(1, output), hashIds });
   }
@@ -221,17 +216,19 @@ export function readTrace(file: string, o: TraceOptions): TraceRead {
     const none: InputIssue = { file: o.shownPath, path: "workload.arrivals.path", message: `the trace has no requests: ${why}` };
     throw new InputError(hint === undefined ? [none] : [hint, none]);
   }
-  if (out.length === 0) {
-    const cut = o.untilNs! / 1e9;
-    throw new InputError([{ file: o.shownPath, path: "workload.duration_s", message: `expected trace arrivals before duration_s = ${cut} s, got none: the first is at ${Number((firstCutNs / 1e9).toPrecision(6))} s (after rate_scale ${o.rateScale}); raise duration_s or rate_scale` }]);
-  }
   const sorted = out.map((a, k) => [a, k] as const).sort((x, y) => x[0].atNs - y[0].atNs || x[1] - y[1]).map((x) => x[0]);
-  // Azure timestamps are wall-clock: the replay starts at the first one; Mooncake's are ms from the trace start
-  const origin = sorted.length > 0 && format === "azure" ? sorted[0]!.atNs : 0;
-  const lastNs = sorted.length > 0 ? sorted[sorted.length - 1]!.atNs - origin : 0;
+  // Azure timestamps are wall-clock: the replay starts at the earliest (the first row, unless the rows are out
+  // of order); Mooncake's are ms from the trace start. duration_s counts from there, so it cuts after the shift
+  const origin = format === "azure" ? sorted[0]!.atNs : 0;
+  const shifted = origin !== 0 ? sorted.map((a) => ({ ...a, atNs: a.atNs - origin })) : sorted;
+  const kept = o.untilNs === null ? shifted : shifted.filter((a) => a.atNs < o.untilNs!);
+  if (kept.length === 0) {
+    const cut = o.untilNs! / 1e9;
+    throw new InputError([{ file: o.shownPath, path: "workload.duration_s", message: `expected trace arrivals before duration_s = ${cut} s, got none: the first is at ${Number((shifted[0]!.atNs / 1e9).toPrecision(6))} s (after rate_scale ${o.rateScale}); raise duration_s or rate_scale` }]);
+  }
+  const lastNs = kept[kept.length - 1]!.atNs;
   if (lastNs > Number.MAX_SAFE_INTEGER) {
     throw new InputError([{ file: o.shownPath, path: "workload.arrivals", message: `the last arrival is at ${(lastNs / 1e9 / 86400).toExponential(3)} days (timestamps ÷ rate_scale ${o.rateScale}): beyond the engine's 2^53 ns (about 104 days); check the timestamps (ms) or raise rate_scale` }]);
   }
-  if (origin !== 0) return { arrivals: sorted.map((a) => ({ ...a, atNs: a.atNs - origin })), skipped, format };
-  return { arrivals: sorted, skipped, format };
+  return { arrivals: kept, skipped, format };
 }

@@ -243,6 +243,6 @@ describe("a phase list whose shared MTP setting suits only decode", () => {
       if (!(e instanceof InputError)) throw e;
       message = e.issues.map(formatIssue).join("\n");
     }
-    expect(message).toMatch(/workload\.mtp\.layers: MTP \(speculative decoding\) applies to decode only: .*set it under workload\.decode\.mtp/);
+    expect(message).toMatch(/workload\.mtp\.layers: prefill: MTP \(speculative decoding\) applies to decode only: .*set it under workload\.decode\.mtp/);
   });
 });
