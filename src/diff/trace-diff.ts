@@ -21,7 +21,7 @@ export interface TraceDiff {
   readonly identical: boolean;
   readonly linesA: number;
   readonly linesB: number;
-  /** The first line (1-based) where the traces differ, with the event on each side (undefined past the end). */
+  /** The first event (1-based; the line of a trace as written, blank lines aside) where the traces differ, with the event on each side (undefined past the end). */
   readonly first?: { readonly line: number; readonly a?: Span; readonly b?: Span; readonly textA?: string; readonly textB?: string };
   /** Lines around the divergence: [line number, text A, text B]. */
   readonly context: readonly (readonly [number, string | undefined, string | undefined])[];

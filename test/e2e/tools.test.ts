@@ -174,7 +174,7 @@ describe("ascend-sim diff", () => {
     expect(cli("diff", f("a.jsonl"), f("a.jsonl")).stdout).toBe("traces are identical: 22 events\n");
     const d = cli("diff", f("a.jsonl"), f("b.jsonl"));
     expect(d.status).toBe(1);
-    expect(d.stdout).toMatch(/first divergence at line 1:\n {2}.*a\.jsonl: t=0 ns .*kind collective, where ranks0-7, what "all_reduce ring", dur 42032 ns/);
+    expect(d.stdout).toMatch(/first divergence at event 1:\n {2}.*a\.jsonl: t=0 ns .*kind collective, where ranks0-7, what "all_reduce ring", dur 42032 ns/);
     expect(d.stdout).toMatch(/collective: all_reduce ring │ 11 +│ 11 +│ \+0/);
     expect(cli("diff", f("a.json"), f("a.jsonl")).status).toBe(2);
   });

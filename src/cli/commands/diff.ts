@@ -142,7 +142,7 @@ export const diffCommand: CommandModule<object, DiffArgs> = {
       const out: string[] = [`traces differ: ${args.a} has ${d.linesA} events, ${args.b} has ${d.linesB}`];
       const f = d.first!;
       const desc = (s: typeof f.a) => (s ? `t=${s.start} ns (${ns(s.start)}), kind ${s.kind}, where ${s.where}, what "${s.what}", dur ${s.dur} ns` : "(no event: the trace ended)");
-      out.push(`first divergence at line ${f.line}:\n  ${args.a}: ${desc(f.a)}\n  ${args.b}: ${desc(f.b)}`);
+      out.push(`first divergence at event ${f.line}:\n  ${args.a}: ${desc(f.a)}\n  ${args.b}: ${desc(f.b)}`);
       const ctx = d.context.map(([n, x, y]) => (x === y ? `  ${String(n).padStart(6)}   ${x}` : `${x !== undefined ? `- ${String(n).padStart(6)}   ${x}\n` : ""}${y !== undefined ? `+ ${String(n).padStart(6)}   ${y}` : ""}`.replace(/\n$/, "")));
       out.push(`context (- ${args.a}, + ${args.b}):\n${ctx.join("\n")}`);
       if (d.classes.length > 0) {

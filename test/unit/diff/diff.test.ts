@@ -36,6 +36,13 @@ describe("diff of traces", () => {
     expect(d.first!.a).toBeUndefined();
   });
 
+  it("numbers events, not file lines: a blank line in one trace shifts nothing", () => {
+    const a = [line(0, 1, "x"), line(1, 1, "y"), line(2, 1, "z")].join("\n") + "\n";
+    const b = [line(0, 1, "x"), "", line(1, 1, "y"), line(2, 2, "z")].join("\n") + "\n";
+    const d = diffTraces(a, b);
+    expect(d.first).toMatchObject({ line: 3, a: { what: "z", dur: 1 }, b: { what: "z", dur: 2 } });
+  });
+
   it("classes digits as #", () => {
     expect(whatClass({ start: 0, dur: 0, kind: "collective", where: "", what: "dispatch ep256 fused" })).toBe("collective: dispatch ep# fused");
   });
