@@ -72,6 +72,11 @@ export function normalizeKeyPath(key: string): string {
   return key.replace(/\[(\d+)\]/g, ".$1");
 }
 
+/** A dotted config path as path segments, list indices as numbers: `instances.0.name` → ["instances", 0, "name"]. */
+export function keyPath(dotted: string): (string | number)[] {
+  return dotted.split(".").map((k) => (/^\d+$/.test(k) ? Number(k) : k));
+}
+
 /**
  * Splits `a.b.c=value` into a path and a YAML-parsed value; throws a usage error when malformed. A list
  * item is `a.0.b` or `a[0].b` (the same path).

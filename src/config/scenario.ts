@@ -7,7 +7,7 @@ import { describe, quoted } from "../units/index.js";
 import { WORKLOADS } from "../workload/registry.js";
 import type { JsonValue, WorkloadDefinition } from "../workload/workload.js";
 import { didYouMean, validValues } from "./did-you-mean.js";
-import { documentData, issueAt, loadConfigDocument, type ConfigDocument } from "./document.js";
+import { documentData, issueAt, keyPath, loadConfigDocument, type ConfigDocument } from "./document.js";
 import { ResolvedEnvironment, type ClusterConfig, type NetworkConfig } from "./environment.js";
 import { InputError, inReadingOrder, type InputIssue } from "./errors.js";
 import { duration } from "./quantity.js";
@@ -275,6 +275,6 @@ export function loadScenario(file: string, opts: LoadOptions = {}): Scenario {
   ) as Record<string, JsonValue>;
   workload.def.fillDerived?.(resolved, workload.config, env, workload.sections);
   const locate = (issue: InputIssue): InputIssue =>
-    issue.file !== undefined || issue.fromSet !== undefined || issue.path === "" ? issue : issueAt(cd, issue.path.split(".").map((k) => (/^\d+$/.test(k) ? Number(k) : k)), issue.message);
+    issue.file !== undefined || issue.fromSet !== undefined || issue.path === "" ? issue : issueAt(cd, keyPath(issue.path), issue.message);
   return { file, name, seed: top.data.seed, env, workload, resolved, locate };
 }

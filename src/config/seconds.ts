@@ -11,6 +11,9 @@ import { describe } from "../units/index.js";
 /** Longest time a seconds knob may give, s: 2^53 ns rounded down to whole seconds (9,007,199 s ≈ 104 days). */
 export const MAX_ENGINE_S = Math.floor(Number.MAX_SAFE_INTEGER / 1e9);
 
+/** The engine clock's limit in words, for messages: `the engine's 2^53 ns clock (about 104 days)`. */
+export const ENGINE_CLOCK = "the engine's 2^53 ns clock (about 104 days)";
+
 /** What the bound says, for messages: `at most 9007199 s (the engine's 2^53 ns clock)`. */
 export const ENGINE_S_BOUND = `at most ${MAX_ENGINE_S} s (the engine's 2^53 ns clock)`;
 

@@ -1,4 +1,4 @@
-import { isMap, parseDocument, parse as parseYaml } from "yaml";
+import { isMap, LineCounter, parseDocument, parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { documentData, locate, normalizeKeyPath, parseConfigText, readConfigText, type ConfigDocument } from "../config/document.js";
 import { InputError, inputError } from "../config/errors.js";
@@ -133,24 +133,18 @@ function tooManyPoints(file: string, dims: readonly Dimension[]): never {
   return inputError({ file, path: "", message: `the space has ${pointCount(dims).toLocaleString("en-US")} points (${sizes}), more than the limit of ${MAX_SPACE_POINTS.toLocaleString("en-US")}: use fewer values per knob` });
 }
 
-/** Line and column of `offset` in `text` (1-based), for a node found before the document is parsed with a LineCounter. */
-function position(text: string, offset: number): { line: number; col: number } {
-  const before = text.slice(0, offset).split("\n");
-  return { line: before.length, col: before.at(-1)!.length + 1 };
-}
-
 /**
  * The parsed document of a space file. An empty file and one that is not a mapping are refused in the
  * words of a search space (the scenario loader's would speak of a config and its `workload:`).
  */
 function parseSpaceDocument(file: string, text: string): ConfigDocument {
-  const pre = parseDocument(text, { logLevel: "silent" });
+  const lines = new LineCounter();
+  const pre = parseDocument(text, { logLevel: "silent", lineCounter: lines });
   if (pre.errors.length === 0 && pre.contents === null) inputError({ file, path: "", message: "the search space is empty: expected a mapping with `knobs:` and/or `generators:`" });
   if (pre.errors.length === 0 && !isMap(pre.contents)) {
-    inputError({ file, ...position(text, pre.contents?.range?.[0] ?? 0), path: "", message: "expected a mapping with `knobs:` and/or `generators:` at the top level of the search space" });
+    inputError({ file, ...lines.linePos(pre.contents?.range?.[0] ?? 0), path: "", message: "expected a mapping with `knobs:` and/or `generators:` at the top level of the search space" });
   }
-  const { doc, lines } = parseConfigText(file, text);
-  return { file, doc, lines, sets: new Map() };
+  return { file, ...parseConfigText(file, text), sets: new Map() };
 }
 
 /** Duplicate values on one axis would run (and rank) the same point twice: an input error naming both. */

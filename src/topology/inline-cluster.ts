@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { didYouMean } from "../config/did-you-mean.js";
 import { chipField } from "../config/preset-fields.js";
+import { ProblemList, type PathProblem } from "../config/problem-list.js";
 import { bandwidth, duration } from "../config/quantity.js";
 import { defineClusterType } from "./cluster-type.js";
 import { firstUnreachablePair, HopPaths } from "./hop-paths.js";
@@ -61,16 +62,11 @@ export const inlineClusterSchema = z
 export type InlineClusterSpec = z.output<typeof inlineClusterSchema>;
 
 /** A rule an inline cluster breaks, at its path below `cluster:` (e.g. ["links", 3, "to"]). */
-export interface InlineProblem {
-  readonly path: (string | number)[];
-  readonly message: string;
-}
+export type InlineProblem = PathProblem;
 
 /** Planes of an inline cluster. */
 const INLINE_PLANES = ["default"] as const;
 
-/** Problems listed in full; a graph written by a script can repeat one mistake thousands of times. */
-const MAX_PROBLEMS = 20;
 /** Node names listed after an unknown one, up to this many nodes. */
 const MAX_LISTED_NODES = 20;
 
@@ -85,13 +81,8 @@ interface InlineGraph {
 
 /** Builds the graph of `spec` and lists every rule it breaks (the graph is usable only when there is none). */
 function inlineGraph(spec: InlineClusterSpec): { graph: InlineGraph; problems: InlineProblem[] } {
-  const problems: InlineProblem[] = [];
-  let more = 0;
-  let firstLeftOut: (string | number)[] = [];
-  const problem = (path: (string | number)[], message: () => string): void => {
-    if (problems.length < MAX_PROBLEMS) problems.push({ path, message: message() });
-    else if (more++ === 0) firstLeftOut = path;
-  };
+  const problems = new ProblemList("the inline cluster");
+  const problem = (path: (string | number)[], message: () => string): void => problems.add(path, message);
   const b = new TopologyBuilder();
   const ids = new Map<string, number>();
   spec.nodes.forEach((n, i) => {
@@ -183,16 +174,14 @@ function inlineGraph(spec: InlineClusterSpec): { graph: InlineGraph; problems: I
     explicit.set(src * R + dst, links);
   });
 
-  if (problems.length === 0) {
+  if (problems.count === 0) {
     const missing = firstUnreachablePair(b.links, out, rankNodes, (s, d) => explicit.has(s * R + d));
     if (missing !== undefined) {
       const [s, d] = missing;
       problem(["links"], () => `no path from rank "${spec.ranks[s]}" to rank "${spec.ranks[d]}": expected links that join every pair of ranks (in each direction; a link with duplex: false carries one)`);
     }
   }
-  // at the first one left out, so that in reading order the count follows the listed ones
-  if (more > 0) problems.push({ path: firstLeftOut, message: `… and ${more} more problem${more === 1 ? "" : "s"} of the inline cluster from here on` });
-  return { graph: { builder: b, out, rankNodes, explicit }, problems };
+  return { graph: { builder: b, out, rankNodes, explicit }, problems: problems.done() };
 }
 
 /** Every rule `spec` breaks, each at its path: unknown or repeated names, self-loops, parallel links, routes over missing links or with loops, unreachable ranks. */

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { parseConfigText, type ConfigDocument } from "../config/document.js";
+import { keyPath, parseConfigText, type ConfigDocument } from "../config/document.js";
 import { zodToInputIssues } from "../config/zod-issues.js";
 import { quoted } from "../units/index.js";
 import type { RuleViolation } from "./workload.js";
@@ -60,7 +60,7 @@ let unplaced: ConfigDocument | undefined;
 function inLoaderWords(schema: z.ZodType, zodIssues: readonly z.core.$ZodIssue[], prefix: (string | number)[]): RuleViolation[] {
   unplaced ??= { file: "", ...parseConfigText("", "{}"), sets: new Map() };
   return zodToInputIssues(unplaced, schema, zodIssues, prefix).map((iss) => ({
-    path: iss.path.split(".").map((k, j) => (j < prefix.length ? prefix[j]! : /^\d+$/.test(k) ? Number(k) : k)),
+    path: keyPath(iss.path),
     message: iss.message,
   }));
 }

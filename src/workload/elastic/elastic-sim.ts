@@ -1,4 +1,5 @@
 import { InputError } from "../../config/errors.js";
+import { partialWindowPending, timelineWindow } from "../serving/timeline-window.js";
 import type { Hooks, Simulator } from "../../engine/index.js";
 import type { NetworkModel, Transfer } from "../../network/network-model.js";
 import type { SimEvents } from "../../trace/span.js";
@@ -622,8 +623,7 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
 
   /** Records the window that ends now (or, for the last, partial one, at `partialEndNs`: its rate over the part the run covered). */
   const sample = (partialEndNs?: number): void => {
-    const endS = partialEndNs === undefined ? (timeline.length + 1) * cfg.timeline_window_s : partialEndNs / 1e9;
-    const w = partialEndNs === undefined ? cfg.timeline_window_s : endS - timeline.length * cfg.timeline_window_s;
+    const { endS, spanS: w } = timelineWindow(timeline.length, cfg.timeline_window_s, partialEndNs);
     timeline.push({
       t_s: endS,
       arrivals: win.arrivals,
@@ -657,6 +657,6 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
   sim.run(stopAt);
   bill();
   // the last, partial window: a run cut by the drain limit, or one shorter than a window (a run has at least one row)
-  if ((timeline.length === 0 || win.arrivals + win.completed > 0) && sim.now > timeline.length * winNs) sample(sim.now);
+  if (partialWindowPending(timeline.length, win.arrivals + win.completed, sim.now, winNs)) sample(sim.now);
   return { requests: reqs, scalings, timeline, decisions, dieSeconds: dieNs / 1e9, billedUntilNs: Math.min(sim.now, billUntil), endNs: sim.now, rejected, requeued: requeuedTotal, reprefillTokens: reprefill };
 }

@@ -1,4 +1,5 @@
 import type { ResolvedEnvironment } from "../../config/environment.js";
+import { keyPath } from "../../config/document.js";
 import { InputError } from "../../config/errors.js";
 import type { ResolvedModel } from "../../config/model-field.js";
 import { Hooks, Simulator } from "../../engine/index.js";
@@ -230,7 +231,7 @@ function timeProblems(cfg: ElasticCore, at: (string | number)[]): RuleViolation[
   const ticks: [string, number][] = [["timeline_window_s", cfg.timeline_window_s]];
   if (cfg.scaling.policy === "slo") ticks.push(["scaling.window_s", cfg.scaling.window_s]);
   const past = pastEngineClock([first, ["drain_s", cfg.drain_s]], ticks);
-  if (past !== undefined) v.push({ path: [...at, ...past.key.split(".").map((k) => (/^\d+$/.test(k) ? Number(k) : k))], message: past.message });
+  if (past !== undefined) v.push({ path: [...at, ...keyPath(past.key)], message: past.message });
   const many = cfg.scaling.policy === "slo" ? ticksTooMany(first[1] + cfg.drain_s, cfg.scaling.window_s, `${first[0]} + drain_s`, "scaling.window_s") : undefined;
   if (many !== undefined) v.push({ path: [...at, "scaling", "window_s"], message: many });
   return v;

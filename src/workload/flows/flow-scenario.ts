@@ -1,4 +1,6 @@
 import { didYouMean } from "../../config/did-you-mean.js";
+import { ProblemList, type PathProblem } from "../../config/problem-list.js";
+import { ENGINE_CLOCK } from "../../config/seconds.js";
 import { Topology, type Link, type TopoNode } from "../../topology/topology.js";
 
 /** A link of an explicit flow scenario. */
@@ -28,10 +30,7 @@ export interface FlowScenario {
 }
 
 /** A problem found in a scenario, with its path relative to the scenario (e.g. ["flows", 3, "route", 1]). */
-export interface ScenarioProblem {
-  readonly path: (string | number)[];
-  readonly message: string;
-}
+export type ScenarioProblem = PathProblem;
 
 /**
  * Most flows one scenario may hold. The flows workload runs the exact max-min model, which re-solves every
@@ -40,29 +39,6 @@ export interface ScenarioProblem {
  * per-host links takes ~4 s (mostly reading the file). A million ran for minutes.
  */
 export const MAX_FLOWS = 100_000;
-
-/** Problems listed in full; a generated scenario can repeat one mistake for every flow. */
-const MAX_PROBLEMS = 20;
-
-/**
- * Collects problems, the first MAX_PROBLEMS in full (messages built only for those), then a count of the
- * rest at the first one left out, so that in reading order the count follows the listed ones.
- */
-class ProblemList {
-  private readonly list: ScenarioProblem[] = [];
-  private more = 0;
-  private firstLeftOut: (string | number)[] = [];
-
-  add(path: (string | number)[], message: () => string): void {
-    if (this.list.length < MAX_PROBLEMS) this.list.push({ path, message: message() });
-    else if (this.more++ === 0) this.firstLeftOut = path;
-  }
-
-  done(): ScenarioProblem[] {
-    if (this.more === 0) return this.list;
-    return [...this.list, { path: this.firstLeftOut, message: `… and ${this.more} more problem${this.more === 1 ? "" : "s"} of the flows from here on` }];
-  }
-}
 
 /**
  * Rules the shapes alone cannot state: at most MAX_FLOWS flows, unique link and flow ids, routes that
@@ -76,7 +52,7 @@ export function scenarioProblems(s: {
     const n = s.flows.length.toLocaleString("en-US");
     return [{ path: ["flows"], message: `expected at most ${MAX_FLOWS.toLocaleString("en-US")} flows, got ${n}: the exact max-min model re-solves every flow sharing a link at each start and end (O(flows²) on a shared bottleneck)` }];
   }
-  const out = new ProblemList();
+  const out = new ProblemList("the flows");
   const linkIds = new Set<string>();
   s.links.forEach((l, i) => {
     if (linkIds.has(l.id)) out.add(["links", i, "id"], () => `duplicate link id "${l.id}"`);
@@ -113,9 +89,9 @@ function seconds(ns: number): string {
  * some event was too late. Assumes `scenarioProblems` found nothing.
  */
 export function scenarioTimeProblems(s: FlowScenario): ScenarioProblem[] {
-  const out = new ProblemList();
+  const out = new ProblemList("the flows");
   const limit = Number.MAX_SAFE_INTEGER;
-  const clock = "past the engine's 2^53 ns clock (about 104 days)";
+  const clock = `past ${ENGINE_CLOCK}`;
   const index = new Map(s.links.map((l, i) => [l.id, i]));
   const linkBytes = new Float64Array(s.links.length);
   const linkFirst = new Float64Array(s.links.length).fill(Infinity);

@@ -8,7 +8,7 @@ type JsonObject = { [k: string]: JsonValue };
 const isObject = (v: JsonValue | undefined): v is JsonObject => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** `o` with `overlap` right after its `microbatches` key (or last when it has none). */
-function withOverlap(o: JsonObject, overlap: string): JsonObject {
+export function withOverlap(o: JsonObject, overlap: string): JsonObject {
   const out: JsonObject = {};
   for (const [k, v] of Object.entries(o)) {
     out[k] = v;

@@ -43,6 +43,11 @@ const lengthSchema = (typical: number) =>
     /** `empirical`: `[length, weight]` rows; a sample picks a row with probability ∝ weight. */
     table: z.array(z.tuple([positive(), z.number().min(0)])).optional(),
   });
+/*
+ * Defaults of a synthetic load, not measured values: 4,096-token prompts as the CM384 prefill point
+ * (targets.md T1) and 256-token outputs, an order of magnitude shorter as chat outputs are; `std` a
+ * quarter of the mean (the ratio these defaults always had: 256 for 1,024).
+ */
 /** Typical prompt length of synthetic arrivals (the default of `input.value` and `input.mean`), tokens. */
 const TYPICAL_INPUT_TOKENS = 4096;
 /** Typical output length of synthetic arrivals (the default of `output.value` and `output.mean`), tokens. */

@@ -1,4 +1,5 @@
 import type { Hooks, Simulator } from "../../engine/index.js";
+import { partialWindowPending, timelineWindow } from "./timeline-window.js";
 import { SupernodeTopology } from "../../topology/supernode-topology.js";
 import type { Topology } from "../../topology/topology.js";
 import { AnalyticalNetwork } from "../../network/analytical.js";
@@ -650,9 +651,7 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
       dq += x.waitingLength;
       db += x.running.length;
     }
-    // a partial window's rates are over the part the run covered, not the whole window
-    const endS = partialEndNs === undefined ? (timeline.length + 1) * cfg.timeline_window_s : partialEndNs / 1e9;
-    const w = partialEndNs === undefined ? cfg.timeline_window_s : endS - timeline.length * cfg.timeline_window_s;
+    const { endS, spanS: w } = timelineWindow(timeline.length, cfg.timeline_window_s, partialEndNs);
     timeline.push({
       t_s: endS,
       arrivals: win.arrivals,
@@ -690,7 +689,7 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
   }
   const lastArrival = arrivals.length > 0 ? arrivals[arrivals.length - 1]!.atNs : 0;
   sim.run(lastArrival + Math.round(cfg.drain_s * 1e9));
-  if ((timeline.length === 0 || win.arrivals + win.completed > 0) && sim.now > timeline.length * winNs) {
+  if (partialWindowPending(timeline.length, win.arrivals + win.completed, sim.now, winNs)) {
     // the last, partial window: a run cut by the drain limit, or one shorter than a window (a run has at least one row)
     sample(sim.now);
   }

@@ -1,4 +1,5 @@
 import { existsSync, statSync, type Stats } from "node:fs";
+import { keyPath } from "../../config/document.js";
 import { resolve } from "node:path";
 import type { ResolvedEnvironment } from "../../config/environment.js";
 import { InputError } from "../../config/errors.js";
@@ -9,6 +10,7 @@ import type { WeightPrecision } from "../../model/precision.js";
 import { SupernodeTopology } from "../../topology/supernode-topology.js";
 import type { SimEvents } from "../../trace/span.js";
 import { hbmPerDie } from "../inference-bench/memory.js";
+import { withOverlap } from "../inference-bench/derived-defaults.js";
 import { defaultOverlap } from "../inference-bench/schema.js";
 import { checkVariants, parseVariants, type Variant } from "../compare-variants.js";
 import { defineWorkload, type JsonValue, type RuleViolation, type SummaryTable } from "../workload.js";
@@ -89,7 +91,7 @@ function checkCore(cfg: ServingCore, env: ResolvedEnvironment, sections: Section
   if (long !== undefined) v.push({ path: [...at, "timeline_window_s"], message: long });
   if (a.kind !== "trace" || cfg.duration_s !== null) {
     const name = cfg.duration_s === null ? "the default 10 s of arrivals" : "duration_s";
-    for (const p of clockProblems(cfg, durationS, { name, key: "duration_s" })) v.push({ path: [...at, ...p.key.split(".")], message: p.message });
+    for (const p of clockProblems(cfg, durationS, { name, key: "duration_s" })) v.push({ path: [...at, ...keyPath(p.key)], message: p.message });
   }
   if (a.kind !== "trace" && a.rate_per_s * durationS > MAX_RUN_REQUESTS) {
     v.push({ path: [...at, "arrivals", "rate_per_s"], message: tooLarge("rate_per_s × duration_s requests", a.rate_per_s * durationS, MAX_RUN_REQUESTS, "lower the rate or workload.duration_s") });
@@ -364,7 +366,7 @@ export const servingWorkload = defineWorkload({
       if (r.deployment !== undefined && r.deployment.npus === undefined) r.deployment = { npus: groupNpus(g, env), ...r.deployment };
       for (const phase of ["prefill", "decode"] as const) {
         const knobs = r[phase];
-        if (knobs !== undefined && knobs.overlap === undefined) r[phase] = { microbatches: knobs.microbatches!, overlap: defaultOverlap(phase), ...knobs };
+        if (knobs !== undefined && knobs.overlap === undefined) r[phase] = withOverlap(knobs, defaultOverlap(phase));
       }
     });
   },

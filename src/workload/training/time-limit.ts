@@ -1,4 +1,5 @@
 import { InputError, type InputIssue } from "../../config/errors.js";
+import { ENGINE_CLOCK } from "../../config/seconds.js";
 import { TimeLimitExceeded } from "../../engine/index.js";
 import type { PipelineSpec } from "./pipeline-sim.js";
 import { COMM_KIND_NAMES } from "./stage-costs.js";
@@ -8,8 +9,6 @@ import { COMM_KIND_NAMES } from "./stage-costs.js";
  * can only say that some event came too late. These say which part of the step is that long and which
  * keys set it (a 1 kB/s link, a swap over a 1 kB/s host link), at a path the run locates in the config.
  */
-
-const CLOCK = "the engine's 2^53 ns clock (about 104 days)";
 
 /** Runs `f`; an engine time-limit error becomes the InputError `problem()` words. */
 export function withinEngineClock<T>(f: () => T, problem: () => InputIssue): T {
@@ -23,7 +22,7 @@ export function withinEngineClock<T>(f: () => T, problem: () => InputIssue): T {
 
 /** What a collective that alone outlasts the clock says: its links are too slow for its bytes. */
 export function collectivePastClock(what: string): InputIssue {
-  return { path: "cluster", message: `${what} alone runs past ${CLOCK}: expected faster links in the cluster (its bandwidths) or a smaller message` };
+  return { path: "cluster", message: `${what} alone runs past ${ENGINE_CLOCK}: expected faster links in the cluster (its bandwidths) or a smaller message` };
 }
 
 /** Words for each kind of time in a step, and what shortens it. */
@@ -61,5 +60,5 @@ export function stepPastClock(spec: PipelineSpec): InputIssue {
     .sort((a, b) => b[1] - a[1])
     .map(([k, ns]) => `${(ns / 1e9).toPrecision(3)} s ${KINDS[k]!.words}`);
   const top = KINDS[largest(stage)[0]]!;
-  return { path: top.path, message: `the training step runs past ${CLOCK}: pipeline stage ${stage} spends ${parts.join(", ")} per step; expected ${top.fix}` };
+  return { path: top.path, message: `the training step runs past ${ENGINE_CLOCK}: pipeline stage ${stage} spends ${parts.join(", ")} per step; expected ${top.fix}` };
 }
