@@ -26,6 +26,32 @@ function exchange(core: readonly number[], d: number, bytes: number): Collective
   return { transfers };
 }
 
+/**
+ * Blocks of the n-way split held by the aligned group of `d` core positions starting at `start`: one per
+ * position, plus one more for each partner of an extra among them (the partners are core positions
+ * 0 … r−1, and a partner holds its extra's block as well as its own), count.
+ */
+function groupBlocks(start: number, d: number, r: number): number {
+  return d + Math.max(0, Math.min(r, start + d) - start);
+}
+
+/**
+ * One round of an n-way split (all-gather or reduce-scatter) among the p core ranks at XOR distance `d`:
+ * core position i sends the blocks of the aligned d-group of position `i` (all-gather: what it holds) or
+ * of its partner `i ^ d` (reduce-scatter: the partner half's share), each block S/n. When n is a power
+ * of two every group holds d blocks (d·S/p); otherwise the groups that hold partners of extras carry
+ * more — the extra traffic of H-D_R.
+ */
+function blockExchange(core: readonly number[], d: number, r: number, blockBytes: number, ofPartner: boolean): CollectiveStep {
+  const transfers: Transfer[] = [];
+  for (let i = 0; i < core.length; i++) {
+    const owner = ofPartner ? i ^ d : i;
+    const start = owner - (owner % d);
+    transfers.push({ src: core[i]!, dst: core[i ^ d]!, bytes: groupBlocks(start, d, r) * blockBytes });
+  }
+  return { transfers };
+}
+
 /** Every extra rank and its partner: one transfer each, in the given direction. */
 function fold(pairs: readonly (readonly [number, number])[], bytes: number, toPartner: boolean): CollectiveStep {
   const transfers: Transfer[] = pairs.map(([extra, partner]) =>
@@ -42,6 +68,11 @@ function fold(pairs: readonly (readonly [number, number])[], bytes: number, toPa
  * Core rounds: reduce-scatter by recursive halving (partner at distance p/2, p/4, …; S/2, S/4, … S/p),
  * all-gather by recursive doubling (distance 1, 2, …; S/p, 2S/p, … S/2), all-reduce = both
  * (Rabenseifner), broadcast = binomial scatter from the root + recursive-doubling all-gather.
+ * All-reduce and broadcast fold the whole buffer into the core, which then splits it p ways. A
+ * reduce-scatter or all-gather must end (or start) with S/n per rank, so its core rounds move whole
+ * blocks of S/n: a partner holds its extra's block too, and a round carries d + (partners among the d
+ * positions) blocks instead of d·S/p (see blockExchange) — e.g. n = 3: the all-gather's core round
+ * sends 2S/3 (both blocks the partner holds), not S/2.
  */
 export function halvingDoublingSteps(req: CollectiveRequest): CollectiveStep[] {
   const { op, group, bytes: S } = req;
@@ -76,12 +107,12 @@ export function halvingDoublingSteps(req: CollectiveRequest): CollectiveStep[] {
       break;
     case "reduce_scatter":
       if (r > 0) steps.push(fold(pairs, S, true));
-      halving();
+      for (let d = p / 2; d >= 1; d /= 2) steps.push(blockExchange(core, d, r, S / n, true));
       if (r > 0) steps.push(fold(pairs, S / n, false));
       break;
     case "all_gather":
       if (r > 0) steps.push(fold(pairs, S / n, true));
-      doubling();
+      for (let d = 1; d < p; d *= 2) steps.push(blockExchange(core, d, r, S / n, false));
       if (r > 0) steps.push(fold(pairs, (S * (n - 1)) / n, false));
       break;
     case "broadcast":

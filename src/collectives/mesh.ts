@@ -37,16 +37,17 @@ export function meshSteps(req: CollectiveRequest): CollectiveStep[] {
     case "all_to_all":
       return [meshStep(group, bytes / n)];
     case "broadcast": {
-      // scatter S/n from the root to every rank, then every non-root rank gives its piece to the others
+      // scatter S/n from the root to every rank, then an all-gather of the n pieces among the non-root
+      // ranks: each holder of a piece (the root keeps its own) gives it to every non-root rank that lacks
+      // it, so each non-root rank receives S in all — (n−1)·S/n in the all-gather, the root's piece included
       const root = group[req.root ?? 0]!;
       const scatter: Transfer[] = [];
       const gather: Transfer[] = [];
       for (const dst of group) if (dst !== root) scatter.push({ src: root, dst, bytes: bytes / n });
       for (const src of group) {
-        if (src === root) continue;
         for (const dst of group) if (dst !== src && dst !== root) gather.push({ src, dst, bytes: bytes / n });
       }
-      return gather.length > 0 ? [{ transfers: scatter }, { transfers: gather }] : [{ transfers: scatter }];
+      return [{ transfers: scatter }, { transfers: gather }];
     }
     case "all_to_allv": {
       const transfers: Transfer[] = [];
@@ -64,7 +65,8 @@ export function meshSteps(req: CollectiveRequest): CollectiveStep[] {
  * Full-mesh (one-shot) algorithms, as HCCL's level-0 mesh executors on an HCCS 8P mesh or a UB domain:
  * each phase sends from every rank to every other rank concurrently over the direct paths.
  * All-reduce = one reduce-scatter phase + one all-gather phase of S/n per peer; all-gather,
- * reduce-scatter and all-to-all one phase of S/n per peer; broadcast = scatter + all-gather.
+ * reduce-scatter and all-to-all one phase of S/n per peer; broadcast = scatter of S/n from the root +
+ * all-gather of the n pieces (the root's own piece included) to the non-root ranks.
  */
 export function meshPlan(req: CollectiveRequest): CollectivePlan {
   if (!MESH_OPS.includes(req.op)) unsupportedOp("mesh", req.op, MESH_OPS);

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { chipField } from "../config/preset-fields.js";
 import { bandwidth, duration } from "../config/quantity.js";
 import { defineClusterType } from "./cluster-type.js";
+import { unknownPlane } from "./planes.js";
 import { Topology, TopologyBuilder } from "./topology.js";
 
 /**
@@ -59,14 +60,26 @@ export function addAtlasServer(b: TopologyBuilder, spec: AtlasServerSpec, prefix
   return { npus, host, meshLink };
 }
 
-/** Builds one server: the HCCS full mesh of {@link addAtlasServer}; every route is the direct link. */
+/** Planes of one server: the HCCS mesh only. */
+const SERVER_PLANES = ["default"] as const;
+
+/**
+ * Builds one server: the HCCS full mesh of {@link addAtlasServer}; every route is the direct link. An
+ * unknown plane or a rank outside 0..npus−1 is an error (s·n + d of an out-of-range pair would index
+ * another pair's route).
+ */
 export function buildAtlasServer(spec: AtlasServerSpec, name: string): Topology {
   const b = new TopologyBuilder();
   const n = spec.npus;
   const { npus, meshLink } = addAtlasServer(b, spec);
   const routes: number[][] = [];
   for (let k = 0; k < n * n; k++) routes.push(meshLink[k]! >= 0 ? [meshLink[k]!] : []);
-  return new Topology(name, b.nodes, b.links, npus, (s, d) => routes[s * n + d]!);
+  const route = (src: number, dst: number, _flowId: number, plane: string): readonly number[] => {
+    if (plane !== "default") unknownPlane(plane, SERVER_PLANES);
+    if (!(Number.isInteger(src) && Number.isInteger(dst) && src >= 0 && src < n && dst >= 0 && dst < n)) throw new RangeError(`rank ${src} or ${dst} outside 0..${n - 1}`);
+    return routes[src * n + dst]!;
+  };
+  return new Topology(name, b.nodes, b.links, npus, route, SERVER_PLANES);
 }
 
 /** Cluster type `server`. */

@@ -76,6 +76,14 @@ describe("full mesh on one HCCS server: every pair has its own link", () => {
       expect(Math.round(timeOf(serverEnv, "mesh", { op: "broadcast", group: ranks(n), bytes: S, root }))).toBe(Math.round(2 * (sec(S / n, B) + ALPHA)));
     }
   });
+  it("broadcast on 2 ranks still delivers all of S: scatter S/2, then the root's own half — 2·(S/2/B + α)", () => {
+    // the root keeps piece 0 and scatters piece 1 (S/2); the all-gather must hand piece 0 (S/2) to rank 1
+    // too, or rank 1 ends with half the buffer. Two phases of S/2 over the one HCCS link:
+    // 2 × (1 GiB / 2 / 56 GB/s + 1 µs + 2 µs) = 2 × (9,586,980.57 + 3,000) ns = 19,179,961 ns
+    for (const root of [0, 1]) {
+      expect(Math.round(timeOf(serverEnv, "mesh", { op: "broadcast", group: ranks(2), bytes: S, root }))).toBe(Math.round(2 * (sec(S / 2, B) + ALPHA)));
+    }
+  });
   it("all-to-allv is one phase priced by its largest pair", () => {
     const m = 4;
     const matrix = new Float64Array(m * m).fill(1e6);
@@ -110,10 +118,71 @@ describe("recursive halving-doubling (H-D_R)", () => {
     expect(plan.steps.length).toBe(6);
     expect(Math.round(timeOf(serverEnv, "hd", { op: "all_reduce", group: ranks(6), bytes: S }))).toBe(Math.round(expected));
   });
+  // A non-power-of-two reduce-scatter or all-gather ends (starts) with one block of S/n per rank, so the
+  // core rounds move whole blocks: a partner of an extra holds two blocks and must pass on both.
+  it("all-gather on 3 ranks: fold S/3 in, a core round of 2S/3 (the partner's two blocks), fold 2S/3 out", () => {
+    // p = 2, r = 1: rank 1 (extra) gives its block to rank 0; ranks 0 and 2 swap what they hold — rank 0
+    // sends blocks 0 and 1 (2S/3), rank 2 sends block 2 (S/3); rank 0 hands blocks 0 and 2 (2S/3) back to
+    // rank 1. Rank 2 needs blocks 0 and 1 from rank 0, its only peer: 2S/3, not S/p = S/2.
+    // (S/3 + 2S/3 + 2S/3)/B + 3α = 5S/3 / 56 GB/s + 3 × 3 µs = 31,956,602 + 9,000 ns
+    const expected = sec(S / 3, B) + sec((2 * S) / 3, B) + sec((2 * S) / 3, B) + 3 * ALPHA;
+    expect(Math.round(timeOf(serverEnv, "hd", { op: "all_gather", group: ranks(3), bytes: S }))).toBe(Math.round(expected));
+  });
+  it("reduce-scatter on 3 ranks: fold S in, a core round of 2S/3 (rank 2's part of blocks 0 and 1), S/3 out", () => {
+    // rank 1 (extra) sends its whole input to rank 0; rank 0 (reducing blocks 0 and 1 for itself and rank 1)
+    // and rank 2 (block 2) swap the other's share: rank 2 sends blocks 0 and 1 (2S/3), rank 0 block 2 (S/3);
+    // rank 0 returns block 1 (S/3) to rank 1. (S + 2S/3 + S/3)/B + 3α = 2S / 56 GB/s + 9 µs
+    const expected = sec(S, B) + sec((2 * S) / 3, B) + sec(S / 3, B) + 3 * ALPHA;
+    expect(Math.round(timeOf(serverEnv, "hd", { op: "reduce_scatter", group: ranks(3), bytes: S }))).toBe(Math.round(expected));
+  });
+  it("all-gather on 6 ranks: fold S/6, core rounds of 2S/6 and 4S/6 (the partners' half), fold 5S/6: 2S/B + 4α", () => {
+    // p = 4, r = 2; core = ranks 0, 2 (partners of 1, 3), 4, 5. Distance 1: 0 ↔ 2 swap 2 blocks each,
+    // 4 ↔ 5 one block: 2S/6. Distance 2: 0 → 4 and 2 → 5 send the 4 blocks of {0, 1, 2, 3}, 4 and 5 send
+    // 2 blocks: 4S/6. Then 5S/6 back to each extra. (1 + 2 + 4 + 5)·S/6 = 2S
+    const expected = sec(S / 6, B) + sec((2 * S) / 6, B) + sec((4 * S) / 6, B) + sec((5 * S) / 6, B) + 4 * ALPHA;
+    expect(Math.round(timeOf(serverEnv, "hd", { op: "all_gather", group: ranks(6), bytes: S }))).toBe(Math.round(expected));
+  });
   it("moves more bytes than ring when n is not a power of two", () => {
     const sent = (alg: string): number =>
       ALGORITHMS[alg]!.plan({ op: "all_reduce", group: ranks(6), bytes: S }).steps.reduce((a, s) => a + s.transfers.reduce((b, t) => b + t.bytes, 0), 0);
     expect(sent("hd")).toBeGreaterThan(sent("ring"));
+  });
+});
+
+describe("every algorithm delivers the data its collective needs (bytes received per rank, n = 2…9, any root)", () => {
+  /** Bytes each group position receives over the whole plan. */
+  const received = (algorithm: string, req: Omit<CollectiveRequest, "layout">): number[] => {
+    const got = new Array<number>(req.group.length).fill(0);
+    for (const step of ALGORITHMS[algorithm]!.plan(req).steps) for (const t of step.transfers) got[req.group.indexOf(t.dst)]! += t.bytes;
+    return got;
+  };
+  const S1 = 1; // buffer, bytes (the checks are linear in S)
+  const tol = 1e-12;
+  for (const algorithm of ["ring", "mesh", "hd"]) {
+    it(`${algorithm}: broadcast gives every non-root rank all S; all-gather gives every rank the (n−1)/n·S it lacks`, () => {
+      for (let n = 2; n <= 9; n++) {
+        for (const root of [0, n - 1]) {
+          received(algorithm, { op: "broadcast", group: ranks(n), bytes: S1, root }).forEach((b, i) => {
+            if (i !== root) expect(b, `n = ${n}, root ${root}, rank ${i}`).toBeGreaterThanOrEqual(S1 - tol);
+          });
+        }
+        for (const b of received(algorithm, { op: "all_gather", group: ranks(n), bytes: S1 })) expect(b, `all-gather n = ${n}`).toBeGreaterThanOrEqual(((n - 1) / n) * S1 - tol);
+      }
+    });
+  }
+});
+
+describe("broadcast on a UB domain: the root's port carries its scatter and its own piece", () => {
+  it("mesh broadcast over 4 dies of 4 NPUs (cloudmatrix-16) takes 2·((n−1)/n·S/196 GB/s + α)", () => {
+    const env = presetEnv("cloudmatrix-16");
+    const ub = 196e9; // UB bandwidth of one die (hardware.md §2 [S]), bytes/s
+    // dies 0, 2, 4, 6 sit on different NPUs of node 0: every route is die → n0/ub-l1 → die, 2 × 75 ns UB
+    // port + one 200 ns switch hop = 350 ns. Scatter: the root sends 3 × S/4 through its port. All-gather:
+    // the root sends its own piece (S/4) to 3 ranks and each non-root rank receives 3 pieces — 3S/4 over
+    // one 196 GB/s port either way. 2 × (3/4 × 1 GiB / 196 GB/s + 350 + 2,000 ns) = 2 × 4,111,055.96 ns
+    const alpha = 2 * 75 + 200 + OVERHEAD_NS;
+    const expected = 2 * (sec((3 * S) / 4, ub) + alpha);
+    expect(Math.round(timeOf(env, "mesh", { op: "broadcast", group: [0, 2, 4, 6], bytes: S, root: 1 }))).toBe(Math.round(expected));
   });
 });
 
