@@ -1,5 +1,5 @@
 import { accessSync, constants, lstatSync, readlinkSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { inputError } from "../config/errors.js";
 import { errnoText } from "../config/errno-text.js";
 
@@ -91,12 +91,42 @@ export function checkOutputPaths(targets: readonly OutputTarget[], inputs: reado
     // the folder as the user wrote it, unless a link leads elsewhere
     if (!isDirectory(dir)) inputError({ path: "", message: `cannot write the ${t.what} file ${t.path}: no such folder: ${id === resolve(t.path) ? dirname(t.path) : dir}` });
     if (isDirectory(id)) inputError({ path: "", message: `cannot write the ${t.what} file ${t.path}: it is a folder; expected a file path` });
+    // what the OS says of the name itself (a name too long for the file system: ENAMETOOLONG), now rather
+    // than when the file is written after the run; "nothing there yet" is what a new output should find
+    try {
+      lstatSync(id);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT") inputError({ path: "", message: `cannot write the ${t.what} file ${t.path}: ${errnoText(e)}` });
+    }
     // a FIFO, socket or device would be replaced by the rename of writeFilesAtomic (links are written through)
     if (existsAsNonFile(id)) inputError({ path: "", message: `cannot write the ${t.what} file ${t.path}: it exists and is not a regular file (a pipe, socket or device); expected a file path` });
     try {
       accessSync(dir, constants.W_OK);
     } catch (e) {
       inputError({ path: "", message: `cannot write the ${t.what} file ${t.path}: ${errnoText(e)}` });
+    }
+  }
+}
+
+/** Characters of the target's name kept in its temporary file's name (4 bytes each at most in UTF-8). */
+const TEMP_NAME_CHARS = 48;
+
+/**
+ * A temporary file beside `target`, created empty and exclusively (never an existing file): a hidden name
+ * from the first TEMP_NAME_CHARS characters of the target's, the process id and a counter. Bounded so
+ * that any name the file system takes for the target fits (`<target>.tmp-<pid>` was 10 bytes longer:
+ * a 250-byte name failed with ENAMETOOLONG after the run), exclusive so that a file already called so
+ * is neither overwritten nor, on cleanup, removed. Returns its path.
+ */
+function createTemp(target: string, index: number): string {
+  const stem = Array.from(basename(target)).slice(0, TEMP_NAME_CHARS).join("");
+  for (let attempt = 0; ; attempt++) {
+    const tmp = join(dirname(target), `.${stem}.tmp-${process.pid}-${index}${attempt > 0 ? `-${attempt}` : ""}`);
+    try {
+      writeFileSync(tmp, "", { flag: "wx" });
+      return tmp;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST" || attempt >= 99) throw e;
     }
   }
 }
@@ -122,8 +152,8 @@ export function writeFilesAtomic(files: readonly (OutputTarget & { readonly text
   // a symbolic link is written through: its target is replaced, the link stays
   const targets = files.map((f) => writeTarget(f.path) ?? resolve(f.path));
   files.forEach((f, i) => {
-    const tmp = `${targets[i]!}.tmp-${process.pid}`;
     try {
+      const tmp = createTemp(targets[i]!, i);
       temps.push(tmp);
       writeFileSync(tmp, f.text);
     } catch (e) {

@@ -28,8 +28,8 @@ export interface ProgressOptions {
   readonly bar?: boolean;
   /** The first phase line, drawn at once. */
   readonly phase?: string;
-  /** Where to draw (default stderr; nothing is drawn unless it is a terminal). */
-  readonly stream?: Pick<NodeJS.WriteStream, "isTTY" | "write">;
+  /** Where to draw (default stderr; nothing is drawn unless it is a terminal; `columns`: its width, characters). */
+  readonly stream?: Pick<NodeJS.WriteStream, "isTTY" | "write"> & { readonly columns?: number };
   /** The clock, ms (default performance.now; tests pass their own). */
   readonly now?: () => number;
   /** Redraw the elapsed time every this many ms while nothing is reported (0: never; default 1000). */
@@ -40,6 +40,19 @@ const NONE: ProgressDisplay = { phase: () => {}, update: () => {}, finish: () =>
 
 function seconds(ms: number): string {
   return `${(ms / 1e3).toFixed(1)} s`;
+}
+
+/**
+ * `text` cut to fit one row of a terminal `columns` characters wide (unknown: uncut), ending in "…" when cut.
+ * A line that wraps cannot be redrawn: "\r" returns to the start of its last row only, so every redraw
+ * would leave the rows above it behind, and so would the final clear, above the command's output.
+ */
+function fitRow(text: string, columns: number | undefined): string {
+  if (columns === undefined || !(columns > 1)) return text;
+  const chars = Array.from(text);
+  // one column kept free: a line filling the last column leaves the cursor pending a wrap on some terminals
+  const room = columns - 1;
+  return chars.length <= room ? text : `${chars.slice(0, room - 1).join("")}…`;
 }
 
 /** A progress display on a terminal, or a no-op display when the stream is not one. */
@@ -77,7 +90,8 @@ export function progressDisplay(opts: ProgressOptions): ProgressDisplay {
     const t = now();
     if (!force && t - lastDraw < 200) return;
     lastDraw = t;
-    stream.write(`\r${line(t)} \x1b[K`);
+    // read at every draw: the terminal may have been resized
+    stream.write(`\r${fitRow(`${line(t)} `, stream.columns)}\x1b[K`);
     drawn = true;
   };
   const tickMs = opts.tickMs ?? 1000;

@@ -15,6 +15,8 @@ export function errnoText(e: unknown): string {
       return "too many levels of symbolic links (a loop?)";
     case "EROFS":
       return "the file system is read-only";
+    case "ENAMETOOLONG":
+      return "the file name is too long for the file system";
     case "ENOSPC":
       return "no space left on the device";
     case "ERR_STRING_TOO_LONG":

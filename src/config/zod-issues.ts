@@ -158,7 +158,7 @@ function belongsElsewhere(key: string, at: readonly (string | number)[], context
     while (n < parts.length && n < hereParts.length && parts[n] === hereParts[n]) n++;
     return n;
   };
-  spots.sort((a, b) => common(b) - common(a) || a.split(".").length - b.split(".").length || a.localeCompare(b));
+  spots.sort((a, b) => common(b) - common(a) || a.split(".").length - b.split(".").length || (a < b ? -1 : a > b ? 1 : 0)); // code-unit order: not the user's locale
   const shown = spots.slice(0, 3);
   const parent = (p: string): string => (p === key ? "the top level" : p.slice(0, -key.length - 1));
   const parents = [...new Set(shown.map(parent))];

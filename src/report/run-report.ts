@@ -1,4 +1,5 @@
 import type { RunResult } from "../run.js";
+import { naturalCompare } from "../trace/natural-order.js";
 import type { Span } from "../trace/span.js";
 import { TOOL, VERSION } from "../version.js";
 import type { JsonValue } from "../workload/workload.js";
@@ -10,10 +11,6 @@ import { esc, shortNum, timelineChart } from "./svg-charts.js";
 const MAX_SPANS = 4000;
 /** Lanes drawn in the timeline at most. */
 const MAX_LANES = 48;
-
-function naturalCompare(a: string, b: string): number {
-  return a.localeCompare(b, "en", { numeric: true });
-}
 
 /** The span timeline chart: one lane per `where`, the earliest MAX_SPANS spans, in µs/ms/s. */
 export function traceTimeline(spans: readonly Span[]): string {

@@ -1,5 +1,7 @@
 import { TOOL, VERSION } from "../version.js";
+import { naturalCompare } from "./natural-order.js";
 import type { Span } from "./span.js";
+import { traceMicros } from "./trace-micros.js";
 
 /** One event of the Chrome trace-event format (the subset we write). */
 export interface ChromeTraceEvent {
@@ -8,23 +10,14 @@ export interface ChromeTraceEvent {
   readonly ph: "X" | "M" | "s" | "t" | "f";
   readonly pid: number;
   readonly tid: number;
-  /** Timestamp, µs (fractional: ns precision). */
+  /** Timestamp, µs (fractional: ns precision, see traceMicros). */
   readonly ts?: number;
-  /** Duration, µs (X events). */
+  /** Duration, µs (X events; see traceMicros). */
   readonly dur?: number;
   readonly cat?: string;
   readonly id?: string;
   readonly bp?: "e";
   readonly args?: Readonly<Record<string, number | string | boolean>>;
-}
-
-function natural(a: string, b: string): number {
-  return a.localeCompare(b, "en", { numeric: true }) || (a < b ? -1 : a > b ? 1 : 0);
-}
-
-/** ns → µs without float noise (ns are integers, so three decimals are exact). */
-function us(ns: number): number {
-  return Math.round(ns) / 1000;
 }
 
 /** Splits a span's `where` into process (first path segment) and thread (the rest, or "main"). */
@@ -61,7 +54,7 @@ function assignLanes(spans: readonly Span[]): number[] {
  * naming processes and threads. Deterministic: ids follow sorted names, events are sorted.
  */
 export function chromeTraceEvents(spans: readonly Span[]): ChromeTraceEvent[] {
-  const procs = [...new Set(spans.map((s) => processAndThread(s.where)[0]))].sort(natural);
+  const procs = [...new Set(spans.map((s) => processAndThread(s.where)[0]))].sort(naturalCompare);
   const pidOf = new Map(procs.map((p, i) => [p, i + 1]));
   const byThread = new Map<string, Span[]>();
   for (const s of spans) {
@@ -77,7 +70,7 @@ export function chromeTraceEvents(spans: readonly Span[]): ChromeTraceEvent[] {
     meta.push({ name: "process_sort_index", ph: "M", pid: i + 1, tid: 0, args: { sort_index: i } });
   });
   const nextTid = new Map<number, number>();
-  for (const key of [...byThread.keys()].sort(natural)) {
+  for (const key of [...byThread.keys()].sort(naturalCompare)) {
     const [proc, thread] = processAndThread(key);
     const pid = pidOf.get(proc)!;
     const list = [...byThread.get(key)!].sort((a, b) => a.start - b.start || b.dur - a.dur);
@@ -96,7 +89,7 @@ export function chromeTraceEvents(spans: readonly Span[]): ChromeTraceEvent[] {
     list.forEach((s, i) => {
       const tid = laneTid[lanes[i]!]!;
       placed.set(s, { pid, tid });
-      body.push({ name: s.what, cat: s.kind, ph: "X", pid, tid, ts: us(s.start), dur: us(s.dur), ...(s.attrs ? { args: s.attrs } : {}) });
+      body.push({ name: s.what, cat: s.kind, ph: "X", pid, tid, ts: traceMicros(s.start), dur: traceMicros(s.dur), ...(s.attrs ? { args: s.attrs } : {}) });
     });
   }
   const flows = new Map<string, Span[]>();
@@ -107,14 +100,14 @@ export function chromeTraceEvents(spans: readonly Span[]): ChromeTraceEvent[] {
     if (!flows.has(k)) flows.set(k, []);
     flows.get(k)!.push(s);
   }
-  for (const k of [...flows.keys()].sort(natural)) {
+  for (const k of [...flows.keys()].sort(naturalCompare)) {
     const chain = [...flows.get(k)!].sort((a, b) => a.start - b.start || b.dur - a.dur);
     if (chain.length < 2) continue;
     chain.forEach((s, i) => {
       const at = placed.get(s)!;
       const ph = i === 0 ? "s" : i === chain.length - 1 ? "f" : "t";
       // every flow event sits at its span's start, so the viewer binds it to that span (its enclosing slice)
-      body.push({ name: "flow", cat: "flow", ph, id: k, pid: at.pid, tid: at.tid, ts: us(s.start), ...(ph === "f" ? { bp: "e" as const } : {}) });
+      body.push({ name: "flow", cat: "flow", ph, id: k, pid: at.pid, tid: at.tid, ts: traceMicros(s.start), ...(ph === "f" ? { bp: "e" as const } : {}) });
     });
   }
   return [...meta, ...body.sort((a, b) => a.pid - b.pid || a.tid - b.tid || a.ts! - b.ts! || (b.dur ?? 0) - (a.dur ?? 0))];

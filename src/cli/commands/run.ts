@@ -1,6 +1,6 @@
 import type { Argv, CommandModule } from "yargs";
 import { loadScenario } from "../../config/scenario.js";
-import { jsonOutputText } from "../../report/json-output.js";
+import { assertJsonNumbers, jsonOutputText } from "../../report/json-output.js";
 import { runReportHtml } from "../../report/run-report.js";
 import { renderSummary } from "../../report/summary-table.js";
 import { runScenario } from "../../run.js";
@@ -71,7 +71,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     // every file or none: a failure writing one leaves none of them behind
     writeFilesAtomic([
       ...(args.trace !== undefined ? [{ path: args.trace, what: "trace", text: result.trace ?? "" }] : []),
-      ...(args.requests !== undefined ? [{ path: args.requests, what: "request records", text: (result.records ?? []).map((r) => JSON.stringify(r) + "\n").join("") }] : []),
+      ...(args.requests !== undefined ? [{ path: args.requests, what: "request records", text: (result.records ?? []).map((r, i) => (assertJsonNumbers(r, `request record ${i}`), JSON.stringify(r) + "\n")).join("") }] : []),
       ...(args.chromeTrace !== undefined ? [{ path: args.chromeTrace, what: "Chrome trace", text: chromeTraceText(spans!, scenario.name) }] : []),
       ...(args.report !== undefined ? [{ path: args.report, what: "report", text: runReportHtml(result, spans) }] : []),
     ]);

@@ -8,11 +8,11 @@ import { progressDisplay, type ProgressOptions } from "../../../src/cli/progress
  */
 
 /** A terminal that records what is drawn, and a clock the test moves. */
-function terminal(isTTY = true) {
+function terminal(isTTY = true, columns?: number) {
   const writes: string[] = [];
   let t = 0;
   return {
-    stream: { isTTY, write: (s: string) => (writes.push(s), true) } as unknown as ProgressOptions["stream"],
+    stream: { isTTY, columns, write: (s: string) => (writes.push(s), true) } as unknown as ProgressOptions["stream"],
     now: () => t,
     at: (ms: number) => void (t = ms),
     /** The last line drawn, escape codes removed. */
@@ -68,5 +68,25 @@ describe("progressDisplay", () => {
     const before = tty.writes.length;
     p.update(2, 5);
     expect(tty.writes.length).toBe(before);
+  });
+
+  it("fits every line in one row of the terminal (a wrapped line leaves its first rows behind at each redraw and after the clear)", () => {
+    const tty = terminal(true, 60);
+    const p = progressDisplay({ unit: "scenario runs (30 targets)", bar: true, phase: "pricing steps: step model 8, decode of 48 sequences at KV 16384 tokens", stream: tty.stream, now: tty.now, tickMs: 0 });
+    tty.at(1500);
+    p.update(0, 30);
+    tty.at(3000);
+    p.update(29, 30);
+    p.finish();
+    const rows = tty.writes.map((w) => w.replace(/\r|\x1b\[K/g, ""));
+    expect(rows.filter((r) => Array.from(r).length > 59)).toEqual([]);
+    expect(rows.some((r) => r.endsWith("…"))).toBe(true);
+    expect(tty.writes.at(-1)).toBe("\r\x1b[K");
+  });
+
+  it("leaves lines whole when the width is unknown or there is room", () => {
+    const tty = terminal(true, 200);
+    progressDisplay({ unit: "runs", phase: "planning the sweep", stream: tty.stream, now: tty.now, tickMs: 0 });
+    expect(tty.last()).toBe("planning the sweep…");
   });
 });

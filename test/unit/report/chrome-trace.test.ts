@@ -103,3 +103,51 @@ describe("Chrome trace export", () => {
     },
   );
 });
+
+/**
+ * The X events of a Chrome trace as Perfetto's JSON importer sees them: ts and dur in ns as
+ * int64(µs × 1000.0) (truncated), end = ts + dur. Returns the events whose ns differ from their span's
+ * (matched by name: the names must be unique) and those that overlap an earlier one on their thread
+ * without nesting in it, which Perfetto drops.
+ */
+function perfettoImport(doc: { traceEvents: ChromeTraceEvent[] }, spans: readonly Span[]): { wrongNs: string[]; dropped: string[] } {
+  const exact = new Map(spans.map((s) => [s.what, s]));
+  const wrongNs: string[] = [];
+  const tracks = new Map<string, { name: string; start: number; end: number }[]>();
+  for (const e of doc.traceEvents) {
+    if (e.ph !== "X") continue;
+    const start = Math.trunc(e.ts! * 1000);
+    const end = start + Math.trunc(e.dur! * 1000);
+    const s = exact.get(e.name);
+    if (s !== undefined && (start !== s.start || end !== s.start + s.dur)) wrongNs.push(`${e.name}: [${start}, ${end}) ns, expected [${s.start}, ${s.start + s.dur})`);
+    const k = `${e.pid}/${e.tid}`;
+    tracks.set(k, [...(tracks.get(k) ?? []), { name: e.name, start, end }]);
+  }
+  const dropped: string[] = [];
+  for (const list of tracks.values()) {
+    const open: number[] = [];
+    for (const x of [...list].sort((a, b) => a.start - b.start || b.end - a.end)) {
+      while (open.length > 0 && open[open.length - 1]! <= x.start) open.pop();
+      if (open.length > 0 && x.end > open[open.length - 1]!) dropped.push(x.name);
+      else open.push(x.end);
+    }
+  }
+  return { wrongNs, dropped };
+}
+
+describe("Chrome trace as Perfetto imports it (µs × 1000, truncated to ns)", () => {
+  it("gives back each span's exact ns, so back-to-back spans stay disjoint (1001 ns was read as 1000 ns)", () => {
+    const spans = [span(1000, 1, "die0/compute", "a"), span(1001, 5, "die0/compute", "b"), span(0, 3003, "die0/compute", "parent"), span(2002, 1001, "die0/compute", "child")];
+    const doc = JSON.parse(chromeTraceText(spans, "t")) as { traceEvents: ChromeTraceEvent[] };
+    expect(perfettoImport(doc, spans)).toEqual({ wrongNs: [], dropped: [] });
+  });
+
+  it("drops no span of a real run (configs/pangu-pro-moe-300i-duo.yaml had two overlapping)", () => {
+    const r = runScenario(loadScenario("configs/pangu-pro-moe-300i-duo.yaml"), { trace: true });
+    const spans = parseTraceJsonl(r.trace ?? "").map((s, i) => ({ ...s, what: `${i} ${s.what}` }));
+    const doc = JSON.parse(chromeTraceText(spans, r.scenario.name)) as { traceEvents: ChromeTraceEvent[] };
+    const { wrongNs, dropped } = perfettoImport(doc, spans);
+    expect(wrongNs).toEqual([]);
+    expect(dropped).toEqual([]);
+  });
+});

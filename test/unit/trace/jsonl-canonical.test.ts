@@ -43,3 +43,10 @@ describe("trace diff and line endings", () => {
     expect(diffTraces(lf, crlf)).toMatchObject({ identical: true, linesA: 2, linesB: 2, classes: [] });
   });
 });
+
+describe("trace JSONL line: durations", () => {
+  it("refuses a negative duration (no Chrome trace event may have dur < 0) and prints -0 as 0", () => {
+    expect(() => spanToJsonLine(span({ dur: -1 }))).toThrow(/dur = -1 ns must be ≥ 0/);
+    expect(spanToJsonLine(span({ dur: -0 }))).toBe('{"t":10,"dur":0,"kind":"op","where":"die0/compute","what":"x"}');
+  });
+});
