@@ -145,6 +145,22 @@ describe("training DP collectives (roce-4x800t-a2: 4 servers × 8 NPUs, one 200G
     const expected = (rs(4 * P) + ag(2 * P)) / 1e9; // s
     expect(Math.abs(r.comm_s.dp / expected - 1)).toBeLessThan(1e-5); // comm_s carries 6 significant digits
   });
+
+  it("CP ranks hold the same weights: their gradients are reduced and their optimizer states sharded together with DP (dp × cp)", () => {
+    // tp 1, cp 2, pp 1, dp 16: the DP group with CP is every NPU (cp stride 1, dp stride 2), so the step's DP
+    // traffic is the dp-32 closed form above, and the optimizer states are 12 B × P / (dp·cp) = 12 P / 32
+    // (they were reduced over the 16 dp ranks of one cp index only: two diverging model copies, 12 P / 16)
+    const h = 1024, V = 32000, L = 8, q = 16, kv = 4, d = 64, F = 4096;
+    const P = L * (h * (q + 2 * kv) * d + q * d * h + 3 * h * F + 2 * h) + V * h + h + V * h;
+    const m = 8;
+    const rs = (S: number): number => ns(S / m, B_HCCS) + INTRA_ALPHA + ns(S / m / 2, NIC) + ns(S / m / 4, NIC) + 2 * INTER_ALPHA;
+    const ag = (S: number): number => ns(S / m / 4, NIC) + ns(S / m / 2, NIC) + 2 * INTER_ALPHA + ns(S / m, B_HCCS) + INTRA_ALPHA;
+    const r = metrics(yaml("{tp: 1, cp: 2, pp: 1, dp: 16}", "  seq_len: 1024\n  micro_batch_size: 2\n  global_batch_size: 128\n  recompute: none\n"));
+    expect(Math.abs(r.comm_s.dp / ((rs(4 * P) + ag(2 * P)) / 1e9) - 1)).toBeLessThan(1e-5);
+    expect(r.memory_gib.optimizer).toBeCloseTo((12 * P) / 32 / GiB, 3);
+    // communicators: the DP group (with CP) and the CP group
+    expect(r.memory_gib.comm_buffers).toBeCloseTo((2 * 200e6) / GiB, 3);
+  });
 });
 
 describe("training FLOP metrics: MFU both ways and HFU (targets.md T2)", () => {

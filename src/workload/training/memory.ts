@@ -6,10 +6,11 @@ import type { RecomputeModule, TrainingConfig } from "./schema.js";
  * Memory of one NPU (rank) in training, B. Mixed precision with a distributed optimizer (Megatron /
  * MindSpeed defaults): BF16 weights (2 B/param), an FP32 gradient buffer (4 B/param), and FP32 master
  * weights + Adam m + v (12 B/param) sharded over the data-parallel group of each parameter (dense
- * parameters over dp, expert parameters over dp/ep). Activations: what each layer keeps for backward
- * per micro-batch (closed form below) times the micro-batches in flight of the schedule (schedule.ts),
- * minus what is recomputed or swapped to host. Communication buffers: HCCL_BUFFSIZE (200 MB per
- * communicator, hardware.md §4) for every communicator the rank belongs to.
+ * parameters over dp·cp, expert parameters over (dp/ep)·cp: the CP ranks hold the same weights).
+ * Activations: what each layer keeps for backward per micro-batch (closed form below) times the
+ * micro-batches in flight of the schedule (schedule.ts), minus what is recomputed or swapped to host.
+ * Communication buffers: HCCL_BUFFSIZE (200 MB per communicator, hardware.md §4) for every
+ * communicator the rank belongs to.
  */
 
 /** BF16 element, B. */
@@ -121,9 +122,9 @@ export function communicators(layout: TrainingLayout, isMoe: boolean): number {
   if (layout.tp > 1) n++;
   if (layout.cp > 1) n++;
   if (layout.pp > 1) n++;
-  if (layout.dp > 1) n++;
+  if (layout.dp * layout.cp > 1) n++; // dense DP (with the CP ranks)
   if (isMoe && layout.moeGroup > 1) n++;
-  if (isMoe && layout.edp > 1 && layout.edp !== layout.dp) n++;
+  if (isMoe && layout.edp * layout.cp > 1 && layout.edp !== layout.dp) n++; // expert DP (with the CP ranks), when not the dense one
   return n;
 }
 
@@ -139,7 +140,7 @@ export function memoryBreakdown(
   return {
     weights: params * WEIGHT_BYTES_PER_PARAM,
     gradients: params * GRAD_BYTES_PER_PARAM,
-    optimizer: OPTIMIZER_BYTES_PER_PARAM * (denseParams / layout.dp + expertParams / layout.edp),
+    optimizer: OPTIMIZER_BYTES_PER_PARAM * (denseParams / (layout.dp * layout.cp) + expertParams / (layout.edp * layout.cp)),
     activations: activationBytes,
     comm_buffers: communicators(layout, isMoe) * HCCL_BUFFER_BYTES,
   };

@@ -12,8 +12,8 @@ import { COMM_KIND_NAMES, SEG, type TaskSegments } from "./stage-costs.js";
  * the next one's B) and, without overlap, when the stage's previous task has finished; with `overlap`
  * (adaptive pipe overlap) two tasks may be in flight, so the communication of one runs under the
  * compute of the other. DP: the reduce-scatter of a chunk's gradients starts when the chunk's last
- * backward ends (overlapping the remaining backward), then the optimizer step and the parameter
- * all-gather of the stage.
+ * backward ends (overlapping the remaining backward), then (first and last stage of a shared embedding)
+ * the embedding-group all-reduce, the optimizer step and the parameter all-gather of the stage.
  */
 
 /** Inputs of the pipeline simulation. */
@@ -30,6 +30,8 @@ export interface PipelineSpec {
   readonly swapNs: readonly number[];
   /** DP reduce-scatter of chunk c of stage s, at index v, ns. */
   readonly dpReduceScatterNs: readonly number[];
+  /** Embedding-group gradient all-reduce of stage s after its DP reduce-scatters (first and last stage of a tied or MTP embedding; absent or 0: none), ns. */
+  readonly embeddingAllReduceNs?: readonly number[];
   /** Optimizer step of stage s, ns. */
   readonly optimizerNs: readonly number[];
   /** DP parameter all-gather of stage s, ns. */
@@ -237,9 +239,13 @@ export function simulatePipeline(sim: Simulator, spec: PipelineSpec): PipelineRe
       if (--bLeft[v]! === 0) {
         submit({ stage: s, stream: STREAM_DP, dur: spec.dpReduceScatterNs[v]!, kind: KIND_DP, label: `DP reduce-scatter grads v${t.chunk}`, prio: 0, done: () => {
           if (--rsLeft[s]! === 0) {
-            submit({ stage: s, stream: STREAM_COMPUTE, dur: spec.optimizerNs[s]!, kind: SEG.compute, label: "optimizer step", prio: 1e9, done: () => {
-              submit({ stage: s, stream: STREAM_DP, dur: spec.dpAllGatherNs[s]!, kind: KIND_DP, label: "DP all-gather params", prio: 0, done: (e) => (stepEnd[s] = e) });
-            } });
+            const optimize = (): void =>
+              submit({ stage: s, stream: STREAM_COMPUTE, dur: spec.optimizerNs[s]!, kind: SEG.compute, label: "optimizer step", prio: 1e9, done: () => {
+                submit({ stage: s, stream: STREAM_DP, dur: spec.dpAllGatherNs[s]!, kind: KIND_DP, label: "DP all-gather params", prio: 0, done: (e) => (stepEnd[s] = e) });
+              } });
+            const emb = spec.embeddingAllReduceNs?.[s] ?? 0;
+            if (emb > 0) submit({ stage: s, stream: STREAM_DP, dur: emb, kind: KIND_DP, label: "embedding-group all-reduce grads", prio: 0, done: optimize });
+            else optimize();
           }
         } });
       }

@@ -16,6 +16,7 @@ import {
   moeTokensPerRank,
   mtpModuleItems,
   residualTokens,
+  type CommItem,
   type ExpertLoad,
   type LayerItem,
   type LayerOpsInput,
@@ -233,6 +234,27 @@ export class StageCostBuilder {
     return b.items.filter((i) => i.kind === "compute" && mods.has(moduleOf(i.op)!));
   }
 
+  /**
+   * Backward items of a block: `backwardItems` plus, right before the backward of the operator that
+   * consumes it, a second copy of every forward all-gather whose output is not kept for backward — the
+   * SP input gathers (Megatron keeps the 1/tp slice and re-gathers it for the wgrad GEMM, the memory
+   * plan's "norm output re-gathered under SP", memory.ts) and the CP K/V gather (the attention backward
+   * needs the other CP ranks' K/V again; the memory plan stores only the local K). Megatron SP backward
+   * per column/row-parallel pair is thus all-gather dY, all-gather X, reduce-scatter dX.
+   */
+  private backward(items: readonly LayerItem[]): LayerItem[] {
+    const sp = this.c.layout.sp && this.c.layout.tp > 1;
+    const regathered = (it: LayerItem | undefined): it is CommItem =>
+      it !== undefined && it.kind === "comm" && it.comm === "all_gather" && ((sp && it.group === "attn_tp") || it.label.startsWith("CP K/V"));
+    const out: LayerItem[] = [];
+    for (let i = items.length - 1; i >= 0; i--) {
+      const prev = items[i - 1];
+      if (regathered(prev)) out.push({ ...prev, label: `${prev.label} (backward re-gather)` });
+      out.push(...backwardItems([items[i]!]));
+    }
+    return out;
+  }
+
   /** Prices one item into `sb`; `backward` flips dispatch/combine for the layer's routing price. */
   private addItem(sb: SegmentBuilder, it: LayerItem, layer: number, stage: number): void {
     if (it.kind === "compute") {
@@ -357,7 +379,7 @@ export class StageCostBuilder {
     for (let i = blocks.length - 1; i >= 0; i--) {
       const b = blocks[i]!;
       for (const it of this.recomputeItems(b)) this.addItem(B, it, b.layer, stage);
-      for (const it of backwardItems(b.items)) this.addItem(B, it, b.layer, stage);
+      for (const it of this.backward(b.items)) this.addItem(B, it, b.layer, stage);
     }
     if (v > 0) B.add(SEG.pp, this.ppSend(stage, (v - 1 + layout.pp) % layout.pp), "PP send gradients");
     return { F: F.build(), B: B.build(), ...this.params(v) };
@@ -378,9 +400,23 @@ export class StageCostBuilder {
         else if (!it.label.includes("lm_head") || !it.label.startsWith("mtp ")) dense += p;
       }
     }
-    if (v === 0) dense += Math.ceil(this.c.arch.vocab_size / layout.tp) * this.c.arch.hidden_size; // embedding table shard
+    const table = Math.ceil(this.c.arch.vocab_size / layout.tp) * this.c.arch.hidden_size; // embedding table shard
+    if (v === 0) dense += table;
+    // the MTP modules look their tokens up in the embedding (mtpModuleItems): on a last stage that is not the
+    // first, a copy of the table shard (Megatron's MTP stage builds its own embedding, kept equal to the first
+    // stage's by the embedding-group all-reduce: embeddingGroupSync); a tied LM head is that table already
+    if (v === layout.pp * layout.vpp - 1 && embeddingGroupSync(this.c.arch, layout, this.c.includeMtp) && !this.c.arch.tie_embeddings) dense += table;
     return { executedFlopsPerRank: flops, denseParams: dense, expertParams: expert };
   }
+}
+
+/**
+ * Whether the first and the last pipeline stage each hold a copy of the embedding table whose gradients
+ * are all-reduced between them every step (Megatron's embedding group): a tied LM head, or MTP modules
+ * (which embed their input tokens) on a last stage other than the first.
+ */
+export function embeddingGroupSync(arch: ModelArchitecture, layout: TrainingLayout, includeMtp: boolean): boolean {
+  return layout.pp > 1 && (arch.tie_embeddings || (includeMtp && arch.mtp_layers > 0));
 }
 
 /** Weight parameters an operator reads (GEMM B operand, norm weight vector), count; CP-count attention reads none. */

@@ -49,6 +49,7 @@ export function stepPastClock(spec: PipelineSpec): InputIssue {
     add(s, "dp", spec.dpReduceScatterNs[v]!);
   }
   for (let s = 0; s < spec.pp; s++) {
+    add(s, "dp", spec.embeddingAllReduceNs?.[s] ?? 0);
     add(s, "compute", spec.optimizerNs[s]!);
     add(s, "dp", spec.dpAllGatherNs[s]!);
   }

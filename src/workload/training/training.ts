@@ -8,13 +8,13 @@ import { activeParams } from "../../model/counts.js";
 import { attentionFlopsPerKeyPerLayer } from "../../model/flops.js";
 import { defineWorkload, type JsonValue, type RuleViolation, type WorkloadResult } from "../workload.js";
 import { CommPricer } from "./comm-pricing.js";
-import { groupOf, resolveLayout, stageCoord, type TrainingLayout } from "./layout.js";
+import { groupOf, rankOf, resolveLayout, stageCoord, type TrainingLayout } from "./layout.js";
 import { layerActivationBytes, memoryBreakdown, memoryTotal, type MemoryBreakdown } from "./memory.js";
 import { simulatePipeline, type PipelineSpec } from "./pipeline-sim.js";
 import { drawLayerRouting, type LayerRouting } from "./routing.js";
 import { peakInFlight, stageOrder } from "./schedule.js";
 import { parallelSchema, trainingSchema, type ParallelConfig, type TrainingConfig } from "./schema.js";
-import { StageCostBuilder, type VirtualStageCost } from "./stage-costs.js";
+import { embeddingGroupSync, StageCostBuilder, type VirtualStageCost } from "./stage-costs.js";
 import { stepPastClock, withinEngineClock } from "./time-limit.js";
 
 /*
@@ -203,7 +203,7 @@ export const trainingWorkload = defineWorkload({
       for (let v = 0; v < V; v++) {
         const s = v % layout.pp;
         // gradients are FP32: 4 B per parameter (GRAD_BYTES_PER_PARAM, memory.ts)
-        dpRs.push(dpTime(pricer, layout, s, d, "reduce_scatter", costs[v]!.denseParams * 4, costs[v]!.expertParams * 4));
+        dpRs.push(dpTime(pricer, layout, s, "reduce_scatter", costs[v]!.denseParams * 4, costs[v]!.expertParams * 4));
         let act = 0;
         if (v < V - 1 && cfg.swap_fraction > 0) {
           const first = layout.stageFirstLayer[v]!;
@@ -220,9 +220,19 @@ export const trainingWorkload = defineWorkload({
           dense += costs[c * layout.pp + s]!.denseParams;
           expert += costs[c * layout.pp + s]!.expertParams;
         }
-        const shard = dense / layout.dp + expert / layout.edp;
+        const shard = dense / (layout.dp * layout.cp) + expert / (layout.edp * layout.cp);
         opt.push(((shard * ADAM_BYTES_PER_PARAM) / (die.hbmBandwidth * HBM_EFFICIENCY)) * 1e9 + KERNEL_LAUNCH_NS);
-        ag.push(dpTime(pricer, layout, s, d, "all_gather", dense * 2, expert * 2));
+        ag.push(dpTime(pricer, layout, s, "all_gather", dense * 2, expert * 2));
+      }
+      // the embedding copies of the first and last stage (tied head, or MTP): FP32 gradients all-reduced between
+      // the two stages' peer ranks (every tp/cp column at once) after the DP reduce-scatters (Megatron finalize_model_grads)
+      const emb = new Array<number>(layout.pp).fill(0);
+      if (embeddingGroupSync(arch, layout, includeMtp)) {
+        const pairs: number[][] = [];
+        for (let t = 0; t < layout.tp; t++) for (let c = 0; c < layout.cp; c++) pairs.push([0, layout.pp - 1].map((p) => rankOf(layout, { ...stageCoord(p), tp: t, cp: c })));
+        const ns = pricer.collective("emb", "all_reduce", pairs, Math.ceil(arch.vocab_size / layout.tp) * arch.hidden_size * 4);
+        emb[0] = ns;
+        emb[layout.pp - 1] = ns;
       }
       const start = sim.now;
       const spec: PipelineSpec = {
@@ -235,6 +245,7 @@ export const trainingWorkload = defineWorkload({
         B: costs.map((c) => c.B),
         swapNs,
         dpReduceScatterNs: dpRs,
+        embeddingAllReduceNs: emb,
         optimizerNs: opt,
         dpAllGatherNs: ag,
         ...(hooks.has("span") && d === 0 ? { spans: { hooks, prefix: "" } } : {}),
@@ -320,14 +331,19 @@ export const trainingWorkload = defineWorkload({
   },
 });
 
-/** DP collective time of one stage: dense part over dp, expert part over dp/ep, for every tp/cp column at once, ns. */
-function dpTime(pricer: CommPricer, layout: TrainingLayout, stage: number, d: number, op: "reduce_scatter" | "all_gather", denseBytes: number, expertBytes: number): number {
-  const cols = (dims: ("ep" | "dp")[]): number[][] => {
+/**
+ * DP collective time of one stage, for every tp column at once, ns: dense part over the dp × cp ranks of
+ * the column, expert part over the dp/ep × cp ranks holding the same experts (the cp ranks hold the same
+ * weights and see different tokens, so their gradients are reduced together: Megatron's data-parallel
+ * group with context parallelism).
+ */
+function dpTime(pricer: CommPricer, layout: TrainingLayout, stage: number, op: "reduce_scatter" | "all_gather", denseBytes: number, expertBytes: number): number {
+  const cols = (dims: ("cp" | "ep" | "dp")[]): number[][] => {
     const out: number[][] = [];
-    for (let t = 0; t < layout.tp; t++) for (let c = 0; c < layout.cp; c++) out.push(groupOf(layout, { ...stageCoord(stage, dims.includes("dp") ? 0 : d), tp: t, cp: c }, dims));
+    for (let t = 0; t < layout.tp; t++) out.push(groupOf(layout, { ...stageCoord(stage), tp: t }, dims));
     return out;
   };
-  const dense = pricer.collective(`dp${stage}`, op, cols(["ep", "dp"]), Math.round(denseBytes));
-  const expert = expertBytes > 0 ? pricer.collective(`edp${stage}`, op, cols(["dp"]), Math.round(expertBytes)) : 0;
+  const dense = pricer.collective(`dp${stage}`, op, cols(["cp", "ep", "dp"]), Math.round(denseBytes));
+  const expert = expertBytes > 0 ? pricer.collective(`edp${stage}`, op, cols(["cp", "dp"]), Math.round(expertBytes)) : 0;
   return dense + expert;
 }

@@ -53,6 +53,24 @@ describe("training pipeline schedules", () => {
       expect(r.bubbleRatio).toBeLessThan((p - 1) / (m + p - 1));
     });
   }
+  for (const [p, m] of [
+    [4, 6],
+    [8, 3],
+    [4, 5],
+  ] as const) {
+    it(`1F1B flush = (m + p − 1)·(tf + tb) also when m is not a multiple of p (p=${p}, m=${m})`, () => {
+      expect(uniform("1f1b", p, 1, m).flushNs).toBe((m + p - 1) * 3000);
+    });
+  }
+  for (const [p, v, m] of [
+    [2, 2, 4],
+    [4, 2, 8],
+    [2, 4, 4],
+  ] as const) {
+    it(`interleaved flush = (m + (p − 1)/v)·(tf + tb) (p=${p}, v=${v}, m=${m})`, () => {
+      expect(uniform("interleaved", p, v, m, 1200, 2400).flushNs).toBeCloseTo((m + (p - 1) / v) * 3600, 6);
+    });
+  }
   it("1F1B keeps at most p − s micro-batches in flight on stage s; GPipe keeps all m", () => {
     for (let s = 0; s < 4; s++) expect(peakInFlight(stageOrder("1f1b", s, 4, 1, 8), () => 1)).toBe(4 - s);
     expect(peakInFlight(stageOrder("gpipe", 0, 4, 1, 8), () => 1)).toBe(8);
