@@ -31,7 +31,8 @@ export const LINEAR_WEIGHT_BYTES: Readonly<Record<WeightPrecision, number>> = Ob
 /**
  * W8A8 keeps one FP32 dequantisation scale per output channel of each linear layer, B per output channel.
  * Assumption (per-channel symmetric INT8 as in msModelSlim W8A8), not from hardware.md; it adds
- * 4 / in_features B per weight, < 0.3 % for the 1,536-wide and wider inputs of the presets.
+ * 4 / in_features B per 1 B weight: 0.8 % for the 512-wide input of MLA's kv_b_proj, 0.5 % for
+ * Qwen3-30B-A3B's 768-wide expert down_proj, < 0.3 % for inputs of 1,536 and wider (most of every preset).
  */
 export const W8A8_SCALE_BYTES_PER_OUTPUT_CHANNEL = 4;
 

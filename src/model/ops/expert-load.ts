@@ -21,7 +21,9 @@ export interface ExpertLoad {
  * ep × expert-tp ranks, each routing `moeTokensPerRank` tokens to top_k experts: the
  * ep·etp·tokens·top_k copies spread evenly over the routed slots (redundant copies take their share),
  * and each token visits one of the `replicas` copies of every shared expert. With EP = e, etp = 1 and
- * no redundancy a rank thus receives tokens × top_k copies, i.e. (e·tokens)·top_k / e.
+ * no redundancy a rank thus receives tokens × top_k copies, i.e. (e·tokens)·top_k / e. Below one copy
+ * per slot (small decode batches) the value is an expectation: moe-ops.ts runs ⌈copies⌉ of the rank's
+ * experts with a token each, not every slot.
  */
 export function balancedTokensPerSlot(input: LayerOpsInput): { readonly routed: number; readonly shared: number } {
   const moe = input.arch.moe;

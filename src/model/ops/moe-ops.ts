@@ -14,7 +14,8 @@ import { ACTIVATION_BYTES, moeTokensPerRank, tokensPerReplica, type LayerOpsInpu
  *   ep × expert-tp = 1 there is no exchange (the local permutation is not priced).
  * - Routed experts are one grouped GEMM over the local slots that received tokens, `m` = their mean
  *   load rounded up (the cost model takes one m per grouped GEMM; the rank's total, which sets the
- *   slowest rank, is kept; imbalance between slots of one rank is averaged).
+ *   slowest rank, is kept; imbalance between slots of one rank is averaged). Fractional expected loads
+ *   summing to T copies keep at most ⌈T⌉ slots busy.
  * - Shared experts, `replicated`: one FFN of shared_experts × shared size on the rank's own tokens
  *   (Pangu Pro MoE stores its 4 shared experts fused like this). `tp`: split over the attention TP group
  *   on all its tokens (all-gathered under SP) and reduce-scattered back to the rank's slice. `dedicated`:
@@ -57,12 +58,17 @@ function expertGroupItems(input: LayerOpsInput, label: string, tokens: readonly 
     }
   }
   if (groups === 0) return [];
+  // Slots that received `total` token copies can keep at most ⌈total⌉ experts busy: an expectation below
+  // one token per slot (balancedExpertLoad at small decode batches: 64 copies over 256 slots is 0.25 per
+  // slot) means ⌈total⌉ experts with a token each and the rest idle, not every slot reading its weights
+  // for one row. Integer loads (a routing sampler) always have total ≥ busy slots and are unchanged.
+  const busy = Math.min(groups, wholeTokens(total));
   return swigluItems(input, {
     label,
     stream: "moe",
-    m: wholeTokens(total / groups),
+    m: wholeTokens(total / busy),
     ffn,
-    groups,
+    groups: busy,
     activationTokens: wholeTokens(total),
     inputInt8: input.precision === "w8a8",
   });

@@ -4,6 +4,7 @@ import {
   balancedExpertLoad,
   decoderLayerItems,
   layerFlops,
+  layerWeightBytes,
   layoutIssues,
   moeFfnItems,
   parallelLayout,
@@ -86,6 +87,34 @@ describe("expert parallelism", () => {
     const hotFlops = layerFlops(moeFfnItems(inp, hot));
     const perCopy = 2 * 3 * 7168 * 2048;
     expect(hotFlops - evenFlops).toBeCloseTo(2 * even.routed[0]! * perCopy, -3);
+  });
+
+  it("fewer token copies than local experts (small decode batch): only as many experts run as there are copies", () => {
+    // DeepSeek-V3 decode, 1 sequence × 1 token per rank, EP8, BF16: the group routes 8 tokens × top-8 = 64
+    // copies over 256 slots, 0.25 per slot as an expectation; rank 0's 32 slots receive 32 × 0.25 = 8 copies,
+    // so under perfectly even routing 8 of its experts get one token each and 24 stay idle (it cannot read
+    // the weights of 32 experts for 8 rows). gate_up: 8 groups × m 1 × 4096 × 7168; down: 8 × 1 × 7168 × 2048.
+    const inp = input("deepseek-v3", { phase: "decode", sequences: 1, queryTokens: 1, kvLen: 4096 }, "bf16", { experts: { ep: 8 } });
+    const load = balancedExpertLoad(inp);
+    expect(load.routed).toEqual(Array(32).fill(0.25));
+    const items = moeFfnItems(inp, load);
+    expect(byLabel(items, "routed experts gate_up_proj").op).toMatchObject({ op: "grouped_gemm", groups: 8, m: 1, n: 4096, k: 7168 });
+    expect(byLabel(items, "routed experts down_proj").op).toMatchObject({ op: "grouped_gemm", groups: 8, m: 1, n: 7168, k: 2048 });
+    expect(routedTokenCopies(items)).toBe(8);
+    // 2 × 8 × 1 × (4096 × 7168 + 7168 × 2048) = 704,643,072 FLOP; BF16 weights 8 × 3 × 7168 × 2048 × 2 B = 704,643,072 B
+    const routed = items.filter((i) => i.label.startsWith("routed experts"));
+    expect(layerFlops(routed)).toBe(704_643_072);
+    expect(layerWeightBytes(routed)).toBe(704_643_072);
+    // W8A8: the down-projection's input quantize covers the 8 rows, not 32
+    const w8 = input("deepseek-v3", { phase: "decode", sequences: 1, queryTokens: 1, kvLen: 4096 }, "w8a8", { experts: { ep: 8 } });
+    expect(byLabel(moeFfnItems(w8, balancedExpertLoad(w8)), "routed experts down_proj input quantize").op).toMatchObject({ tokens: 8, hidden: 2048 });
+  });
+
+  it("a fractional load of one token or more per slot keeps every slot busy (1.5 per slot: 32 groups of ⌈1.5⌉ = 2 rows)", () => {
+    const inp = input("deepseek-v3", decode, "bf16", { experts: { ep: 8 } });
+    const items = moeFfnItems(inp, { routed: Array(32).fill(1.5), shared: [] });
+    expect(byLabel(items, "routed experts gate_up_proj").op).toMatchObject({ groups: 32, m: 2 });
+    expect(routedTokenCopies(items)).toBe(48);
   });
 
   it("dispatch and combine carry tokens × top_k rows: INT8 + FP32 scale when W8A8 dispatch quantises, BF16 back", () => {
