@@ -33,6 +33,8 @@ export class Instance {
   incomingKv = 0;
   /** Sequences assigned per attention replica (decode), count. */
   readonly replicaLoad: Int32Array;
+  /** KV tokens reserved per attention replica by its admitted sequences (prompt + output; decode role), tokens. */
+  readonly replicaKv: Float64Array;
   /**
    * Busy time, ns (booked when an iteration starts), and work done: prompt tokens computed, output
    * tokens, steps. The prefill / decode parts of the busy time are booked when the iteration ends, with
@@ -80,6 +82,7 @@ export class Instance {
     public decodeCost: DecodeCost | undefined,
   ) {
     this.replicaLoad = new Int32Array(group.deployment.attention.dp);
+    this.replicaKv = new Float64Array(group.deployment.attention.dp);
   }
 
   /** Requests in the prefill queue, count. */

@@ -56,8 +56,8 @@ export function servingMetrics(cfg: ServingCore, o: ServingOutcome, skipped: num
     inTok += x.promptTokensServed;
     outTok += x.outputTokens;
   }
-  // the first token of each completed request is the prefill's
-  outTok += done.length;
+  // every request that got its first token (the prefill's: not in any instance's decode count), finished or not
+  for (const r of o.requests) if (r.firstTokenNs >= 0) outTok++;
   const stage = (role: "prefill" | "decode" | "colocated"): Record<string, JsonValue> | undefined => {
     const xs = o.instances.filter((x) => x.group.role === role);
     if (xs.length === 0) return undefined;

@@ -1,7 +1,11 @@
 /*
  * A block-level prefix cache with LRU eviction: keys are the prompt's 512-token block hashes
  * (`hash_ids`), capacity is in blocks (Infinity = unbounded). A Map keeps insertion order, so
- * touching a block is delete + set and the least recently used block is the first key.
+ * touching a block is delete + set and the least recently used block is the first key. The blocks of
+ * one prompt are used together but are not equal: a block's KV is useless without every block before
+ * it (a lookup stops at the first miss), so a prompt's blocks are touched tail first (`touchPrefix`) and
+ * of blocks last used together the tail is evicted first, never the head that the rest hangs on (as
+ * vLLM frees a finished request's blocks in reverse order, and radix-tree caches evict leaves).
  */
 
 /** LRU set of cached prefix blocks. */
@@ -38,6 +42,14 @@ export class PrefixCache {
       this.blocks.delete(first);
       this.evictions++;
     }
+  }
+
+  /**
+   * Marks a prompt's blocks `ids` most recently used, inserting absent ones: tail first, so that the
+   * leading block ends most recent and an eviction takes the prompt's tail before its head.
+   */
+  touchPrefix(ids: readonly number[]): void {
+    for (let j = ids.length - 1; j >= 0; j--) this.touch(ids[j]!);
   }
 
   /** Leading blocks of `ids` that are cached, count (stops at the first miss: a block's KV needs its whole prefix). */

@@ -43,6 +43,8 @@ export interface Request extends Arrival {
   kvEndNs: number;
   firstTokenNs: number;
   lastTokenNs: number;
+  /** Time of the latest token emitted so far (the start of the next inter-token gap), ns; −1 before the first. */
+  prevTokenNs: number;
   /** Output tokens emitted so far (fractional with MTP: expected tokens per step), tokens. */
   emitted: number;
   /** Times the request was rejected by a busy prefill instance and forwarded, count. */
@@ -69,6 +71,7 @@ export function newRequest(id: number, a: Arrival): Request {
     kvEndNs: -1,
     firstTokenNs: -1,
     lastTokenNs: -1,
+    prevTokenNs: -1,
     emitted: 0,
     forwards: 0,
   };

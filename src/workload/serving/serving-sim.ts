@@ -64,8 +64,12 @@ export interface ServingSetup {
   readonly hbmBlocks: readonly number[];
   /** NPUs of one instance of each group, count (by group index; step-cost.ts groupNpus). */
   readonly npus: readonly number[];
-  /** The KV cache is one latent every TP rank needs whole (MLA); otherwise KV heads split over TP. */
-  readonly kvReplicated: boolean;
+  /**
+   * Fraction of a token's KV one die of an attention-TP group of `tp` dies holds (model/kv-cache.ts
+   * kvCacheShareOnRank): 1 for an MLA latent (every rank needs it whole), 1/tp for KV heads split over
+   * TP, and more than 1/tp when tp exceeds the KV heads (a head is replicated), dimensionless.
+   */
+  readonly kvShareOnRank: (tp: number) => number;
   /** Emit spans and progress (only for the primary run, not for compared variants). */
   readonly observe: boolean;
 }
@@ -315,11 +319,8 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
     let p = 0;
     for (let j = 0; j < ids.length; j++) {
       const id = ids[j]!;
-      if (x.cache.has(id)) {
-        x.cache.touch(id);
-        h++;
-      } else if (pool !== undefined && pool.has(id)) {
-        pool.touch(id);
+      if (x.cache.has(id)) h++;
+      else if (pool !== undefined && pool.has(id)) {
         p++;
         if (supernode !== undefined) {
           const cpu = supernode.ranks + (((id % supernode.cpus) + supernode.cpus) % supernode.cpus);
@@ -327,12 +328,27 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
         }
       } else break;
     }
+    // the hit blocks become most recent in their tier, tail first (prefix-cache.ts: the head outlives the tail)
+    for (let j = h + p - 1; j >= 0; j--) {
+      const id = ids[j]!;
+      if (x.cache.has(id)) x.cache.touch(id);
+      else pool!.touch(id);
+    }
     r.hbmHitBlocks = h;
     r.poolHitBlocks = p;
     hbmHits += h;
     poolHits += p;
     r.cachedTokens = Math.min((h + p) * BLOCK_TOKENS, r.input - 1);
     r.prefilled = r.cachedTokens;
+  };
+
+  /** Prompt tokens of `r` that `lookup` would find cached on `x` now, without touching or loading anything, tokens. */
+  const cachedNow = (x: Instance, r: Request): number => {
+    if (!cfg.cache.enabled) return 0;
+    const ids = r.hashIds;
+    let n = 0;
+    while (n < ids.length && (x.cache.has(ids[n]!) || (pool !== undefined && pool.has(ids[n]!)))) n++;
+    return Math.min(n * BLOCK_TOKENS, r.input - 1);
   };
 
   // ---- one iteration of an instance: a prefill batch, a decode step, or both (colocated) ----
@@ -362,11 +378,12 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
             reject(r, "timeout");
             continue;
           }
-          if (colo) {
-            // admission: the sequence's KV (prompt + output) and a batch slot are reserved when its prefill starts
-            if (seqs >= x.maxBatch || x.kvReserved + r.input + r.output > x.kvCapacity) break;
-            x.kvReserved += r.input + r.output;
-          }
+          // admission: a colocated sequence's KV (prompt + output) and a batch slot are reserved when its prefill starts
+          if (colo && (seqs >= x.maxBatch || x.kvReserved + r.input + r.output > x.kvCapacity)) break;
+          // a whole prompt that would overflow the batch waits for the next one without starting: its prefix
+          // lookup, pool loads and queue time belong to the batch it runs in
+          if (!chunked && x.batchTokens > 0 && x.batchTokens + r.input - cachedNow(x, r) > budget) break;
+          if (colo) x.kvReserved += r.input + r.output;
           const before = r.input - r.prefilled;
           lookup(x, r);
           x.queuedTokens -= before - (r.input - r.prefilled);
@@ -397,8 +414,11 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
       if (!colo) {
         while (x.waitHead < x.waiting.length && x.running.length < x.maxBatch) {
           const r = x.waiting[x.waitHead]!;
-          if (x.kvReserved + r.input + r.output > x.kvCapacity) break;
-          x.kvReserved += r.input + r.output;
+          const need = r.input + r.output;
+          // the sequence's KV lives on its attention replica: it must fit there, not just in the instance's total
+          if (x.replicaKv[r.decodeReplica]! + need > dc.kvTokensPerReplica) break;
+          x.kvReserved += need;
+          x.replicaKv[r.decodeReplica]! += need;
           x.waitHead++;
           r.state = "decode";
           x.running.push(r);
@@ -450,7 +470,6 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
     if (x.decodingNow) {
       const dc = x.decodeCost!;
       const tps = dc.tokensPerStep;
-      const gapMs = x.iterNs / tps / 1e6;
       let w = 0;
       const run = x.running;
       for (let i = 0; i < run.length; i++) {
@@ -460,11 +479,18 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
         r.emitted += got;
         x.outputTokens += got;
         win.outTok += got;
-        itl.add(gapMs, got);
+        // ITL (workloads.md: each gap tᵢ − tᵢ₋₁): the time since the request's previous token over the step's
+        // tokens — a sequence's first step also counts its wait for admission and for the step in progress,
+        // a colocated one's the prefill iterations it sat through; so Σ gaps = tₙ − t₁ (MTP: a step's tokens share it)
+        itl.add((now - r.prevTokenNs) / got / 1e6, got);
+        r.prevTokenNs = now;
         if (r.emitted >= r.output - 1 - 1e-9) {
           r.lastTokenNs = now;
           x.kvReserved -= r.input + r.output;
-          if (r.decodeReplica >= 0) x.replicaLoad[r.decodeReplica]!--;
+          if (r.decodeReplica >= 0) {
+            x.replicaLoad[r.decodeReplica]!--;
+            x.replicaKv[r.decodeReplica]! -= r.input + r.output;
+          }
           complete(r);
         } else run[w++] = r;
       }
@@ -481,10 +507,8 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
         x.promptTokensServed += r.input;
         win.inTok += r.input;
         if (cfg.cache.enabled) {
-          for (const id of r.hashIds) {
-            x.cache.touch(id);
-            pool?.touch(id);
-          }
+          x.cache.touchPrefix(r.hashIds);
+          pool?.touchPrefix(r.hashIds);
         }
         afterPrefill(x, r);
       }
@@ -496,11 +520,17 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
     tryRun(x);
   };
 
+  /** `r`'s first token is out now (the prefill's; in disaggregated serving once its KV has reached the decode instance). */
+  const firstToken = (r: Request): void => {
+    r.firstTokenNs = r.prevTokenNs = sim.now;
+    win.outTok++;
+  };
+
   // ---- prefill → decode hand-off ----
   const afterPrefill = (x: Instance, r: Request): void => {
     if (x.role === "colocated") {
       r.decodeInst = x.index;
-      r.firstTokenNs = sim.now;
+      firstToken(r);
       if (r.output <= 1) {
         r.lastTokenNs = sim.now;
         x.kvReserved -= r.input + r.output;
@@ -513,12 +543,18 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
     }
     if (!hasDecode) {
       // a prefill-only deployment (the config check allows it only for one-token outputs): the request ends with its first token
-      r.firstTokenNs = r.lastTokenNs = sim.now;
+      firstToken(r);
+      r.lastTokenNs = sim.now;
       complete(r);
       return;
     }
-    const cands = instances.filter((y) => y.role === "decode" && !y.draining && !y.offline);
-    const pool2 = cands.length > 0 ? cands : instances.filter((y) => y.role === "decode");
+    // only where one attention replica can hold the sequence (prompt + output): elsewhere it would head the
+    // waiting queue for ever (onArrival rejects a request no decoding instance can hold)
+    const need = r.input + r.output;
+    const decodesIt = (y: Instance): boolean => y.role === "decode" && y.decodeCost !== undefined && y.decodeCost.kvTokensPerReplica >= need;
+    const cands = instances.filter((y) => decodesIt(y) && !y.draining && !y.offline);
+    const fit = cands.length > 0 ? cands : instances.filter(decodesIt);
+    const pool2 = fit.length > 0 ? fit : instances.filter((y) => y.role === "decode");
     reportPrefill = false;
     const d = decodePolicy(r, { candidates: pool2, reported: (y) => liveLoad(y, false), turn: turnD++ });
     let rep = 0;
@@ -531,8 +567,9 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
     const srcs = x.replicaRanks(r.id % x.group.deployment.attention.dp);
     const dsts = d.replicaRanks(rep);
     const bytes = r.input * s.kvBytesPerToken;
-    // an MLA latent is needed whole on every TP rank of the decode replica; split KV heads otherwise
-    const perDst = s.kvReplicated ? bytes : bytes / dsts.length;
+    // each decode die receives the share it holds: an MLA latent whole on every TP rank, KV heads split
+    // over TP (a head replicated on every die sharing it when TP exceeds the KV heads)
+    const perDst = bytes * s.kvShareOnRank(dsts.length);
     const mode = cfg.kv_transfer.mode;
     const blocks = s.layers * Math.ceil(r.input / cfg.kv_transfer.block_tokens);
     const overheadNs = mode === "blocks" ? (Math.ceil(blocks / srcs.length) * KV_BLOCK_TRANSFER_OVERHEAD_NS) : 0;
@@ -556,7 +593,7 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
     const r = arg as Request;
     const d = instances[r.decodeInst]!;
     d.incomingKv--;
-    r.firstTokenNs = sim.now;
+    firstToken(r);
     if (r.output <= 1) {
       r.lastTokenNs = sim.now;
       d.replicaLoad[r.decodeReplica]!--;

@@ -297,7 +297,6 @@ function runVariant(name: string, cfg: ServingCore, sim: Simulator, hooks: Hooks
   const mtp = cfg.instances.some((g) => g.decode.mtp.layers > 0);
   const kvBytesPerToken = kvCacheBytesPerToken(arch, "bf16", { includeMtp: mtp });
   const ctx: StepModelContext = { model: sections.model, precision: sections.precision, env };
-  const att = arch.attention;
   const hbmBlocks = cfg.instances.map((g) => {
     const c = cfg.cache.hbm_capacity;
     if (c === "unbounded") return Infinity;
@@ -320,7 +319,7 @@ function runVariant(name: string, cfg: ServingCore, sim: Simulator, hooks: Hooks
     layers: arch.layers + (mtp ? arch.mtp_layers : 0),
     hbmBlocks,
     npus: cfg.instances.map((g) => groupNpus(g, env)),
-    kvReplicated: att.kind === "mla",
+    kvShareOnRank: (tp) => kvCacheShareOnRank(arch, tp),
     observe,
   });
   return { name, cfg, outcome, metrics: servingMetrics(cfg, outcome, skipped) };
