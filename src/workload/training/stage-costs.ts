@@ -30,7 +30,8 @@ import type { RecomputeModule, TrainingConfig } from "./schema.js";
  * What one virtual stage costs per micro-batch on the representative rank: the forward (F) and
  * backward (B) tasks as ordered segments — compute (consecutive operators on the die, summed) and
  * communication (priced on the network) — built from the model's operator lists (src/model/ops) with
- * training shapes (BF16, phase train_forward; backward = dgrad + wgrad GEMMs, backward.ts).
+ * training shapes (BF16, phase train_forward; backward = dgrad + wgrad GEMMs and two FlashAttention
+ * passes of (3·d_qk + 2·d_v) MACs per score pair, backward.ts).
  * - Recompute: `full` re-runs each layer's whole forward (its collectives too) right before the layer's
  *   backward (Megatron per-layer checkpointing); `selective` re-runs only the listed modules' operators.
  * - CP: every CP rank holds seq/cp query tokens; ring attention gathers the K/V of the other cp−1 chunks
