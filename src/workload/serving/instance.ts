@@ -35,6 +35,8 @@ export class Instance {
   readonly replicaLoad: Int32Array;
   /** KV tokens reserved per attention replica by its admitted sequences (prompt + output; decode role), tokens. */
   readonly replicaKv: Float64Array;
+  /** Scratch of the decode step: running sequences per attention replica, count. */
+  readonly replicaRunning: Int32Array;
   /**
    * Busy time, ns (booked when an iteration starts), and work done: prompt tokens computed, output
    * tokens, steps. The prefill / decode parts of the busy time are booked when the iteration ends, with
@@ -83,6 +85,7 @@ export class Instance {
   ) {
     this.replicaLoad = new Int32Array(group.deployment.attention.dp);
     this.replicaKv = new Float64Array(group.deployment.attention.dp);
+    this.replicaRunning = new Int32Array(group.deployment.attention.dp);
   }
 
   /** Requests in the prefill queue, count. */

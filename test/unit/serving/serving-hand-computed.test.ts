@@ -334,6 +334,27 @@ describe("serving by hand: decode KV capacity per attention replica", () => {
   });
 });
 
+describe("serving by hand: a decode step is paced by its busiest replica", () => {
+  it("two sequences left on one of two replicas step at D(2), not D(⌈2/2⌉)", () => {
+    const cfg = config({}, [
+      { role: "prefill", deployment: { npus: 1, attention: { dp: 1, tp: 1 } }, token_budget: 16384 },
+      { role: "decode", deployment: { npus: 2, attention: { dp: 2, tp: 1 } } },
+    ]);
+    // four 100-token prompts at 0 with 10, 2, 10, 2 output tokens. r0 prefills alone (1 + 0.1 ms), its KV
+    // (1.152 MB) lands at 1.14708 ms on replica 0; r1–r3 prefill next (1 + 0.3 ms) and land at 2.44708 ms on
+    // replicas 1, 0, 1 (fewest sequences, ties to the lowest). Steps: r0 alone, 10 + 1 = 11 ms (→ 12.147);
+    // all four, two per replica, 12 ms (→ 24.147: r1 and r3 done); then r0 and r2 both on replica 0:
+    // 12 ms per step, not the 11 ms of ⌈2 sequences / 2 replicas⌉ = 1. r0's last 7 tokens: 24.147 + 7 × 12.
+    const { o } = simulate(cfg, [at(0, 100, 10), at(0, 100, 2), at(0, 100, 10), at(0, 100, 2)], { costs: costs(decodeCost({ dp: 2 })) });
+    const [r0, r1, r2, r3] = o.requests;
+    expect([r0!.decodeReplica, r1!.decodeReplica, r2!.decodeReplica, r3!.decodeReplica]).toEqual([0, 1, 0, 1]);
+    expect(r1!.lastTokenNs).toBe(24_147_080);
+    expect(r0!.lastTokenNs).toBe(24_147_080 + 7 * 12 * MS);
+    // r2 finishes alone: one more step of 11 ms
+    expect(r2!.lastTokenNs).toBe(24_147_080 + 7 * 12 * MS + 11 * MS);
+  });
+});
+
 describe("serving by hand: decode routing by KV capacity", () => {
   it("a request goes to a decode instance one of whose replicas can hold it, not to one where it would wait forever", () => {
     // decode group `small` holds 5,000 KV tokens per replica, `big` 50,000; a request of 9,998 + 2 tokens (fits
