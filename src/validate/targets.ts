@@ -76,6 +76,17 @@ const PD_THROUGHPUT_MISS =
   "per-scenario P/D groups, not modelled. The TTFT and KV-transfer " +
   "directions, which the mechanisms drive directly, pass";
 
+/** Why the T1 prefill rows miss (shared by the default- and perfect-EPLB rows). */
+const PREFILL_MISS =
+  "+14 %: with each micro-batch's exchange overlapping the other micro-batch's compute (the two-micro-batch " +
+  "prefill pipeline), the 4 × 4K batch takes 158.9 ms with the default EPLB and 134.4 ms with perfect balance, " +
+  "against the measured 181 / 153 ms. Both rows passed (+8.7 / +7.8 %) until a task-ordering artefact was " +
+  "fixed: micro-batch 0's dispatch waited for micro-batch 1's attention, idling the compute stream ~141 µs per " +
+  "MoE layer. The perfect-EPLB row misses as much as the default one, so the gap is not the routing; decode " +
+  "misses by the same share (−15 % TPOT): the model lacks a per-step cost common to both phases that the " +
+  "paper's operator measurements (§5, §6) do not show (candidates, not verified: MLA/attention kernels at the " +
+  "optimistic end of their §6 band, +5.7 to +7.7 %; inter-kernel gaps)";
+
 /** Why the T1 decode step misses (shared by its TPOT and throughput rows). */
 const DECODE_MISS =
       "−15 % TPOT / +18 % tokens/s: with the die-wide HBM and L2 not split between the micro-batch streams by core " +
@@ -206,13 +217,14 @@ export const TARGETS: readonly Target[] = [
     target: 5655,
     unit: "tokens/s",
     tolerance: TEN_PERCENT,
+    knownMiss: PREFILL_MISS,
     assumes:
       "the tokens of a prompt share the prompt's expert preferences (DeepSeek-V3 §4.5.3: batch-wise balancing " +
       "leaves imbalance within sequences; Fig. 9: experts specialise by domain), with a coefficient of variation " +
       "`routing.sequence_cv` = 1 chosen before measuring, from memory of Fig. 9's domain-level relative expert " +
       "loads (up to several × the balanced load), unverified. EPLB places from long-run load, so a 4-prompt batch's " +
       "own preferences stay unbalanced (max/mean tokens per rank 1.56). Sensitivity: sequence_cv 0 (tokens " +
-      "independent) +25.8 %, 0.5 +18.7 %, 1 +8.7 %, 1.5 −1.2 %; at 1, seeds 1–4: +8.7 / +9.2 / +8.4 / +9.2 % — near the edge of the tolerance",
+      "independent) +32.9 %, 0.5 +25.0 %, 1 +14.0 %, 1.5 +3.2 %; at 1, seeds 1–4: +14.0 / +14.5 / +13.6 / +14.5 %",
   },
   {
     id: "T1.prefill.perfect-eplb",
@@ -224,6 +236,7 @@ export const TARGETS: readonly Target[] = [
     target: 6688,
     unit: "tokens/s",
     tolerance: TEN_PERCENT,
+    knownMiss: PREFILL_MISS,
   },
   {
     id: "T2.pangu-ultra-moe.mfu",

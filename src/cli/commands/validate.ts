@@ -101,7 +101,11 @@ export const validateCommand: CommandModule<object, ValidateArgs> = {
       for (const r of results) if (!r.pass && r.target.knownMiss !== undefined) process.stdout.write(`known miss ${r.target.id}: ${r.target.knownMiss}\n`);
       const fitted = [...new Set(results.filter((r) => r.target.fittedBy !== undefined).map((r) => r.target.fittedBy!))];
       for (const f of fitted) process.stdout.write(`fitted (a pass is not independent evidence): ${f}\n`);
-      for (const r of results) if (r.target.assumes !== undefined) process.stdout.write(`assumes ${r.target.id} (a pass holds under this unverified input): ${r.target.assumes}\n`);
+      for (const r of results) {
+        if (r.target.assumes === undefined) continue;
+        const what = r.pass ? "a pass holds under this unverified input" : "the row rests on this unverified input";
+        process.stdout.write(`assumes ${r.target.id} (${what}): ${r.target.assumes}\n`);
+      }
       process.stdout.write(`${results.length - failed} passed, ${failed} failed\n`);
     }
     if (failed > 0) throw new ExitStatus(1);

@@ -78,7 +78,8 @@ export interface PhaseRun {
 interface Task {
   readonly deps: readonly number[];
   readonly where: string;
-  readonly what: string;
+  /** Trace label (comm_stream: a compute run that absorbs the next compute segment of its chain appends it). */
+  what: string;
   /** Runs the task at `startNs`; returns its duration, ns (integer). */
   readonly run: (startNs: number) => number;
   /** Micro-batch of the task in a `ready` stage (its chain), else −1. */
@@ -482,16 +483,22 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
    * comm_stream: every layer of every micro-batch is a chain of compute and communication segments
    * (attention projections | TP collective | attention | … | router | dispatch | experts | combine |
    * residual, the shared experts beside the dispatch); compute segments run on the die's compute stream,
-   * communication segments on the communication stream. Streams list their tasks layer → segment →
-   * micro-batch and start the first ready one (a `ready` stage), so micro-batch 0's next layer computes
-   * while micro-batch 1 still combines. A dense layer with no communication (attention TP 1) runs
-   * whole, full batch on the whole die, as with split_cores.
+   * communication segments on the communication stream. A compute segment is a maximal run of the
+   * micro-batch's chain, across the item lists and layers: the attention's last compute run, the router
+   * and (dense layers) the FFN are one task, and so are a residual add and the next layer's first
+   * projections. Streams list their tasks layer → segment → micro-batch and start the first ready one
+   * (a `ready` stage), so micro-batch 1's attention computes while micro-batch 0 dispatches, and
+   * micro-batch 0's next layer computes while micro-batch 1 still combines. A dense layer with no
+   * communication (attention TP 1) runs whole, full batch on the whole die, as with split_cores.
    */
   const commStreamStage = (layers: { index: number; kind: "dense" | "moe"; routingLayer: number; label: string }[], main: boolean): Stage => {
     const tasks: Task[] = [];
     const streams: number[][] = [[], []];
     // last task of each micro-batch's previous layer (−1: none yet)
     const last: number[] = Array.from({ length: M }, () => -1);
+    // each micro-batch's open compute run: the priced lists of its last task while that task is a compute
+    // run the next compute segment of the chain may join (undefined: closed by communication or a fork)
+    const open: (PricedList[] | undefined)[] = Array.from({ length: M }, () => undefined);
     const add = (comm: boolean, mb: number, deps: number[], what: string, run: (t0: number) => number): number => {
       tasks.push({ deps: deps.filter((d) => d >= 0), where: comm ? "die0/comm" : "die0/compute", what, mb, done: false, started: false, run });
       return tasks.length - 1;
@@ -505,17 +512,35 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
         });
         streams[0]!.push(id);
         last.fill(id);
+        open.fill(undefined);
         continue;
       }
-      // per micro-batch: task ids in segment order, and which stream each is on
+      // per micro-batch: ids of the tasks the layer adds, in segment order, and which stream each is on
       const perMb: { id: number; comm: boolean }[][] = [];
       for (let m = 0; m < M; m++) {
         const segs: { id: number; comm: boolean }[] = [];
         let prev = last[m]!;
         const chain = (list: readonly { comm: boolean; list: PricedList }[], what: string): void => {
           for (const [k, sg] of list.entries()) {
-            prev = add(sg.comm, m, [prev], `${L.label} ${what} ${sg.comm ? "comm" : "compute"} ${k} mb${m}`, priced(sg.list));
+            const label = `${L.label} ${what} ${sg.comm ? "comm" : "compute"} ${k} mb${m}`;
+            const run = open[m];
+            if (!sg.comm && run !== undefined) {
+              // consecutive compute of one micro-batch: nothing in between for another micro-batch to wait on
+              run.push(sg.list);
+              tasks[prev]!.what += ` + ${label}`;
+              continue;
+            }
+            const lists = [sg.list];
+            prev = add(sg.comm, m, [prev], label, () => {
+              let ns = 0;
+              for (const p of lists) {
+                addClasses(p);
+                ns += p.ns;
+              }
+              return Math.round(ns);
+            });
             segs.push({ id: prev, comm: sg.comm });
+            open[m] = sg.comm ? undefined : lists;
           }
         };
         chain(attnSegs[m]!, "attention");
@@ -525,9 +550,13 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
           const ms = moeSegs[m]!;
           chain(ms.pre, "router");
           const afterPre = prev;
-          // the shared experts (and their TP collectives) run beside the dispatch
+          // the shared experts (and their TP collectives) run beside the dispatch: a fork, so the router's
+          // run closes here (the dispatch waits for the router only), and the shared experts' run closes
+          // before the routed experts (which wait for the dispatch too)
+          open[m] = undefined;
           chain(ms.shared, "shared experts");
           const sharedEnd = prev;
+          open[m] = undefined;
           moePerStep++;
           const label = `${L.label} mb${m}`;
           const disp = add(true, m, [afterPre], `${L.label} dispatch mb${m}`, (t0) => {
@@ -545,6 +574,7 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
           });
           segs.push({ id: disp, comm: true }, { id: exp, comm: false }, { id: comb, comm: true });
           prev = comb;
+          open[m] = undefined;
           chain(ms.post, "residual");
         }
         last[m] = prev;
@@ -606,7 +636,11 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
     const nLayer = decoderLayerItems(full, mtpKind, load).length;
     const nHead = headItems(full).length;
     const prefix = pricer.listNs(all.slice(0, all.length - nLayer - nHead), dieCores);
-    const mtpHead = pricer.listNs(all.slice(all.length - nHead), dieCores);
+    // The module runs on every verified position (its KV cache needs each accepted one), but the next
+    // draft comes from one of them per sequence, the last accepted: the head computes logits and samples
+    // for those rows only (vLLM's proposer and SGLang's draft extend take the last token's hidden state)
+    const draftRows: LayerOpsInput = { ...full, shape: { ...full.shape, queryTokens: 1 } };
+    const mtpHead = pricer.listNs(headItems(draftRows, { prefix: "mtp " }), dieCores);
     for (let k = 0; k < mtpLayers; k++) {
       stages.push(joined(`MTP ${k} embedding + eh_proj`, prefix));
       stages.push(layerStage([{ index: arch.layers, kind: mtpKind, routingLayer: moeLayers, label: `MTP${k}` }], false));
