@@ -108,7 +108,7 @@ describe("elastic: messages name the key to fix (§3)", () => {
   // pins: the message had no file:line (raised during the run) and a negative GB figure
   it("colocated_kv_fraction leaving no room: a keyed error at load time with the largest fraction that fits", () => {
     const msg = loadError(BU, ["workload.colocated_kv_fraction=1", "workload.strategy=colocated", "workload.compare=[]"]);
-    expect(msg).toMatch(/^--set workload\.colocated_kv_fraction=1 workload\.colocated_kv_fraction: expected at most 0\.\d+ for the colocated scaling dp 3 → 4, got 1: a shared die has [\d.]+ GB of usable HBM, both copies' weights and buffers take [\d.]+ GB, the serving copy's whole KV pool is [\d.]+ GB and the new copy needs [\d.]+ GB for one request \(1152 tokens over 4 replicas\)$/);
+    expect(msg).toMatch(/^--set workload\.colocated_kv_fraction=1 workload\.colocated_kv_fraction: expected at most 0\.\d+ for the colocated scaling dp 3 → 4, got 1: a shared die has [\d.]+ GB of usable HBM, both copies' weights and buffers take [\d.]+ GB, the serving copy's whole KV pool is [\d.]+ GB and the new copy needs [\d.]+ GB for one request \(1152 tokens on one attention replica\)$/);
     expect(msg).not.toMatch(/-\d/);
     const edited = readFileSync(BU, "utf8").replace("strategy: elastic", "strategy: colocated\n  colocated_kv_fraction: 1").replace(/\n  compare:[\s\S]*$/, "\n");
     expect(inputErrorOf(() => loadScenario(BU, { text: edited }))).toMatch(/^configs\/elastic-moe-burst\.yaml:\d+:\d+ workload\.colocated_kv_fraction: expected at most/);

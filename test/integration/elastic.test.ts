@@ -57,20 +57,68 @@ describe("elastic: scaling keeps or loses running requests as configured", () =>
 });
 
 describe("elastic: P2P weight copy on the network model", () => {
-  it("equals bytes / die UB bandwidth (196 GB/s) on an idle fabric", () => {
+  // Qwen3-30B-A3B BF16: one expert = 48 layers × 3 × 2048 × 768 × 2 B = 452,984,832 B
+  const EXPERT = 48 * 3 * 2048 * 768 * 2;
+  it("scale-up: a joining die's shard (non-expert / TP + 16 experts) / die UB bandwidth (196 GB/s) on an idle fabric", () => {
     const m = run(["workload.load.phases=[]", "workload.load.offline_batch=1"]);
     const up = (m.scalings as M[])[0]!;
     const expected = n(up, "p2p_bytes_per_die") / 196e9;
     expect(n(up, "p2p_s")).toBeGreaterThanOrEqual(expected);
     expect(n(up, "p2p_s")).toBeLessThan(expected * 1.01 + 1e-5);
   });
-  it("grows under serving traffic on the flow model (the expert all-to-all shares the senders' UB links)", () => {
+  it("scale-down: bound by each removed die sending the 16 experts only it holds (16 × 453 MB / 196 GB/s = 36.98 ms)", () => {
+    const down = (run(["workload.load.phases=[]", "workload.load.offline_batch=1"]).scalings as M[])[1]!;
+    expect(down.kind).toBe("down");
+    // each remaining die receives 6 expert slots (EP6 has 22 per die, EP8 16): 2.72 GB
+    expect(n(down, "p2p_bytes_per_die")).toBe(6 * EXPERT);
+    // the 32 experts of the two removed dies exist nowhere else: 16 × EXPERT per removed die; the 4 redundant
+    // slots come from remaining dies. (One removed die per 3 remaining dies, round robin, sent 3 × 6 = 18
+    // slots: 41.6 ms.) Plus a few µs of UB latency.
+    expect(n(down, "p2p_s")).toBeGreaterThanOrEqual((16 * EXPERT) / 196e9);
+    expect(n(down, "p2p_s")).toBeLessThan((16 * EXPERT) / 196e9 + 1e-5);
+  });
+  it("grows under serving traffic on the flow model where serving shares a sender's UB links", () => {
     const idle = run(["network.model=flow", "workload.load.phases=[]", "workload.load.offline_batch=1"]);
-    // a steady load that outlasts the copy (an offline batch can drain before the scaling at 5 s starts copying at 6 s)
-    const busy = run(["network.model=flow", "workload.load.phases=[{until_s: 30, rate_per_s: 20}]"]);
-    const p = (m: M): number => n((m.scalings as M[])[0]!, "p2p_s");
-    expect(p(idle)).toBeCloseTo(n((idle.scalings as M[])[0]!, "p2p_bytes_per_die") / 196e9, 4);
-    expect(p(busy)).toBeGreaterThan(p(idle));
+    // a steady load that outlasts both copies (an offline batch can drain before the scaling at 5 s starts copying at 6 s)
+    const busy = run(["network.model=flow", "workload.load.phases=[{until_s: 200, rate_per_s: 20}]", "workload.duration_s=200"]);
+    const p = (m: M, i: number): number => n((m.scalings as M[])[i]!, "p2p_s");
+    // scale-up on an idle fabric: the joining die's ingress, within 2 % (max-min sharing: a sender feeding
+    // both joining dies splits its links between them once its other flows end)
+    const upBytes = n((idle.scalings as M[])[0]!, "p2p_bytes_per_die");
+    expect(p(idle, 0)).toBeGreaterThanOrEqual(upBytes / 196e9);
+    expect(p(idle, 0)).toBeLessThan((upBytes / 196e9) * 1.02);
+    expect(p(idle, 1)).toBeCloseTo((16 * EXPERT) / 196e9, 5);
+    // scale-up: the senders serve (their all-to-all shares their egress) but the joining dies' ingress binds
+    expect(p(busy, 0)).toBeGreaterThan(p(idle, 0));
+    // scale-down: the removed dies serve until the switch, and their egress is the copy's bottleneck
+    expect(p(busy, 1)).toBeGreaterThan(p(idle, 1) * 1.02);
+  });
+});
+
+describe("elastic: peak memory during a switch", () => {
+  it("zero-copy scale-down: a remaining die holds its old configuration and the 6 expert slots it receives until the remap", () => {
+    const [up, down] = scalingsOf(run());
+    // scale-up: 6 old dies + 2 joining dies, each ≈ HBM × 0.9 (serving's KV sizing fills to it); scale-down:
+    // 8 dies of the old configuration (≈ the same per die) + 6 × 2.72 GB received by the remaining ones
+    expect(n(down!, "peak_memory_gb") - n(up!, "peak_memory_gb")).toBeCloseTo((6 * n(down!, "p2p_bytes_per_die")) / 1e9, 3);
+  });
+});
+
+describe("elastic: colocated scalings in a row", () => {
+  it("a scaling due while the last copy retires waits for it (a die holds two copies, as the config check assumes)", () => {
+    // DP3 → DP4 at 5 s (62.8 s to load the second copy) and DP4 → DP3 due at 6 s: it starts at the end of the
+    // first, once the retiring DP3 copy has finished its running sequences — it used to start at once beside
+    // it, size its pool beside both copies (nothing left) and end the run with an error
+    const m = run(["workload.strategy=colocated", "workload.scaling.events=[{at_s: 5, dp: 4}, {at_s: 6, dp: 3}]", "workload.load.phases=[{until_s: 200, rate_per_s: 10}]", "workload.duration_s=200"]);
+    const [up, down] = scalingsOf(m);
+    expect([up!.kind, up!.from_dp, up!.to_dp, down!.kind, down!.from_dp, down!.to_dp]).toEqual(["up", 3, 4, "down", 4, 3]);
+    expect(n(down!, "start_s")).toBeGreaterThan(n(up!, "start_s") + n(up!, "duration_s"));
+    // both pools as the config check computes them: with K = usable HBM − both layouts' weights and buffers
+    // (tokens), the DP4 copy gets y = K − 0.5 · S3 beside the DP3 copy's halved pool (S3 = serving's DP3
+    // pool), the DP3 copy x = K − 0.5 · y = (y + S3) / 2 beside the DP4 copy's halved pool
+    const s3 = n(scalingsOf(run())[1]!, "kv_pool_tokens_per_replica");
+    expect(Math.abs(n(down!, "kv_pool_tokens_per_replica") - (n(up!, "kv_pool_tokens_per_replica") + s3) / 2)).toBeLessThanOrEqual(1);
+    conserved(m);
   });
 });
 
@@ -183,6 +231,9 @@ describe("elastic: layouts on any cluster", () => {
     const ub = run(["workload.load.phases=[]", "workload.load.offline_batch=1"]);
     const p2p = (m: M): number => n(scalingsOf(m)[0]!, "p2p_s");
     expect(p2p(roce)).toBeGreaterThan(p2p(ub));
+    // a 910B NPU is one die: NPU·s = die·s (a 910C's two dies halve them)
+    expect(n(roce, "npu_seconds")).toBe(n(roce, "die_seconds"));
+    expect(n(ub, "npu_seconds")).toBe(n(ub, "die_seconds") / 2);
     conserved(roce);
   });
   it("a layout that leaves half a 910C is an input error at the knob that asks for it", () => {

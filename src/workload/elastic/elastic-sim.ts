@@ -1,4 +1,3 @@
-import { InputError } from "../../config/errors.js";
 import { partialWindowPending, timelineWindow } from "../serving/timeline-window.js";
 import type { Hooks, Simulator } from "../../engine/index.js";
 import type { NetworkModel, Transfer } from "../../network/network-model.js";
@@ -7,6 +6,7 @@ import type { Arrival, Request } from "../serving/request.js";
 import { meetsSlo, newRequest } from "../serving/request.js";
 import type { DecodeCost, PrefillCost } from "../serving/step-cost.js";
 import { ACTIVATION_RESERVE_FRACTION } from "../serving/step-cost.js";
+import { p2pTransfers, type ShardLayout } from "./p2p-plan.js";
 import { scalingPlan, weightsToLoadPerDie, type ScalingPlan } from "./scaling-costs.js";
 import { scheduledEvents, type ElasticCore } from "./schema.js";
 
@@ -26,12 +26,8 @@ import { scheduledEvents, type ElasticCore } from "./schema.js";
  * capacity the engines' max batch (max_batch_per_npu × NPUs), sequences ÷ sequences.
  */
 
-/** Step costs and sizes of one layout (dp at fixed tp). */
-export interface LayoutCost {
-  readonly dp: number;
-  readonly dies: number;
-  readonly prefill: PrefillCost;
-  readonly decode: DecodeCost;
+/** The HBM sizes of one layout that its KV sizing reads. */
+export interface LayoutMemory {
   /** Weights the busiest die of this layout holds, B. */
   readonly weightBytesPerDie: number;
   /** MoE communication buffers of one die, B. */
@@ -40,6 +36,35 @@ export interface LayoutCost {
   readonly hbmBytesPerDie: number;
   /** KV bytes of one token of one sequence held on one die of its replica, B. */
   readonly kvBytesPerTokenPerDie: number;
+  /** KV pool per attention replica as serving sizes it alone on its dies (HBM × 0.9 − weights − buffers), tokens. */
+  readonly kvTokensPerReplica: number;
+}
+
+/** HBM one die of a configuration holds: weights, comm buffers and `kvFraction` of a KV pool of `kvTokensPerReplica`, B. */
+export function configBytesPerDie(l: LayoutMemory, kvTokensPerReplica: number, kvFraction = 1): number {
+  return l.weightBytesPerDie + l.buffersBytesPerDie + kvTokensPerReplica * l.kvBytesPerTokenPerDie * kvFraction;
+}
+
+/**
+ * KV pool per attention replica of an instance of layout `l` started on dies where the fullest already holds
+ * `residentBytes` (a copy still serving there, colocated; 0 on fresh dies): the usable HBM (capacity × (1 −
+ * the activation reserve), as serving sizes it) less the resident bytes and the instance's own weights and
+ * buffers, one size for every rank (vLLM takes the minimum over its workers), never more than serving's
+ * own sizing, tokens. The colocated config check (elastic.ts) and the run size the new copy with this.
+ */
+export function kvPoolBesideTokens(l: LayoutMemory, residentBytes: number): number {
+  const left = l.hbmBytesPerDie * (1 - ACTIVATION_RESERVE_FRACTION) - residentBytes - l.weightBytesPerDie - l.buffersBytesPerDie;
+  return Math.min(l.kvTokensPerReplica, Math.max(0, Math.floor(left / l.kvBytesPerTokenPerDie)));
+}
+
+/** Step costs and sizes of one layout (dp at fixed tp). */
+export interface LayoutCost extends LayoutMemory, ShardLayout {
+  readonly dp: number;
+  readonly dies: number;
+  /** NPUs of the layout (dies ÷ dies per NPU), count. */
+  readonly npus: number;
+  readonly prefill: PrefillCost;
+  readonly decode: DecodeCost;
   /** Expert all-to-all bytes per token of a step (decode or prefill) over all MoE layers (dispatch + combine), B. */
   readonly a2aBytesPerToken: number;
 }
@@ -48,7 +73,8 @@ export interface LayoutCost {
 class Engine {
   readonly queue: Request[] = [];
   running: Request[] = [];
-  kvReserved = 0;
+  /** KV reserved on each attention replica (prompt + output of each sequence it holds there), tokens. */
+  readonly replicaKv: number[];
   busy = false;
   stopped = false;
   accepting = true;
@@ -60,17 +86,53 @@ class Engine {
   stepStartNs = 0;
   stepEndNs = 0;
   stepTokens = 0;
+  /** Runs at the end of the step in flight, before the next one (a zero-copy switch waits for the step boundary). */
+  atBoundary: (() => void) | undefined;
   /** KV pool per attention replica, tokens: serving's sizing, or what was left on shared dies (colocated). */
   readonly kvTokensPerReplica: number;
   constructor(readonly layout: LayoutCost, readonly ranks: number[], readonly maxBatch: number, kvTokensPerReplica?: number) {
-    this.kvTokensPerReplica = kvTokensPerReplica ?? layout.decode.kvTokensPerReplica;
+    this.kvTokensPerReplica = kvTokensPerReplica ?? layout.kvTokensPerReplica;
+    this.replicaKv = new Array<number>(layout.dp).fill(0);
   }
-  get kvCapacity(): number {
-    return this.kvTokensPerReplica * this.layout.decode.dp * this.kvFraction;
+  /** KV one attention replica may hold now (its pool, or the kept fraction of it), tokens. */
+  get replicaCap(): number {
+    return this.kvTokensPerReplica * this.kvFraction;
   }
   /** HBM this engine holds on each of its dies: weights, comm buffers and the KV pool it keeps, B. */
   get bytesPerDie(): number {
-    return this.layout.weightBytesPerDie + this.layout.buffersBytesPerDie + this.kvTokensPerReplica * this.layout.kvBytesPerTokenPerDie * this.kvFraction;
+    return configBytesPerDie(this.layout, this.kvTokensPerReplica, this.kvFraction);
+  }
+  /**
+   * Reserves the KV of `r` (prompt + output) on the replica with the least reserved that can hold it — a
+   * sequence lives on one attention replica, so it must fit there, not just in the engine's total; false
+   * when none can.
+   */
+  reserve(r: Request): boolean {
+    const need = r.input + r.output;
+    let best = -1;
+    for (let k = 0; k < this.replicaKv.length; k++) if (this.replicaKv[k]! + need <= this.replicaCap && (best < 0 || this.replicaKv[k]! < this.replicaKv[best]!)) best = k;
+    if (best < 0) return false;
+    this.replicaKv[best]! += need;
+    r.decodeReplica = best;
+    return true;
+  }
+  release(r: Request): void {
+    this.replicaKv[r.decodeReplica]! -= r.input + r.output;
+    r.decodeReplica = -1;
+  }
+  /**
+   * Takes over a running sequence with its KV (zero-copy switch): on its replica when the layout keeps it
+   * (a replica's dies stay), else on the least loaded one. No room check: a replica over its pool preempts
+   * its newest sequences at the next step.
+   */
+  adopt(r: Request): void {
+    let k = r.decodeReplica;
+    if (k < 0 || k >= this.replicaKv.length) {
+      k = 0;
+      for (let q = 1; q < this.replicaKv.length; q++) if (this.replicaKv[q]! < this.replicaKv[k]!) k = q;
+    }
+    this.replicaKv[k]! += r.input + r.output;
+    r.decodeReplica = k;
   }
 }
 
@@ -80,6 +142,7 @@ export interface ScalingRecord {
   fromDp: number;
   toDp: number;
   startNs: number;
+  /** When the new configuration takes over, ns: its last component ends, then a zero-copy switch waits for the old engine's step in flight (≤ one step). */
   endNs: number;
   downtimeNs: number;
   p2pNs: number;
@@ -102,6 +165,8 @@ export interface ElasticSetup {
   readonly hooks: Hooks<SimEvents>;
   readonly net: NetworkModel;
   readonly observe: boolean;
+  /** Dies per NPU of the cluster (2 on a 910C, 1 on a 910B), count. */
+  readonly ranksPerNpu: number;
 }
 
 /** A timeline row (one window). */
@@ -140,10 +205,16 @@ export interface ElasticOutcome {
   readonly decisions: readonly ElasticDecision[];
   /** Die-seconds billed (dies held × time) from t = 0 until the last request completes or is dropped (the run's end if some never do), die·s. */
   readonly dieSeconds: number;
+  /** The same in NPUs (dies held ÷ dies per NPU: layouts fill whole NPUs), NPU·s. */
+  readonly npuSeconds: number;
+  /** Output tokens emitted (first tokens included) as a step function: after time `t[i]` (ns), `cum[i]` tokens in all, tokens. */
+  readonly emitted: { readonly t: readonly number[]; readonly cum: readonly number[] };
   /** End of that billing window, ns. */
   readonly billedUntilNs: number;
   readonly endNs: number;
   readonly rejected: number;
+  /** Requests still in the system at the run's end (waiting for an engine, queued, in a prefill batch or decoding), counted where they are, count. */
+  readonly unfinished: number;
   readonly requeued: number;
   readonly reprefillTokens: number;
 }
@@ -156,8 +227,8 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
   const fabric = net.topology.planes[0]!;
   const emit = s.observe && hooks.has("span");
   const tp = cfg.tp;
-  const ranksPerNpu = 2;
-  const maxBatchOf = (l: LayoutCost): number => Math.max(1, Math.floor((cfg.max_batch_per_npu * l.dies) / ranksPerNpu));
+  // max_batch_per_npu × the layout's NPUs (a 910C NPU is two dies, a 910B NPU one)
+  const maxBatchOf = (l: LayoutCost): number => Math.max(1, cfg.max_batch_per_npu * l.npus);
   let nextRank = 0;
   const freeRanks: number[] = [];
   const take = (n: number): number[] => {
@@ -170,6 +241,10 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
   const firstLayout = s.layoutOf(cfg.from.dp);
   let engines: Engine[] = [new Engine(firstLayout, take(cfg.from.dp * tp), maxBatchOf(firstLayout))];
   const held = new Set<number>(engines[0]!.ranks);
+  /** Gives a die back (billing stops at the last bill()). */
+  const release = (r: number): void => {
+    if (held.delete(r)) freeRanks.push(r);
+  };
   // billing window: from t = 0 until the last request is accounted (completed or dropped), not the idle drain after it
   let dieNs = 0;
   let lastBill = 0;
@@ -186,6 +261,19 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
   let requeuedTotal = 0;
   let reprefill = 0;
   const win = { arrivals: 0, completed: 0, met: 0, outTok: 0 };
+  // output tokens emitted, as a step function of time (for the token rates around each scaling)
+  const tokT: number[] = [];
+  const tokCum: number[] = [];
+  let cumTok = 0;
+  const emitTokens = (n: number): void => {
+    win.outTok += n;
+    cumTok += n;
+    if (tokT.length > 0 && tokT[tokT.length - 1] === sim.now) tokCum[tokCum.length - 1] = cumTok;
+    else {
+      tokT.push(sim.now);
+      tokCum.push(cumTok);
+    }
+  };
   const timeline: ElasticWindow[] = [];
   const decisions: ElasticDecision[] = [];
   const scalings: ScalingRecord[] = [];
@@ -295,11 +383,14 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
     if (e.busy || e.stopped) return;
     touch();
     const now = sim.now;
-    // a pool shrunk under its reservations (colocated: the serving copy gives up KV to the loading one)
-    // preempts its newest sequences at the step boundary; they are re-prefilled later (vLLM's recompute)
-    while (e.kvReserved > e.kvCapacity && e.running.length > 0) {
-      const r = e.running.pop()!;
-      e.kvReserved -= r.input + r.output;
+    // a replica whose pool shrank under its reservations (colocated: the serving copy gives up KV to the
+    // loading one; zero-copy scale-down: sequences of a removed replica moved in) preempts its newest
+    // sequences at the step boundary; they are re-prefilled later (vLLM's recompute)
+    for (let i = e.running.length - 1; i >= 0; i--) {
+      const r = e.running[i]!;
+      if (e.replicaKv[r.decodeReplica]! <= e.replicaCap) continue;
+      e.running.splice(i, 1);
+      e.release(r);
       requeue(r);
       e.queue.unshift(r);
     }
@@ -310,12 +401,12 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
     const budget = cfg.token_budget * e.layout.dp;
     while (e.queue.length > 0 && tokens < budget) {
       const r = e.queue[0]!;
-      if (e.running.length + e.batch.length >= e.maxBatch || e.kvReserved + r.input + r.output > e.kvCapacity) break;
+      if (e.running.length + e.batch.length >= e.maxBatch) break;
       // a re-prefill (recompute after preemption or a restart) runs the prompt and the tokens generated so far
       const len = r.input + Math.floor(r.emitted);
       if (tokens > 0 && tokens + len > budget) break;
+      if (!e.reserve(r)) break;
       e.queue.shift();
-      e.kvReserved += r.input + r.output;
       if (r.prefillStartNs < 0) r.prefillStartNs = now;
       work.push(e.layout.prefill.prefixNs(len) - e.layout.prefill.prefixNs(0));
       workMulti.push(e.layout.prefill.prefixNs(len, true) - e.layout.prefill.prefixNs(0, true));
@@ -326,10 +417,16 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
     e.decodingNow = false;
     if (e.batch.length > 0) dur = e.layout.prefill.batchNs(work, workMulti);
     else if (e.running.length > 0) {
+      // paced by the attention replica with the most sequences (the EP exchange joins every replica each
+      // layer), as serving prices it
       let kv = 0;
-      for (const r of e.running) kv += r.input + r.emitted;
+      const perReplica = new Array<number>(e.replicaKv.length).fill(0);
+      for (const r of e.running) {
+        kv += r.input + r.emitted;
+        perReplica[r.decodeReplica]!++;
+      }
       const n = e.running.length;
-      dur = e.layout.decode.stepNs(Math.ceil(n / e.layout.decode.dp), kv / n);
+      dur = e.layout.decode.stepNs(Math.max(...perReplica), kv / n);
       e.decodingNow = true;
       tokens = n;
     }
@@ -354,10 +451,10 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
       for (const r of e.running) {
         const got = Math.min(tps, r.output - 1 - r.emitted);
         r.emitted += got;
-        win.outTok += got;
+        emitTokens(got);
         if (r.emitted >= r.output - 1 - 1e-9) {
           r.lastTokenNs = now;
-          e.kvReserved -= r.input + r.output;
+          e.release(r);
           complete(r);
         } else keep.push(r);
       }
@@ -368,15 +465,21 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
       // the first token is emitted once; a re-prefill emits nothing new
       if (r.firstTokenNs < 0) {
         r.firstTokenNs = now;
-        win.outTok += 1;
+        emitTokens(1);
       }
       if (r.output <= 1 || r.emitted >= r.output - 1) {
         r.lastTokenNs = now;
-        e.kvReserved -= r.input + r.output;
+        e.release(r);
         complete(r);
       } else e.running.push(r);
     }
     e.batch = [];
+    const boundary = e.atBoundary;
+    if (boundary !== undefined) {
+      e.atBoundary = undefined;
+      boundary();
+      return;
+    }
     if (e.stopped) return;
     if (!e.accepting && e.queue.length === 0 && e.running.length === 0) retire(e);
     else tryRun(e);
@@ -387,36 +490,45 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
     touch();
     e.stopped = true;
     engines = engines.filter((x) => x !== e);
-    for (const r of e.ranks) if (!engines.some((x) => x.ranks.includes(r))) {
-      held.delete(r);
-      freeRanks.push(r);
-    }
+    for (const r of e.ranks) if (!engines.some((x) => x.ranks.includes(r))) release(r);
+    // a colocated scaling waits for the copy retiring on its dies (a die holds at most two copies)
+    pump();
   };
 
   // ---- scaling ----
   let p2pInFlight = 0;
-  /** Starts the next scheduled event that came due during the scaling that just ended (set below). */
-  let startDeferred = (): void => {};
+  /** Engines that count as the deployment: all but a retired-to-be copy draining its last sequences (baselines, horizontal scale-down). */
+  const deployed = (): Engine[] => engines.filter((e) => e.accepting || e.stopped);
+  const deployedDp = (): number => deployed().reduce((a, e) => a + e.layout.dp, 0);
+  // scalings due (scheduled events, coordinator decisions) wait for the one in progress to end (one at a
+  // time), and a colocated one for the copy retiring on its dies, then start in order
+  const deferred: number[] = [];
+  const pump = (): void => {
+    while (scaling === undefined && deferred.length > 0) {
+      if (cfg.strategy === "colocated" && engines.some((e) => !e.accepting && !e.stopped)) return;
+      startScaling(deferred.shift()!);
+    }
+  };
   const startScaling = (toDp: number): void => {
     if (scaling !== undefined) return;
-    const cur = engines.reduce((a, e) => a + e.layout.dp, 0);
+    const cur = deployedDp();
     if (toDp === cur) return;
     const up = toDp > cur;
-    const old = engines[engines.length - 1]!;
-    const strategy = cfg.strategy === "horizontal" && !up && engines.length === 1 ? "cold_restart" : cfg.strategy;
+    const serving = deployed();
+    const old = serving[serving.length - 1]!;
+    const strategy = cfg.strategy === "horizontal" && !up && serving.length === 1 ? "cold_restart" : cfg.strategy;
     const newLayout = s.layoutOf(strategy === "horizontal" ? Math.abs(toDp - cur) : toDp);
     // with zero-copy the dies that stay keep their weights resident and load only what they lack
     const resident = strategy === "elastic" && cfg.mechanisms.zero_copy;
     const plan: ScalingPlan = scalingPlan(strategy, cfg.mechanisms, up, weightsToLoadPerDie(resident, up, newLayout.weightBytesPerDie, old.layout.weightBytesPerDie));
     bill();
     touch();
-    // dies of the new instance
+    // dies of the new instance (the old layout's EP ranks keep their positions: a die that stays keeps its shard)
     let ranks: number[];
     if (strategy === "horizontal") ranks = up ? take(newLayout.dies) : old.ranks;
     else if (plan.freshDies) ranks = take(newLayout.dies);
     else if (up) ranks = [...old.ranks, ...take(newLayout.dies - old.ranks.length)];
     else ranks = old.ranks.slice(0, newLayout.dies);
-    const newRanks = ranks.filter((r) => !held.has(r));
     for (const r of ranks) held.add(r);
     const rec: ScalingRecord = {
       kind: up ? "up" : "down",
@@ -432,7 +544,7 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
       runningAtSwitch: 0,
       requeued: 0,
       dropped: 0,
-      newKvTokensPerReplica: newLayout.decode.kvTokensPerReplica,
+      newKvTokensPerReplica: newLayout.kvTokensPerReplica,
     };
     scaling = rec;
     // colocated: the serving copy gives up part of its KV pool (kept reduced until it retires)
@@ -442,33 +554,43 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
     for (const e of engines) for (const r of e.ranks) perDie.set(r, (perDie.get(r) ?? 0) + e.bytesPerDie);
     let oldBytes = 0;
     for (const b of perDie.values()) oldBytes += b;
-    const newFixed = newLayout.weightBytesPerDie + newLayout.buffersBytesPerDie;
     const startsInstance = !(strategy === "horizontal" && !up);
     if (plan.during !== "none" && strategy !== "elastic" && startsInstance) {
-      // a second instance beside a serving one sizes its KV pool from the HBM left on its fullest die
-      // (one pool size for all ranks: vLLM takes the minimum over its workers), within the same
-      // activation reserve serving keeps
-      const usable = newLayout.hbmBytesPerDie * (1 - ACTIVATION_RESERVE_FRACTION);
-      let left = Infinity;
-      for (const r of ranks) left = Math.min(left, usable - (perDie.get(r) ?? 0) - newFixed);
-      rec.newKvTokensPerReplica = Math.min(newLayout.decode.kvTokensPerReplica, Math.max(0, Math.floor(left / newLayout.kvBytesPerTokenPerDie)));
-      if (rec.newKvTokensPerReplica * newLayout.decode.dp < cfg.load.input_tokens + cfg.load.output_tokens) {
-        // the config check (elastic.ts colocatedKvProblems) refuses this along the scalings it foresees
-        const pool = rec.newKvTokensPerReplica * newLayout.decode.dp;
-        throw new InputError([{ path: "workload.colocated_kv_fraction", message: `${strategy} dp ${cur} → ${toDp}: expected HBM for the new copy's KV pool of at least one request (${cfg.load.input_tokens + cfg.load.output_tokens} tokens), got room for ${pool} tokens; lower colocated_kv_fraction` }]);
-      }
+      // a second instance beside a serving one (colocated; fresh dies for horizontal and extravagant)
+      // sizes its KV pool from the HBM left on its fullest die — as the config check does
+      let fullest = 0;
+      for (const r of ranks) fullest = Math.max(fullest, perDie.get(r) ?? 0);
+      rec.newKvTokensPerReplica = kvPoolBesideTokens(newLayout, fullest);
+      const one = cfg.load.input_tokens + cfg.load.output_tokens;
+      // the config check (elastic.ts colocatedKvProblems) refuses this along the same scalings
+      if (rec.newKvTokensPerReplica < one) throw new Error(`elastic: ${strategy} dp ${cur} → ${toDp} left the new copy a KV pool of ${rec.newKvTokensPerReplica} tokens per replica, less than one request (${one} tokens), which the config check should have refused`);
     }
-    const newBytes = newFixed + rec.newKvTokensPerReplica * newLayout.kvBytesPerTokenPerDie;
-    // peak memory, summed over dies: both configurations where they coexist; a cold restart frees the
-    // old one first and zero-copy remaps the old pools (the IPC/no-IPC memory difference is not modelled)
-    if (plan.during === "none" || strategy === "elastic") rec.peakMemoryBytes = Math.max(oldBytes, ranks.length * newBytes);
-    else rec.peakMemoryBytes = oldBytes + (startsInstance ? ranks.length * newBytes : 0);
+    const newBytes = configBytesPerDie(newLayout, rec.newKvTokensPerReplica);
+    // peak memory, summed over dies: both configurations where they coexist; a cold restart frees the old
+    // one first; with zero-copy a die that stays holds the old configuration and the weights it receives
+    // until the switch remaps its pools to the new one, a joining die the new configuration, a leaving die
+    // the old one until the switch (the IPC/no-IPC memory difference is not modelled)
+    if (plan.during === "none") rec.peakMemoryBytes = Math.max(oldBytes, ranks.length * newBytes);
+    else if (strategy === "elastic") {
+      const incoming = Math.max(0, newLayout.weightBytesPerDie - old.layout.weightBytesPerDie);
+      const inNew = new Set(ranks);
+      let peak = 0;
+      for (const [r, b] of perDie) peak += inNew.has(r) ? Math.max(b + incoming, newBytes) : b;
+      for (const r of ranks) if (!perDie.has(r)) peak += newBytes;
+      rec.peakMemoryBytes = peak;
+    } else rec.peakMemoryBytes = oldBytes + (startsInstance ? ranks.length * newBytes : 0);
     if (plan.during === "none") {
       old.stopped = true;
       old.accepting = false;
     }
     if (emit) hooks.emit("span", { start: sim.now, dur: 0, kind: "scaling", where: `elastic/scaling`, what: `${cfg.strategy} dp ${cur} → ${toDp} start`, attrs: { from: cur, to: toDp } });
 
+    /** After a cold restart's tear-down the dies the new instance does not use are free. */
+    const releaseStopped = (): void => {
+      bill();
+      for (const r of old.ranks) if (!ranks.includes(r)) release(r);
+      next();
+    };
     let i = 0;
     const next = (): void => {
       if (i >= plan.components.length) {
@@ -480,16 +602,15 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
       if (c.name !== "weights_p2p") {
         rec.components.push({ name: c.name, s: c.ns / 1e9 });
         if (emit) hooks.emit("span", { start: t0, dur: c.ns, kind: "scaling", where: `elastic/scaling/${c.name}`, what: c.name, attrs: {} });
-        sim.schedule(c.ns, next);
+        sim.schedule(c.ns, c.name === "process_stop" ? releaseStopped : next);
         return;
       }
-      // P2P: one HCCL send/recv pair per receiving die, from a die that holds the weights (round robin)
-      const srcs = up ? old.ranks : old.ranks.filter((r) => !ranks.includes(r));
-      const dsts = up ? newRanks : ranks;
-      const perDst = weightsToLoadPerDie(true, up, newLayout.weightBytesPerDie, old.layout.weightBytesPerDie);
+      // P2P: each expert from a die that holds it, a joining die's non-expert shard from a die of its TP rank (p2p-plan.ts)
+      const ts = p2pTransfers(old.layout, old.ranks, newLayout, ranks, tp);
+      const into = new Map<number, number>();
+      for (const t of ts) into.set(t.dst, (into.get(t.dst) ?? 0) + t.bytes);
+      const perDst = Math.max(0, ...into.values());
       rec.p2pBytesPerDie = perDst;
-      const ts: Transfer[] = [];
-      dsts.forEach((d, k) => ts.push({ src: srcs[k % srcs.length]!, dst: d, bytes: perDst }));
       p2pInFlight++;
       // steps already running keep sending their remaining expert all-to-all bytes during the copy
       for (const e of engines) {
@@ -505,12 +626,20 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
         next();
       }, fabric);
     };
+    /** The new configuration is ready; a zero-copy switch waits for the old engine's step in flight (its tokens and prefills are kept), the scaling ends at the switch. */
     const finish = (): void => {
       bill();
       touch();
-      rec.endNs = sim.now;
-      if (plan.during === "none") rec.downtimeNs = rec.endNs - rec.startNs;
+      // a cold restart serves nothing from its start until the new instance is ready (it switches at once)
+      if (plan.during === "none") rec.downtimeNs = sim.now - rec.startNs;
       const ne = new Engine(newLayout, ranks, maxBatchOf(newLayout), rec.newKvTokensPerReplica);
+      if (plan.keepsKv && old.busy) old.atBoundary = () => switchTo(ne);
+      else switchTo(ne);
+    };
+    const switchTo = (ne: Engine): void => {
+      bill();
+      touch();
+      rec.endNs = sim.now;
       if (strategy === "horizontal") {
         if (up) engines.push(ne);
         else {
@@ -522,23 +651,13 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
         const moved = old.queue.splice(0);
         rec.runningAtSwitch = old.running.length;
         if (plan.keepsKv) {
-          // zero-copy: running sequences continue on the new layout with their KV (no re-prefill)
+          // zero-copy, at a step boundary of the old engine: running sequences continue on the new layout
+          // with their KV (no re-prefill)
+          for (const r of old.running) ne.adopt(r);
           ne.running = old.running;
-          for (const r of ne.running) ne.kvReserved += r.input + r.output;
           old.running = [];
-          if (old.busy) {
-            // the step in flight finishes on the old layout; its prefill batch joins the new engine's queue start
-            for (const r of old.batch) {
-              old.kvReserved -= r.input + r.output;
-              r.prefillStartNs = -1;
-              moved.unshift(r);
-            }
-            old.batch = [];
-            old.decodingNow = false;
-          }
           old.stopped = true;
           old.accepting = false;
-          old.busy = false;
           engines = engines.filter((x) => x !== old);
         } else if (plan.during === "none") {
           // cold restart: what was running (or in the stopped step) is requeued for re-prefill or dropped
@@ -559,10 +678,7 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
           // baselines: the old instance finishes its running sequences in the KV it kept, then its dies are released
           old.accepting = false;
         }
-        for (const r of old.ranks) if (!ranks.includes(r) && (old.stopped || plan.keepsKv)) {
-          held.delete(r);
-          freeRanks.push(r);
-        }
+        if (old.stopped) for (const r of old.ranks) if (!ranks.includes(r)) release(r);
         engines.push(ne);
         for (const r of moved) ne.queue.push(r);
         if (!old.stopped && !old.busy && old.running.length === 0) retire(old);
@@ -574,21 +690,15 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
       scaling = undefined;
       lastScaleEndNs = sim.now;
       if (emit) hooks.emit("span", { start: rec.startNs, dur: rec.endNs - rec.startNs, kind: "scaling", where: "elastic/scaling", what: `${cfg.strategy} dp ${rec.fromDp} → ${rec.toDp}`, attrs: { downtime_s: rec.downtimeNs / 1e9 } });
-      startDeferred();
+      pump();
     };
     next();
   };
 
   // ---- scheduled events and the SLO coordinator ----
-  // an event due while a scaling is in progress waits for it to end (one scaling at a time), then starts
-  const deferred: number[] = [];
   const onEvent = (dp: number): void => {
-    if (scaling !== undefined) deferred.push(dp);
-    else startScaling(dp);
-  };
-  startDeferred = () => {
-    const dp = deferred.shift();
-    if (dp !== undefined) startScaling(dp);
+    deferred.push(dp);
+    pump();
   };
   for (const ev of scheduledEvents(cfg)) sim.scheduleAt(Math.round(ev.at_s * 1e9), (a) => onEvent(a as number), ev.dp);
 
@@ -603,20 +713,21 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
     // demand ÷ capacity over the window; no capacity (all engines down) is no evidence of low load
     const util = dec.capacityArea > 0 ? dec.demandArea / dec.capacityArea : 1;
     dec.judged = dec.met = dec.demandArea = dec.capacityArea = 0;
-    const cur = engines.reduce((a, e) => a + e.layout.dp, 0);
-    let action: ElasticDecision["action"] = scaling !== undefined ? "scaling" : "hold";
-    if (scaling === undefined && sim.now - lastScaleEndNs >= cfg.scaling.cooldown_s * 1e9) {
+    const cur = deployedDp();
+    const inProgress = scaling !== undefined || deferred.length > 0;
+    let action: ElasticDecision["action"] = inProgress ? "scaling" : "hold";
+    if (!inProgress && sim.now - lastScaleEndNs >= cfg.scaling.cooldown_s * 1e9) {
       if (att < cfg.scaling.up_threshold && cur < cfg.to.dp) {
         action = "scale_up";
-        startScaling(cfg.to.dp);
+        onEvent(cfg.to.dp);
       } else if (util < cfg.scaling.down_utilisation && cur > cfg.from.dp) {
         if (++lowWindows >= cfg.scaling.down_windows) {
           lowWindows = 0;
           action = "scale_down";
-          startScaling(cfg.from.dp);
+          onEvent(cfg.from.dp);
         }
       } else lowWindows = 0;
-    } else if (scaling === undefined) action = "cooldown";
+    } else if (!inProgress) action = "cooldown";
     decisions.push({ t_s: sim.now / 1e9, judged: judgedNow, slo_attainment: att, utilisation: util, dp: cur, action });
     sim.schedule(decNs, decide);
   };
@@ -658,5 +769,21 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
   bill();
   // the last, partial window: a run cut by the drain limit, or one shorter than a window (a run has at least one row)
   if (partialWindowPending(timeline.length, win.arrivals + win.completed, sim.now, winNs)) sample(sim.now);
-  return { requests: reqs, scalings, timeline, decisions, dieSeconds: dieNs / 1e9, billedUntilNs: Math.min(sim.now, billUntil), endNs: sim.now, rejected, requeued: requeuedTotal, reprefillTokens: reprefill };
+  let unfinished = pending.length;
+  for (const e of engines) unfinished += e.queue.length + e.batch.length + e.running.length;
+  return {
+    requests: reqs,
+    scalings,
+    timeline,
+    decisions,
+    dieSeconds: dieNs / 1e9,
+    npuSeconds: dieNs / s.ranksPerNpu / 1e9,
+    emitted: { t: tokT, cum: tokCum },
+    billedUntilNs: Math.min(sim.now, billUntil),
+    endNs: sim.now,
+    rejected,
+    unfinished,
+    requeued: requeuedTotal,
+    reprefillTokens: reprefill,
+  };
 }

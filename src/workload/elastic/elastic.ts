@@ -7,6 +7,7 @@ import { moeLayerCount, type ModelArchitecture } from "../../model/architecture.
 import { kvCacheShareOnRank } from "../../model/kv-cache.js";
 import { ACTIVATION_BYTES } from "../../model/ops/op-input.js";
 import type { WeightPrecision } from "../../model/precision.js";
+import { weightBytesByComponent } from "../../model/weight-bytes.js";
 import type { SimEvents } from "../../trace/span.js";
 import { MAX_RUN_REQUESTS, pastEngineClock, ticksTooMany, timelineTooLong, tooLarge } from "../serving/run-size.js";
 import { meetsSlo } from "../serving/request.js";
@@ -15,7 +16,7 @@ import { ACTIVATION_RESERVE_FRACTION, DecodeCost, groupPhase, StepCostCache, typ
 import { clusterChip } from "../inference-bench/phase-model.js";
 import { checkVariants, parseVariants, type Variant } from "../compare-variants.js";
 import { defineWorkload, type JsonValue, type RuleViolation, type SummaryTable } from "../workload.js";
-import { simulateElastic, type ElasticOutcome, type LayoutCost } from "./elastic-sim.js";
+import { configBytesPerDie, kvPoolBesideTokens, simulateElastic, type ElasticOutcome, type LayoutCost, type LayoutMemory } from "./elastic-sim.js";
 import { elasticArrivals } from "./load.js";
 import { elasticCoreSchema, elasticSchema, elasticSections, scheduledEvents, type ElasticConfig, type ElasticCore } from "./schema.js";
 
@@ -87,31 +88,51 @@ export function expertA2aBytesPerToken(arch: ModelArchitecture, mtp: boolean): n
   return moeLayers * 2 * (arch.moe?.top_k ?? 1) * arch.hidden_size * ACTIVATION_BYTES;
 }
 
+/**
+ * The HBM sizes of a layout as serving's KV sizing sees its busiest die (inference-bench memory.ts):
+ * non-expert weights over attention TP + the die's expert slots, MoE comm buffers, and the KV of its share
+ * of the KV heads (MLA: the whole latent, replicated over TP). The config check and the run read these.
+ */
+function layoutMemoryOf(d: DecodeCost, arch: ModelArchitecture, tp: number): LayoutMemory {
+  return {
+    weightBytesPerDie: d.hbm.weights,
+    buffersBytesPerDie: d.hbm.buffers,
+    hbmBytesPerDie: d.hbm.capacity,
+    kvBytesPerTokenPerDie: d.kvBytesPerToken * kvCacheShareOnRank(arch, tp),
+    kvTokensPerReplica: d.kvTokensPerReplica,
+  };
+}
+
 function layoutCosts(cfg: ElasticCore, s: Sections, costs: StepCostCache, ctx: StepModelContext): (dp: number) => LayoutCost {
   const arch = s.model.arch;
-  // a die holds the KV of its share of the KV heads (MLA: the whole latent, replicated over TP), as serving sizes it
-  const share = kvCacheShareOnRank(arch, cfg.tp);
   const a2a = expertA2aBytesPerToken(arch, cfg.mtp.layers > 0);
+  const routed = arch.moe?.routed_experts ?? 0;
+  // one routed expert over every MoE layer (and the MTP layers' when MTP is on), as memory.ts counts a slot
+  const expertBytes = routed > 0 ? weightBytesByComponent(arch, s.precision, { includeMtp: cfg.mtp.layers > 0 }).routed_experts / routed : 0;
+  const { ranksPerNpu } = clusterChip(ctx.env);
   const memo = new Map<number, LayoutCost>();
   return (dp) => {
-    let l = memo.get(dp);
-    if (l !== undefined) return l;
-    const g = groupOf(cfg, dp, arch.moe?.routed_experts ?? 1, clusterChip(ctx.env).ranksPerNpu);
+    const known = memo.get(dp);
+    if (known !== undefined) return known;
+    const g = groupOf(cfg, dp, arch.moe?.routed_experts ?? 1, ranksPerNpu);
     const dies = dp * cfg.tp;
-    // every dp was checked to resolve (checkCore); the busiest die's HBM as serving's KV sizing sees it
-    // (inference-bench memory.ts): non-expert weights over attention TP + the die's expert slots + MoE comm buffers
+    // every dp was checked to resolve (checkCore)
     const decode = costs.decodeOf(g);
-    const h = decode.hbm;
-    l = {
+    const mem = layoutMemoryOf(decode, arch, cfg.tp);
+    // EP = dies, expert TP 1: each die holds (routed + redundant) / EP slots
+    const slots = routed > 0 ? (routed + g.deployment.redundant_experts) / dies : 0;
+    const l: LayoutCost = {
+      ...mem,
       dp,
       dies,
+      npus: decode.npus,
       prefill: costs.prefillOf(g),
       decode,
-      weightBytesPerDie: h.weights,
-      buffersBytesPerDie: h.buffers,
-      hbmBytesPerDie: h.capacity,
-      kvBytesPerTokenPerDie: decode.kvBytesPerToken * share,
       a2aBytesPerToken: a2a,
+      routedExperts: routed,
+      expertSlotsPerDie: slots,
+      expertBytes,
+      nonExpertBytesPerDie: Math.max(0, mem.weightBytesPerDie - slots * expertBytes),
     };
     memo.set(dp, l);
     return l;
@@ -264,37 +285,42 @@ function requestFitProblems(cfg: ElasticCore, decodeOf: ReadonlyMap<number, Deco
 
 /**
  * The colocated strategy loads the new copy on dies the serving copy keeps (colocated_kv_fraction of its
- * KV pool): the new copy's KV pool is what HBM is left, and it must hold one request. As elastic-sim.ts
- * sizes it, along the scalings the run makes (the scheduled events in time order, or from ↔ to), each new
- * copy serving with the pool it got.
+ * KV pool): the new copy's KV pool is what HBM is left (kvPoolBesideTokens, the function the run sizes it
+ * with), and one attention replica of it must hold one request (a sequence lives on one replica). Along the
+ * scalings the run makes — the scheduled events in time order, or from → to → from under the SLO
+ * coordinator —, each new copy serving with the pool it got. A die holds at most these two copies (the run
+ * starts a colocated scaling only once the copy before has retired). Under `slo` the coordinator may cycle
+ * from ↔ to again; the first pools bound the rest: both directions leave K = usable − both layouts' weights and
+ * buffers, so the pools alternate y₁ = K − f·x₀, x₁ = K − f·y₁, y₂ = K − f·x₁ … (token units, capped at
+ * serving's sizing) and converge on K ÷ (1 + f) from x₀ (serving's pool, the largest) down and y₁ up: y₁ is
+ * the smallest pool the to-layout ever gets and x₁ ≥ K ÷ (1 + f) ≥ y₁ the from-layout's.
  */
 function colocatedKvProblems(cfg: ElasticCore, s: Sections, decodeOf: ReadonlyMap<number, DecodeCost>, at: (string | number)[]): RuleViolation[] {
-  const share = kvCacheShareOnRank(s.model.arch, cfg.tp);
   const steps = cfg.scaling.policy === "slo" ? [cfg.to.dp, cfg.from.dp] : scheduledEvents(cfg).map((e) => e.dp);
   const one = cfg.load.input_tokens + cfg.load.output_tokens;
   const gb = (b: number): string => (b / 1e9).toFixed(2);
+  const mem = (dp: number): LayoutMemory => layoutMemoryOf(decodeOf.get(dp)!, s.model.arch, cfg.tp);
   let cur = cfg.from.dp;
-  let kvTokens = decodeOf.get(cur)!.kvTokensPerReplica;
+  let kvTokens = mem(cur).kvTokensPerReplica;
   for (const to of steps) {
     if (to === cur) continue;
-    const o = decodeOf.get(cur)!;
-    const n = decodeOf.get(to)!;
-    const oldKvBytes = kvTokens * o.kvBytesPerToken * share;
-    const fixed = o.hbm.weights + o.hbm.buffers + n.hbm.weights + n.hbm.buffers;
-    const usable = n.hbm.capacity * (1 - ACTIVATION_RESERVE_FRACTION);
-    const needTokens = Math.ceil(one / n.dp);
-    const needBytes = needTokens * n.kvBytesPerToken * share;
-    const left = usable - fixed - oldKvBytes * cfg.colocated_kv_fraction;
-    if (left < needBytes) {
+    const o = mem(cur);
+    const n = mem(to);
+    const pool = kvPoolBesideTokens(n, configBytesPerDie(o, kvTokens, cfg.colocated_kv_fraction));
+    if (pool < one) {
+      const usable = n.hbmBytesPerDie * (1 - ACTIVATION_RESERVE_FRACTION);
+      const fixed = configBytesPerDie(o, 0) + configBytesPerDie(n, 0);
+      const oldKvBytes = kvTokens * o.kvBytesPerTokenPerDie;
+      const needBytes = one * n.kvBytesPerTokenPerDie;
       const most = (usable - fixed - needBytes) / oldKvBytes;
-      const why = `a shared die has ${gb(usable)} GB of usable HBM, both copies' weights and buffers take ${gb(fixed)} GB, the serving copy's whole KV pool is ${gb(oldKvBytes)} GB and the new copy needs ${gb(needBytes)} GB for one request (${one} tokens over ${n.dp} replicas)`;
+      const why = `a shared die has ${gb(usable)} GB of usable HBM, both copies' weights and buffers take ${gb(fixed)} GB, the serving copy's whole KV pool is ${gb(oldKvBytes)} GB and the new copy needs ${gb(needBytes)} GB for one request (${one} tokens on one attention replica)`;
       const message =
         most >= 0.05
           ? `expected at most ${Math.floor(most * 100) / 100} for the colocated scaling dp ${cur} → ${to}, got ${cfg.colocated_kv_fraction}: ${why}`
           : `no fraction leaves room for the colocated scaling dp ${cur} → ${to} (got ${cfg.colocated_kv_fraction}, the least allowed is 0.05): ${why}; use another strategy`;
       return [{ path: [...at, "colocated_kv_fraction"], message }];
     }
-    kvTokens = Math.min(n.kvTokensPerReplica, Math.floor(left / (n.kvBytesPerToken * share)));
+    kvTokens = pool;
     cur = to;
   }
   return [];
@@ -307,19 +333,33 @@ interface VariantRun {
   readonly metrics: Record<string, JsonValue>;
 }
 
-/** Requests/s and output tokens/s completed in [a, b), ns. */
+/** Output tokens emitted before time `t` (ns), first tokens included, tokens. */
+function tokensBefore(o: ElasticOutcome, t: number): number {
+  const { t: at, cum } = o.emitted;
+  let lo = 0;
+  let hi = at.length; // the first index at or after t
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (at[mid]! < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo > 0 ? cum[lo - 1]! : 0;
+}
+
+/**
+ * Requests/s completed and output tokens/s emitted in [a, b), ns — tokens as serving counts them (each
+ * token when it is emitted, a first token included whether or not its request finishes), not a completed
+ * request's whole output at its completion.
+ */
 function rates(o: ElasticOutcome, a: number, b: number): { rps: number; tps: number } {
   if (!(b > a)) return { rps: 0, tps: 0 };
   let n = 0;
-  let tok = 0;
-  for (const r of o.requests) if (r.state === "done" && r.lastTokenNs >= a && r.lastTokenNs < b) {
-    n++;
-    tok += r.output;
-  }
-  return { rps: n / ((b - a) / 1e9), tps: tok / ((b - a) / 1e9) };
+  for (const r of o.requests) if (r.state === "done" && r.lastTokenNs >= a && r.lastTokenNs < b) n++;
+  return { rps: n / ((b - a) / 1e9), tps: (tokensBefore(o, b) - tokensBefore(o, a)) / ((b - a) / 1e9) };
 }
 
-function metricsOf(cfg: ElasticCore, o: ElasticOutcome): Record<string, JsonValue> {
+/** The `--json` metrics of one elastic run (docs/elastic.md). */
+export function elasticMetrics(cfg: ElasticCore, o: ElasticOutcome): Record<string, JsonValue> {
   const done = o.requests.filter((r) => r.state === "done");
   const met = done.filter((r) => meetsSlo(r, cfg.slo)).length;
   const arrived = o.requests.length;
@@ -330,7 +370,8 @@ function metricsOf(cfg: ElasticCore, o: ElasticOutcome): Record<string, JsonValu
   const scalings = o.scalings.map((x) => {
     const before = rates(o, Math.max(0, x.startNs - win), x.startNs);
     const during = rates(o, x.startNs, x.endNs);
-    const after = rates(o, x.endNs, x.endNs + win);
+    // over the part of the 10 s the run covered (a run cut by the drain limit ends earlier)
+    const after = rates(o, x.endNs, Math.min(x.endNs + win, o.endNs));
     return {
       kind: x.kind,
       from_dp: x.fromDp,
@@ -361,11 +402,13 @@ function metricsOf(cfg: ElasticCore, o: ElasticOutcome): Record<string, JsonValu
     requests_arrived: arrived,
     requests_completed: done.length,
     requests_rejected: rejected,
-    requests_unfinished: arrived - done.length - rejected,
+    // counted where they are at the end, so arrived = completed + rejected + unfinished checks that none was lost
+    requests_unfinished: o.unfinished,
     requests_requeued: o.requeued,
     reprefill_tokens: o.reprefillTokens,
-    // with nothing completed, 0 as serving reports (the table shows —), never a 1 that reads as all SLOs met
-    slo_attainment: done.length > 0 ? met / done.length : 0,
+    // of the arrived requests, as serving reports it: a dropped or unfinished request misses its SLOs (0 when
+    // nothing arrived; the table shows — when nothing completed)
+    slo_attainment: arrived > 0 ? met / arrived : 0,
     scale_up_s: ups.length > 0 ? (ups[0]!.endNs - ups[0]!.startNs) / 1e9 : null,
     scale_down_s: downs.length > 0 ? (downs[0]!.endNs - downs[0]!.startNs) / 1e9 : null,
     downtime_s: ups.length > 0 ? ups[0]!.downtimeNs / 1e9 : 0,
@@ -376,7 +419,7 @@ function metricsOf(cfg: ElasticCore, o: ElasticOutcome): Record<string, JsonValu
     throughput_rps_during: first?.throughput_rps_during ?? null,
     throughput_rps_after: first?.throughput_rps_after ?? null,
     // billed from t = 0 until the last request completes (or is dropped), not the idle drain after it
-    npu_seconds: o.dieSeconds / 2,
+    npu_seconds: o.npuSeconds,
     die_seconds: o.dieSeconds,
     billing_window_s: o.billedUntilNs / 1e9,
     scalings,
@@ -419,9 +462,10 @@ export const elasticWorkload = defineWorkload({
         hooks,
         net: ctx.env.networkModel(sim),
         observe: i === 0,
+        ranksPerNpu: clusterChip(ctx.env).ranksPerNpu,
       });
       if (ctx.hooks.has("progress")) ctx.hooks.emit("progress", { done: i + 1, total: variants.length, unit: "variants" });
-      return { name: v.name, cfg: v.cfg, outcome, metrics: metricsOf(v.cfg, outcome) };
+      return { name: v.name, cfg: v.cfg, outcome, metrics: elasticMetrics(v.cfg, outcome) };
     });
     const base = runs[0]!;
     const metrics: Record<string, JsonValue> = { ...base.metrics };
