@@ -28,9 +28,16 @@ export const GRAPH_COMPILE_NS = 33e9;
  */
 export const HCCL_INIT_NS = 4.4e9;
 /**
- * Device context creation on NPUs that join (aclrtSetDevice, stream and event pools), ns: a CPU-side
- * standby cannot create it before the dies are assigned. From memory of the ElasticMoE paper,
- * unverified. Paid by every scale-up that adds dies (all T3 scale-up rows), never by a scale-down.
+ * Device context creation (aclInit / aclrtSetDevice, stream and event pools), ns. From memory of the
+ * ElasticMoE paper, unverified. Device contexts belong to a process: they are created on dies that join
+ * (a CPU-side standby cannot create them before the dies are assigned) and, after any process start, on
+ * every die the new process runs on — a restarted process on the same dies initialises them again (on
+ * Ascend aclInit / aclrtSetDevice run per process; the old contexts die with the old process). So: every
+ * scale-up that adds dies (all T3 scale-up rows), and every scaling that starts a fresh process (cold
+ * restart up or down, ElasticMoE without zero-copy or without the pre-initialised standby, every
+ * baseline that starts an instance). Not paid by an ElasticMoE scale-down with zero-copy and pre-init
+ * (T3 scale-down row: the running workers on the remaining dies keep their contexts), nor by a
+ * horizontal scale-down (nothing is started).
  */
 export const DEVICE_INIT_NS = 1.0e9;
 /**
@@ -122,11 +129,13 @@ function coldStart(): CostComponent[] {
  */
 export function scalingPlan(strategy: StrategyName, m: Mechanisms, addsDies: boolean, storageBytesPerDie: number): ScalingPlan {
   const storage: CostComponent = { name: "weights_storage", ns: Math.round((storageBytesPerDie / STORAGE_READ_BYTES_PER_S) * 1e9) };
-  const dev: CostComponent[] = addsDies ? [{ name: "device_init", ns: DEVICE_INIT_NS }] : [];
+  // device contexts are per process: created on dies that join, and on every die of a freshly started process
+  const dev = (freshProcess: boolean): CostComponent[] => (addsDies || freshProcess ? [{ name: "device_init", ns: DEVICE_INIT_NS }] : []);
   const tail: CostComponent[] = [{ name: "alloc_plain", ns: PLAIN_ALLOC_NS }, { name: "warmup", ns: WARMUP_NS }];
   if (strategy === "cold_restart" || (strategy === "elastic" && !m.zero_copy)) {
+    // one plan for both cold restarts (the baseline and ElasticMoE without zero-copy), up and down
     return {
-      components: [{ name: "process_stop", ns: PROCESS_STOP_NS }, ...coldStart(), ...(addsDies || strategy === "cold_restart" ? [{ name: "device_init", ns: DEVICE_INIT_NS }] : []), storage, ...tail],
+      components: [{ name: "process_stop", ns: PROCESS_STOP_NS }, ...coldStart(), ...dev(true), storage, ...tail],
       during: "none",
       addReplica: false,
       freshDies: false,
@@ -137,7 +146,7 @@ export function scalingPlan(strategy: StrategyName, m: Mechanisms, addsDies: boo
     return {
       components: [
         ...(m.preinit ? [] : coldStart()),
-        ...dev,
+        ...dev(!m.preinit),
         m.p2p_weights ? { name: "weights_p2p", ns: 0 } : storage,
         m.ipc_alloc ? { name: "alloc_ipc", ns: IPC_ALLOC_NS } : { name: "alloc_plain", ns: PLAIN_ALLOC_NS },
         { name: "warmup", ns: WARMUP_NS },
@@ -155,7 +164,7 @@ export function scalingPlan(strategy: StrategyName, m: Mechanisms, addsDies: boo
   }
   // baselines start a fresh instance from storage while the old one serves
   return {
-    components: [...coldStart(), { name: "device_init", ns: DEVICE_INIT_NS }, storage, ...tail],
+    components: [...coldStart(), ...dev(true), storage, ...tail],
     during: strategy === "colocated" ? "old_reduced_kv" : "old",
     addReplica: strategy === "horizontal",
     freshDies: strategy === "extravagant",

@@ -48,7 +48,7 @@ export const routingSchema = z.strictObject({
 
 /** `workload.mtp`: multi-token prediction (speculative decoding with the model's MTP module; also per serving instance). */
 export const mtpSchema = z.strictObject({
-  /** Draft tokens per step (MTP module runs per step), count; 0 = off. */
+  /** Draft tokens per step (MTP module passes per step: the first on the 1 + layers verified tokens per sequence, each later one on one token), count; 0 = off. */
   layers: z.int().min(0).max(4).default(0),
   /** Probability that a draft token is accepted, dimensionless in [0, 1]. Default 0.7: CM384 MTP acceptance (targets.md T1). */
   acceptance: z.number().min(0).max(1).default(0.7),

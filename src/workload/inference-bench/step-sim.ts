@@ -22,7 +22,8 @@ import { layerTables, layerWeights, observedPlacement, sampleSequenceTokens, sam
 /*
  * One benchmarked phase on the engine. A step is a sequence of stages: the graph launch, the embedding,
  * the decoder layers, the LM head, then per MTP draft token the MTP module's projection, its layer and
- * its head. The layers run as a two-stream pipeline over the micro-batches: task A(m,l) is micro-batch
+ * its head (the first draft pass on the step's 1 + k query tokens per sequence, each later one on one
+ * token per sequence: see the MTP stages below). The layers run as a two-stream pipeline over the micro-batches: task A(m,l) is micro-batch
  * m's attention block of layer l on the attention stream, F(m,l) its FFN (dense or MoE) on the MoE
  * stream; A(m,l) waits for F(m,l−1), F(m,l) for A(m,l), and each stream runs its tasks in order. With
  * one micro-batch both run on one stream over the whole die, and so do the dense-FFN layers with several
@@ -115,6 +116,36 @@ interface MoeParts {
   readonly tokensPerRank: number;
 }
 
+/** A segment of a comm_stream chain: a maximal run of compute or of communication items, priced. */
+interface Segment {
+  readonly comm: boolean;
+  readonly list: PricedList;
+}
+
+/**
+ * The layer work of one pass shape, priced once: the main model's pass (and the first MTP draft pass) on
+ * the step's query tokens, the later MTP draft passes on one token per sequence.
+ */
+interface PassShapes {
+  /** Query tokens per sequence, tokens. */
+  readonly queryTokens: number;
+  /** Op-builder input of each micro-batch. */
+  readonly microInputs: readonly LayerOpsInput[];
+  /** Attention of each micro-batch (split_cores). */
+  readonly attn: readonly PricedList[];
+  readonly moeParts: readonly MoeParts[];
+  /** Per-sequence routing urns of each micro-batch (routing.sequence_cv > 0). */
+  readonly urns: readonly (SequenceUrns | undefined)[];
+  /** Attention and dense FFN of the whole replica batch (a dense layer run unsplit). */
+  readonly attnWhole: PricedList;
+  readonly denseWhole: PricedList | undefined;
+  /** comm_stream segments per micro-batch. */
+  readonly attnSegs: readonly (readonly Segment[])[];
+  readonly denseSegs: readonly (readonly Segment[])[];
+  readonly denseUnsplit: boolean;
+  readonly moeSegs: readonly { readonly pre: readonly Segment[]; readonly shared: readonly Segment[]; readonly post: readonly Segment[] }[];
+}
+
 /** One priced MoE FFN instance, ns: the parts as the slowest rank sees them. */
 interface MoeInstance {
   /** Router and gating before the dispatch. */
@@ -167,7 +198,6 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
   const spTpSp = usesSpTpSp(model.fullInput);
   const attnList = (inp: LayerOpsInput): LayerItem[] => (spTpSp ? spTpSpAttentionItems(inp) : attentionItems(inp));
   const denseList = (inp: LayerOpsInput): LayerItem[] => denseFfnItems(spTpSp ? spDenseInput(inp) : inp);
-  const attn = model.microInputs.map((inp) => pricer.listNs(attnList(inp), model.attentionCores));
 
   // ---- MoE: the rank-independent parts, and the exchange model ----
   const moe = arch.moe;
@@ -176,9 +206,11 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
   const slotsPerRank = model.placement.slotsPerRank;
   const routedSlots = model.placement.routedSlots;
   const totalSlots = routedSlots + model.placement.sharedSlots;
-  const moeParts: MoeParts[] = [];
-  if (moe !== undefined) {
-    for (const inp of model.microInputs) {
+  /** The rank-independent MoE parts of each micro-batch of a pass shape. */
+  const moePartsOf = (inputs: readonly LayerOpsInput[]): MoeParts[] => {
+    const moeParts: MoeParts[] = [];
+    if (moe === undefined) return moeParts;
+    for (const inp of inputs) {
       const { pre, shared, post, dispatch } = moeFfnParts(inp, balancedExpertLoad(inp));
       moeParts.push({
         preItems: pre,
@@ -191,7 +223,8 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
         tokensPerRank: moeTokensPerRank(inp),
       });
     }
-  }
+    return moeParts;
+  };
   const group = Array.from({ length: n }, (_, i) => i);
   const variant = model.exchange;
   const moeAiv = model.commAiv;
@@ -245,11 +278,11 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
 
   // ---- expert time per EP rank, memoised by what decides the operator shapes ----
   const expertMemo = new Map<string, number>();
-  const expertNs = (m: number, routed: number[], shared: number[]): number => {
-    const key = `${m}|${shapeKey(routed)}|${shapeKey(shared)}`;
+  const expertNs = (sh: PassShapes, m: number, routed: number[], shared: number[]): number => {
+    const key = `${sh.queryTokens}|${m}|${shapeKey(routed)}|${shapeKey(shared)}`;
     let ns = expertMemo.get(key);
     if (ns === undefined) {
-      ns = pricer.listNs(moeFfnParts(model.microInputs[m]!, { routed, shared } satisfies ExpertLoad).experts, model.moeCores).ns;
+      ns = pricer.listNs(moeFfnParts(sh.microInputs[m]!, { routed, shared } satisfies ExpertLoad).experts, model.moeCores).ns;
       expertMemo.set(key, ns);
     }
     return ns;
@@ -273,17 +306,19 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
   // attention replicas. A rank's tokens are its replica's micro-batch tokens (sequence-major) cut into tp
   // equal runs: rank g holds run g mod tp of replica ⌊g / tp⌋ (SP–TP–SP prefill: a prompt spans ranks).
   const attnDp = model.layout.attention.dp;
-  const seqTokens = model.queryTokens;
   // κ = 1/cv²; a cv so small that κ overflows is the cv → 0 limit: tokens route independently
   const concentration = 1 / (s.routing.sequence_cv * s.routing.sequence_cv);
-  const urns: (SequenceUrns | undefined)[] = model.microSequences.map((seqs) =>
-    moe === undefined || !Number.isFinite(concentration) || tables.length === 0
-      ? undefined
-      : new SequenceUrns(attnDp * seqs, tables[0]!.tables.length, seqTokens, tables[0]!.picksPerTable, tables[0]!.expertsPerTable, concentration),
-  );
-  const routeSample = (layer: number, m: number): MoeRouting => {
+  /** One urn per micro-batch for a pass shape of `seqTokens` query tokens per sequence. */
+  const urnsOf = (seqTokens: number): (SequenceUrns | undefined)[] =>
+    model.microSequences.map((seqs) =>
+      moe === undefined || !Number.isFinite(concentration) || tables.length === 0
+        ? undefined
+        : new SequenceUrns(attnDp * seqs, tables[0]!.tables.length, seqTokens, tables[0]!.picksPerTable, tables[0]!.expertsPerTable, concentration),
+    );
+  const routeSample = (sh: PassShapes, layer: number, m: number): MoeRouting => {
     const mo = moe as MoeArchitecture;
-    const T = moeParts[m]!.tokensPerRank;
+    const T = sh.moeParts[m]!.tokensPerRank;
+    const seqTokens = sh.queryTokens;
     slotTokens.fill(0);
     copies.fill(0);
     expertCopies.fill(0);
@@ -310,7 +345,7 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
         const base = src * n + rankOfSlot[slot]! * etp;
         for (let q = 0; q < etp; q++) copies[base + q]!++;
       };
-      const u = urns[m];
+      const u = sh.urns[m];
       if (u === undefined) for (src = 0; src < n; src++) sampleTokens(tab, rng, T, pick);
       else {
         u.reset();
@@ -328,8 +363,8 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
         }
       }
     }
-    const sh = model.placement.sharedSlots;
-    if (sh > 0) {
+    const sharedSlots = model.placement.sharedSlots;
+    if (sharedSlots > 0) {
       const replicas = model.layout.shared_experts.replicas;
       for (let g = 0; g < n; g++) {
         const rep = g % replicas;
@@ -346,13 +381,13 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
    * experts and residual are tasks of their own that account for themselves, and ranks wait only for
    * their dispatch.
    */
-  const moeSample = (layer: number, m: number, inline: boolean): MoeInstance => {
-    const parts = moeParts[m]!;
+  const moeSample = (sh: PassShapes, layer: number, m: number, inline: boolean): MoeInstance => {
+    const parts = sh.moeParts[m]!;
     if (inline) {
       addClasses(parts.pre);
       addClasses(parts.post);
     }
-    const routing = routeSample(layer, m);
+    const routing = routeSample(sh, layer, m);
     // tokens per EP rank and its expert time
     const eps = n / etp;
     let maxRank = 0;
@@ -369,7 +404,7 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
       }
       maxRank = Math.max(maxRank, tot);
       sumRank += tot;
-      rankExpertNs[p] = expertNs(m, routed, shared);
+      rankExpertNs[p] = expertNs(sh, m, routed, shared);
     }
     const imb = sumRank > 0 ? maxRank / (sumRank / eps) : 1;
     imbSum += imb;
@@ -422,8 +457,8 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
   };
 
   /** One MoE FFN as a single task (one stream, or the MoE stream of split_cores). */
-  const moeTask = (layer: number, m: number, label: string) => (start: number): number => {
-    const x = moeSample(layer, m, true);
+  const moeTask = (sh: PassShapes, layer: number, m: number, label: string) => (start: number): number => {
+    const x = moeSample(sh, layer, m, true);
     if (emit && x.dispatchOp > 0) {
       const t0 = start + x.pre;
       moeSpan("dispatch", t0, x.dispatchOp, label, x);
@@ -454,8 +489,6 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
   // has no communication to hide, and split into micro-batches on a core subset it only reads its
   // weights once per micro-batch through fewer cores' GM paths. SGLang's DeepSeek two-batch overlap runs
   // the first_k_dense_replace layers unsplit the same way (from memory of sglang deepseek_v2.py, unverified).
-  const attnWhole = pricer.listNs(attnList(model.fullInput), undefined);
-  const denseWhole = arch.dense_intermediate_size !== undefined ? pricer.listNs(denseList(model.fullInput), undefined) : undefined;
   /** Maximal runs of compute items and of communication items, in order, each priced. */
   const segmentsOf = (items: readonly LayerItem[], cores: CoreSubset | undefined): { comm: boolean; list: PricedList }[] => {
     const out: { comm: boolean; list: PricedList }[] = [];
@@ -472,12 +505,28 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
     return out;
   };
   const commStream = M > 1 && model.overlap === "comm_stream";
-  const attnSegs = commStream ? model.microInputs.map((inp) => segmentsOf(attnList(inp), model.attentionCores)) : [];
-  const denseSegs = commStream && arch.dense_intermediate_size !== undefined ? model.microInputs.map((inp) => segmentsOf(denseList(inp), model.attentionCores)) : [];
   const hasComm = (segs: readonly { comm: boolean }[]): boolean => segs.some((g) => g.comm);
-  /** comm_stream: a dense layer with no communication to hide runs unsplit (the micro-batches' segments are alike). */
-  const denseUnsplit = denseSegs.length > 0 && !hasComm(attnSegs[0]!) && !hasComm(denseSegs[0]!);
-  const moeSegs = commStream ? moeParts.map((p) => ({ pre: segmentsOf(p.preItems, model.moeCores), shared: segmentsOf(p.sharedItems, model.moeCores), post: segmentsOf(p.postItems, model.moeCores) })) : [];
+  /** Prices the layer work of a pass shape: `microInputs` per micro-batch, `fullInput` the whole replica, `queryTokens` per sequence. */
+  const passShapes = (microInputs: readonly LayerOpsInput[], fullInput: LayerOpsInput, queryTokens: number): PassShapes => {
+    const moeParts = moePartsOf(microInputs);
+    const attnSegs = commStream ? microInputs.map((inp) => segmentsOf(attnList(inp), model.attentionCores)) : [];
+    const denseSegs = commStream && arch.dense_intermediate_size !== undefined ? microInputs.map((inp) => segmentsOf(denseList(inp), model.attentionCores)) : [];
+    return {
+      queryTokens,
+      microInputs,
+      attn: microInputs.map((inp) => pricer.listNs(attnList(inp), model.attentionCores)),
+      moeParts,
+      urns: urnsOf(queryTokens),
+      attnWhole: pricer.listNs(attnList(fullInput), undefined),
+      denseWhole: arch.dense_intermediate_size !== undefined ? pricer.listNs(denseList(fullInput), undefined) : undefined,
+      attnSegs,
+      denseSegs,
+      // comm_stream: a dense layer with no communication to hide runs unsplit (the micro-batches' segments are alike)
+      denseUnsplit: denseSegs.length > 0 && !hasComm(attnSegs[0]!) && !hasComm(denseSegs[0]!),
+      moeSegs: commStream ? moeParts.map((p) => ({ pre: segmentsOf(p.preItems, model.moeCores), shared: segmentsOf(p.sharedItems, model.moeCores), post: segmentsOf(p.postItems, model.moeCores) })) : [],
+    };
+  };
+  const mainShapes = passShapes(model.microInputs, model.fullInput, model.queryTokens);
 
   /**
    * comm_stream: every layer of every micro-batch is a chain of compute and communication segments
@@ -491,7 +540,8 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
    * micro-batch 0's next layer computes while micro-batch 1 still combines. A dense layer with no
    * communication (attention TP 1) runs whole, full batch on the whole die, as with split_cores.
    */
-  const commStreamStage = (layers: { index: number; kind: "dense" | "moe"; routingLayer: number; label: string }[], main: boolean): Stage => {
+  const commStreamStage = (sh: PassShapes, layers: { index: number; kind: "dense" | "moe"; routingLayer: number; label: string }[], main: boolean): Stage => {
+    const { attnWhole, denseWhole, attnSegs, denseSegs, denseUnsplit, moeSegs } = sh;
     const tasks: Task[] = [];
     const streams: number[][] = [[], []];
     // last task of each micro-batch's previous layer (−1: none yet)
@@ -560,7 +610,7 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
           moePerStep++;
           const label = `${L.label} mb${m}`;
           const disp = add(true, m, [afterPre], `${L.label} dispatch mb${m}`, (t0) => {
-            x = moeSample(L.routingLayer, m, false);
+            x = moeSample(sh, L.routingLayer, m, false);
             if (emit && x.dispatchOp > 0) moeSpan("dispatch", t0, x.dispatchOp, label, x);
             return Math.round(x.dispatch);
           });
@@ -585,9 +635,10 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
     return { tasks, streams, main, ready: true };
   };
 
-  const layerStage = (layers: { index: number; kind: "dense" | "moe"; routingLayer: number; label: string }[], main: boolean): Stage => {
+  const layerStage = (sh: PassShapes, layers: { index: number; kind: "dense" | "moe"; routingLayer: number; label: string }[], main: boolean): Stage => {
     const tasks: Task[] = [];
-    if (commStream) return commStreamStage(layers, main);
+    if (commStream) return commStreamStage(sh, layers, main);
+    const { attn, attnWhole, denseWhole } = sh;
     const streams: number[][] = M > 1 ? [[], []] : [[]];
     // FFN task ids of the previous layer, one per micro-batch it ran in
     let prev: number[] = [];
@@ -603,7 +654,7 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
         // a split layer's micro-batch waits for its own FFN of the layer before; an unsplit one for all of them
         tasks.push({ deps: split && prev.length === M ? [prev[m]!] : prev, where: on(attnWhere), what: `${L.label} attention ${tag(m)}`, mb: -1, done: false, started: false, run: priced(a) });
         if (L.kind === "moe") moePerStep++;
-        const ffnRun = L.kind === "moe" ? moeTask(L.routingLayer, m, `${L.label} ${tag(m)}`) : priced(denseWhole!);
+        const ffnRun = L.kind === "moe" ? moeTask(sh, L.routingLayer, m, `${L.label} ${tag(m)}`) : priced(denseWhole!);
         cur.push(tasks.length);
         tasks.push({ deps: [aId], where: on(ffnWhere), what: `${L.label} ${L.kind === "moe" ? "MoE" : "dense FFN"} ${tag(m)}`, mb: -1, done: false, started: false, run: ffnRun });
         if (!split) streams[0]!.push(aId, aId + 1);
@@ -626,7 +677,7 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
   const stages: Stage[] = [joined("graph launch", { ns: GRAPH_LAUNCH_NS, byClass: { graph_launch: GRAPH_LAUNCH_NS } })];
   const emb = embeddingItems(full);
   if (emb.length > 0) stages.push(joined("embedding", pricer.listNs(emb, dieCores)));
-  stages.push(layerStage(mainLayers, true));
+  stages.push(layerStage(mainShapes, mainLayers, true));
   const head = pricer.listNs(headItems(full), dieCores);
   stages.push(joined("LM head + sampling", head));
   if (mtpLayers > 0) {
@@ -636,14 +687,33 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
     const nLayer = decoderLayerItems(full, mtpKind, load).length;
     const nHead = headItems(full).length;
     const prefix = pricer.listNs(all.slice(0, all.length - nLayer - nHead), dieCores);
-    // The module runs on every verified position (its KV cache needs each accepted one), but the next
-    // draft comes from one of them per sequence, the last accepted: the head computes logits and samples
-    // for those rows only (vLLM's proposer and SGLang's draft extend take the last token's hidden state)
+    // Token counts per draft pass (from memory of vLLM's EagleProposer.propose, which DeepSeek MTP uses,
+    // and SGLang's EAGLE worker with topk 1; unverified). The module is applied k times in sequence, as
+    // DeepSeek-V3's chained MTP modules are (one module, reused, on models with mtp_layers = 1):
+    // - pass 0 runs on every position the main model verified, 1 + k per sequence: the module's KV cache
+    //   needs each accepted one, and the main model's hidden states exist for all of them;
+    // - pass j ≥ 1 runs on one token per sequence, the draft pass j − 1 sampled (its hidden state is the
+    //   previous pass's output for that token), attending over the cached positions.
+    // Every pass's head computes logits and samples for one row per sequence only: pass 0's draft comes
+    // from the last accepted position (vLLM's proposer and SGLang's draft extend take the last token's
+    // hidden state). A later pass attends over kv_len + j positions; the few extra are not priced (kv_len).
     const draftRows: LayerOpsInput = { ...full, shape: { ...full.shape, queryTokens: 1 } };
     const mtpHead = pricer.listNs(headItems(draftRows, { prefix: "mtp " }), dieCores);
+    let later: { shapes: PassShapes; prefix: PricedList } | undefined;
+    if (mtpLayers > 1) {
+      const one = (inp: LayerOpsInput): LayerOpsInput => ({ ...inp, shape: { ...inp.shape, queryTokens: 1 } });
+      const oneLoad = balancedExpertLoad(draftRows);
+      const items = mtpModuleItems(draftRows, oneLoad);
+      const cut = items.length - decoderLayerItems(draftRows, mtpKind, oneLoad).length - headItems(draftRows).length;
+      later = {
+        shapes: passShapes(model.microInputs.map(one), draftRows, 1),
+        prefix: pricer.listNs(items.slice(0, cut), dieCores),
+      };
+    }
     for (let k = 0; k < mtpLayers; k++) {
-      stages.push(joined(`MTP ${k} embedding + eh_proj`, prefix));
-      stages.push(layerStage([{ index: arch.layers, kind: mtpKind, routingLayer: moeLayers, label: `MTP${k}` }], false));
+      const pass = k === 0 || later === undefined ? { shapes: mainShapes, prefix } : later;
+      stages.push(joined(`MTP ${k} embedding + eh_proj`, pass.prefix));
+      stages.push(layerStage(pass.shapes, [{ index: arch.layers, kind: mtpKind, routingLayer: moeLayers, label: `MTP${k}` }], false));
       stages.push(joined(`MTP ${k} head`, mtpHead));
     }
   }

@@ -60,6 +60,41 @@ describe("ElasticMoE scaling plans: each mechanism removes exactly one cost comp
   });
 });
 
+describe("device_init is per process: a cold restart pays it on a scale-down too (aclInit / aclrtSetDevice run per process)", () => {
+  const S = 1e9;
+  it("the cold_restart baseline and ElasticMoE without zero-copy scale down with the same plan", () => {
+    // process_stop 4.6 + process_start 15 + graph_compile 33 + hccl_init 4.4 + device_init 1
+    // + storage 8.79 GB / 1.2 GB/s = 7.325 + alloc_plain 0.86 + warm-up 1.2 = 67.385 s
+    // (before: ElasticMoE −zero-copy skipped device_init on a scale-down, 66.385 s)
+    const cold = scalingPlan("cold_restart", ALL_ON, false, BYTES);
+    const noZeroCopy = scalingPlan("elastic", { ...ALL_ON, zero_copy: false }, false, BYTES);
+    expect(total(cold)).toBeCloseTo(67.385 * S, -3);
+    expect(total(noZeroCopy)).toBeCloseTo(67.385 * S, -3);
+    expect(names(noZeroCopy)).toEqual(names(cold));
+    expect(names(cold)).toContain("device_init");
+  });
+
+  it("ElasticMoE without the pre-initialised standby starts a fresh process: device_init on a scale-down too", () => {
+    // process_start 15 + graph_compile 33 + hccl_init 4.4 + device_init 1 + P2P (priced later, 0 here)
+    // + alloc_ipc 0.15 + warm-up 1.2 = 54.75 s (before: 53.75 s, no device_init)
+    const p = scalingPlan("elastic", { ...ALL_ON, preinit: false }, false, BYTES);
+    expect(total(p)).toBeCloseTo(54.75 * S, -3);
+    expect(names(p)).toContain("device_init");
+  });
+
+  it("the full mechanism set scales down in place (T3 scale-down row): no process start, no device_init", () => {
+    // alloc_ipc 0.15 + warm-up 1.2 = 1.35 s + P2P of the removed dies' experts (priced on the network)
+    const p = scalingPlan("elastic", ALL_ON, false, BYTES);
+    expect(total(p)).toBe(IPC_ALLOC_NS + WARMUP_NS);
+    expect(names(p)).not.toContain("process_start");
+  });
+
+  it("cold restart up and down differ by nothing but the bytes read", () => {
+    expect(total(scalingPlan("cold_restart", ALL_ON, true, BYTES))).toBe(total(scalingPlan("cold_restart", ALL_ON, false, BYTES)));
+    expect(DEVICE_INIT_NS).toBe(1e9);
+  });
+});
+
 describe("weights a die must load: only what it lacks when its weights stay resident", () => {
   const EP6 = 11.47e9; // B per die at DP3-TP2-EP6 (22 expert slots)
   const EP8 = 8.8e9; // B per die at DP4-TP2-EP8 (16 expert slots)
