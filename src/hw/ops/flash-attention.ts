@@ -213,13 +213,23 @@ const MIN_KV_BLOCK = 64;
  * otherwise): the search's smallest one fits, as every larger one needs more. Head dimensions decide it.
  */
 export function attentionTilingFits(die: DieSpec, s: Pick<AttentionKernelShape, "dk" | "dv" | "kvBytesPerToken">, cores: Cores): boolean {
-  return kvSlotsOf(die.buffers, s, MIN_ROWS, MIN_KV_BLOCK, Math.max(1, Math.floor(cores.aiv / cores.aic))) > 0;
+  return kvSlotsOf(die.buffers, s, MIN_ROWS, MIN_KV_BLOCK, pairCores(cores).aivPerAic) > 0;
+}
+
+/**
+ * The cores a work unit pairs: one AIC with `aivPerAic` AIVs of its own (the softmax and rescale run on
+ * them). With fewer AIVs than AICs only `aiv` AICs get a partner and work; the others idle (they used to
+ * be credited with an AIV each, pricing the vector work on AIVs the kernel was not given).
+ */
+function pairCores(cores: Cores): { cores: Cores; aivPerAic: number } {
+  const aic = Math.min(cores.aic, cores.aiv);
+  return { cores: { aic, aiv: cores.aiv }, aivPerAic: Math.floor(cores.aiv / aic) };
 }
 
 /** Cost of the attention kernel on `cores` of `die`, with the tiling chosen. */
-export function attentionKernelCost(die: DieSpec, s: AttentionKernelShape, cores: Cores, flops: number): { cost: OpCost; tiling: AttentionTiling } {
+export function attentionKernelCost(die: DieSpec, s: AttentionKernelShape, given: Cores, flops: number): { cost: OpCost; tiling: AttentionTiling } {
   const f = die.clockHz / 1e9;
-  const aivPerAic = Math.max(1, Math.floor(cores.aiv / cores.aic));
+  const { cores, aivPerAic } = pairCores(given);
   const qBytesPerRow = s.dk * BF16;
   let best: { ns: number; tiling: AttentionTiling; memoryBound: boolean } | undefined;
   // tiling search range (assumption bounding the search; the UB/L1 fits of kvSlotsOf decide feasibility):

@@ -138,7 +138,7 @@ interface Evaluated {
   readonly coreCycles: number;
   /** Bytes read from HBM by the cube side, bytes. */
   readonly hbmRead: number;
-  /** Whether any wave was data-movement bound. */
+  /** Whether data-movement-bound waves take more than half of the wave cycles (the op's binding side). */
   readonly memoryBound: boolean;
 }
 
@@ -188,7 +188,9 @@ function evaluate(c: GemmContext, baseM: number, baseN: number, baseK: number, l
   // L2 reuse: tiles run row by row (N inner), so an A row panel is read from HBM once and re-read from
   // L2 by the other tiles of its row. B is re-read by every row of tiles: from L2 when all of B stays
   // resident (fits L2 next to the A panels in flight), else from HBM each time. The transposed order
-  // (M inner) is symmetric; the kernel takes the order that reads less from HBM.
+  // (M inner) is symmetric; the kernel takes the order that reads less from HBM. On a core subset the
+  // operator still sees the whole die's L2 (like the HBM below, the L2 is not a core-count share; what a
+  // concurrent stream keeps resident there is not part of one operator's cost).
   const aBytesTotal = m * k * p.a;
   const bBytesTotal = c.bFromWorkspace ? 0 : n * k * p.bStored;
   const half = die.l2Bytes / 2;
@@ -218,9 +220,10 @@ function evaluate(c: GemmContext, baseM: number, baseN: number, baseK: number, l
   if ((waves * fastest + fill + lastDrain + castPass) * (1 - 1e-9) >= bound) return undefined;
 
   // Each wave lasts as long as its slowest tile. Tiles are numbered group, row, column, K slice; a wave
-  // holds `cores` consecutive tiles.
+  // holds `cores` consecutive tiles. The GEMM is labelled data-movement bound when such waves take most
+  // of the wave cycles (one memory-bound edge wave does not make a compute-bound GEMM memory-bound).
   let cycles = 0;
-  let memoryBound = false;
+  let memoryCycles = 0;
   for (let w = 0; w < waves; w++) {
     const s = w * cores;
     const e = Math.min(total, s + cores);
@@ -233,8 +236,9 @@ function evaluate(c: GemmContext, baseM: number, baseN: number, baseK: number, l
     }
     const tc = fullRow ? (fullCol ? full : eN) : fullCol ? eM : eMN;
     cycles += tc.cycles;
-    if (tc.memoryBound) memoryBound = true;
+    if (tc.memoryBound) memoryCycles += tc.cycles;
   }
+  const memoryBound = memoryCycles > cycles / 2;
   return {
     tiling: { baseM, baseN, baseK: Math.min(baseK, kSlice), l0cDoubleBuffer: l0cDb, tilesM, tilesN, splitK, waves },
     coreCycles: cycles + fill + lastDrain + castPass,
@@ -360,7 +364,8 @@ function gemmImpl(die: DieSpec, s: GemmShape, groups: number, subset?: CoreSubse
     const aivNs = Math.max(read, vec, write) / f;
     if (aivNs > coreNs) {
       coreNs = aivNs;
-      memoryBound = read >= vec;
+      // data movement (HBM read or the UB → L2 write of the BF16 weights) or the vector unit binds
+      memoryBound = Math.max(read, write) >= vec;
     }
   }
   // Die-wide HBM bound. A GEMM on a subset of the cube cores is limited by those cores' own GM read

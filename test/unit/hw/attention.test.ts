@@ -6,6 +6,16 @@ import type { CoreSubset } from "../../../src/hw/ops/op-cost.js";
 const die = chipByName("910C").die;
 
 describe("MLA decode", () => {
+  test("with fewer AIVs than AICs only as many AIC–AIV pairs work: 12 AIV on 24 AIC cannot beat 12 cube cores", () => {
+    // 48 × 256 rows × 4096 KV × (576 + 512) MAC = 54,760,833,024 MAC; on 12 AIC at 4,096 MAC/cycle × 0.9 issue:
+    // 54,760,833,024 / 4096 / 0.9 / 12 = 1,237,902 cycles = 647,291 ns at 1.912435 GHz (a lower bound: no padding,
+    // no data movement). Before the fix each of the 24 AICs was credited with one AIV: 517.9 µs.
+    const s = { batch: 48, kvLen: 4096, heads: 128, qTokens: 2 };
+    const c = mlaDecodeCost(die, s, { aic: 24, aiv: 12 });
+    expect(c.ns).toBeGreaterThan(1_237_902 / 1.912435);
+    expect(c.ns).toBeCloseTo(mlaDecodeCost(die, s, { aic: 12, aiv: 12 }).ns, 6);
+  });
+
   test("moves 576 BF16 latent elements per KV token per sequence, plus Q (576) and O (512) per head, once", () => {
     const c = mlaDecodeCost(die, { batch: 8, kvLen: 1000, heads: 128 });
     expect(c.bytes).toBe(8 * (1000 * 576 * 2 + 128 * (576 + 512) * 2));

@@ -116,6 +116,61 @@ describe("GEMM cost", () => {
     expect(c.ns).toBeGreaterThan((638_572_788 / 376e12) * 1e9);
   });
 
+  test("hand-computed decode GEMM 48×2112×7168 BF16: 3 waves of 16×352 tiles, K split 4 ways, priced by the HBM share of each tile", () => {
+    // 910C die: f = 376e12 / (24·4096·2) = 1.912435 GHz. Tiling: baseM 16, baseN 352 (L0B: 2·32·352·2 = 45,056 B ≤ 64 KiB,
+    // L0C 2·16·352·4 = 45,056 B), tiles 3 × 6, split-K 4 (K slice 1,792) → 72 tile-slices = 3 waves of 24 cores.
+    const t = gemmTiling(die, { m: 48, n: 2112, k: 7168, dtype: "bf16" });
+    expect([t.baseM, t.baseN, t.baseK, t.tilesM, t.tilesN, t.splitK, t.waves]).toEqual([16, 352, 32, 3, 6, 4, 3]);
+    // per tile: cube 1·22·112 = 2,464 MMAD / 0.9 = 2,737.8 cycles; A 16·1,792·2 = 57,344 B, B 1,792·352·2 = 1,261,568 B;
+    // HBM share A/6 + B/3 = 430,080 B / 32 B/cycle = 13,440 cycles (> L2 1,318,912 / 110 = 11,990) → memory-bound tile.
+    // 3 × 13,440 + fill (16·2 + 352·2)·32 / 32 = 736 + last drain 16·352·4 / 86 = 261.95
+    // + cast pass 48·2112·(4/110 + 2/86) / 24 = 251.83 = 41,569.79 cycles = 21,736.6 ns; + 2,000 ns launch.
+    // (HBM bound: (30,965,760 + 202,752) B / 1.44 TB/s = 21,645 ns, just below.)
+    const c = gemmCost(die, { m: 48, n: 2112, k: 7168, dtype: "bf16" });
+    expect(c.ns).toBeCloseTo(41_569.79 / 1.912435 + 2000, 0);
+    expect(c.bound).toBe("memory");
+  });
+
+  test("hand-computed prefill INT8 4096×18432×7168 and grouped INT8 experts 8 × (32×4096×7168)", () => {
+    // prefill: 256×96 tiles (L0A 2·256·128 B = 64 KiB exactly, L0C 256·96·4 = 96 KiB single-buffered), 16 × 192 = 3,072
+    // tiles = 128 waves. Tile: cube 16·3·448 = 21,504 MMAD / 0.9 = 23,893.3; L2 (1,835,008 + 688,128)/110 = 22,937.6;
+    // HBM share (M inner: A 29.4 MB fits half the L2) A/192 + B/16 = 52,565 B / 32 = 1,642.7 → compute-bound;
+    // + exposed drain 256·96·2/86 = 571.5 → 24,464.9 × 128 + fill (256 + 96)·128/32 = 1,408 = 3,132,911 cycles.
+    const t = gemmTiling(die, { m: 4096, n: 18432, k: 7168, dtype: "int8" });
+    expect([t.baseM, t.baseN, t.baseK, t.l0cDoubleBuffer, t.tilesM, t.tilesN, t.splitK, t.waves]).toEqual([256, 96, 128, false, 16, 192, 1, 128]);
+    const p = gemmCost(die, { m: 4096, n: 18432, k: 7168, dtype: "int8" });
+    expect(p.ns).toBeCloseTo(3_132_911.1 / 1.912435 + 2000, -1);
+    expect(p.bound).toBe("compute");
+    // experts: 16×64 tiles, 8·2·64 = 1,024 tiles → 43 waves; tile HBM share 114,688/64 + 458,752/2 = 231,168 B / 32 =
+    // 7,224 cycles → 43 · 7,224 + fill 1,280 + drain 23.8 = 311,935.8 cycles = 163,109 ns < HBM
+    // (8 · (229,376 + 29,360,128) + 8 · 32·4096·2) B = 238,813,184 B / 1.44 TB/s = 165,842.5 ns → HBM-bound.
+    const g = groupedGemmCost(die, { groups: 8, m: 32, n: 4096, k: 7168, dtype: "int8" });
+    expect(g.bytes).toBe(238_813_184);
+    expect(g.ns).toBeCloseTo(238_813_184 / 1.44e3 + 2000, 1);
+    expect(g.bound).toBe("memory");
+  });
+
+  test("a GEMM whose waves are compute-bound but for one edge wave is labelled compute (W4A16 4096×4096×7168)", () => {
+    // tiling 96×256 (K 64), 43 × 16 tiles = 688 → 29 waves: 28 of full tiles, the last of the 64-row edge row.
+    // full tile: cube 6·16·448 = 43,008 / 0.9 = 47,786.7 > L2 (96·7168·2 + 7168·256·2) / 110 = 45,874.7 → compute;
+    // edge tile: cube 4·16·448 / 0.9 = 31,857.8 < L2 (64·7168·2 + 3,670,016) / 110 = 41,704.7 → memory.
+    // Before the fix one memory-bound wave of 29 labelled the whole GEMM "memory" at 88 % of the BF16 peak.
+    const c = gemmCost(die, { m: 4096, n: 4096, k: 7168, dtype: "w4a16" });
+    // 28·(47,786.7 + drain 96·256·2/86 = 571.5) + (41,704.7 + 381.0) + fill (96·2 + 256·2)·64/32 = 1,408 → 1,397,523 cycles
+    expect(c.ns).toBeCloseTo(1_397_523.3 / 1.912435 + 2000, -1);
+    expect(c.bound).toBe("compute");
+    expect(gemmCost(die, { m: 4096, n: 4096, k: 7168, dtype: "bf16" }).bound).toBe("compute");
+  });
+
+  test("W4A16 on few vector cores is bound by the AIV's UB → L2 write of the dequantized weights, labelled memory", () => {
+    // 4 AIV: 4096·7168 / 4 = 7,340,032 weights each; HBM read ·0.515625 B / 32 = 118,272 cycles, vector 6 B·/256 = 172,032,
+    // UB → L2 write 2 B / 64 = 229,376 cycles (binds) → 229,376 / 1.912435 GHz = 119,939 ns + 2,000 ns launch.
+    // The label used to compare only the HBM read with the vector pass and said "compute".
+    const c = gemmCost(die, { m: 16, n: 4096, k: 7168, dtype: "w4a16" }, { aic: 24, aiv: 4 });
+    expect(c.ns).toBeCloseTo(229_376 / 1.912435 + 2000, 0);
+    expect(c.bound).toBe("memory");
+  });
+
   test("invalid shapes and core counts are rejected", () => {
     expect(() => gemmCost(die, { m: 0, n: 1, k: 1, dtype: "bf16" })).toThrow(RangeError);
     expect(() => gemmCost(die, { m: 1, n: 1, k: 1, dtype: "bf16" }, { aic: 25 })).toThrow(RangeError);

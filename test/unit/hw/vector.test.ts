@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { chipByName } from "../../../src/hw/chips.js";
-import { addCost, gatingTopKCost, quantizeCost, rmsNormCost, swigluCost } from "../../../src/hw/ops/vector.js";
+import { addCost, gatingTopKCost, quantizeCost, rmsNormCost, softmaxCost, swigluCost } from "../../../src/hw/ops/vector.js";
 
 const die = chipByName("910C").die;
 
@@ -34,6 +34,19 @@ describe("vector operators", () => {
     const half = addCost(die, s, { aiv: 24 }).ns;
     expect(half).toBeGreaterThanOrEqual(whole);
     expect(half).toBeLessThan(1.5 * whole);
+  });
+
+  test("hand-computed: RMSNorm 4096 × 7168 on the die is HBM-bound; softmax 4096 × 4096 on 8 AIV is vector-bound", () => {
+    // RMSNorm: in 4096·7168·2 + 7168·2 = 58,734,592 B, out 58,720,256 B; 48 AIV: in 58,734,592/48/32 = 38,239 cycles,
+    // 6 FP32 passes 29,360,128·4·6/48/256 = 57,344 cycles = 29,985 ns < HBM 117,454,848 B / 1.44 TB/s = 81,565.9 ns.
+    const r = rmsNormCost(die, { tokens: 4096, hidden: 7168 });
+    expect(r.ns).toBeCloseTo(117_454_848 / 1.44e3 + 2000, 1);
+    expect(r.bound).toBe("memory");
+    // softmax on 8 AIV: 16,777,216 elements · 4 B · 7 passes / 8 / 256 B/cycle = 229,376 cycles (in 33,554,432/8/32 =
+    // 131,072; out /64 = 65,536) = 119,939.2 ns at 1.912435 GHz > HBM 67,108,864 B / 1.44 TB/s = 46,603.4 ns.
+    const s = softmaxCost(die, { rows: 4096, cols: 4096 }, { aiv: 8 });
+    expect(s.ns).toBeCloseTo(229_376 / 1.912435 + 2000, 0);
+    expect(s.bound).toBe("compute");
   });
 
   test("quantization writes one byte per element plus a scale per token", () => {
