@@ -75,6 +75,8 @@ class Engine {
   running: Request[] = [];
   /** KV reserved on each attention replica (prompt + output of each sequence it holds there), tokens. */
   readonly replicaKv: number[];
+  /** Scratch of the decode step: running sequences per attention replica, count. */
+  readonly replicaRunning: Int32Array;
   busy = false;
   stopped = false;
   accepting = true;
@@ -93,6 +95,7 @@ class Engine {
   constructor(readonly layout: LayoutCost, readonly ranks: number[], readonly maxBatch: number, kvTokensPerReplica?: number) {
     this.kvTokensPerReplica = kvTokensPerReplica ?? layout.kvTokensPerReplica;
     this.replicaKv = new Array<number>(layout.dp).fill(0);
+    this.replicaRunning = new Int32Array(layout.dp);
   }
   /** KV one attention replica may hold now (its pool, or the kept fraction of it), tokens. */
   get replicaCap(): number {
@@ -420,13 +423,16 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
       // paced by the attention replica with the most sequences (the EP exchange joins every replica each
       // layer), as serving prices it
       let kv = 0;
-      const perReplica = new Array<number>(e.replicaKv.length).fill(0);
+      const perReplica = e.replicaRunning;
+      perReplica.fill(0);
       for (const r of e.running) {
         kv += r.input + r.emitted;
         perReplica[r.decodeReplica]!++;
       }
+      let busiest = 0;
+      for (let k = 0; k < perReplica.length; k++) if (perReplica[k]! > busiest) busiest = perReplica[k]!;
       const n = e.running.length;
-      dur = e.layout.decode.stepNs(Math.max(...perReplica), kv / n);
+      dur = e.layout.decode.stepNs(busiest, kv / n);
       e.decodingNow = true;
       tokens = n;
     }

@@ -47,12 +47,14 @@ export function p2pTransfers(oldL: ShardLayout, oldRanks: readonly number[], new
     const h = holders[t % e]!;
     if (h[h.length - 1] !== i) h.push(i);
   }
+  /** Whether the die at EP position `j` of the new layout is the one there in the old (it keeps its weights). */
+  const stays = (j: number): boolean => j < oldRanks.length && oldRanks[j] === newRanks[j];
   // what each die of the new layout holds without a copy, and its free slots
   const has: Set<number>[] = newRanks.map(() => new Set<number>());
   const free: number[] = newRanks.map(() => sn);
   const covered = new Set<number>();
   for (let j = 0; j < newRanks.length; j++) {
-    if (j >= oldRanks.length || oldRanks[j] !== newRanks[j] || e === 0) continue;
+    if (!stays(j) || e === 0) continue;
     for (let t = j * so; t < (j + 1) * so && has[j]!.size < sn; t++) has[j]!.add(t % e);
     free[j] = sn - has[j]!.size;
     for (const x of has[j]!) covered.add(x);
@@ -98,7 +100,7 @@ export function p2pTransfers(oldL: ShardLayout, oldRanks: readonly number[], new
   }
   // joining dies: the non-expert shard of their TP rank, from its least loaded holder
   for (let j = 0; j < newRanks.length; j++) {
-    if (j < oldRanks.length && oldRanks[j] === newRanks[j]) continue;
+    if (stays(j)) continue;
     const peers: number[] = [];
     for (let i = j % tp; i < oldRanks.length; i += tp) peers.push(i);
     if (peers.length > 0) send(leastLoaded(peers), j, newL.nonExpertBytesPerDie);

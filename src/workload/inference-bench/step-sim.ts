@@ -490,8 +490,8 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
   // weights once per micro-batch through fewer cores' GM paths. SGLang's DeepSeek two-batch overlap runs
   // the first_k_dense_replace layers unsplit the same way (from memory of sglang deepseek_v2.py, unverified).
   /** Maximal runs of compute items and of communication items, in order, each priced. */
-  const segmentsOf = (items: readonly LayerItem[], cores: CoreSubset | undefined): { comm: boolean; list: PricedList }[] => {
-    const out: { comm: boolean; list: PricedList }[] = [];
+  const segmentsOf = (items: readonly LayerItem[], cores: CoreSubset | undefined): Segment[] => {
+    const out: Segment[] = [];
     let run: LayerItem[] = [];
     const flush = (): void => {
       if (run.length > 0) out.push({ comm: run[0]!.kind === "comm", list: pricer.listNs(run, cores) });
@@ -505,7 +505,7 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
     return out;
   };
   const commStream = M > 1 && model.overlap === "comm_stream";
-  const hasComm = (segs: readonly { comm: boolean }[]): boolean => segs.some((g) => g.comm);
+  const hasComm = (segs: readonly Segment[]): boolean => segs.some((g) => g.comm);
   /** Prices the layer work of a pass shape: `microInputs` per micro-batch, `fullInput` the whole replica, `queryTokens` per sequence. */
   const passShapes = (microInputs: readonly LayerOpsInput[], fullInput: LayerOpsInput, queryTokens: number): PassShapes => {
     const moeParts = moePartsOf(microInputs);
@@ -570,7 +570,7 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
       for (let m = 0; m < M; m++) {
         const segs: { id: number; comm: boolean }[] = [];
         let prev = last[m]!;
-        const chain = (list: readonly { comm: boolean; list: PricedList }[], what: string): void => {
+        const chain = (list: readonly Segment[], what: string): void => {
           for (const [k, sg] of list.entries()) {
             const label = `${L.label} ${what} ${sg.comm ? "comm" : "compute"} ${k} mb${m}`;
             const run = open[m];
@@ -682,11 +682,14 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
   stages.push(joined("LM head + sampling", head));
   if (mtpLayers > 0) {
     const mtpKind = moeLayerCount(arch) > 0 ? "moe" : "dense";
-    const load = balancedExpertLoad(full);
-    const all = mtpModuleItems(full, load);
-    const nLayer = decoderLayerItems(full, mtpKind, load).length;
-    const nHead = headItems(full).length;
-    const prefix = pricer.listNs(all.slice(0, all.length - nLayer - nHead), dieCores);
+    /** The MTP module's items before its decoder layer and head (embedding, eh_proj) on `inp`, priced on the whole die. */
+    const mtpPrefix = (inp: LayerOpsInput): PricedList => {
+      const load = balancedExpertLoad(inp);
+      const all = mtpModuleItems(inp, load);
+      const cut = all.length - decoderLayerItems(inp, mtpKind, load).length - headItems(inp).length;
+      return pricer.listNs(all.slice(0, cut), dieCores);
+    };
+    const prefix = mtpPrefix(full);
     // Token counts per draft pass (from memory of vLLM's EagleProposer.propose, which DeepSeek MTP uses,
     // and SGLang's EAGLE worker with topk 1; unverified). The module is applied k times in sequence, as
     // DeepSeek-V3's chained MTP modules are (one module, reused, on models with mtp_layers = 1):
@@ -697,19 +700,11 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
     // Every pass's head computes logits and samples for one row per sequence only: pass 0's draft comes
     // from the last accepted position (vLLM's proposer and SGLang's draft extend take the last token's
     // hidden state). A later pass attends over kv_len + j positions; the few extra are not priced (kv_len).
-    const draftRows: LayerOpsInput = { ...full, shape: { ...full.shape, queryTokens: 1 } };
+    const one = (inp: LayerOpsInput): LayerOpsInput => ({ ...inp, shape: { ...inp.shape, queryTokens: 1 } });
+    const draftRows = one(full);
     const mtpHead = pricer.listNs(headItems(draftRows, { prefix: "mtp " }), dieCores);
     let later: { shapes: PassShapes; prefix: PricedList } | undefined;
-    if (mtpLayers > 1) {
-      const one = (inp: LayerOpsInput): LayerOpsInput => ({ ...inp, shape: { ...inp.shape, queryTokens: 1 } });
-      const oneLoad = balancedExpertLoad(draftRows);
-      const items = mtpModuleItems(draftRows, oneLoad);
-      const cut = items.length - decoderLayerItems(draftRows, mtpKind, oneLoad).length - headItems(draftRows).length;
-      later = {
-        shapes: passShapes(model.microInputs.map(one), draftRows, 1),
-        prefix: pricer.listNs(items.slice(0, cut), dieCores),
-      };
-    }
+    if (mtpLayers > 1) later = { shapes: passShapes(model.microInputs.map(one), draftRows, 1), prefix: mtpPrefix(draftRows) };
     for (let k = 0; k < mtpLayers; k++) {
       const pass = k === 0 || later === undefined ? { shapes: mainShapes, prefix } : later;
       stages.push(joined(`MTP ${k} embedding + eh_proj`, pass.prefix));

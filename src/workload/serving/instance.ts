@@ -19,7 +19,7 @@ export class Instance {
   running: Request[] = [];
   readonly waiting: Request[] = [];
   waitHead = 0;
-  /** KV tokens reserved by admitted sequences (prompt + output), tokens. */
+  /** KV tokens reserved by admitted sequences (prompt + output; colocated role: a decode instance reserves per replica, replicaKv), tokens. */
   kvReserved = 0;
   /** A step (prefill batch, decode step or mixed iteration) is in progress. */
   busy = false;

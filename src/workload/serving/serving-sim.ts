@@ -310,6 +310,9 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
   /** Pool loads of the batch being formed (reused: sendPieces copies them out synchronously). */
   const loads: Piece[] = [];
 
+  /** Prompt tokens of `r` its `blocks` leading cached blocks spare, tokens (at least the last prompt token is computed). */
+  const cachedTokens = (r: Request, blocks: number): number => Math.min(blocks * BLOCK_TOKENS, r.input - 1);
+
   // ---- prefix cache lookup when a request's first batch forms; pool loads join `loads` (sent when the batch starts) ----
   const lookup = (x: Instance, r: Request): void => {
     const ids = r.hashIds;
@@ -338,7 +341,7 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
     r.poolHitBlocks = p;
     hbmHits += h;
     poolHits += p;
-    r.cachedTokens = Math.min((h + p) * BLOCK_TOKENS, r.input - 1);
+    r.cachedTokens = cachedTokens(r, h + p);
     r.prefilled = r.cachedTokens;
   };
 
@@ -348,7 +351,7 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
     const ids = r.hashIds;
     let n = 0;
     while (n < ids.length && (x.cache.has(ids[n]!) || (pool !== undefined && pool.has(ids[n]!)))) n++;
-    return Math.min(n * BLOCK_TOKENS, r.input - 1);
+    return cachedTokens(r, n);
   };
 
   // ---- one iteration of an instance: a prefill batch, a decode step, or both (colocated) ----
@@ -417,7 +420,6 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
           const need = r.input + r.output;
           // the sequence's KV lives on its attention replica: it must fit there, not just in the instance's total
           if (x.replicaKv[r.decodeReplica]! + need > dc.kvTokensPerReplica) break;
-          x.kvReserved += need;
           x.replicaKv[r.decodeReplica]! += need;
           x.waitHead++;
           r.state = "decode";
@@ -497,11 +499,10 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
         r.prevTokenNs = now;
         if (r.emitted >= r.output - 1 - 1e-9) {
           r.lastTokenNs = now;
-          x.kvReserved -= r.input + r.output;
           if (r.decodeReplica >= 0) {
             x.replicaLoad[r.decodeReplica]!--;
             x.replicaKv[r.decodeReplica]! -= r.input + r.output;
-          }
+          } else x.kvReserved -= r.input + r.output;
           complete(r);
         } else run[w++] = r;
       }

@@ -401,7 +401,7 @@ export class StageCostBuilder {
         else if (!it.label.includes("lm_head") || !it.label.startsWith("mtp ")) dense += p;
       }
     }
-    const table = Math.ceil(this.c.arch.vocab_size / layout.tp) * this.c.arch.hidden_size; // embedding table shard
+    const table = embeddingShardParams(this.c.arch, layout.tp);
     if (v === 0) dense += table;
     // the MTP modules look their tokens up in the embedding (mtpModuleItems): on a last stage that is not the
     // first, a copy of the table shard (Megatron's MTP stage builds its own embedding, kept equal to the first
@@ -418,6 +418,11 @@ export class StageCostBuilder {
  */
 export function embeddingGroupSync(arch: ModelArchitecture, layout: TrainingLayout, includeMtp: boolean): boolean {
   return layout.pp > 1 && (arch.tie_embeddings || (includeMtp && arch.mtp_layers > 0));
+}
+
+/** Parameters of a rank's shard of the embedding table (vocabulary split over TP), count. */
+export function embeddingShardParams(arch: ModelArchitecture, tp: number): number {
+  return Math.ceil(arch.vocab_size / tp) * arch.hidden_size;
 }
 
 /** Weight parameters an operator reads (GEMM B operand, norm weight vector), count; CP-count attention reads none. */

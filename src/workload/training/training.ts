@@ -9,12 +9,12 @@ import { attentionFlopsPerKeyPerLayer } from "../../model/flops.js";
 import { defineWorkload, type JsonValue, type RuleViolation, type WorkloadResult } from "../workload.js";
 import { CommPricer } from "./comm-pricing.js";
 import { groupOf, rankOf, resolveLayout, stageCoord, type TrainingLayout } from "./layout.js";
-import { layerActivationBytes, memoryBreakdown, memoryTotal, type MemoryBreakdown } from "./memory.js";
+import { GRAD_BYTES_PER_PARAM, layerActivationBytes, memoryBreakdown, memoryTotal, type MemoryBreakdown } from "./memory.js";
 import { simulatePipeline, type PipelineSpec } from "./pipeline-sim.js";
 import { drawLayerRouting, type LayerRouting } from "./routing.js";
 import { peakInFlight, stageOrder } from "./schedule.js";
 import { parallelSchema, trainingSchema, type ParallelConfig, type TrainingConfig } from "./schema.js";
-import { embeddingGroupSync, StageCostBuilder, type VirtualStageCost } from "./stage-costs.js";
+import { embeddingGroupSync, embeddingShardParams, StageCostBuilder, type VirtualStageCost } from "./stage-costs.js";
 import { stepPastClock, withinEngineClock } from "./time-limit.js";
 
 /*
@@ -230,7 +230,7 @@ export const trainingWorkload = defineWorkload({
       if (embeddingGroupSync(arch, layout, includeMtp)) {
         const pairs: number[][] = [];
         for (let t = 0; t < layout.tp; t++) for (let c = 0; c < layout.cp; c++) pairs.push([0, layout.pp - 1].map((p) => rankOf(layout, { ...stageCoord(p), tp: t, cp: c })));
-        const ns = pricer.collective("emb", "all_reduce", pairs, Math.ceil(arch.vocab_size / layout.tp) * arch.hidden_size * 4);
+        const ns = pricer.collective("emb", "all_reduce", pairs, embeddingShardParams(arch, layout.tp) * GRAD_BYTES_PER_PARAM);
         emb[0] = ns;
         emb[layout.pp - 1] = ns;
       }
