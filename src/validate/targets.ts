@@ -66,9 +66,9 @@ function roughGain(publishedRatio: number): readonly [number, number] {
 /** Why the P/D-Serve throughput gains miss (docs/serving.md, P/D-Serve). */
 const PD_THROUGHPUT_MISS =
   "at the config's load every variant finishes every request, so throughput is bound by the offered load (E2E " +
-  "requests/s −10 % vs the P/D baseline, 1.05× vs aggregated: the dynamic P/D ratio's one role switch takes an " +
+  "requests/s −9 % vs the P/D baseline, 1.05× vs aggregated: the dynamic P/D ratio's one role switch takes an " +
   "instance out for its drain and stretches the tail). Overload does not bring the gains either: at 2× / 4× the " +
-  "rate (TTFT SLO attainment < 10 % for the disaggregated variants) P/D-Serve completes 31.2 / 41.2 requests/s against 35.0 / 43.1 for the P/D " +
+  "rate (TTFT SLO attainment < 10 % for the disaggregated variants) P/D-Serve completes 31.2 / 41.1 requests/s against 35.3 / 43.1 for the P/D " +
   "baseline and 34.0 / 45.9 aggregated: the load (2,048-token prompts, 256-token outputs) is prefill-bound, " +
   "the 2:2 split prefills on half the NPUs that colocated serving prefills on (at 2× the rate the two prefill " +
   "instances queue up to 390 requests), and the dynamic P/D ratio meant to shift that balance pays a decode " +

@@ -36,6 +36,8 @@ export interface Request extends Arrival {
   decodeInst: number;
   /** Attention replica of the decode instance holding the sequence. */
   decodeReplica: number;
+  /** Attention replica of the prefill instance that ran the prompt's last (or only) batch: the KV hand-off's source. */
+  prefillReplica: number;
   queuedNs: number;
   prefillStartNs: number;
   prefillEndNs: number;
@@ -64,6 +66,7 @@ export function newRequest(id: number, a: Arrival): Request {
     prefillInst: -1,
     decodeInst: -1,
     decodeReplica: -1,
+    prefillReplica: 0,
     queuedNs: -1,
     prefillStartNs: -1,
     prefillEndNs: -1,

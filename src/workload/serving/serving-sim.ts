@@ -449,6 +449,7 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
       }
     }
     const prefillNs = x.batch.length > 0 ? x.prefillCost!.batchNs(work, workMulti) : 0;
+    for (let i = 0; i < x.batch.length; i++) x.batch[i]!.prefillReplica = x.prefillCost!.replicaOf(i);
     if (prefillNs === 0 && decodeNs === 0) {
       x.compact();
       checkDrained(x);
@@ -576,7 +577,7 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
     r.decodeInst = d.index;
     r.decodeReplica = rep;
     r.state = "transfer";
-    const srcs = x.replicaRanks(r.id % x.group.deployment.attention.dp);
+    const srcs = x.replicaRanks(r.prefillReplica);
     const dsts = d.replicaRanks(rep);
     const bytes = r.input * s.kvBytesPerToken;
     // each decode die receives the share it holds: an MLA latent whole on every TP rank, KV heads split

@@ -185,6 +185,8 @@ export class PrefillCost {
   readonly dp: number;
   /** The step-model points the fits used: sequences, prompt length, ns; the first is the T1 shape (4 × b/4). */
   readonly points: readonly { sequences: number; len: number; ns: number }[];
+  /** Attention replicas the last batchNs call spread its prompts over, count (1: all on replica 0). */
+  private lastReplicas = 1;
   /** batchNs's per-replica sums and placement, allocated on first use (dp arrays) and grown with the batch. */
   private scratch: { count: Int32Array; single: Float64Array; multi: Float64Array; at: Int32Array; order: number[] } | undefined;
 
@@ -227,6 +229,7 @@ export class PrefillCost {
   batchNs(workSingle: readonly number[], workMulti: readonly number[]): number {
     const n = workSingle.length;
     const replicas = Math.min(this.dp, n);
+    this.lastReplicas = replicas;
     if (replicas <= 1) return Math.round(Math.max(this.floorNs, this.replicaNs(workSingle, workMulti)));
     // scratch reused across batches (this runs once per serving iteration)
     const w = (this.scratch ??= { count: new Int32Array(this.dp), single: new Float64Array(this.dp), multi: new Float64Array(this.dp), at: new Int32Array(0), order: [] });
@@ -255,6 +258,11 @@ export class PrefillCost {
     let ns = this.floorNs;
     for (let r = 0; r < replicas; r++) ns = Math.max(ns, this.regimeNs(count[r]!, single[r]!, multi[r]!));
     return Math.round(ns);
+  }
+
+  /** The attention replica prompt `i` of the last batchNs call runs on (its KV is there after the batch). */
+  replicaOf(i: number): number {
+    return this.lastReplicas <= 1 ? 0 : this.scratch!.at[i]!;
   }
 
   /** One replica running all of `workSingle` / `workMulti` (summed in batch order), ns. */

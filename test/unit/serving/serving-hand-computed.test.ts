@@ -355,6 +355,27 @@ describe("serving by hand: a decode step is paced by its busiest replica", () =>
   });
 });
 
+describe("serving by hand: the KV hand-off leaves from the prefill replica that ran the prompt", () => {
+  it("a batch's prompts hand off from the replicas batchNs placed them on (flow network)", () => {
+    const cfg = config({}, [
+      { role: "prefill", deployment: { npus: 2, attention: { dp: 2, tp: 1 } }, token_budget: 16384 },
+      { role: "decode", deployment: { npus: 3, attention: { dp: 3, tp: 1 } } },
+    ]);
+    // D (100 tokens, id 0) prefills alone from 0 to 1.1 ms and hands off in 46 µs; A = 3,000, B = 2,000,
+    // C = 1,000 tokens (ids 1, 2, 3) arrive meanwhile and form one batch: longest first to the least loaded
+    // replica puts A on replica 0 (rank 0), B and C on replica 1 (rank 1). They hand off together to three
+    // decode replicas, so only the senders' uplinks are shared: A alone, 34.56 MB / 25 GB/s = 1.3824 ms;
+    // C (11.52 MB) shares rank 1's uplink with B (23.04 MB): 11.52 MB at 12.5 GB/s = 0.9216 ms, then B
+    // alone for its last 11.52 MB, 0.4608 ms more. (Sent by id mod dp, A and C shared rank 1 and A took
+    // 0.9216 + 23.04 MB / 25 GB/s = 1.8432 ms.) Plus two hops of 0.5 µs.
+    const arrivals = [at(0, 100, 2), at(0.05, 3000, 2), at(0.05, 2000, 2), at(0.05, 1000, 2)];
+    const { rec } = simulate(cfg, arrivals, { costs: costs(decodeCost({ dp: 3 }), prefillCost(2)), flow: true });
+    expect(rec[1]!.kv_transfer_ms as number).toBeCloseTo(1.3824 + 0.001, 5);
+    expect(rec[3]!.kv_transfer_ms as number).toBeCloseTo(0.9216 + 0.001, 5);
+    expect(rec[2]!.kv_transfer_ms as number).toBeCloseTo(1.3824 + 0.001, 5);
+  });
+});
+
 describe("serving by hand: decode routing by KV capacity", () => {
   it("a request goes to a decode instance one of whose replicas can hold it, not to one where it would wait forever", () => {
     // decode group `small` holds 5,000 KV tokens per replica, `big` 50,000; a request of 9,998 + 2 tokens (fits
