@@ -28,6 +28,12 @@ function noRequestRecords(kind: string): UsageError {
 }
 
 /** `ascend-sim run <config>`: simulate a scenario and print its metrics. */
+/** `--requests` JSONL: one record per line; a NaN or ±Infinity is refused as in --json (assertJsonNumbers). */
+function recordLines(records: readonly unknown[]): string {
+  records.forEach((r, i) => assertJsonNumbers(r, `request record ${i}`));
+  return records.map((r) => JSON.stringify(r) + "\n").join("");
+}
+
 export const runCommand: CommandModule<object, RunArgs> = {
   command: "run <config>",
   describe: "simulate a scenario and print its metrics",
@@ -71,7 +77,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     // every file or none: a failure writing one leaves none of them behind
     writeFilesAtomic([
       ...(args.trace !== undefined ? [{ path: args.trace, what: "trace", text: result.trace ?? "" }] : []),
-      ...(args.requests !== undefined ? [{ path: args.requests, what: "request records", text: (result.records ?? []).map((r, i) => (assertJsonNumbers(r, `request record ${i}`), JSON.stringify(r) + "\n")).join("") }] : []),
+      ...(args.requests !== undefined ? [{ path: args.requests, what: "request records", text: recordLines(result.records ?? []) }] : []),
       ...(args.chromeTrace !== undefined ? [{ path: args.chromeTrace, what: "Chrome trace", text: chromeTraceText(spans!, scenario.name) }] : []),
       ...(args.report !== undefined ? [{ path: args.report, what: "report", text: runReportHtml(result, spans) }] : []),
     ]);

@@ -23,9 +23,9 @@ export type CommKind = "dispatch" | "combine" | "all_reduce" | "all_gather" | "r
  * The rank group a communication runs in: `attn_tp` attention tensor parallel (also the dense FFN, LM
  * head and TP-sharded shared experts), `ep` the expert-parallel group (× expert TP, whose AllGatherV /
  * ReduceScatterV run inside dispatch/combine, hardware.md §4), `expert_tp` expert tensor parallel alone,
- * `pp` neighbouring pipeline stages, `dp` data-parallel replicas.
+ * `pp` neighbouring pipeline stages, `dp` data-parallel replicas, `cp` context-parallel ranks (training).
  */
-export type CommGroup = "attn_tp" | "ep" | "expert_tp" | "pp" | "dp";
+export type CommGroup = "attn_tp" | "ep" | "expert_tp" | "pp" | "dp" | "cp";
 
 /** A compute operator placed on a die stream. */
 export interface ComputeItem {

@@ -190,7 +190,7 @@ export class StageCostBuilder {
     const tokens = this.input.shape.sequences * this.input.shape.queryTokens;
     for (const it of items) {
       if (it.kind === "compute" && it.op.op === "prefill_attention") {
-        out.push({ kind: "comm", comm: "all_gather", group: "dp", bytes: tokens * cpKvBytesPerToken(this.input) * cp, label: "CP K/V all-gather" });
+        out.push({ kind: "comm", comm: "all_gather", group: "cp", bytes: tokens * cpKvBytesPerToken(this.input) * cp, label: "CP K/V all-gather" });
         out.push({ ...it, count: cp });
       } else out.push(it);
     }
@@ -246,7 +246,7 @@ export class StageCostBuilder {
   private backward(items: readonly LayerItem[]): LayerItem[] {
     const sp = this.c.layout.sp && this.c.layout.tp > 1;
     const regathered = (it: LayerItem | undefined): it is CommItem =>
-      it !== undefined && it.kind === "comm" && it.comm === "all_gather" && ((sp && it.group === "attn_tp") || it.label.startsWith("CP K/V"));
+      it !== undefined && it.kind === "comm" && it.comm === "all_gather" && ((sp && it.group === "attn_tp") || it.group === "cp");
     const out: LayerItem[] = [];
     for (let i = items.length - 1; i >= 0; i--) {
       const prev = items[i - 1];
@@ -264,12 +264,12 @@ export class StageCostBuilder {
     }
     const { layout } = this.c;
     const pricer = this.c.pricer!;
-    if (it.label.startsWith("CP K/V")) {
-      const groups = this.tpColumns(stage, ["cp"]);
-      sb.add(SEG.cp, pricer.collective("cp", it.comm === "reduce_scatter" ? "reduce_scatter" : "all_gather", groups, it.bytes), it.label);
-      return;
-    }
     switch (it.group) {
+      case "cp": {
+        const groups = this.tpColumns(stage, ["cp"]);
+        sb.add(SEG.cp, pricer.collective("cp", it.comm === "reduce_scatter" ? "reduce_scatter" : "all_gather", groups, it.bytes), it.label);
+        return;
+      }
       case "attn_tp":
       case "expert_tp": {
         const g = groupOf(layout, stageCoord(stage, this.c.dpIndex), ["tp"]);

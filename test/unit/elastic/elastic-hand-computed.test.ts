@@ -5,10 +5,11 @@
 // scaling is its constant components: docs/elastic.md), on a 16-rank star. Each expectation's arithmetic is
 // in a comment; metrics are workloads.md's (TTFT = t₁ − a, TPOT = (tₙ − t₁)/(n − 1), SLO attainment = the
 // fraction of requests meeting every SLO).
+import { starTopology } from "../../helpers/star-topology.js";
 import { describe, expect, it } from "vitest";
 import { Hooks, Simulator } from "../../../src/engine/index.js";
 import { AnalyticalNetwork } from "../../../src/network/analytical.js";
-import { Topology, TopologyBuilder } from "../../../src/topology/topology.js";
+import type { Topology } from "../../../src/topology/topology.js";
 import type { SimEvents } from "../../../src/trace/span.js";
 import type { Arrival, Request } from "../../../src/workload/serving/request.js";
 import { PrefillCost, type DecodeCost } from "../../../src/workload/serving/step-cost.js";
@@ -20,20 +21,7 @@ import { elasticCoreSchema, type ElasticCore } from "../../../src/workload/elast
 const MS = 1e6;
 const S = 1e9;
 
-/** Sixteen ranks on one switch, 100 GB/s per link, no latency. */
-function star(): Topology {
-  const b = new TopologyBuilder();
-  const sw = b.node("sw", "switch");
-  const ranks = Array.from({ length: 16 }, (_, r) => b.node(`r${r}`, "npu"));
-  const up: number[] = [];
-  const down: number[] = [];
-  for (const r of ranks) {
-    const [u, d] = b.duplex(r, sw, 100e9, 0);
-    up.push(u);
-    down.push(d);
-  }
-  return new Topology("star-16", b.nodes, b.links, ranks, (s, d) => [up[s]!, down[d]!], ["ub"]);
-}
+const star = (): Topology => starTopology(16, 100e9, 0, "ub");
 
 /** Prefill: 1 ms per prompt token, prompts spread over the replicas (the batch lasts its busiest replica). */
 function prefillCost(dp: number): PrefillCost {

@@ -3,31 +3,19 @@
 // bottleneck bandwidth with either model; concurrent hand-offs into one decode die share its port on the
 // flow model and ignore each other on the analytical one; a layer-wise hand-off leaves only the last
 // layer's share after the prefill when the network keeps up, and the tail of the transfer when not.
+import { starTopology } from "../../helpers/star-topology.js";
 import { describe, expect, it } from "vitest";
 import { Simulator } from "../../../src/engine/index.js";
 import { AnalyticalNetwork } from "../../../src/network/analytical.js";
 import { FlowNetwork } from "../../../src/network/flow.js";
 import type { NetworkModel } from "../../../src/network/network-model.js";
-import { Topology, TopologyBuilder } from "../../../src/topology/topology.js";
+import type { Topology } from "../../../src/topology/topology.js";
 import { layerwiseRemainder, sendPieces, type Piece } from "../../../src/workload/serving/kv-network.js";
 
 const NIC = 25e9; // bytes/s, a 200 Gb/s RDMA port
 const HOP_NS = 500;
 
-/** Four ranks on one switch: rank r → switch → rank d, 25 GB/s and 500 ns per link. */
-function star(): Topology {
-  const b = new TopologyBuilder();
-  const sw = b.node("sw", "switch");
-  const ranks = [0, 1, 2, 3].map((r) => b.node(`r${r}`, "npu"));
-  const up: number[] = [];
-  const down: number[] = [];
-  for (const r of ranks) {
-    const [u, d] = b.duplex(r, sw, NIC, HOP_NS);
-    up.push(u);
-    down.push(d);
-  }
-  return new Topology("star-4", b.nodes, b.links, ranks, (s, d) => [up[s]!, down[d]!], ["rdma"]);
-}
+const star = (): Topology => starTopology(4, NIC, HOP_NS, "rdma");
 
 /** Sends each group at time 0 on a fresh model; returns each group's arrival, ns. */
 function arrivals(make: (sim: Simulator, t: Topology) => NetworkModel, groups: Piece[][]): number[] {

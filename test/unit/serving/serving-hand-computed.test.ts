@@ -1,14 +1,15 @@
 // The serving simulation on scenarios small enough to compute by hand: fixed step costs instead of the
 // step model (a prefill batch costs α + β·tokens, a decode step D(b) = 10 ms + 1 ms·b), one prefill and one
-// decode instance of one die each on a four-rank star (25 GB/s, 0.5 µs per link), KV bytes per token of
+// decode instance of one die each on an eight-rank star (25 GB/s, 0.5 µs per link), KV bytes per token of
 // a 10-layer MLA model (576 elements × 2 B × 10 layers = 11,520 B). Each expectation's arithmetic is in
 // a comment: the metric definitions are workloads.md's (TTFT = t₁ − a, TPOT = (tₙ − t₁)/(n − 1),
 // E2E = tₙ − a, ITL = each gap tᵢ − tᵢ₋₁).
+import { starTopology } from "../../helpers/star-topology.js";
 import { describe, expect, it } from "vitest";
 import { Hooks, Simulator } from "../../../src/engine/index.js";
 import { AnalyticalNetwork } from "../../../src/network/analytical.js";
 import { FlowNetwork } from "../../../src/network/flow.js";
-import { Topology, TopologyBuilder } from "../../../src/topology/topology.js";
+import type { Topology } from "../../../src/topology/topology.js";
 import type { SimEvents } from "../../../src/trace/span.js";
 import { requestRecords, servingMetrics } from "../../../src/workload/serving/metrics.js";
 import { PrefixCache } from "../../../src/workload/serving/prefix-cache.js";
@@ -23,20 +24,7 @@ const LAYERS = 10;
 const KV_PER_TOKEN = 576 * 2 * LAYERS; // 11,520 B
 const MS = 1e6;
 
-/** Eight ranks on one switch, 25 GB/s and 0.5 µs per link, plane `rdma`. */
-function star(): Topology {
-  const b = new TopologyBuilder();
-  const sw = b.node("sw", "switch");
-  const ranks = [0, 1, 2, 3, 4, 5, 6, 7].map((r) => b.node(`r${r}`, "npu"));
-  const up: number[] = [];
-  const down: number[] = [];
-  for (const r of ranks) {
-    const [u, d] = b.duplex(r, sw, NIC, HOP_NS);
-    up.push(u);
-    down.push(d);
-  }
-  return new Topology("star-8", b.nodes, b.links, ranks, (s, d) => [up[s]!, down[d]!], ["rdma"]);
-}
+const star = (): Topology => starTopology(8, NIC, HOP_NS, "rdma");
 
 /** Prefill: α = 1 ms per batch, β = 1 µs per new token, no quadratic term, no floor. */
 function prefillCost(dp = 1): PrefillCost {
