@@ -2,13 +2,15 @@ import { InputError } from "./config/errors.js";
 import type { Scenario } from "./config/scenario.js";
 import { Hooks, Simulator } from "./engine/index.js";
 import { TraceCollector } from "./trace/collector.js";
-import type { Progress, SimEvents } from "./trace/span.js";
+import type { Progress, SimEvents, Span } from "./trace/span.js";
 import type { JsonValue, SummaryTable } from "./workload/workload.js";
 
 /** Options of `runScenario`. */
 export interface RunOptions {
-  /** Collect the JSONL trace. */
+  /** Collect the JSONL trace in memory (RunResult.trace: one string, so at most V8's string length, ~512 MiB). */
   readonly trace?: boolean;
+  /** Called with every span as it is emitted (the CLI streams its trace files from here). */
+  readonly onSpan?: (s: Span) => void;
   /** Called with the workload's progress reports (e.g. to draw a progress line). */
   readonly onProgress?: (p: Progress) => void;
   /** Called with what the workload is doing before it can count (its preparation). */
@@ -36,6 +38,7 @@ export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResul
   const sim = new Simulator(scenario.seed);
   const hooks = new Hooks<SimEvents>();
   const trace = opts.trace ? new TraceCollector(hooks) : undefined;
+  if (opts.onSpan) hooks.on("span", opts.onSpan);
   if (opts.onProgress) hooks.on("progress", opts.onProgress);
   if (opts.onPhase) hooks.on("phase", opts.onPhase);
   const w = scenario.workload;

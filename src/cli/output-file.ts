@@ -1,4 +1,4 @@
-import { accessSync, constants, lstatSync, readlinkSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { accessSync, closeSync, constants, lstatSync, openSync, readlinkSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { inputError } from "../config/errors.js";
 import { errnoText } from "../config/errno-text.js";
@@ -118,7 +118,7 @@ const TEMP_NAME_CHARS = 48;
  * a 250-byte name failed with ENAMETOOLONG after the run), exclusive so that a file already called so
  * is neither overwritten nor, on cleanup, removed. Returns its path.
  */
-function createTemp(target: string, index: number): string {
+function createTemp(target: string, index: number | string): string {
   const stem = Array.from(basename(target)).slice(0, TEMP_NAME_CHARS).join("");
   for (let attempt = 0; ; attempt++) {
     const tmp = join(dirname(target), `.${stem}.tmp-${process.pid}-${index}${attempt > 0 ? `-${attempt}` : ""}`);
@@ -131,6 +131,134 @@ function createTemp(target: string, index: number): string {
   }
 }
 
+/** A write to an output file failed (disk full, I/O error): the message names the file; the caller discards the outputs. */
+export class OutputWriteError extends Error {
+  constructor(readonly target: OutputTarget, cause: unknown) {
+    super(`cannot write the ${target.what} file ${target.path}: ${errnoText(cause)}`);
+    this.name = "OutputWriteError";
+  }
+}
+
+/**
+ * A set of output files written all or nothing, possibly while a run goes: each output gets a temporary
+ * file beside its target (created exclusively, see createTemp) at `open`, and `scratch` makes further
+ * temporary files beside it (e.g. sort runs). `commit` renames every output into place and removes the
+ * scratch files; `discard` removes every temporary file and touches no target. Failures creating a
+ * temporary file throw OutputWriteError.
+ */
+export class AtomicOutputs {
+  private readonly outputs: { target: OutputTarget; real: string; tmp: string; fd: number | undefined }[] = [];
+  private readonly scratchFiles: string[] = [];
+
+  /** Creates the output's temporary file and returns it open for writing (a file descriptor). */
+  open(target: OutputTarget): number {
+    // a symbolic link is written through: its target is replaced, the link stays
+    const real = writeTarget(target.path) ?? resolve(target.path);
+    const entry = { target, real, tmp: "", fd: undefined as number | undefined };
+    try {
+      entry.tmp = createTemp(real, this.outputs.length);
+      this.outputs.push(entry);
+      entry.fd = openSync(entry.tmp, "w");
+      return entry.fd;
+    } catch (e) {
+      throw new OutputWriteError(target, e);
+    }
+  }
+
+  /** Writes a whole output's text to its temporary file (open, then write). */
+  writeText(f: OutputTarget & { readonly text: string }): void {
+    const fd = this.open(f);
+    try {
+      writeFileSync(fd, f.text);
+    } catch (e) {
+      throw new OutputWriteError(f, e);
+    }
+  }
+
+  /**
+   * Runs `write` (which fills this set's temporary files), then renames them all into place; on any error
+   * the temporary files are removed and no target is touched. A write error is an input error naming the
+   * file (exit 2); any other error is rethrown.
+   */
+  allOrNothing(write: () => void): void {
+    try {
+      write();
+      this.commit();
+    } catch (e) {
+      this.discard();
+      if (e instanceof OutputWriteError) inputError({ path: "", message: e.message });
+      throw e;
+    }
+  }
+
+  /** A new empty temporary file beside `target` (`tag` tells it apart), removed at commit or discard. Its path. */
+  scratch(target: OutputTarget, tag: string): string {
+    const real = writeTarget(target.path) ?? resolve(target.path);
+    try {
+      const tmp = createTemp(real, tag);
+      this.scratchFiles.push(tmp);
+      return tmp;
+    } catch (e) {
+      throw new OutputWriteError(target, e);
+    }
+  }
+
+  /** Removes a scratch file now (it was consumed). */
+  dropScratch(path: string): void {
+    const i = this.scratchFiles.indexOf(path);
+    if (i >= 0) this.scratchFiles.splice(i, 1);
+    removeQuietly(path);
+  }
+
+  /** Closes the files and renames every output into place; on a failure, discards all and throws OutputWriteError. */
+  commit(): void {
+    for (const o of this.outputs) {
+      try {
+        this.close(o);
+      } catch (e) {
+        this.discard();
+        throw new OutputWriteError(o.target, e);
+      }
+    }
+    for (const o of this.outputs) {
+      try {
+        renameSync(o.tmp, o.real);
+      } catch (e) {
+        this.discard();
+        throw new OutputWriteError(o.target, e);
+      }
+    }
+    for (const f of this.scratchFiles.splice(0)) removeQuietly(f);
+  }
+
+  /** Removes every temporary file (outputs and scratch); no target is created or changed. */
+  discard(): void {
+    for (const o of this.outputs) {
+      try {
+        this.close(o);
+      } catch {
+        // closing is best effort here: the file goes anyway
+      }
+      removeQuietly(o.tmp);
+    }
+    for (const f of this.scratchFiles.splice(0)) removeQuietly(f);
+  }
+
+  private close(o: { fd: number | undefined }): void {
+    const fd = o.fd;
+    o.fd = undefined;
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // already renamed or never created
+  }
+}
+
 /**
  * Writes several files all or nothing: every text goes to a temporary file beside its target first,
  * and only when all of them are written are they renamed into place. On an error the temporary files
@@ -139,34 +267,8 @@ function createTemp(target: string, index: number): string {
  * earlier targets replaced). Callers check the paths with checkOutputPaths before their run.
  */
 export function writeFilesAtomic(files: readonly (OutputTarget & { readonly text: string })[]): void {
-  const temps: string[] = [];
-  const cleanup = () => {
-    for (const tmp of temps) {
-      try {
-        unlinkSync(tmp);
-      } catch {
-        // already renamed or never created
-      }
-    }
-  };
-  // a symbolic link is written through: its target is replaced, the link stays
-  const targets = files.map((f) => writeTarget(f.path) ?? resolve(f.path));
-  files.forEach((f, i) => {
-    try {
-      const tmp = createTemp(targets[i]!, i);
-      temps.push(tmp);
-      writeFileSync(tmp, f.text);
-    } catch (e) {
-      cleanup();
-      inputError({ path: "", message: `cannot write the ${f.what} file ${f.path}: ${errnoText(e)}` });
-    }
-  });
-  files.forEach((f, i) => {
-    try {
-      renameSync(temps[i]!, targets[i]!);
-    } catch (e) {
-      cleanup();
-      inputError({ path: "", message: `cannot write the ${f.what} file ${f.path}: ${errnoText(e)}` });
-    }
+  const outputs = new AtomicOutputs();
+  outputs.allOrNothing(() => {
+    for (const f of files) outputs.writeText(f);
   });
 }

@@ -3,8 +3,9 @@ import { spanToJsonLine } from "./jsonl.js";
 import type { SimEvents, Span } from "./span.js";
 
 /**
- * Collects spans in emission order and renders them as JSONL. The file is written by the CLI only
- * after the run succeeded, so a failed run leaves no partial trace behind.
+ * Collects spans in emission order and renders them as JSONL, in memory: `runScenario({ trace: true })`
+ * for library callers and workers. One string holds at most V8's string length (~512 MiB, about 900k
+ * serving requests); the CLI streams its trace files instead (TraceFiles in cli/trace-files.ts).
  */
 export class TraceCollector {
   private readonly lines: string[] = [];

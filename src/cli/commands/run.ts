@@ -1,14 +1,14 @@
 import type { Argv, CommandModule } from "yargs";
 import { loadScenario } from "../../config/scenario.js";
 import { assertJsonNumbers, jsonOutputText } from "../../report/json-output.js";
-import { runReportHtml } from "../../report/run-report.js";
+import { TimelineSample, runReportHtml } from "../../report/run-report.js";
 import { renderSummary } from "../../report/summary-table.js";
 import { runScenario } from "../../run.js";
-import { chromeTraceText } from "../../trace/chrome-trace.js";
-import { parseTraceJsonl } from "../../trace/read-jsonl.js";
 import { UsageError, seedOption, withConfigOptions } from "../common-options.js";
-import { checkOutputPaths, writeFilesAtomic, type OutputTarget } from "../output-file.js";
+import { AtomicOutputs, checkOutputPaths, type OutputTarget } from "../output-file.js";
 import { progressDisplay } from "../progress.js";
+import { TraceFiles } from "../trace-files.js";
+import type { Span } from "../../trace/span.js";
 
 interface RunArgs {
   config: string;
@@ -27,7 +27,6 @@ function noRequestRecords(kind: string): UsageError {
   return new UsageError(`--requests writes one line per request of a serving workload; the ${kind} workload has no request records`);
 }
 
-/** `ascend-sim run <config>`: simulate a scenario and print its metrics. */
 /** `--requests` JSONL: one record per line; a NaN or ±Infinity is refused as in --json (assertJsonNumbers). */
 function recordLines(records: readonly unknown[]): string {
   records.forEach((r, i) => assertJsonNumbers(r, `request record ${i}`));
@@ -49,38 +48,55 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .example("$0 run configs/hccs-allreduce.yaml --set workload.ranks=4 --json", "a 4-rank group, as JSON")
       .example("$0 run configs/hccs-allreduce.yaml --trace out.jsonl --stats", "also write the trace and engine stats")
       .example("$0 run configs/hccs-allreduce.yaml --chrome-trace t.json --report r.html", "open t.json in ui.perfetto.dev, r.html in a browser") as unknown as Argv<RunArgs>,
+  /** `ascend-sim run <config>`: simulate a scenario and print its metrics. */
   handler: (args) => {
     const started = performance.now();
     const scenario = loadScenario(args.config, { sets: args.set, seed: seedOption(args.seed) });
-    const outputs: OutputTarget[] = [
+    const targets: OutputTarget[] = [
       ...(args.trace !== undefined ? [{ path: args.trace, what: "trace" }] : []),
       ...(args.requests !== undefined ? [{ path: args.requests, what: "request records" }] : []),
       ...(args.chromeTrace !== undefined ? [{ path: args.chromeTrace, what: "Chrome trace" }] : []),
       ...(args.report !== undefined ? [{ path: args.report, what: "report" }] : []),
     ];
     // a bad output path fails now, not after a long run; so do request records the workload never produces
-    checkOutputPaths(outputs, [args.config]);
+    checkOutputPaths(targets, [args.config]);
     if (args.requests !== undefined && scenario.workload.def.producesRecords !== true) throw noRequestRecords(scenario.workload.def.kind);
-    // drawn at once: a workload may prepare for seconds (pricing a step model) before its first count;
-    // the ETA goes by the rate of the counted work, not by the preparation
-    const progress = progressDisplay({ unit: "", phase: `preparing the ${scenario.workload.def.kind} run`, tickMs: 0 });
-    const wantSpans = args.trace !== undefined || args.chromeTrace !== undefined || args.report !== undefined;
-    let result: ReturnType<typeof runScenario>;
-    try {
-      result = runScenario(scenario, { trace: wantSpans, onProgress: (p) => progress.update(p.done, p.total, p.unit), onPhase: (t) => progress.phase(t) });
-    } finally {
-      progress.finish();
-    }
-    const wallS = (performance.now() - started) / 1e3;
-    if (args.requests !== undefined && result.records === undefined) throw noRequestRecords(scenario.workload.def.kind);
-    const spans = args.chromeTrace !== undefined || args.report !== undefined ? parseTraceJsonl(result.trace ?? "") : undefined;
-    // every file or none: a failure writing one leaves none of them behind
-    writeFilesAtomic([
-      ...(args.trace !== undefined ? [{ path: args.trace, what: "trace", text: result.trace ?? "" }] : []),
-      ...(args.requests !== undefined ? [{ path: args.requests, what: "request records", text: recordLines(result.records ?? []) }] : []),
-      ...(args.chromeTrace !== undefined ? [{ path: args.chromeTrace, what: "Chrome trace", text: chromeTraceText(spans!, scenario.name) }] : []),
-      ...(args.report !== undefined ? [{ path: args.report, what: "report", text: runReportHtml(result, spans) }] : []),
-    ]);
+    // the outputs' temporary files are created now and written while the run goes; renamed into place
+    // only when everything succeeded, removed on any failure (nothing half-written)
+    const outputs = new AtomicOutputs();
+    let result!: ReturnType<typeof runScenario>;
+    let wallS = 0;
+    // every file or none: a failure writing one (or the run failing) leaves none of them behind
+    outputs.allOrNothing(() => {
+      const traceFiles = new TraceFiles(outputs, {
+        ...(args.trace !== undefined ? { trace: { path: args.trace, what: "trace" } } : {}),
+        ...(args.chromeTrace !== undefined ? { chromeTrace: { path: args.chromeTrace, what: "Chrome trace" } } : {}),
+        scenario: scenario.name,
+      });
+      const timeline = args.report !== undefined ? new TimelineSample() : undefined;
+      const wantSpans = args.trace !== undefined || args.chromeTrace !== undefined || timeline !== undefined;
+      const onSpan = (s: Span) => {
+        traceFiles.add(s);
+        timeline?.add(s);
+      };
+      // drawn at once: a workload may prepare for seconds (pricing a step model) before its first count;
+      // the ETA goes by the rate of the counted work, not by the preparation
+      const progress = progressDisplay({ unit: "", phase: `preparing the ${scenario.workload.def.kind} run`, tickMs: 0 });
+      try {
+        result = runScenario(scenario, { ...(wantSpans ? { onSpan } : {}), onProgress: (p) => progress.update(p.done, p.total, p.unit), onPhase: (t) => progress.phase(t) });
+      } finally {
+        progress.finish();
+      }
+      // the run's wall time (with the trace streaming it now includes), not the final writes
+      wallS = (performance.now() - started) / 1e3;
+      if (args.requests !== undefined && result.records === undefined) throw noRequestRecords(scenario.workload.def.kind);
+      traceFiles.finish();
+      const texts = [
+        ...(args.requests !== undefined ? [{ path: args.requests, what: "request records", text: recordLines(result.records ?? []) }] : []),
+        ...(args.report !== undefined ? [{ path: args.report, what: "report", text: runReportHtml(result, timeline) }] : []),
+      ];
+      for (const f of texts) outputs.writeText(f);
+    });
     process.stdout.write(args.json ? jsonOutputText(result) : renderSummary(result));
     if (args.stats) {
       const rate = wallS > 0 ? result.eventsProcessed / wallS : 0;
