@@ -111,6 +111,16 @@ describe("inference-bench physics", () => {
     expect(num(skewed, "step_ms")).toBeGreaterThan(num(even, "step_ms"));
   });
 
+  it("an attention replica's tokens are routed once: 4 sequences over TP 8 send half the copies of 8", () => {
+    // TP 8 ranks slice a replica's sequences into runs of ⌈T/8⌉: with 4 sequences the last 4 ranks route
+    // nothing (they used to be sampled as 1 token each, so 4 and 8 sequences gave the same MoE step)
+    const tp8 = ["deployment.attention.dp=4", "deployment.attention.tp=8"];
+    const four = run([...tp8, "workload.batch_per_npu=1"]);
+    const eight = run([...tp8, "workload.batch_per_npu=2"]);
+    expect(four.breakdown_us.dispatch).toBeLessThan(eight.breakdown_us.dispatch!);
+    expect(four.breakdown_us.moe_gemm).toBeLessThan(eight.breakdown_us.moe_gemm!);
+  });
+
   it("EPLB from observed load undoes most of a hot-expert skew; perfect balance gives imbalance 1", () => {
     const hot = ["workload.routing.skew=hot", "workload.routing.hot_factor=20"];
     const none = run([...hot, "workload.routing.eplb=none"]);

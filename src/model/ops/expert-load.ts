@@ -1,5 +1,5 @@
 import { expertPlacement } from "./layout.js";
-import { moeTokensPerRank, type LayerOpsInput } from "./op-input.js";
+import { moeGroupTokens, type LayerOpsInput } from "./op-input.js";
 
 /*
  * Tokens the expert slots of one rank receive in one MoE layer. This is an input to moeFfnItems, not
@@ -17,19 +17,21 @@ export interface ExpertLoad {
 }
 
 /**
- * Expected tokens per slot when routing is perfectly even (ideal EPLB), tokens. The EP group is
- * ep × expert-tp ranks, each routing `moeTokensPerRank` tokens to top_k experts: the
- * ep·etp·tokens·top_k copies spread evenly over the routed slots (redundant copies take their share),
- * and each token visits one of the `replicas` copies of every shared expert. With EP = e, etp = 1 and
- * no redundancy a rank thus receives tokens × top_k copies, i.e. (e·tokens)·top_k / e. Below one copy
- * per slot (small decode batches) the value is an expectation: moe-ops.ts runs ⌈copies⌉ of the rank's
- * experts with a token each, not every slot.
+ * Expected tokens per slot when routing is perfectly even (ideal EPLB), tokens. The EP group routes
+ * moeGroupTokens distinct tokens (ep·etp/tp attention replicas' worth) to top_k experts each: those
+ * copies spread evenly over the routed slots (redundant copies take their share), and each token visits
+ * one of the `replicas` copies of every shared expert. Every expert-TP rank of a slot computes all of the
+ * slot's tokens on its 1/etp slice of the FFN, so the per-slot value is also what each of them computes.
+ * Example: 8 ranks, attention DP2 × TP4, 100 tokens per replica, EP4 × TP2, 8 experts top-2: 4·2·100/4 =
+ * 200 tokens (2 replicas × 100), 400 copies over 8 slots = 50 tokens per slot, on both TP ranks of it.
+ * Below one copy per slot (small decode batches) the value is an expectation: moe-ops.ts runs ⌈copies⌉
+ * of the rank's experts with a token each, not every slot.
  */
 export function balancedTokensPerSlot(input: LayerOpsInput): { readonly routed: number; readonly shared: number } {
   const moe = input.arch.moe;
   if (moe === undefined) return { routed: 0, shared: 0 };
   const placement = expertPlacement(input.arch, input.layout);
-  const sources = input.layout.experts.ep * input.layout.experts.tp * moeTokensPerRank(input);
+  const sources = moeGroupTokens(input);
   const replicas = input.layout.shared_experts.replicas;
   return {
     routed: (sources * moe.top_k) / placement.routedSlots,

@@ -71,6 +71,31 @@ export function moeTokensPerRank(input: LayerOpsInput): number {
   return tp > 1 ? Math.ceil(t / tp) : t;
 }
 
+/**
+ * Tokens TP rank `tpRank` of an attention replica routes through the MoE, tokens: the replica's tokens cut
+ * sequence-major into runs of moeTokensPerRank, so when tp does not divide them the last ranks hold fewer
+ * (5 tokens over tp 4: 2, 2, 1, 0; 1 token: 1, 0, 0, 0). The ranks' counts sum to the replica's tokens.
+ */
+export function moeTokensOfTpRank(input: LayerOpsInput, tpRank: number): number {
+  const tp = input.layout.attention.tp;
+  if (!Number.isInteger(tpRank) || tpRank < 0 || tpRank >= tp) throw new RangeError(`tpRank must be an integer in 0..${tp - 1}, got ${tpRank}`);
+  const run = moeTokensPerRank(input);
+  return Math.max(0, Math.min(run, tokensPerReplica(input.shape) - tpRank * run));
+}
+
+/**
+ * Distinct tokens the EP group (ep × expert-tp ranks) routes through one MoE layer, tokens (a mean, may be
+ * fractional). Every one of the ep·etp ranks is also an attention rank routing its 1/tp slice of its
+ * replica's tokens, so the group holds ep·etp/tp replicas' worth: a token replicated over the attention TP
+ * ranks (no SP) is routed once. The expert-TP ranks of a slot each compute all of its tokens, which
+ * makes etp times the rows, not more tokens. Not ep·etp × moeTokensPerRank: that is the worst rank
+ * rounded up, and counts a 1-token replica tp times.
+ */
+export function moeGroupTokens(input: LayerOpsInput): number {
+  const { ep, tp: etp } = input.layout.experts;
+  return (ep * etp * tokensPerReplica(input.shape)) / input.layout.attention.tp;
+}
+
 /** Tokens that get logits: the last token of each prompt (prefill), every token (decode, training), tokens. */
 export function headTokens(shape: StepShape): number {
   return shape.phase === "prefill" ? shape.sequences : tokensPerReplica(shape);

@@ -12,7 +12,7 @@ import type { LayerItem } from "../../model/ops/layer-item.js";
 import { moeFfnParts } from "../../model/ops/moe-ops.js";
 import { mtpModuleItems } from "../../model/ops/mtp-ops.js";
 import { decoderLayerItems } from "../../model/ops/layer-ops.js";
-import { moeTokensPerRank, type LayerOpsInput } from "../../model/ops/op-input.js";
+import { moeTokensOfTpRank, moeTokensPerRank, type LayerOpsInput } from "../../model/ops/op-input.js";
 import type { RunContext } from "../workload.js";
 import { spDenseInput, spTpSpAttentionItems, usesSpTpSp } from "./attention-sp-tp.js";
 import { BREAKDOWN_CLASSES, ItemPricer, type BreakdownClass, type PricedList } from "./costing.js";
@@ -318,6 +318,8 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
   const routeSample = (sh: PassShapes, layer: number, m: number): MoeRouting => {
     const mo = moe as MoeArchitecture;
     const T = sh.moeParts[m]!.tokensPerRank;
+    // rank g routes its own slice (the last TP ranks hold fewer when tp does not divide the tokens)
+    const own = (g: number): number => moeTokensOfTpRank(sh.microInputs[m]!, g % tp);
     const seqTokens = sh.queryTokens;
     slotTokens.fill(0);
     copies.fill(0);
@@ -330,9 +332,13 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
       for (let q = 0; q < etp; q++) copies[base + q]! += c;
     };
     if (s.routing.eplb === "perfect") {
-      const per = (T * mo.top_k) / routedSlots;
-      for (let g = 0; g < n; g++) for (let slot = 0; slot < routedSlots; slot++) addCopies(g, slot, per);
-      expertCopies.fill((n * T * mo.top_k) / mo.routed_experts);
+      let all = 0;
+      for (let g = 0; g < n; g++) {
+        const per = (own(g) * mo.top_k) / routedSlots;
+        all += own(g);
+        for (let slot = 0; slot < routedSlots; slot++) addCopies(g, slot, per);
+      }
+      expertCopies.fill((all * mo.top_k) / mo.routed_experts);
     } else {
       let src = 0;
       const pick = (e: number, t: number): void => {
@@ -346,7 +352,7 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
         for (let q = 0; q < etp; q++) copies[base + q]!++;
       };
       const u = sh.urns[m];
-      if (u === undefined) for (src = 0; src < n; src++) sampleTokens(tab, rng, T, pick);
+      if (u === undefined) for (src = 0; src < n; src++) sampleTokens(tab, rng, own(src), pick);
       else {
         u.reset();
         const seqs = model.microSequences[m]!;
@@ -359,7 +365,7 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
         for (src = 0; src < n; src++) {
           first = (src % tp) * T;
           seqBase = (Math.floor(src / tp) % attnDp) * seqs;
-          sampleSequenceTokens(tab, rng, T, sequenceOf, u, pick);
+          sampleSequenceTokens(tab, rng, own(src), sequenceOf, u, pick);
         }
       }
     }
@@ -368,7 +374,7 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
       const replicas = model.layout.shared_experts.replicas;
       for (let g = 0; g < n; g++) {
         const rep = g % replicas;
-        for (let k = 0; k < mo.shared_experts; k++) addCopies(g, routedSlots + rep * mo.shared_experts + k, T);
+        for (let k = 0; k < mo.shared_experts; k++) addCopies(g, routedSlots + rep * mo.shared_experts + k, own(g));
       }
     }
     return { shape: { tokensPerRank: T, topK: mo.top_k, experts: mo.routed_experts, ep: n }, expertsPerRank: slotsPerRank, copies };
