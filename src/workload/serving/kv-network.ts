@@ -38,18 +38,44 @@ export function sendPieces(net: NetworkModel, pieces: readonly Piece[], readyNs:
 }
 
 /**
- * What is left to send `elapsedNs` after a layer-wise KV transfer became ready (its first layer was
- * computed), when the rest goes now. The group streamed as it would alone — its most loaded link's
- * bytes over that link's bandwidth (`alone`, the analytical model on the same topology), so pieces
- * converging on one decode die's port share it — while the
- * prefill produced one layer per `1/layers` of its time; the last layer's share is always left (it
- * exists only once the prefill has ended). Every piece keeps the same fraction. On an idle fabric the
- * exposed time is then the last layer's transfer when the network keeps up with the prefill, and the
- * tail of the whole transfer when it does not.
+ * A prefill step that computed part of a prompt handed off layer-wise: its KV appears one layer per
+ * `1/layers` of the step's prefill time, the first layer's at `firstLayerNs`, the last one's at
+ * `lastLayerNs`. A chunked prompt has one step per chunk; the prefix-cache hits ride with the first.
  */
-export function layerwiseRemainder(alone: AnalyticalNetwork, pieces: readonly Piece[], plane: string, elapsedNs: number, layers: number): Piece[] {
+export interface LayerwiseStep {
+  /** When the step's first layer was computed, ns. */
+  readonly firstLayerNs: number;
+  /** When its last layer was computed, ns. */
+  readonly lastLayerNs: number;
+  /** Share of the hand-off's bytes computed before the step and by its end, fractions of 1. */
+  readonly before: number;
+  readonly after: number;
+}
+
+/**
+ * What is left to send at `nowNs`, when the prompt's last step (the last of `steps`, in order) ends
+ * and the rest goes now. Each layer's KV was sent as soon as it existed, the group streaming as it
+ * would alone — its most loaded link's bytes over that link's bandwidth (`alone`, the analytical model
+ * on the same topology), so pieces converging on one decode die's port share it. A sender that can
+ * never get ahead of what exists has sent by now min over s ≤ now of produced(s⁻) + (now − s)/alone
+ * (of the whole; s is the last moment it had caught up). Layers appear evenly within a step and
+ * nothing appears between steps, so the minimum lies just before some step's first or last layer: two
+ * candidates per step. The last layer's share of the last step is always left (it exists only now).
+ * Every piece keeps the same fraction. On an idle fabric the exposed time is then the last layer's
+ * transfer when the network keeps up with the prefill, and the tail of the whole transfer since the
+ * first step's first layer when it does not.
+ */
+export function layerwiseRemainder(alone: AnalyticalNetwork, pieces: readonly Piece[], plane: string, nowNs: number, layers: number, steps: readonly LayerwiseStep[]): Piece[] {
   const aloneNs = alone.busiestLinkNs(pieces, plane);
-  const maxSent = (layers - 1) / layers;
-  const sent = aloneNs > 0 ? Math.min(maxSent, Math.max(0, elapsedNs) / aloneNs) : maxSent;
+  const allButLast = (layers - 1) / layers;
+  const last = steps[steps.length - 1]!;
+  let sent = last.before + (last.after - last.before) * allButLast;
+  if (aloneNs > 0) {
+    for (const st of steps) {
+      const beforeFirst = st.before + Math.max(0, nowNs - st.firstLayerNs) / aloneNs;
+      const beforeLast = st.before + (st.after - st.before) * allButLast + Math.max(0, nowNs - st.lastLayerNs) / aloneNs;
+      sent = Math.min(sent, beforeFirst, beforeLast);
+    }
+  }
   return pieces.map((p) => ({ ...p, bytes: p.bytes * (1 - sent) }));
 }

@@ -1,3 +1,5 @@
+import type { LayerwiseStep } from "./kv-network.js";
+
 /*
  * One request of a serving simulation and the times it passes. Plain mutable records: the event loop
  * updates them in place (no per-event allocation), and metrics read them at the end.
@@ -31,6 +33,8 @@ export interface Request extends Arrival {
   poolHitBlocks: number;
   /** Prompt tokens already prefilled (chunked prefill), tokens. */
   prefilled: number;
+  /** The prefill steps of a chunked prompt before its last (a layer-wise hand-off streams their KV early); undefined until one ends. */
+  earlierSteps: LayerwiseStep[] | undefined;
   /** Instance indices (into the simulation's instance list), −1 = none yet. */
   prefillInst: number;
   decodeInst: number;
@@ -63,6 +67,7 @@ export function newRequest(id: number, a: Arrival): Request {
     hbmHitBlocks: 0,
     poolHitBlocks: 0,
     prefilled: 0,
+    earlierSteps: undefined,
     prefillInst: -1,
     decodeInst: -1,
     decodeReplica: -1,

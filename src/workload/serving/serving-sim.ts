@@ -7,7 +7,7 @@ import type { NetworkModel } from "../../network/network-model.js";
 import type { SimEvents } from "../../trace/span.js";
 import { GRAPH_LAUNCH_NS } from "../inference-bench/step-sim.js";
 import { Instance } from "./instance.js";
-import { layerwiseRemainder, sendPieces, type Piece } from "./kv-network.js";
+import { layerwiseRemainder, sendPieces, type LayerwiseStep, type Piece } from "./kv-network.js";
 import { PrefixCache } from "./prefix-cache.js";
 import { BLOCK_TOKENS, insertByQueuedTime, meetsSlo, newRequest, type Arrival, type Request } from "./request.js";
 import { DECODE_ROUTERS, PREFILL_ROUTERS, type RouteView } from "./router.js";
@@ -513,9 +513,13 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
     for (let i = 0; i < x.batch.length; i++) {
       const r = x.batch[i]!;
       const take = x.batchTake[i]!;
+      const from = r.earlierSteps === undefined ? 0 : r.prefilled / r.input;
       r.prefilled += take;
       x.promptTokensComputed += take;
-      if (r.prefilled >= r.input) {
+      if (r.prefilled < r.input) {
+        // a chunk: its KV exists layer by layer over this step (a cached prefix counts with the first)
+        (r.earlierSteps ??= []).push(stepOf(x, from, r.prefilled / r.input, x.iterStartNs + x.prefillPartNs));
+      } else {
         r.prefillEndNs = now;
         x.promptTokensServed += r.input;
         win.inTok += r.input;
@@ -540,6 +544,13 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
   };
 
   // ---- prefill → decode hand-off ----
+  /** The step `x` has just run, ending at `endNs`, as a layer-wise step computing the hand-off's bytes from share `before` to `after` (fractions). */
+  const stepOf = (x: Instance, before: number, after: number, endNs: number): LayerwiseStep => ({
+    firstLayerNs: Math.min(endNs, x.iterStartNs + x.prefillPartNs / s.layers),
+    lastLayerNs: endNs,
+    before,
+    after,
+  });
   const afterPrefill = (x: Instance, r: Request): void => {
     if (x.role === "colocated") {
       r.decodeInst = x.index;
@@ -590,15 +601,22 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
     for (const dst of dsts) for (const src of srcs) pieces.push({ src, dst, bytes: perDst / srcs.length, overheadNs });
     const now = sim.now;
     let ready = now;
-    if (mode === "layerwise") ready = Math.min(now, x.iterStartNs + x.prefillPartNs / s.layers);
+    let steps: LayerwiseStep[] | undefined;
+    if (mode === "layerwise") {
+      // a chunked prompt's earlier chunks have been streaming since their own steps computed them
+      const earlier = r.earlierSteps;
+      const last = stepOf(x, earlier === undefined ? 0 : earlier[earlier.length - 1]!.after, 1, now);
+      steps = earlier === undefined ? [last] : [...earlier, last];
+      ready = steps[0]!.firstLayerNs;
+    }
     r.kvStartNs = Math.round(ready);
     const arrived = (end: number): void => {
       const t = sim.now;
       r.kvEndNs = Math.max(t, Math.ceil(end));
       sim.schedule(r.kvEndNs - t, kvArrived, r);
     };
-    // layer-wise: the layers computed before now have been streaming since `ready`; what is left goes now
-    const rest = mode === "layerwise" && ready < now ? layerwiseRemainder(alone, pieces, cfg.kv_transfer.plane, now - ready, s.layers) : pieces;
+    // layer-wise: each layer computed before now (any chunk's) has been streaming since it was computed; what is left goes now
+    const rest = steps !== undefined && ready < now ? layerwiseRemainder(alone, pieces, cfg.kv_transfer.plane, now, s.layers, steps) : pieces;
     sendPieces(net, rest, now, cfg.kv_transfer.plane, arrived);
   };
 

@@ -2,7 +2,8 @@
 // on an idle route a piece takes route latency + its bytes (plus its per-block NIC overhead) over the
 // bottleneck bandwidth with either model; concurrent hand-offs into one decode die share its port on the
 // flow model and ignore each other on the analytical one; a layer-wise hand-off leaves only the last
-// layer's share after the prefill when the network keeps up, and the tail of the transfer when not.
+// layer's share after the prefill when the network keeps up, and the tail of the transfer when not; a
+// chunked prompt's earlier chunks stream from their own steps on.
 import { starTopology } from "../../helpers/star-topology.js";
 import { describe, expect, it } from "vitest";
 import { Simulator } from "../../../src/engine/index.js";
@@ -10,7 +11,7 @@ import { AnalyticalNetwork } from "../../../src/network/analytical.js";
 import { FlowNetwork } from "../../../src/network/flow.js";
 import type { NetworkModel } from "../../../src/network/network-model.js";
 import type { Topology } from "../../../src/topology/topology.js";
-import { layerwiseRemainder, sendPieces, type Piece } from "../../../src/workload/serving/kv-network.js";
+import { layerwiseRemainder, sendPieces, type LayerwiseStep, type Piece } from "../../../src/workload/serving/kv-network.js";
 
 const NIC = 25e9; // bytes/s, a 200 Gb/s RDMA port
 const HOP_NS = 500;
@@ -64,28 +65,57 @@ describe("serving transfers on the network model", () => {
 describe("layer-wise KV: what is left when the prefill ends", () => {
   const topo = new AnalyticalNetwork(new Simulator(1), star());
   const piece: Piece = { src: 0, dst: 1, bytes: 61 * MB }; // 61 layers × 1 ms alone
+  /** An unchunked prefill whose first layer was computed `elapsedNs` before it ended (now = elapsedNs). */
+  const oneStep = (elapsedNs: number): LayerwiseStep[] => [{ firstLayerNs: 0, lastLayerNs: elapsedNs, before: 0, after: 1 }];
 
   it("a network faster than the prefill leaves the last layer's share", () => {
-    const [rest] = layerwiseRemainder(topo, [piece], "rdma", 120e6, 61); // 120 ms prefill ≫ 61 ms transfer
+    const [rest] = layerwiseRemainder(topo, [piece], "rdma", 120e6, 61, oneStep(120e6)); // 120 ms prefill ≫ 61 ms transfer
     expect(rest!.bytes).toBeCloseTo(MB, 0);
   });
 
   it("a network slower than the prefill leaves the tail of the whole transfer", () => {
-    const [rest] = layerwiseRemainder(topo, [piece], "rdma", 20e6, 61); // 20 ms of the 61 ms streamed
+    const [rest] = layerwiseRemainder(topo, [piece], "rdma", 20e6, 61, oneStep(20e6)); // 20 ms of the 61 ms streamed
     expect(rest!.bytes).toBeCloseTo(41 * MB, 0);
   });
 
   it("pieces converging on one decode die share its port: three sources, 61 ms of bytes at 25 GB/s, 30 ms of prefill leave 31 ms", () => {
     const third = (src: number): Piece => ({ src, dst: 3, bytes: (61 * MB) / 3 });
-    const rest = layerwiseRemainder(topo, [third(0), third(1), third(2)], "rdma", 30e6, 61);
+    const rest = layerwiseRemainder(topo, [third(0), third(1), third(2)], "rdma", 30e6, 61, oneStep(30e6));
     expect(rest.reduce((a, p) => a + p.bytes, 0)).toBeCloseTo(31 * MB, 0);
     // and on the flow model what is left then takes 31 ms (+ two hops) into the shared port
     const [end] = arrivals(flow, [rest]);
     expect(end).toBeCloseTo(2 * HOP_NS + 31e6, 0);
   });
 
+  describe("a chunked prompt: two chunks of half the KV each, 10 layers, steps 0 → 10 ms and 10 → 20 ms", () => {
+    // each step computes a layer per 1 ms: chunk 1's layers exist at 1…10 ms, chunk 2's at 11…20 ms
+    const twoChunks = (firstEndNs: number, secondEndNs: number): LayerwiseStep[] => [
+      { firstLayerNs: firstEndNs / 10, lastLayerNs: firstEndNs, before: 0, after: 0.5 },
+      { firstLayerNs: firstEndNs + (secondEndNs - firstEndNs) / 10, lastLayerNs: secondEndNs, before: 0.5, after: 1 },
+    ];
+    it("a network that keeps up leaves the last chunk's last layer: 5 % of the KV (not the 10 % of a 20 ms prefill)", () => {
+      // 4 ms alone (0.4 ms per layer): every layer has left before the next one is computed
+      const [rest] = layerwiseRemainder(topo, [{ src: 0, dst: 1, bytes: 4 * MB }], "rdma", 20e6, 10, twoChunks(10e6, 20e6));
+      expect(rest!.bytes).toBeCloseTo(0.05 * 4 * MB, 0);
+    });
+
+    it("a slow network leaves the tail of the whole transfer since chunk 1's first layer (1 ms), not since chunk 2's (11 ms)", () => {
+      // 40 ms alone: busy from 1 ms on, 19 ms of it sent by 20 ms → 21 ms left (since 11 ms it would be 31 ms)
+      const [rest] = layerwiseRemainder(topo, [{ src: 0, dst: 1, bytes: 40 * MB }], "rdma", 20e6, 10, twoChunks(10e6, 20e6));
+      expect(rest!.bytes).toBeCloseTo(21 * MB, 0);
+    });
+
+    it("a network that keeps up with a slow chunk but not with a fast one catches up just before the slow chunk's last layer", () => {
+      // chunk 1 over 0 → 100 ms (a layer per 10 ms), chunk 2 over 100 → 102 ms; 40 ms alone (2 ms per 5 %
+      // layer). By 100 ms chunk 1's first 9 layers (45 %, 18 ms) have left; from then on the sender is behind:
+      // 2 ms more by 102 ms → 20 ms sent, 20 ms left (counted from chunk 2's first layer: chunk 1's 20 ms + 1.8 ms = 21.8 ms)
+      const [rest] = layerwiseRemainder(topo, [{ src: 0, dst: 1, bytes: 40 * MB }], "rdma", 102e6, 10, twoChunks(100e6, 102e6));
+      expect(rest!.bytes).toBeCloseTo(20 * MB, 0);
+    });
+  });
+
   it("keeps the piece's endpoints and overhead", () => {
-    const [rest] = layerwiseRemainder(topo, [{ ...piece, overheadNs: 7 }], "rdma", 1e6, 61);
+    const [rest] = layerwiseRemainder(topo, [{ ...piece, overheadNs: 7 }], "rdma", 1e6, 61, oneStep(1e6));
     expect(rest).toMatchObject({ src: 0, dst: 1, overheadNs: 7 });
   });
 });

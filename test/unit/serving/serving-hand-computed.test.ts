@@ -26,9 +26,9 @@ const MS = 1e6;
 
 const star = (): Topology => starTopology(8, NIC, HOP_NS, "rdma");
 
-/** Prefill: α = 1 ms per batch, β = 1 µs per new token, no quadratic term, no floor. */
-function prefillCost(dp = 1): PrefillCost {
-  return Object.assign(Object.create(PrefillCost.prototype) as PrefillCost, { single: { alphaNs: 1 * MS, beta: 1000, gamma: 0 }, multi: undefined, floorNs: 0, dp, points: [] });
+/** Prefill: α = 1 ms per batch, β = 1 µs per new token (or as given, ns and ns per token), no quadratic term, no floor. */
+function prefillCost(dp = 1, alphaNs = 1 * MS, beta = 1000): PrefillCost {
+  return Object.assign(Object.create(PrefillCost.prototype) as PrefillCost, { single: { alphaNs, beta, gamma: 0 }, multi: undefined, floorNs: 0, dp, points: [] });
 }
 
 /** Decode: a step of b sequences per replica costs 10 ms + 1 ms·b whatever the KV; capacities as given. */
@@ -291,6 +291,46 @@ describe("serving by hand: KV hand-off", () => {
     // 8 KV heads over TP 2: each die holds half, the source sends 11.52 MB in all (0.4608 ms + 1 µs)
     const half = simulate(cfg, [at(0, 1000, 2)], { kvShareOnRank: (tp) => Math.max(1, 8 / tp) / 8 });
     expect(half.rec[0]!.kv_transfer_ms as number).toBeCloseTo(KV_1000_MS, 6);
+  });
+
+  describe("layer-wise, a 2,000-token prompt prefilled in two 1,000-token chunks (23.04 MB of KV, 0.9216 ms alone)", () => {
+    // Each chunk's step computes its 10 layers evenly; chunk c's layer l exists once its step has
+    // computed it, and the sender streams it from then on, whichever step the prompt ends in.
+    const chunked = config({ kv_transfer: { mode: "layerwise" } }, [
+      { role: "prefill", deployment: { npus: 1, attention: { dp: 1, tp: 1 } }, token_budget: 1000, chunked_prefill: true },
+      { role: "decode", deployment: { npus: 1, attention: { dp: 1, tp: 1 } } },
+    ]);
+    const KV_2000_MS = (2000 * KV_PER_TOKEN) / NIC * 1e3; // 0.9216 ms
+
+    it("a network that keeps up leaves only the last chunk's last layer after the prefill", () => {
+      // steps 0 → 2 ms and 2 → 4 ms (1 + 1 ms each); a layer of a chunk (2.304 MB) takes 0.09216 ms, less
+      // than the 0.2 ms to compute it. Left at 4 ms: chunk 2's last layer, 1.152 MB = 0.04608 ms + 1 µs.
+      // (Were the whole prompt's KV produced in the last step, 10 % would be left: 0.09216 ms + 1 µs.)
+      const { m, rec } = simulate(chunked, [at(0, 2000, 2)]);
+      expect(rec[0]!.prefill_ms as number).toBeCloseTo(4, 9);
+      expect(sub(m, "kv_exposed_ms", "mean")).toBeCloseTo(KV_2000_MS / 20 + 0.001, 5);
+      // the first byte left with chunk 1's first layer, at 0.2 ms
+      expect(rec[0]!.kv_transfer_ms as number).toBeCloseTo(4 - 0.2 + KV_2000_MS / 20 + 0.001, 5);
+    });
+
+    it("a slow network leaves the tail of the whole transfer, streamed since chunk 1's first layer", () => {
+      // α = 0.1 ms, β = 0.1 µs per token: steps 0 → 0.2 ms and 0.2 → 0.4 ms, slower than the 0.9216 ms
+      // transfer. Busy from chunk 1's first layer (0.02 ms) on, it has sent 0.38 ms of it by 0.4 ms:
+      // 0.5416 ms left + 1 µs. (Counted from chunk 2's first layer, 0.22 ms, it would be 0.7416 ms.)
+      const fast = costs(decodeCost(), prefillCost(1, 0.1 * MS, 100));
+      const { m, rec } = simulate(chunked, [at(0, 2000, 2)], { costs: fast });
+      expect(rec[0]!.prefill_ms as number).toBeCloseTo(0.4, 9);
+      expect(sub(m, "kv_exposed_ms", "mean")).toBeCloseTo(KV_2000_MS - 0.38 + 0.001, 5);
+      // first byte to last: 0.02 ms → 0.02 + 0.9216 + 0.001 ms, the whole transfer alone
+      expect(rec[0]!.kv_transfer_ms as number).toBeCloseTo(KV_2000_MS + 0.001, 5);
+    });
+
+    it("blocks mode waits for the prefill's end and counts every chunk's blocks: ⌈2,000/128⌉ = 16 per layer", () => {
+      // 16 blocks × 10 layers × 5 µs = 0.8 ms of work requests on top of the 0.9216 ms of bytes, + 1 µs
+      const blocks = config({ kv_transfer: { mode: "blocks", block_tokens: 128 } }, chunked.instances);
+      const { m } = simulate(blocks, [at(0, 2000, 2)]);
+      expect(sub(m, "kv_exposed_ms", "mean")).toBeCloseTo(KV_2000_MS + 0.8 + 0.001, 5);
+    });
   });
 
   it("no token is decoded before the KV has arrived", () => {
