@@ -155,7 +155,7 @@ const SHORT_ABLATION = ["configs/elastic-moe-ablation.yaml", "--set", "workload.
 
 describe("elastic summary = --json", () => {
   it("a variant's row shows its compare values; — for the peak memory of a variant that never scaled and the SLO of one that completed nothing; the title follows the scheduled events", () => {
-    const { text, json } = both([...SHORT_ABLATION, "--set", "workload.compare=[{name: idle, set: {scaling: {events: []}, duration_s: 1, drain_s: 0}}]", "--set", "workload.to.dp=5"]);
+    const { text, json } = both([...SHORT_ABLATION, "--set", "workload.compare=[{name: idle, set: {scaling: {events: []}, duration_s: 0.3, drain_s: 0}}]", "--set", "workload.to.dp=5"]);
     const m = json.metrics;
     const t = tableOf(text, "elastic ·");
     // the run scales DP3 → DP4 (to.dp only guides the SLO coordinator)

@@ -80,6 +80,8 @@ class Engine {
   busy = false;
   stopped = false;
   accepting = true;
+  /** Admits no new sequence (a zero-copy scale-down waits for its running sequences to fit the new layout's pools). */
+  holding = false;
   kvFraction = 1;
   busyNs = 0;
   batch: Request[] = [];
@@ -124,16 +126,30 @@ class Engine {
     r.decodeReplica = -1;
   }
   /**
-   * Takes over a running sequence with its KV (zero-copy switch): on its replica when the layout keeps it
-   * (a replica's dies stay), else on the least loaded one. No room check: a replica over its pool preempts
-   * its newest sequences at the next step.
+   * Where this engine would hold `running` (a zero-copy switch keeps their KV): a sequence stays on its
+   * replica when the layout keeps it (its dies stay), one of a removed replica goes to the least loaded
+   * replica with room; undefined when they do not all fit the pools.
    */
-  adopt(r: Request): void {
-    let k = r.decodeReplica;
-    if (k < 0 || k >= this.replicaKv.length) {
-      k = 0;
-      for (let q = 1; q < this.replicaKv.length; q++) if (this.replicaKv[q]! < this.replicaKv[k]!) k = q;
+  placement(running: readonly Request[]): number[] | undefined {
+    const kv = new Array<number>(this.replicaKv.length).fill(0);
+    const at = running.map((r) => (r.decodeReplica < kv.length ? r.decodeReplica : -1));
+    running.forEach((r, i) => {
+      if (at[i]! >= 0) kv[at[i]!]! += r.input + r.output;
+    });
+    if (kv.some((x) => x > this.replicaCap)) return undefined;
+    for (let i = 0; i < running.length; i++) {
+      if (at[i]! >= 0) continue;
+      const need = running[i]!.input + running[i]!.output;
+      let best = -1;
+      for (let k = 0; k < kv.length; k++) if (kv[k]! + need <= this.replicaCap && (best < 0 || kv[k]! < kv[best]!)) best = k;
+      if (best < 0) return undefined;
+      kv[best]! += need;
+      at[i] = best;
     }
+    return at;
+  }
+  /** Takes over a running sequence with its KV on replica `k` (zero-copy switch, from `placement`). */
+  adopt(r: Request, k: number): void {
     this.replicaKv[k]! += r.input + r.output;
     r.decodeReplica = k;
   }
@@ -157,6 +173,8 @@ export interface ScalingRecord {
   dropped: number;
   /** KV pool of the new instance per attention replica, tokens. */
   newKvTokensPerReplica: number;
+  /** KV copied at a zero-copy switch (sequences of removed replicas to remaining ones), summed over dies, B. */
+  kvMovedBytes: number;
 }
 
 /** Inputs of one elastic simulation. */
@@ -387,8 +405,8 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
     touch();
     const now = sim.now;
     // a replica whose pool shrank under its reservations (colocated: the serving copy gives up KV to the
-    // loading one; zero-copy scale-down: sequences of a removed replica moved in) preempts its newest
-    // sequences at the step boundary; they are re-prefilled later (vLLM's recompute)
+    // loading one) preempts its newest sequences at the step boundary; they are re-prefilled later (vLLM's
+    // recompute). A zero-copy switch never gets here: it waits until the sequences fit (switchWhenFits)
     for (let i = e.running.length - 1; i >= 0; i--) {
       const r = e.running[i]!;
       if (e.replicaKv[r.decodeReplica]! <= e.replicaCap) continue;
@@ -402,7 +420,7 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
     const workMulti: number[] = [];
     let tokens = 0;
     const budget = cfg.token_budget * e.layout.dp;
-    while (e.queue.length > 0 && tokens < budget) {
+    while (!e.holding && e.queue.length > 0 && tokens < budget) {
       const r = e.queue[0]!;
       if (e.running.length + e.batch.length >= e.maxBatch) break;
       // a re-prefill (recompute after preemption or a restart) runs the prompt and the tokens generated so far
@@ -551,6 +569,7 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
       requeued: 0,
       dropped: 0,
       newKvTokensPerReplica: newLayout.kvTokensPerReplica,
+      kvMovedBytes: 0,
     };
     scaling = rec;
     // colocated: the serving copy gives up part of its KV pool (kept reduced until it retires)
@@ -639,10 +658,51 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
       // a cold restart serves nothing from its start until the new instance is ready (it switches at once)
       if (plan.during === "none") rec.downtimeNs = sim.now - rec.startNs;
       const ne = new Engine(newLayout, ranks, maxBatchOf(newLayout), rec.newKvTokensPerReplica);
-      if (plan.keepsKv && old.busy) old.atBoundary = () => switchTo(ne);
-      else switchTo(ne);
+      if (!plan.keepsKv) switchTo(ne, []);
+      else if (old.busy) old.atBoundary = () => switchWhenFits(ne);
+      else switchWhenFits(ne);
     };
-    const switchTo = (ne: Engine): void => {
+    /**
+     * Zero-copy, at a step boundary of the old engine: once its running sequences fit the new layout's KV
+     * pools (a scale-down's remaining replicas hold less: fewer replicas, more weights per die) the old
+     * engine stops and the KV of the sequences of removed replicas is copied to their new replica, die to
+     * die of the same TP rank, over the fabric; then the new engine runs them (no re-prefill). Until they
+     * fit, the old engine admits nothing and decodes, one step at a time.
+     */
+    const switchWhenFits = (ne: Engine): void => {
+      const at = ne.placement(old.running);
+      if (at === undefined) {
+        old.holding = true;
+        tryRun(old);
+        old.atBoundary = () => switchWhenFits(ne);
+        return;
+      }
+      const ts: Transfer[] = [];
+      old.running.forEach((r, i) => {
+        if (at[i] === r.decodeReplica) return;
+        const bytes = (r.input + Math.floor(r.emitted)) * old.layout.kvBytesPerTokenPerDie;
+        for (let t = 0; t < tp; t++) ts.push({ src: old.ranks[r.decodeReplica * tp + t]!, dst: ranks[at[i]! * tp + t]!, bytes });
+      });
+      if (ts.length === 0) {
+        switchTo(ne, at);
+        return;
+      }
+      touch();
+      old.stopped = true;
+      old.accepting = false;
+      const t0 = sim.now;
+      for (const t of ts) rec.kvMovedBytes += t.bytes;
+      net.runGroup(ts, t0, (endNs) => {
+        const dur = Math.max(0, Math.round(endNs) - t0);
+        rec.components.push({ name: "kv_move", s: dur / 1e9 });
+        // nothing decodes while the KV crosses
+        rec.downtimeNs += dur;
+        if (emit) hooks.emit("span", { start: t0, dur, kind: "scaling", where: "elastic/scaling/kv_move", what: "kv_move", attrs: { bytes: rec.kvMovedBytes } });
+        switchTo(ne, at);
+      }, fabric);
+    };
+    /** The new engine takes over; `at` = the replica of each running sequence of the old engine on the new one (zero-copy). */
+    const switchTo = (ne: Engine, at: readonly number[]): void => {
       bill();
       touch();
       rec.endNs = sim.now;
@@ -659,7 +719,7 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
         if (plan.keepsKv) {
           // zero-copy, at a step boundary of the old engine: running sequences continue on the new layout
           // with their KV (no re-prefill)
-          for (const r of old.running) ne.adopt(r);
+          old.running.forEach((r, i) => ne.adopt(r, at[i]!));
           ne.running = old.running;
           old.running = [];
           old.stopped = true;

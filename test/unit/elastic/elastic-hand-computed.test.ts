@@ -35,13 +35,20 @@ interface LayoutOpts {
   kvTokensPerReplica?: number;
   /** Dies per NPU (2: 910C, 1: 910B). */
   diesPerNpu?: number;
+  /** KV of one token on one die of its replica, B. */
+  kvBytesPerTokenPerDie?: number;
+  /** Called with each decode step's sequences on its busiest replica, count, and the layout's DP. */
+  onDecode?: (busiest: number, dp: number) => void;
 }
 
 /** Layout DP`dp` at TP2 with the given step costs and no weights. */
 function layout(dp: number, o: LayoutOpts = {}): LayoutCost {
   const dies = 2 * dp;
   const kv = o.kvTokensPerReplica ?? 1e9;
-  const decode = { dp, kvTokensPerReplica: kv, tokensPerStep: 1, npus: dies / (o.diesPerNpu ?? 2), stepNs: () => (o.decodeMs ?? 100) * MS } as unknown as DecodeCost;
+  const decode = { dp, kvTokensPerReplica: kv, tokensPerStep: 1, npus: dies / (o.diesPerNpu ?? 2), stepNs: (b: number) => {
+      o.onDecode?.(b, dp);
+      return (o.decodeMs ?? 100) * MS;
+    } } as unknown as DecodeCost;
   return {
     dp,
     dies,
@@ -51,7 +58,7 @@ function layout(dp: number, o: LayoutOpts = {}): LayoutCost {
     weightBytesPerDie: 0,
     buffersBytesPerDie: 0,
     hbmBytesPerDie: 64e9,
-    kvBytesPerTokenPerDie: 1,
+    kvBytesPerTokenPerDie: o.kvBytesPerTokenPerDie ?? 1,
     kvTokensPerReplica: kv,
     a2aBytesPerToken: 0,
     routedExperts: 0,
@@ -277,5 +284,90 @@ describe("elastic by hand: which die sends which weights in a P2P copy", () => {
     expect(from.get(0)).toBe(4);
     // the busiest sender carries 16 units, not 3 destinations × 6 = 18 (one removed die per 3 remaining, round robin)
     expect(Math.max(...from.values())).toBe(16);
+  });
+});
+
+describe("elastic by hand: a zero-copy scale-down moves the removed replica's sequences with their KV", () => {
+  // DP2 → DP1 at 1 s (ElasticMoE, zero-copy, no weights: alloc_ipc 0.15 + warm-up 1.2 = 1.35 s, no device
+  // init) → the new configuration is ready at 2.35 s. KV pool 200 tokens per replica (one size for both
+  // layouts); a sequence reserves prompt + output = 100 tokens, so each replica holds N = 2. KV 1 MB per
+  // token per die; the star's links carry 100 GB/s. Decode steps 100 ms.
+  // A (95 in, 5 out) arrives alone: prefill [0, 0.095) s on replica 0. B, C, D (70 in) then prefill together
+  // [0.095, 0.235) — B on replica 1, C on replica 0, D on replica 1 (least reserved first; replica 1 has 140
+  // prompt tokens). Decode steps from 0.235 s; A's 4 decode tokens end at 0.635 s. The step [2.335, 2.435)
+  // is in flight when the new configuration is ready, so the switch looks at the boundary 2.435 s.
+  const cfg = config({ from: { dp: 2 }, scaling: { events: [{ at_s: 1, dp: 1 }] } });
+  const opts = { kvTokensPerReplica: 200, kvBytesPerTokenPerDie: 1e6 };
+  it("holds new admissions until the running sequences fit the remaining replica, moving no KV when none is left", () => {
+    // B, C, D (30 out) emit their 29 decode tokens at 0.235 + 2.9 = 3.135 s. At 2.435 s they hold 300 tokens,
+    // more than DP1's 200, so the old engine admits nothing (E, 90 + 2 tokens at 2.4 s, waits) and decodes
+    // until they fit: all three complete at 3.135 s, nothing is left to move and the switch happens then.
+    // (Switching at 2.435 s put all three on DP1's replica and preempted D for a re-prefill.)
+    let dp1Busiest = 0;
+    const onDecode = (b: number, dp: number): void => {
+      if (dp === 1) dp1Busiest = Math.max(dp1Busiest, b);
+    };
+    const arrivals = [at(0, 95, 5), at(0, 70, 30), at(0, 70, 30), at(0, 70, 30), at(2.4, 90, 2)];
+    const { o, m, r } = simulate(cfg, arrivals, { ...opts, onDecode });
+    const x = o.scalings[0]!;
+    expect(s(x.endNs)).toBeCloseTo(3.135, 9);
+    expect(r.slice(1, 4).map((q) => s(q.lastTokenNs))).toEqual([3.135, 3.135, 3.135].map((v) => expect.closeTo(v, 9)));
+    expect(x.kvMovedBytes).toBe(0);
+    // E then prefills alone [3.135, 3.225) s and decodes its one token [3.225, 3.325) on DP1, which never
+    // ran more than its N = 2 sequences (E is the only one it runs)
+    expect(s(r[4]!.firstTokenNs)).toBeCloseTo(3.225, 9);
+    expect(s(r[4]!.lastTokenNs)).toBeCloseTo(3.325, 9);
+    expect(dp1Busiest).toBe(1);
+    // no sequence lost its KV: none re-prefilled, every request completed
+    expect(m.reprefill_tokens).toBe(0);
+    expect(m.requests_requeued).toBe(0);
+    expect([m.requests_arrived, m.requests_completed]).toEqual([5, 5]);
+  });
+  it("the sequences of the removed replica continue on the remaining one once their KV has crossed the fabric", () => {
+    // C ends early (8 out): its 7 decode tokens at 0.935 s; replica 0 is then empty and replica 1 holds B and
+    // D (200 ≤ 200). At 2.435 s B and D have 70 + 22 = 92 tokens of KV each (22 decode tokens at 0.335 …
+    // 2.435 s): each die of replica 1 sends 2 × 92 MB to its TP peer on replica 0 over one 100 GB/s link,
+    // 1.84 ms → switch at 2.43684 s; their last 29 − 22 = 7 tokens at 2.53684 … 3.13684 s
+    let dp1Busiest = 0;
+    const onDecode = (b: number, dp: number): void => {
+      if (dp === 1) dp1Busiest = Math.max(dp1Busiest, b);
+    };
+    const { o, m, r } = simulate(cfg, [at(0, 95, 5), at(0, 70, 30), at(0, 70, 8), at(0, 70, 30)], { ...opts, onDecode });
+    const x = o.scalings[0]!;
+    expect(s(x.endNs)).toBeCloseTo(2.43684, 9);
+    expect(x.runningAtSwitch).toBe(2);
+    // 2 sequences × 2 dies × 92 MB
+    expect(x.kvMovedBytes).toBe(2 * 2 * 92e6);
+    expect(scaling(m).components_s).toMatchObject({ kv_move: expect.closeTo(0.00184, 12) });
+    expect(s(r[1]!.lastTokenNs)).toBeCloseTo(3.13684, 9);
+    expect(s(r[3]!.lastTokenNs)).toBeCloseTo(3.13684, 9);
+    expect(dp1Busiest).toBe(2);
+    expect(m.reprefill_tokens).toBe(0);
+    expect([m.requests_arrived, m.requests_completed]).toEqual([4, 4]);
+  });
+});
+
+describe("elastic by hand: a zero-copy scale-up's new replicas take sequences only from the switch", () => {
+  it("a sequence that does not fit the old replica's pool waits for the switch, then runs on the new replica", () => {
+    // DP1 → DP2 at 0 s (device_init 1 + P2P 0 + alloc_ipc 0.15 + warm-up 1.2 = 2.35 s). KV pool 200 tokens per
+    // replica; A, B, C (70 in, 30 out: 100 tokens each) at 0. A prefills [0, 0.07) s, B [0.07, 0.14) (both on
+    // the one replica, now full); C waits. Decode steps of A and B from 0.14 s; the step [2.34, 2.44) is in
+    // flight at 2.35 s, so the switch is at 2.44 s, where A and B have 23 of their 29 decode tokens and stay
+    // on replica 0. C then prefills on the new replica 1 [2.44, 2.51) (A and B pause: prefill first) and
+    // decodes 29 tokens → 2.51 + 2.9 = 5.41 s; A and B's last 6 tokens end at 2.51 + 0.6 = 3.11 s.
+    let dp1Busiest = 0;
+    const onDecode = (b: number, dp: number): void => {
+      if (dp === 1) dp1Busiest = Math.max(dp1Busiest, b);
+    };
+    const cfg = config({ from: { dp: 1 }, to: { dp: 2 }, scaling: { events: [{ at_s: 0, dp: 2 }] } });
+    const { o, m, r } = simulate(cfg, [at(0, 70, 30), at(0, 70, 30), at(0, 70, 30)], { kvTokensPerReplica: 200, kvBytesPerTokenPerDie: 1e6, onDecode });
+    expect(s(o.scalings[0]!.endNs)).toBeCloseTo(2.44, 9);
+    expect(s(r[2]!.firstTokenNs)).toBeCloseTo(2.51, 9);
+    expect(s(r[2]!.lastTokenNs)).toBeCloseTo(5.41, 9);
+    expect(r.slice(0, 2).map((q) => s(q.lastTokenNs))).toEqual([3.11, 3.11].map((v) => expect.closeTo(v, 9)));
+    // the old replica never held more than its 2; nothing moved, nothing re-prefilled
+    expect(dp1Busiest).toBe(2);
+    expect(o.scalings[0]!.kvMovedBytes).toBe(0);
+    expect(m.reprefill_tokens).toBe(0);
   });
 });
