@@ -66,12 +66,12 @@ function roughGain(publishedRatio: number): readonly [number, number] {
 /** Why the P/D-Serve throughput gains miss (docs/serving.md, P/D-Serve). */
 const PD_THROUGHPUT_MISS =
   "at the config's load every variant finishes every request, so throughput is bound by the offered load (E2E " +
-  "requests/s −9 % vs the P/D baseline, 1.05× vs aggregated: the dynamic P/D ratio's one role switch takes an " +
+  "requests/s −9 % vs the P/D baseline, 1.01× vs aggregated: the dynamic P/D ratio's one role switch takes an " +
   "instance out for its drain and stretches the tail). Overload does not bring the gains either: at 2× / 4× the " +
-  "rate (TTFT SLO attainment < 10 % for the disaggregated variants) P/D-Serve completes 31.2 / 41.1 requests/s against 35.3 / 43.1 for the P/D " +
-  "baseline and 34.0 / 45.9 aggregated: the load (2,048-token prompts, 256-token outputs) is prefill-bound, " +
-  "the 2:2 split prefills on half the NPUs that colocated serving prefills on (at 2× the rate the two prefill " +
-  "instances queue up to 390 requests), and the dynamic P/D ratio meant to shift that balance pays a decode " +
+  "rate (TTFT SLO attainment < 10 % for the disaggregated variants) P/D-Serve completes 31.3 / 41.3 requests/s against 35.6 / 43.2 for the P/D " +
+  "baseline and 36.0 / 46.7 aggregated: the load (2,048-token prompts, 256-token outputs) is prefill-bound, " +
+  "the 2:2 split prefills on half the NPUs that colocated serving prefills on (at 2× the rate the prefill " +
+  "queue reaches 561 requests), and the dynamic P/D ratio meant to shift that balance pays a decode " +
   "instance's drain of its running sequences before each switch. P/D-Serve's gains over tens of thousands of NPUs also come from " +
   "per-scenario P/D groups, not modelled. The TTFT and KV-transfer " +
   "directions, which the mechanisms drive directly, pass";
@@ -84,8 +84,9 @@ const PREFILL_MISS =
   "fixed: micro-batch 0's dispatch waited for micro-batch 1's attention, idling the compute stream ~141 µs per " +
   "MoE layer. The perfect-EPLB row misses as much as the default one, so the gap is not the routing; decode " +
   "misses by the same share (−15 % TPOT): the model lacks a per-step cost common to both phases that the " +
-  "paper's operator measurements (§5, §6) do not show (candidates, not verified: MLA/attention kernels at the " +
-  "optimistic end of their §6 band, +5.7 to +7.7 %; inter-kernel gaps)";
+  "paper's operator measurements (§5, §6) do not show (candidates, not verified: inter-kernel gaps; not the MLA " +
+  "efficiency that explains half the decode gap: prefill's FlashAttention runs vector-bound at 39–53 % of peak, " +
+  "so capping attention at the measured 65.4 % leaves the batch at 158.9 ms)";
 
 /** Why the T1 decode step misses (shared by its TPOT and throughput rows). */
 const DECODE_MISS =
@@ -94,8 +95,12 @@ const DECODE_MISS =
       "operators alike), the paper's two-micro-batch step is 71.1 ms (1.7 tokens/seq → 41.8 ms TPOT; the three " +
       "dense layers run whole-die, they have no communication to hide) and one micro-batch 69.8 ms, both faster " +
       "than the measured 84 ms step. An earlier pass came from a static split of HBM/L2 by core count (80.4 ms). " +
-      "The model misses ~12 ms per step somewhere (candidates, not verified: MLA at 70 % of peak vs the measured " +
-      "65.4 %, host/launch gaps between layers; not HBM contention between the streams: the attention stream's " +
+      "The model misses ~12 ms per step somewhere. The largest candidate is the MLA kernel on the 16-AIC attention " +
+      "stream: it runs at 77 % of those cores' peak, because the die-wide L2 bound that holds the whole-die kernel " +
+      "to 70.4 % (the §6 row, +7.7 %) does not bind 16 cores; if the measured 65.4 % is a per-core limit that holds " +
+      "on any core count, the step is 77.4 ms (TPOT 45.6 ms, −7.8 %; 2,107 tokens/s, +8.4 %; measured by capping " +
+      "attention at 65.4 % of its cores' peak, not adopted: it would make the §6 row an input). Other candidates, " +
+      "not verified: host/launch gaps between layers; not HBM contention between the streams: the attention stream's " +
       "heaviest phase, o_proj at ~0.96 TB/s on 16 cores, beside the MoE stream's compute-bound experts at ~0.3 TB/s " +
       "and the exchange's ~0.1 TB/s stays under the 1.44 TB/s the die sustains); micro-batching does " +
       "not pay in the model (+1.9 %): the 16-AIC attention stream (65.6 ms busy per step) bounds each MoE layer, " +
