@@ -60,6 +60,8 @@ export class Instance {
   /** Prefill work of each batch entry (PrefillCost.prefixNs differences), single and micro-batched regimes, ns. */
   readonly batchWork: number[] = [];
   readonly batchWorkMulti: number[] = [];
+  /** Attention replica each batch entry must run on (a chunked prompt's earlier chunks' replica), −1 = free. */
+  readonly batchPinned: number[] = [];
   batchTokens = 0;
   decodingNow = false;
   iterStartNs = 0;

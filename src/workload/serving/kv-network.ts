@@ -66,6 +66,16 @@ export interface LayerwiseStep {
  * first step's first layer when it does not.
  */
 export function layerwiseRemainder(alone: AnalyticalNetwork, pieces: readonly Piece[], plane: string, nowNs: number, layers: number, steps: readonly LayerwiseStep[]): Piece[] {
+  const { sent } = layerwiseStreamed(alone, pieces, plane, nowNs, layers, steps);
+  return pieces.map((p) => ({ ...p, bytes: p.bytes * (1 - sent) }));
+}
+
+/**
+ * The share of a layer-wise hand-off sent by `nowNs` (layerwiseRemainder) and the time its bytes were on
+ * the wire so far, ns: the group streams at its alone rate whenever it has something to send, so the
+ * share `sent` took `sent` × the whole transfer's alone time.
+ */
+export function layerwiseStreamed(alone: AnalyticalNetwork, pieces: readonly Piece[], plane: string, nowNs: number, layers: number, steps: readonly LayerwiseStep[]): { sent: number; wireNs: number } {
   const aloneNs = alone.busiestLinkNs(pieces, plane);
   const allButLast = (layers - 1) / layers;
   const last = steps[steps.length - 1]!;
@@ -77,5 +87,5 @@ export function layerwiseRemainder(alone: AnalyticalNetwork, pieces: readonly Pi
       sent = Math.min(sent, beforeFirst, beforeLast);
     }
   }
-  return pieces.map((p) => ({ ...p, bytes: p.bytes * (1 - sent) }));
+  return { sent, wireNs: sent * aloneNs };
 }

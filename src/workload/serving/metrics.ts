@@ -1,5 +1,5 @@
 import type { JsonValue } from "../workload.js";
-import { meetsSlo, meetsTpot, meetsTtft, tpotNs, ttftNs } from "./request.js";
+import { kvTransferNs, meetsSlo, meetsTpot, meetsTtft, tpotNs, ttftNs } from "./request.js";
 import type { Instance } from "./instance.js";
 import type { ServingOutcome } from "./serving-sim.js";
 import type { ServingCore } from "./schema.js";
@@ -38,7 +38,7 @@ export function servingMetrics(cfg: ServingCore, o: ServingOutcome, skipped: num
   const e2e = done.map((r) => ms(r.lastTokenNs - r.atNs));
   const queue = done.filter((r) => r.prefillStartNs >= 0).map((r) => ms(r.prefillStartNs - r.queuedNs));
   const kv = done.filter((r) => r.kvEndNs >= 0);
-  const kvDur = kv.map((r) => ms(r.kvEndNs - r.kvStartNs));
+  const kvDur = kv.map((r) => ms(kvTransferNs(r)));
   const kvExposed = kv.map((r) => ms(r.kvEndNs - r.prefillEndNs));
   const ttftOk = done.filter((r) => meetsTtft(r, cfg.slo));
   const tpotOk = done.filter((r) => meetsTpot(r, cfg.slo));
@@ -154,7 +154,7 @@ export function requestRecords(o: ServingOutcome): Record<string, JsonValue>[] {
     forwards: r.forwards,
     queue_ms: t(r.queuedNs, r.prefillStartNs),
     prefill_ms: t(r.prefillStartNs, r.prefillEndNs),
-    kv_transfer_ms: t(r.kvStartNs, r.kvEndNs),
+    kv_transfer_ms: r.kvEndNs >= 0 ? ms(kvTransferNs(r)) : null,
     ttft_ms: t(r.atNs, r.firstTokenNs),
     tpot_ms: r.output > 1 && r.lastTokenNs >= 0 ? ms(r.lastTokenNs - r.firstTokenNs) / (r.output - 1) : null,
     e2e_ms: t(r.atNs, r.lastTokenNs),

@@ -40,13 +40,16 @@ export interface Request extends Arrival {
   decodeInst: number;
   /** Attention replica of the decode instance holding the sequence. */
   decodeReplica: number;
-  /** Attention replica of the prefill instance that ran the prompt's last (or only) batch: the KV hand-off's source. */
+  /** Attention replica of the prefill instance that ran the prompt (every chunk of it: the first decides): the KV hand-off's source. */
   prefillReplica: number;
   queuedNs: number;
   prefillStartNs: number;
   prefillEndNs: number;
+  /** The KV hand-off's first byte ready (layer-wise: the first layer computed, maybe of an earlier chunk) and its arrival, ns. */
   kvStartNs: number;
   kvEndNs: number;
+  /** Time the layer-wise hand-off's bytes were on the wire before the prefill ended, ns (0: bulk, blocks). */
+  kvStreamedNs: number;
   firstTokenNs: number;
   lastTokenNs: number;
   /** Time of the latest token emitted so far (the start of the next inter-token gap), ns; −1 before the first. */
@@ -77,6 +80,7 @@ export function newRequest(id: number, a: Arrival): Request {
     prefillEndNs: -1,
     kvStartNs: -1,
     kvEndNs: -1,
+    kvStreamedNs: 0,
     firstTokenNs: -1,
     lastTokenNs: -1,
     prevTokenNs: -1,
@@ -89,6 +93,16 @@ export function newRequest(id: number, a: Arrival): Request {
 export interface SloTargets {
   readonly ttft_ms: number;
   readonly tpot_ms: number;
+}
+
+/**
+ * Time the request's KV hand-off was on the wire, ns (`kv_transfer_ms`; P/D-Serve's D2D KV transfer
+ * time): the layer-wise share streamed during the prefill plus the rest, from the prefill's end to its
+ * arrival. Not from the first byte ready: a chunked prompt's first layer is computed seconds before its
+ * last, and that wait for the prefill is not transfer time.
+ */
+export function kvTransferNs(r: Request): number {
+  return r.kvStreamedNs + r.kvEndNs - r.prefillEndNs;
 }
 
 /** Time to first token of a completed request, ns. */

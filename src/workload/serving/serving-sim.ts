@@ -7,7 +7,7 @@ import type { NetworkModel } from "../../network/network-model.js";
 import type { SimEvents } from "../../trace/span.js";
 import { GRAPH_LAUNCH_NS } from "../inference-bench/step-sim.js";
 import { Instance } from "./instance.js";
-import { layerwiseRemainder, sendPieces, type LayerwiseStep, type Piece } from "./kv-network.js";
+import { layerwiseStreamed, sendPieces, type LayerwiseStep, type Piece } from "./kv-network.js";
 import { PrefixCache } from "./prefix-cache.js";
 import { BLOCK_TOKENS, insertByQueuedTime, meetsSlo, newRequest, type Arrival, type Request } from "./request.js";
 import { DECODE_ROUTERS, PREFILL_ROUTERS, type RouteView } from "./router.js";
@@ -361,7 +361,8 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
     loads.length = 0;
     const work = x.batchWork;
     const workMulti = x.batchWorkMulti;
-    work.length = workMulti.length = 0;
+    const pinned = x.batchPinned;
+    work.length = workMulti.length = pinned.length = 0;
     x.batch.length = 0;
     x.batchTake.length = 0;
     x.batchTokens = 0;
@@ -402,6 +403,8 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
         if (!chunked && x.batchTokens > 0 && x.batchTokens + take > budget) break;
         work.push(pc.prefixNs(r.prefilled + take) - pc.prefixNs(r.prefilled));
         workMulti.push(pc.prefixNs(r.prefilled + take, true) - pc.prefixNs(r.prefilled, true));
+        // a prompt with chunks done stays on their replica: its KV is there
+        pinned.push(r.earlierSteps !== undefined ? r.prefillReplica : -1);
         x.batch.push(r);
         x.batchTake.push(take);
         x.batchTokens += take;
@@ -448,7 +451,7 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
         x.peakBatch = Math.max(x.peakBatch, n);
       }
     }
-    const prefillNs = x.batch.length > 0 ? x.prefillCost!.batchNs(work, workMulti) : 0;
+    const prefillNs = x.batch.length > 0 ? x.prefillCost!.batchNs(work, workMulti, pinned) : 0;
     for (let i = 0; i < x.batch.length; i++) x.batch[i]!.prefillReplica = x.prefillCost!.replicaOf(i);
     if (prefillNs === 0 && decodeNs === 0) {
       x.compact();
@@ -616,7 +619,12 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
       sim.schedule(r.kvEndNs - t, kvArrived, r);
     };
     // layer-wise: each layer computed before now (any chunk's) has been streaming since it was computed; what is left goes now
-    const rest = steps !== undefined && ready < now ? layerwiseRemainder(alone, pieces, cfg.kv_transfer.plane, now, s.layers, steps) : pieces;
+    let rest = pieces;
+    if (steps !== undefined && ready < now) {
+      const { sent, wireNs } = layerwiseStreamed(alone, pieces, cfg.kv_transfer.plane, now, s.layers, steps);
+      rest = pieces.map((p) => ({ ...p, bytes: p.bytes * (1 - sent) }));
+      r.kvStreamedNs = wireNs;
+    }
     sendPieces(net, rest, now, cfg.kv_transfer.plane, arrived);
   };
 

@@ -221,14 +221,18 @@ export class PrefillCost {
   /**
    * Time of a batch, ns (integer): prompt i's work is `workSingle[i]` (prefixNs with multi false) or
    * `workMulti[i]` (multi true). Each prompt runs whole on one attention replica (attention DP does not
-   * split a sequence): prompts go to replicas longest first, each to the least loaded (ties: lowest
-   * replica), and the batch lasts as long as its busiest replica — the fit points run the same prompts on
-   * every replica, so a replica's prompts cost what they cost there. A replica with two or more prompts
-   * runs them micro-batched (`multi`), a lone prompt cannot be split.
+   * split a sequence): a prompt with `pinned[i]` ≥ 0 runs on that replica (a chunked prompt's later
+   * chunk attends to the KV its earlier chunks left there, and attention DP does not move KV), the
+   * others go longest first, each to the least loaded (ties: lowest replica), and the batch lasts as long
+   * as its busiest replica — the fit points run the same prompts on every replica, so a replica's prompts
+   * cost what they cost there. A replica with two or more prompts runs them micro-batched (`multi`), a
+   * lone prompt cannot be split.
    */
-  batchNs(workSingle: readonly number[], workMulti: readonly number[]): number {
+  batchNs(workSingle: readonly number[], workMulti: readonly number[], pinned?: readonly number[]): number {
     const n = workSingle.length;
-    const replicas = Math.min(this.dp, n);
+    let replicas = Math.min(this.dp, n);
+    // a pin beyond the first n replicas keeps its replica (an idle replica costs no more than a busy one)
+    if (pinned !== undefined) for (let i = 0; i < n; i++) if (pinned[i]! >= replicas) replicas = this.dp;
     this.lastReplicas = replicas;
     if (replicas <= 1) return Math.round(Math.max(this.floorNs, this.replicaNs(workSingle, workMulti)));
     // scratch reused across batches (this runs once per serving iteration)
@@ -239,7 +243,13 @@ export class PrefillCost {
     single.fill(0, 0, replicas);
     multi.fill(0, 0, replicas);
     order.length = 0;
-    for (let i = 0; i < n; i++) order.push(i);
+    for (let i = 0; i < n; i++) {
+      const p = pinned?.[i] ?? -1;
+      if (p >= 0) {
+        at[i] = p;
+        single[p]! += workSingle[i]!;
+      } else order.push(i);
+    }
     order.sort((a, b) => workSingle[b]! - workSingle[a]! || a - b);
     for (const i of order) {
       let r = 0;

@@ -8,7 +8,9 @@ import { BLOCK_TOKENS, type Arrival } from "./request.js";
  * `output_length`, `hash_ids` of 512-token blocks) and the Azure LLM inference CSV
  * (`TIMESTAMP,ContextTokens,GeneratedTokens`, arrival = offset from the first row). A malformed line is an
  * InputError naming the file and line, or — with `skip` — skipped and counted. A file that is not UTF-8,
- * or that yields no request to simulate, is an InputError too (not an empty run).
+ * or that yields no request to simulate, is an InputError too (not an empty run). A row at or past the
+ * `duration_s` cut is checked like any other (a malformed one is still an error: its time may be unreadable,
+ * and a file's errors do not depend on the run's length) but is not kept.
  */
 
 /** A parsed trace. */
@@ -17,6 +19,8 @@ export interface TraceRead {
   /** Malformed lines skipped (only with `skip`), count. */
   readonly skipped: number;
   readonly format: "mooncake" | "azure";
+  /** Rows held while reading, count: only those not yet known to fall past the duration cut (a row past it is dropped as it is read). */
+  readonly held: number;
 }
 
 /** Options of `readTrace`. */
@@ -112,7 +116,10 @@ export function readTrace(file: string, o: TraceOptions): TraceRead {
   const format = o.format ?? (lines[0]?.trimStart().startsWith("{") ? "mooncake" : "azure");
   const out: Arrival[] = [];
   let skipped = 0;
-  let requests = 0; // well-formed request lines read, before the duration_s cut
+  let requests = 0; // well-formed request lines read, before the duration_s cut (`limit` counts these)
+  // earliest arrival read, ns: the Azure replay's origin so far (it only moves earlier, so a row past the cut
+  // from it is past the final one too) and, in the error when every arrival is past the cut, the first
+  let minAtNs = Infinity;
   const issues: InputIssue[] = [];
   // a wrong format or a systematic fault makes every line malformed the same way: the first few of each
   // problem are shown, the rest counted
@@ -131,14 +138,15 @@ export function readTrace(file: string, o: TraceOptions): TraceRead {
   let t0: number | undefined;
   let nextId = -1; // private block ids of trace requests without hashes (Azure): negative, never shared
   const limit = o.limit ?? Infinity;
-  for (let i = 0; i < lines.length && out.length < limit; i++) {
+  for (let i = 0; i < lines.length && requests < limit; i++) {
     const raw = lines[i]!;
     if (raw.trim() === "") continue;
     const ln = i + 1;
     let ms: number;
     let input: number;
     let output: number;
-    let hashIds: number[];
+    let blocks = -1; // Azure: private blocks to number (allocated only for a row that is kept)
+    let hashIds: number[] = [];
     if (format === "mooncake") {
       const notObject = "not a JSON object (Mooncake JSONL: one {timestamp, input_length, output_length, hash_ids} per line)";
       let parsed: unknown;
@@ -193,7 +201,7 @@ export function readTrace(file: string, o: TraceOptions): TraceRead {
       ms = t - t0;
       input = ctx;
       output = gen;
-      hashIds = Array.from({ length: Math.ceil(ctx / BLOCK_TOKENS) }, () => nextId--);
+      blocks = Math.ceil(ctx / BLOCK_TOKENS);
     }
     const atNs = Math.round((ms * 1e6) / o.rateScale);
     if (!Number.isFinite(atNs)) {
@@ -201,6 +209,13 @@ export function readTrace(file: string, o: TraceOptions): TraceRead {
       break;
     }
     requests++;
+    minAtNs = Math.min(minAtNs, atNs);
+    // ids are numbered in file order whether or not the row is kept, so a kept row's ids do not depend on the cut
+    const firstId = nextId;
+    if (blocks >= 0) nextId -= blocks;
+    // a row past the cut is not kept (Mooncake: from 0; Azure: from the earliest row so far, at or after the final origin)
+    if (o.untilNs !== null && atNs - (format === "azure" ? minAtNs : 0) >= o.untilNs) continue;
+    if (blocks >= 0) hashIds = Array.from({ length: blocks }, (_, k) => firstId - k);
     // a request with no output still produces its first token (the prefill's)
     out.push({ atNs, input, output: Math.max(1, output), hashIds });
   }
@@ -219,16 +234,17 @@ export function readTrace(file: string, o: TraceOptions): TraceRead {
   const sorted = out.map((a, k) => [a, k] as const).sort((x, y) => x[0].atNs - y[0].atNs || x[1] - y[1]).map((x) => x[0]);
   // Azure timestamps are wall-clock: the replay starts at the earliest (the first row, unless the rows are out
   // of order); Mooncake's are ms from the trace start. duration_s counts from there, so it cuts after the shift
-  const origin = format === "azure" ? sorted[0]!.atNs : 0;
+  const origin = format === "azure" ? minAtNs : 0;
   const shifted = origin !== 0 ? sorted.map((a) => ({ ...a, atNs: a.atNs - origin })) : sorted;
+  // rows kept while the Azure origin was later than its final value may still fall past the cut
   const kept = o.untilNs === null ? shifted : shifted.filter((a) => a.atNs < o.untilNs!);
   if (kept.length === 0) {
     const cut = o.untilNs! / 1e9;
-    throw new InputError([{ file: o.shownPath, path: "workload.duration_s", message: `expected trace arrivals before duration_s = ${cut} s, got none: the first is at ${Number((shifted[0]!.atNs / 1e9).toPrecision(6))} s (after rate_scale ${o.rateScale}); raise duration_s or rate_scale` }]);
+    throw new InputError([{ file: o.shownPath, path: "workload.duration_s", message: `expected trace arrivals before duration_s = ${cut} s, got none: the first is at ${Number(((minAtNs - origin) / 1e9).toPrecision(6))} s (after rate_scale ${o.rateScale}); raise duration_s or rate_scale` }]);
   }
   const lastNs = kept[kept.length - 1]!.atNs;
   if (lastNs > Number.MAX_SAFE_INTEGER) {
     throw new InputError([{ file: o.shownPath, path: "workload.arrivals", message: `the last arrival is at ${(lastNs / 1e9 / 86400).toExponential(3)} days (timestamps ÷ rate_scale ${o.rateScale}): beyond the engine's 2^53 ns (about 104 days); check the timestamps (ms) or raise rate_scale` }]);
   }
-  return { arrivals: kept, skipped, format };
+  return { arrivals: kept, skipped, format, held: out.length };
 }
