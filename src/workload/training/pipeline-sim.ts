@@ -8,12 +8,20 @@ import { COMM_KIND_NAMES, SEG, type TaskSegments } from "./stage-costs.js";
  * The pipeline of one DP replica on the engine. Each stage has a compute stream, a communication stream
  * (TP, EP, CP collectives and PP sends), a DP stream (gradient reduce-scatter, parameter all-gather)
  * and a host-swap stream. A task (F or B of one micro-batch on one chunk) runs its segments in order,
- * each on its stream, FIFO. A task starts when its input is there (the previous virtual stage's F, or
- * the next one's B) and, without overlap, when the stage's previous task has finished; with `overlap`
- * (adaptive pipe overlap) two tasks may be in flight, so the communication of one runs under the
- * compute of the other. DP: the reduce-scatter of a chunk's gradients starts when the chunk's last
- * backward ends (overlapping the remaining backward), then (first and last stage of a shared embedding)
- * the embedding-group all-reduce, the optimizer step and the parameter all-gather of the stage.
+ * each on its stream. The compute, communication and DP streams run their jobs in a fixed program
+ * order (the order the host issues the kernels, as CUDA/CANN streams do), never "first ready": every
+ * start is then a max of sums of durations, so the step cannot get longer when a duration gets
+ * shorter (a first-ready stream can: Graham's list-scheduling anomaly, up to ~40 ms on T2).
+ * A task starts when its input is there (the previous virtual stage's F, or the next one's B) and the
+ * stage's previous unit of work has finished. Without overlap a unit is one task. With `overlap`
+ * (adaptive pipe overlap) each backward of the 1F1B steady state is fused with the forward that
+ * follows it (as Megatron-core's combined 1F1B and DualPipe's overlapped chunks: B(i) with F(i+1), which
+ * does not depend on it), their blocks (a compute segment and the collectives after it) issued
+ * alternately in proportion to each task's block count, so one's communication runs under the other's
+ * compute; warm-up forwards and cool-down backwards run alone. DP: the reduce-scatter of a chunk's
+ * gradients is issued when the chunk's last backward ends (overlapping the remaining backward), then
+ * (first and last stage of a shared embedding) the embedding-group all-reduce, the optimizer step and
+ * the parameter all-gather of the stage. The swap stream is FIFO (copies are issued as tasks start).
  */
 
 /** Inputs of the pipeline simulation. */
@@ -46,7 +54,7 @@ export interface PipelineResult {
   readonly stepNs: number;
   /** End of the last backward (pipeline flush), ns. */
   readonly flushNs: number;
-  /** Mean over stages of the idle fraction of [0, flush] (no task in flight). */
+  /** Mean over stages of the idle fraction of [0, flush] (no F/B segment running on the stage). */
   readonly bubbleRatio: number;
   /** Mean over stages of the communication time not hidden under compute, by kind, ns. */
   readonly exposedNs: Record<string, number>;
@@ -69,19 +77,78 @@ interface Job {
   dur: number;
   kind: number;
   label: string;
-  /** Priority on its stream: the task's position in the stage's schedule (lower runs first). */
-  prio: number;
   done: (end: number) => void;
+  /** A segment of an F or B task (counts against the bubble); DP, swap and optimizer work does not. */
+  task?: boolean;
 }
 
 interface Stream {
   busy: boolean;
-  running: Job | undefined;
-  runStart: number;
-  runEnd: number;
-  runId: number;
-  /** Waiting jobs (a handful at most: one per task in flight, plus DP/swap work). */
-  queue: Job[];
+  /** Programmed streams: jobs by program position (submitted ones wait for their turn), and the next position. */
+  program: (Job | undefined)[];
+  pos: number;
+  /** The swap stream: first come, first served. */
+  fifo: Job[];
+}
+
+/** A stage's program: which tasks run together, and each segment's position on its stream. */
+interface StageProgram {
+  /** Units in order: one task, or a fused backward + forward pair (task indices into the order). */
+  units: number[][];
+  /** Position of segment j of task i on its stream. */
+  segPos: Int32Array[];
+  /** Position of the optimizer step on the compute stream. */
+  optimizerPos: number;
+  /** Position of chunk c's DP reduce-scatter on the DP stream (chunks in the order their last backward is issued). */
+  rsPos: Int32Array;
+}
+
+/** Splits a task's segments into blocks: each compute segment with the collectives after it (leading collectives join the first). */
+function blocksOf(segs: TaskSegments): number[][] {
+  const blocks: number[][] = [[]];
+  let computed = false; // the current block has its compute segment
+  for (let j = 0; j < segs.dur.length; j++) {
+    if (segs.kind[j] === SEG.compute) {
+      if (computed) blocks.push([]);
+      computed = true;
+    }
+    blocks[blocks.length - 1]!.push(j);
+  }
+  return blocks;
+}
+
+/**
+ * The program of one stage: its units (with `overlap`, a steady-state backward fused with the forward
+ * after it) and the static order of every segment on its stream. In a fused pair the two tasks'
+ * blocks are interleaved by their relative position (block i of n at (i + ½)/n, the backward first on
+ * a tie), independent of any duration.
+ */
+function stageProgram(order: readonly StageTask[], segsOf: (t: StageTask) => TaskSegments, overlap: boolean, vpp: number): StageProgram {
+  const units: number[][] = [];
+  for (let i = 0; i < order.length; i++) {
+    if (overlap && order[i]!.backward && i + 1 < order.length && !order[i + 1]!.backward) units.push([i, ++i]);
+    else units.push([i]);
+  }
+  const segPos = order.map((t) => new Int32Array(segsOf(t).dur.length));
+  const count = [0, 0];
+  const lastBackward = new Int32Array(vpp).fill(-1);
+  for (const u of units) {
+    const issue: { key: number; task: number; segs: number[] }[] = [];
+    for (const i of u) {
+      const blocks = blocksOf(segsOf(order[i]!));
+      blocks.forEach((b, k) => issue.push({ key: (k + 0.5) / blocks.length, task: i, segs: b }));
+    }
+    issue.sort((a, b) => a.key - b.key || a.task - b.task);
+    for (const { task, segs } of issue) {
+      const kinds = segsOf(order[task]!).kind;
+      for (const j of segs) segPos[task]![j] = count[kinds[j] === SEG.compute ? STREAM_COMPUTE : STREAM_COMM]!++;
+    }
+    for (const i of u) if (order[i]!.backward) lastBackward[order[i]!.chunk] = i;
+  }
+  const chunks = Array.from({ length: vpp }, (_, c) => c).sort((a, b) => lastBackward[a]! - lastBackward[b]!);
+  const rsPos = new Int32Array(vpp);
+  chunks.forEach((c, k) => (rsPos[c] = k));
+  return { units, segPos, optimizerPos: count[STREAM_COMPUTE]!, rsPos };
 }
 
 /**
@@ -93,12 +160,21 @@ export function simulatePipeline(sim: Simulator, spec: PipelineSpec): PipelineRe
   const origin = sim.now;
   const V = pp * vpp;
   const orders: StageTask[][] = [];
-  for (let s = 0; s < pp; s++) orders.push(stageOrder(spec.schedule, s, pp, vpp, m));
+  const programs: StageProgram[] = [];
+  for (let s = 0; s < pp; s++) {
+    const order = stageOrder(spec.schedule, s, pp, vpp, m);
+    orders.push(order);
+    programs.push(stageProgram(order, (t) => (t.backward ? spec.B : spec.F)[t.chunk * pp + s]!, spec.overlap, vpp));
+  }
   const fDone = new Uint8Array(V * m);
   const bDone = new Uint8Array(V * m);
   const swapInDone = new Uint8Array(V * m);
-  const next = new Int32Array(pp);
-  const inFlight = new Int32Array(pp);
+  /** Per stage: the unit whose tasks may start, its tasks not yet finished, and which tasks have started. */
+  const unit = new Int32Array(pp);
+  const unitLeft = new Int32Array(pp);
+  const started: Uint8Array[] = orders.map((o) => new Uint8Array(o.length));
+  /** F/B segments running per stage, and since when the stage has had one. */
+  const running = new Int32Array(pp);
   const busyStart = new Float64Array(pp);
   const busyTotal = new Float64Array(pp);
   const lastB = new Float64Array(pp);
@@ -110,11 +186,11 @@ export function simulatePipeline(sim: Simulator, spec: PipelineSpec): PipelineRe
   const computeIv: number[][] = [];
   const commIv: number[][][] = [];
   for (let s = 0; s < pp; s++) {
-    streams.push([0, 1, 2, 3].map(() => ({ busy: false, running: undefined, runStart: 0, runEnd: 0, runId: -1, queue: [] as Job[] })));
+    streams.push([0, 1, 2, 3].map(() => ({ busy: false, program: [] as (Job | undefined)[], pos: 0, fifo: [] as Job[] })));
     computeIv.push([]);
     commIv.push(KIND_NAMES.map(() => []));
+    unitLeft[s] = programs[s]!.units[0]?.length ?? 0;
   }
-  const maxInFlight = spec.overlap ? 2 : 1;
   const spans = spec.spans;
 
   const record = (job: Job, t0: number, t1: number): void => {
@@ -126,46 +202,33 @@ export function simulatePipeline(sim: Simulator, spec: PipelineSpec): PipelineRe
       spans.hooks.emit("span", { start: t0, dur: t1 - t0, kind: "train", where, what: job.label, attrs: { comm: KIND_NAMES[job.kind]! } });
     }
   };
-  const startJob = (st: Stream, job: Job): void => {
+  const pump = (st: Stream): void => {
+    if (st.busy) return;
+    let job: Job | undefined;
+    if (st.fifo.length > 0) job = st.fifo.shift();
+    else if (st.program[st.pos] !== undefined) {
+      job = st.program[st.pos];
+      st.program[st.pos++] = undefined;
+    }
+    if (job === undefined) return;
     st.busy = true;
     const t0 = sim.now;
     const end = t0 + Math.round(job.dur);
-    st.running = job;
-    st.runStart = t0;
-    st.runEnd = end;
-    st.runId = sim.scheduleAt(end, () => {
+    if (job.task === true && running[job.stage]!++ === 0) busyStart[job.stage] = t0;
+    sim.scheduleAt(end, () => {
       record(job, t0, end);
+      if (job.task === true && --running[job.stage]! === 0) busyTotal[job.stage]! += end - busyStart[job.stage]!;
       st.busy = false;
-      st.running = undefined;
-      if (st.queue.length > 0) startJob(st, popBest(st));
+      pump(st);
       job.done(end);
     });
   };
-  const popBest = (st: Stream): Job => {
-    // the earliest task of the schedule first: a later task only fills the stream while the earlier one communicates
-    let best = 0;
-    for (let q = 1; q < st.queue.length; q++) if (st.queue[q]!.prio < st.queue[best]!.prio) best = q;
-    const nxt = st.queue[best]!;
-    st.queue.splice(best, 1);
-    return nxt;
-  };
-  const submit = (job: Job): void => {
+  /** Submits a job at program position `pos` of its stream (it runs when every earlier position has run), or FIFO without one. */
+  const submit = (job: Job, pos?: number): void => {
     const st = streams[job.stage]![job.stream]!;
-    if (!st.busy) {
-      startJob(st, job);
-      return;
-    }
-    const run = st.running!;
-    if (spec.overlap && job.stream === STREAM_COMPUTE && job.prio < run.prio) {
-      // operators are short next to a task: the earlier task takes the cores back at the next kernel boundary
-      sim.cancel(st.runId);
-      record(run, st.runStart, sim.now);
-      run.dur = st.runEnd - sim.now;
-      st.queue.push(run);
-      startJob(st, job);
-      return;
-    }
-    st.queue.push(job);
+    if (pos === undefined) st.fifo.push(job);
+    else st.program[pos] = job;
+    pump(st);
   };
   const streamOfKind = (k: number): number => (k === SEG.compute ? STREAM_COMPUTE : STREAM_COMM);
 
@@ -178,15 +241,16 @@ export function simulatePipeline(sim: Simulator, spec: PipelineSpec): PipelineRe
 
   const tryStart = (s: number): void => {
     const order = orders[s]!;
-    while (next[s]! < order.length && inFlight[s]! < maxInFlight && ready(s, order[next[s]!]!)) {
-      const t = order[next[s]!]!;
-      next[s]!++;
-      if (inFlight[s] === 0) busyStart[s] = sim.now;
-      inFlight[s]!++;
+    const units = programs[s]!.units;
+    if (unit[s]! >= units.length) return;
+    for (const i of units[unit[s]!]!) {
+      const t = order[i]!;
+      if (started[s]![i] === 1 || !ready(s, t)) continue;
+      started[s]![i] = 1;
       // prefetch the swap-in of the task after this one
-      const after = order[next[s]!];
+      const after = order[i + 1];
       if (after !== undefined && after.backward) issueSwapIn(s, after);
-      runTask(s, t, next[s]! - 1);
+      runTask(s, t, i);
     }
   };
 
@@ -196,15 +260,16 @@ export function simulatePipeline(sim: Simulator, spec: PipelineSpec): PipelineRe
     const ns = spec.swapNs[v]!;
     if (ns <= 0 || issued[v * m + t.mb] === 1) return;
     issued[v * m + t.mb] = 1;
-    submit({ stage: s, stream: STREAM_SWAP, dur: ns, kind: KIND_SWAP, label: `swap-in mb${t.mb} v${t.chunk}`, prio: 0, done: () => {
+    submit({ stage: s, stream: STREAM_SWAP, dur: ns, kind: KIND_SWAP, label: `swap-in mb${t.mb} v${t.chunk}`, done: () => {
       swapInDone[v * m + t.mb] = 1;
       tryStart(s);
     } });
   };
 
-  const runTask = (s: number, t: StageTask, prio: number): void => {
+  const runTask = (s: number, t: StageTask, index: number): void => {
     const v = t.chunk * pp + s;
     const segs = t.backward ? spec.B[v]! : spec.F[v]!;
+    const pos = programs[s]!.segPos[index]!;
     const tag = `${t.backward ? "B" : "F"} mb${t.mb} v${t.chunk}`;
     let i = 0;
     const step = (): void => {
@@ -215,19 +280,23 @@ export function simulatePipeline(sim: Simulator, spec: PipelineSpec): PipelineRe
       const k = segs.kind[i]!;
       const label = spans === undefined ? "" : `${tag} ${segs.label[i]}`;
       const dur = segs.dur[i]!;
+      const p = pos[i]!;
       i++;
-      submit({ stage: s, stream: streamOfKind(k), dur, kind: k, label, prio, done: step });
+      submit({ stage: s, stream: streamOfKind(k), dur, kind: k, label, done: step, task: true }, p);
     };
     step();
   };
 
   const finishTask = (s: number, t: StageTask, v: number): void => {
-    inFlight[s]!--;
-    if (inFlight[s] === 0) busyTotal[s]! += sim.now - busyStart[s]!;
+    const prog = programs[s]!;
+    if (--unitLeft[s]! === 0) {
+      unit[s]!++;
+      unitLeft[s] = prog.units[unit[s]!]?.length ?? 0;
+    }
     if (!t.backward) {
       fDone[v * m + t.mb] = 1;
       if (spec.swapNs[v]! > 0) {
-        submit({ stage: s, stream: STREAM_SWAP, dur: spec.swapNs[v]!, kind: KIND_SWAP, label: `swap-out mb${t.mb} v${t.chunk}`, prio: 0, done: () => {
+        submit({ stage: s, stream: STREAM_SWAP, dur: spec.swapNs[v]!, kind: KIND_SWAP, label: `swap-out mb${t.mb} v${t.chunk}`, done: () => {
           // a backward whose swap-in was prefetched before the swap-out ended re-checks
           tryStart(s);
         } });
@@ -237,17 +306,17 @@ export function simulatePipeline(sim: Simulator, spec: PipelineSpec): PipelineRe
       bDone[v * m + t.mb] = 1;
       lastB[s] = sim.now;
       if (--bLeft[v]! === 0) {
-        submit({ stage: s, stream: STREAM_DP, dur: spec.dpReduceScatterNs[v]!, kind: KIND_DP, label: `DP reduce-scatter grads v${t.chunk}`, prio: 0, done: () => {
+        const emb = spec.embeddingAllReduceNs?.[s] ?? 0;
+        submit({ stage: s, stream: STREAM_DP, dur: spec.dpReduceScatterNs[v]!, kind: KIND_DP, label: `DP reduce-scatter grads v${t.chunk}`, done: () => {
           if (--rsLeft[s]! === 0) {
             const optimize = (): void =>
-              submit({ stage: s, stream: STREAM_COMPUTE, dur: spec.optimizerNs[s]!, kind: SEG.compute, label: "optimizer step", prio: 1e9, done: () => {
-                submit({ stage: s, stream: STREAM_DP, dur: spec.dpAllGatherNs[s]!, kind: KIND_DP, label: "DP all-gather params", prio: 0, done: (e) => (stepEnd[s] = e) });
-              } });
-            const emb = spec.embeddingAllReduceNs?.[s] ?? 0;
-            if (emb > 0) submit({ stage: s, stream: STREAM_DP, dur: emb, kind: KIND_DP, label: "embedding-group all-reduce grads", prio: 0, done: optimize });
+              submit({ stage: s, stream: STREAM_COMPUTE, dur: spec.optimizerNs[s]!, kind: SEG.compute, label: "optimizer step", done: () => {
+                submit({ stage: s, stream: STREAM_DP, dur: spec.dpAllGatherNs[s]!, kind: KIND_DP, label: "DP all-gather params", done: (e) => (stepEnd[s] = e) }, vpp + (emb > 0 ? 1 : 0));
+              } }, prog.optimizerPos);
+            if (emb > 0) submit({ stage: s, stream: STREAM_DP, dur: emb, kind: KIND_DP, label: "embedding-group all-reduce grads", done: optimize }, vpp);
             else optimize();
           }
-        } });
+        } }, prog.rsPos[t.chunk]!);
       }
       if (v > 0) tryStart((v - 1 + pp) % pp);
     }
@@ -257,7 +326,7 @@ export function simulatePipeline(sim: Simulator, spec: PipelineSpec): PipelineRe
   for (let s = 0; s < pp; s++) tryStart(s);
   sim.run();
   for (let s = 0; s < pp; s++) {
-    if (next[s] !== orders[s]!.length) throw new Error(`pipeline deadlock at stage ${s}, task ${next[s]} of ${orders[s]!.length}`);
+    if (unit[s] !== programs[s]!.units.length) throw new Error(`pipeline deadlock at stage ${s}, unit ${unit[s]} of ${programs[s]!.units.length}`);
   }
   let flush = 0;
   let stepNs = 0;

@@ -66,7 +66,7 @@ export const trainingSchema = z.strictObject({
   swap_fraction: z.number().min(0).max(1).default(0),
   /** Hierarchical EP all-to-all: inter-server AllGather then intra-server AllToAllV (and the reverse for combine). */
   hierarchical_a2a: z.boolean().default(false),
-  /** Adaptive pipe overlap: a stage runs two tasks at once so one's communication hides under the other's compute. */
+  /** Adaptive pipe overlap: each steady-state backward is fused with the next forward, so one's communication hides under the other's compute. */
   overlap: z.boolean().default(false),
   /** Simulate every DP replica instead of one representative (slow at scale; the result is the same on symmetric layouts). */
   exact: z.boolean().default(false),
