@@ -92,13 +92,13 @@ const PREFILL_MISS =
 const DECODE_MISS =
       "−15 % TPOT / +18 % tokens/s: with the die-wide HBM and L2 not split between the micro-batch streams by core " +
       "count (a core subset is bound by its own per-core data paths, hardware.md §1; GEMM, attention and vector " +
-      "operators alike), the paper's two-micro-batch step is 71.1 ms (1.7 tokens/seq → 41.8 ms TPOT; the three " +
-      "dense layers run whole-die, they have no communication to hide) and one micro-batch 69.8 ms, both faster " +
+      "operators alike), the paper's two-micro-batch step is 71.0 ms (1.7 tokens/seq → 41.8 ms TPOT; the three " +
+      "dense layers run whole-die, they have no communication to hide) and one micro-batch 69.7 ms, both faster " +
       "than the measured 84 ms step. An earlier pass came from a static split of HBM/L2 by core count (80.4 ms). " +
-      "The model misses ~12 ms per step somewhere. The largest candidate is the MLA kernel on the 16-AIC attention " +
+      "The model misses ~13 ms per step somewhere. The largest candidate is the MLA kernel on the 16-AIC attention " +
       "stream: it runs at 77 % of those cores' peak, because the die-wide L2 bound that holds the whole-die kernel " +
       "to 70.4 % (the §6 row, +7.7 %) does not bind 16 cores; if the measured 65.4 % is a per-core limit that holds " +
-      "on any core count, the step is 77.4 ms (TPOT 45.6 ms, −7.8 %; 2,107 tokens/s, +8.4 %; measured by capping " +
+      "on any core count, the step is ≈ 77.3 ms (TPOT ≈ 45.5 ms, −8 %; ≈ 2,110 tokens/s, +8.6 %; measured by capping " +
       "attention at 65.4 % of its cores' peak, not adopted: it would make the §6 row an input). Other candidates, " +
       "not verified: host/launch gaps between layers; not HBM contention between the streams: the attention stream's " +
       "heaviest phase, o_proj at ~0.96 TB/s on 16 cores, beside the MoE stream's compute-bound experts at ~0.3 TB/s " +
@@ -108,7 +108,7 @@ const DECODE_MISS =
       "compute-bound MLA on 16 of 24 cubes. The largest unsourced input is the routing tail: with one expert per " +
       "die EPLB cannot flatten warm experts, and the config's uniform routing is the optimistic end — a Zipf tail " +
       "(exponent 0.5) through the same EPLB gives 49.2 ms TPOT, xDeepServe's 30× hottest expert as a Zipf tail " +
-      "71.0 ms, as one hot expert 41.8 ms (docs/inference-bench.md, known disagreements). Per-sequence expert preferences " +
+      "70.9 ms, as one hot expert 41.8 ms (docs/inference-bench.md, known disagreements). Per-sequence expert preferences " +
       "(routing.sequence_cv 1, as the prefill row assumes) leave it unchanged: a sequence has 2 tokens per step";
 
 /**
