@@ -252,11 +252,19 @@ export class FusedMoePricer {
   private readonly latency: Float64Array;
   private readonly routeStart: Int32Array;
   private readonly routeLinks: Int32Array;
+  /**
+   * The reverse pairs' routes and latencies at the forward pair's index: entry i·n + j holds route j → i
+   * (the combine direction), so priceBoth walks both directions in row order instead of one by column.
+   */
+  private readonly latencyRev: Float64Array;
+  private readonly routeStartRev: Int32Array;
+  private readonly routeLinksRev: Int32Array;
   private readonly linkBandwidth: Float64Array;
   private readonly load: Float64Array;
   private readonly touched: Int32Array;
   private readonly loadC: Float64Array;
-  private readonly touchedC: Int32Array;
+  /** Every link some route of the group crosses (priceBoth drains these instead of tracking the touched ones). */
+  private readonly groupLinks: Int32Array;
   private readonly flagsNs: number;
 
   constructor(
@@ -277,11 +285,22 @@ export class FusedMoePricer {
     starts[n * n] = links.length;
     this.routeStart = starts;
     this.routeLinks = Int32Array.from(links);
+    this.latencyRev = new Float64Array(n * n);
+    this.routeStartRev = new Int32Array(n * n + 1);
+    this.routeLinksRev = new Int32Array(links.length);
+    let at = 0;
+    for (let p = 0; p < n * n; p++) {
+      const q = (p % n) * n + Math.floor(p / n);
+      this.latencyRev[p] = this.latency[q]!;
+      this.routeStartRev[p] = at;
+      for (let k = starts[q]!; k < starts[q + 1]!; k++) this.routeLinksRev[at++] = this.routeLinks[k]!;
+    }
+    this.routeStartRev[n * n] = at;
     this.linkBandwidth = Float64Array.from(topo.links, (l) => l.bandwidth);
     this.load = new Float64Array(topo.links.length);
     this.touched = new Int32Array(topo.links.length);
     this.loadC = new Float64Array(topo.links.length);
-    this.touchedC = new Int32Array(topo.links.length);
+    this.groupLinks = Int32Array.from(new Set(links));
     const ones = new Float64Array(n * n).fill(1);
     this.flagsNs = this.groupNs(ones, STATUS_FLAG_BYTES, false);
   }
@@ -335,14 +354,12 @@ export class FusedMoePricer {
     const rowC = moeRowBytes("combine", hidden, quantize);
     const cd = fusedCopyNs("dispatch", quantize, die, hidden, rowD);
     const cc = fusedCopyNs("combine", quantize, die, hidden, rowC);
-    const { latency, routeStart, routeLinks, load, touched, loadC, touchedC } = this;
+    const { latency, routeStart, routeLinks, latencyRev, routeStartRev, routeLinksRev, load, loadC, groupLinks } = this;
     const copies = routing.copies;
     const issueD = new Float64Array(n);
     const issueC = new Float64Array(n);
     const rowSum = new Float64Array(n);
     const colSum = new Float64Array(n);
-    let nD = 0;
-    let nC = 0;
     let latD = 0;
     let latC = 0;
     for (let i = 0; i < n; i++) {
@@ -359,31 +376,27 @@ export class FusedMoePricer {
           continue;
         }
         const p = i * n + j;
-        const q = j * n + i;
         const lp = latency[p]!;
-        const lq = latency[q]!;
+        const lq = latencyRev[p]!;
         issue += c * (cd.remote + lp);
         issueC[j]! += c * (cc.remote + lq);
         if (lp > latD) latD = lp;
         if (lq > latC) latC = lq;
         const bd = c * rowD;
         for (let k = routeStart[p]!; k < routeStart[p + 1]!; k++) {
-          const l = routeLinks[k]!;
-          if (load[l] === 0) touched[nD++] = l;
-          load[l]! += bd;
+          load[routeLinks[k]!]! += bd;
         }
         const bc = c * rowC;
-        for (let k = routeStart[q]!; k < routeStart[q + 1]!; k++) {
-          const l = routeLinks[k]!;
-          if (loadC[l] === 0) touchedC[nC++] = l;
-          loadC[l]! += bc;
+        for (let k = routeStartRev[p]!; k < routeStartRev[p + 1]!; k++) {
+          loadC[routeLinksRev[k]!]! += bc;
         }
       }
       issueD[i] = issue;
       rowSum[i] = rs;
     }
-    const netD = latD + this.drain(load, touched, nD);
-    const netC = latC + this.drain(loadC, touchedC, nC);
+    // (an untouched link's load is 0: it adds nothing to the busiest)
+    const netD = latD + this.drain(load, groupLinks, groupLinks.length);
+    const netC = latC + this.drain(loadC, groupLinks, groupLinks.length);
     const T = routing.shape.tokensPerRank;
     const timing = (kind: MoeOpKind, issue: Float64Array, net: number, rows: Float64Array, rowBytes: number): MoeOpTiming => {
       let maxIssue = 0;

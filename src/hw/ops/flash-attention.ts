@@ -1,5 +1,6 @@
 import { dieL2ReadBandwidth, dieL2WriteBandwidth, type DieSpec } from "../chip-spec.js";
 import { HBM_EFFICIENCY, KERNEL_LAUNCH_NS, MMAD_ISSUE_EFFICIENCY } from "../efficiency.js";
+import { BoundedMemo, dieKey } from "./memo.js";
 import { alignUp, type Bound, type Cores, type OpCost } from "./op-cost.js";
 
 /*
@@ -226,8 +227,19 @@ function pairCores(cores: Cores): { cores: Cores; aivPerAic: number } {
   return { cores: { aic, aiv: cores.aiv }, aivPerAic: Math.floor(cores.aiv / aic) };
 }
 
+/** Priced attention kernels of this process (memo.ts), keyed by every input of attentionKernelPriced; at most 4,096 (count). */
+const ATTENTION_MEMO = new BoundedMemo<{ readonly cost: OpCost; readonly tiling: AttentionTiling }>(4096);
+
 /** Cost of the attention kernel on `cores` of `die`, with the tiling chosen. */
 export function attentionKernelCost(die: DieSpec, s: AttentionKernelShape, given: Cores, flops: number): { cost: OpCost; tiling: AttentionTiling } {
+  const shape = [s.streams, s.rows, s.kvLen, s.causal, s.rowsPerPosition, s.dk, s.dv, s.kvBytesPerToken].join("|");
+  const hit = ATTENTION_MEMO.get(`${shape}|${given.aic}|${given.aiv}|${flops}|${dieKey(die)}`, () => attentionKernelPriced(die, s, given, flops));
+  // copies: a caller may not share (or change) the memo's objects
+  return { cost: { ...hit.cost }, tiling: { ...hit.tiling } };
+}
+
+/** attentionKernelCost without the memo: the tiling search and the cost of its winner. */
+export function attentionKernelPriced(die: DieSpec, s: AttentionKernelShape, given: Cores, flops: number): { cost: OpCost; tiling: AttentionTiling } {
   const f = die.clockHz / 1e9;
   const { cores, aivPerAic } = pairCores(given);
   const qBytesPerRow = s.dk * BF16;

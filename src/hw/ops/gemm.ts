@@ -1,5 +1,6 @@
 import { CUBE_DTYPE_BYTES, cubePeakFlops, type CubeDtype, type DieSpec } from "../chip-spec.js";
 import { HBM_EFFICIENCY, KERNEL_LAUNCH_NS, MMAD_ISSUE_EFFICIENCY } from "../efficiency.js";
+import { BoundedMemo, dieKey } from "./memo.js";
 import { alignUp, resolveCores, type Bound, type CoreSubset, type Cores, type OpCost } from "./op-cost.js";
 
 /*
@@ -167,6 +168,25 @@ function tileCycles(c: GemmContext, t: { baseM: number; baseN: number; l0cDb: bo
   return { cycles: steady + (t.l0cDb ? 0 : drain), memoryBound: move > cube || (t.l0cDb && drain > cube) };
 }
 
+/** Wave kinds (waveKind): whether the wave holds a tile of full height (rows) and one of full width (columns). */
+const WAVE_FULL = 3;
+const WAVE_FULL_ROWS = 1;
+const WAVE_FULL_COLS = 2;
+
+/**
+ * The kind of the wave of tiles [s, e), tiles numbered group, row, column, K slice (`splitK` slices per
+ * tile, tilesM × tilesN tiles per group); `exactM`/`exactN`: the edge tiles are full too. Bit 1: some
+ * tile has full height, i.e. not all lie in the last row of one group (with one row every tile does);
+ * bit 2: some tile has full width, i.e. not all are K slices of one last-column tile. In closed form,
+ * not by walking the wave's tiles (a cloudmatrix-dsr1 run's tiling searches price ~2.7·10⁷ waves).
+ */
+function waveKind(s: number, e: number, tilesM: number, tilesN: number, splitK: number, exactM: boolean, exactN: boolean): number {
+  const perGroup = tilesM * tilesN * splitK;
+  const lastRowOnly = tilesM === 1 || (Math.floor(s / perGroup) === Math.floor((e - 1) / perGroup) && s % perGroup >= (tilesM - 1) * tilesN * splitK);
+  const lastColOnly = tilesN === 1 || (Math.floor(s / splitK) === Math.floor((e - 1) / splitK) && Math.floor((s % perGroup) / splitK) % tilesN === tilesN - 1);
+  return (exactM || !lastRowOnly ? WAVE_FULL_ROWS : 0) | (exactN || !lastColOnly ? WAVE_FULL_COLS : 0);
+}
+
 /**
  * Evaluates one tiling candidate; undefined when it cannot beat `bound` core cycles (every wave lasts at
  * least as long as the cheapest tile kind, so a lower bound decides before the waves are walked).
@@ -226,15 +246,8 @@ function evaluate(c: GemmContext, baseM: number, baseN: number, baseK: number, l
   let memoryCycles = 0;
   for (let w = 0; w < waves; w++) {
     const s = w * cores;
-    const e = Math.min(total, s + cores);
-    let fullRow = false;
-    let fullCol = false;
-    for (let i = s; i < e && !(fullRow && fullCol); i++) {
-      const j = Math.floor((i % perGroup) / splitK);
-      if (Math.floor(j / tilesN) < tilesM - 1 || edgeM === baseM) fullRow = true;
-      if (j % tilesN < tilesN - 1 || edgeN === baseN) fullCol = true;
-    }
-    const tc = fullRow ? (fullCol ? full : eN) : fullCol ? eM : eMN;
+    const kind = waveKind(s, Math.min(total, s + cores), tilesM, tilesN, splitK, edgeM === baseM, edgeN === baseN);
+    const tc = kind === WAVE_FULL ? full : kind === WAVE_FULL_ROWS ? eN : kind === WAVE_FULL_COLS ? eM : eMN;
     cycles += tc.cycles;
     if (tc.memoryBound) memoryCycles += tc.cycles;
   }
@@ -324,6 +337,9 @@ export const gemmSearchForTests = {
   candidates: tilingCandidates,
   evaluate: (c: GemmContext, t: Candidate): Evaluated => evaluate(c, t.baseM, t.baseN, t.baseK, t.db, t.splitK)!,
   bestTiling,
+  waveKind,
+  /** The cost and tiling without the memo. */
+  priced: (die: DieSpec, s: GemmShape, groups = 1, subset?: CoreSubset): { cost: OpCost; tiling: GemmTiling } => gemmPriced(die, s, groups, resolveCores(die, subset)),
 };
 
 function checkShape(s: GemmShape, groups: number): void {
@@ -337,9 +353,27 @@ function gemmContext(die: DieSpec, s: GemmShape, groups: number, cores: Cores): 
   return { die, p: precisionOf(s.dtype), groups, m: s.m, n: s.n, k: s.k, aic: cores.aic, bFromWorkspace: s.dtype === "w4a16" };
 }
 
+/**
+ * Priced GEMMs of this process (memo.ts), keyed by every input of gemmPriced: the shape, the groups, the
+ * resolved cores and the die. At most 16,384 GEMMs (count; a serving run prices ~4,000 distinct ones).
+ */
+const GEMM_MEMO = new BoundedMemo<{ readonly cost: OpCost; readonly tiling: GemmTiling }>(16384);
+
+/** GEMMs memoised so far in this process, count (tests observe the memo with it). */
+export function gemmMemoSize(): number {
+  return GEMM_MEMO.size;
+}
+
 function gemmImpl(die: DieSpec, s: GemmShape, groups: number, subset?: CoreSubset): { cost: OpCost; tiling: GemmTiling } {
   checkShape(s, groups);
   const cores: Cores = resolveCores(die, subset);
+  const hit = GEMM_MEMO.get(`${s.dtype}|${s.m}|${s.n}|${s.k}|${groups}|${cores.aic}|${cores.aiv}|${dieKey(die)}`, () => gemmPriced(die, s, groups, cores));
+  // copies: a caller may not share (or change) the memo's objects
+  return { cost: { ...hit.cost }, tiling: { ...hit.tiling } };
+}
+
+/** gemmImpl without the memo: the tiling search and the cost of its winner. */
+function gemmPriced(die: DieSpec, s: GemmShape, groups: number, cores: Cores): { cost: OpCost; tiling: GemmTiling } {
   const ctx = gemmContext(die, s, groups, cores);
   const p = ctx.p;
   const w4 = s.dtype === "w4a16";

@@ -202,11 +202,17 @@ export function layerTables(moe: MoeArchitecture, weights: Float64Array): { tabl
   return { tables, expertsPerTable: per, picksPerTable: moe.top_k / groups };
 }
 
+/** Routed experts each token picks: picks per table × tables (top-k), count. */
+export function picksPerToken(r: { readonly tables: readonly AliasTable[]; readonly picksPerTable: number }): number {
+  return r.tables.length * r.picksPerTable;
+}
+
 /**
  * Draws the routed experts of `tokens` tokens and calls `onPick(expert, token)` for each of the top-k
  * picks: k distinct experts per token (per MoGE group), each by successive weighted draws with
  * rejection of repeats (Plackett–Luce), one uniform per draw. Group limits of DeepSeek routing
  * (top-4 of 8 groups) are not applied: they bound the nodes a token reaches, and the UB fabric is flat.
+ * The picks are delivered after all draws (routeInto), so `onPick` must not draw from `rng`.
  */
 export function sampleTokens(
   r: { readonly tables: readonly AliasTable[]; readonly expertsPerTable: number; readonly picksPerTable: number },
@@ -214,31 +220,46 @@ export function sampleTokens(
   tokens: number,
   onPick: (expert: number, token: number) => void,
 ): void {
-  routeTokens(r, rng, tokens, onPick, undefined, undefined);
+  deliver(r, routeInto(r, rng, tokens, new Int32Array(tokens * picksPerToken(r)), undefined, undefined), tokens, onPick);
 }
 
-/** sampleTokens, and sampleSequenceTokens when `urns` is given. */
-function routeTokens(
+/** Calls `onPick(expert, token)` for the picks routeInto wrote to `out`, in draw order. */
+function deliver(r: { readonly tables: readonly AliasTable[]; readonly picksPerTable: number }, out: Int32Array, tokens: number, onPick: (expert: number, token: number) => void): void {
+  const K = picksPerToken(r);
+  for (let t = 0; t < tokens; t++) for (let c = 0; c < K; c++) onPick(out[t * K + c]!, t);
+}
+
+/**
+ * sampleTokens (`urns` undefined) or sampleSequenceTokens into a buffer: token t's picks, as expert
+ * indices of the layer, at out[t·K … t·K + K), K = picksPerToken(r), in draw order; returns `out`
+ * (at least tokens × K long). No callback per pick: the step simulator routes ~10⁷ picks per step.
+ */
+export function routeInto(
   r: { readonly tables: readonly AliasTable[]; readonly expertsPerTable: number; readonly picksPerTable: number },
   rng: Uniform,
   tokens: number,
-  onPick: (expert: number, token: number) => void,
+  out: Int32Array,
   sequenceOf: ((token: number) => number) | undefined,
   urns: SequenceUrns | undefined,
-): void {
+): Int32Array {
   const k = r.picksPerTable;
+  const K = picksPerToken(r);
+  if (out.length < tokens * K) throw new RangeError(`routeInto: buffer of ${out.length} picks for ${tokens} tokens × ${K}`);
   const chosen = new Int32Array(k);
   for (let t = 0; t < tokens; t++) {
     const seq = urns === undefined ? -1 : sequenceOf!(t);
     for (let g = 0; g < r.tables.length; g++) {
       const tab = r.tables[g]!;
+      const at = t * K + g * k;
+      const offset = g * r.expertsPerTable;
       for (let c = 0; c < k; c++) {
         const e = seq >= 0 ? urns!.draw(tab, g, seq, rng, chosen, c) : drawDistinct(tab, rng, chosen, c);
         chosen[c] = e;
-        onPick(g * r.expertsPerTable + e, t);
+        out[at + c] = offset + e;
       }
     }
   }
+  return out;
 }
 
 /** The entry of `tab` for a uniform `u01` ∈ [0, 1): one alias-table draw. */
@@ -412,5 +433,5 @@ export function sampleSequenceTokens(
   urns: SequenceUrns,
   onPick: (expert: number, token: number) => void,
 ): void {
-  routeTokens(r, rng, tokens, onPick, sequenceOf, urns);
+  deliver(r, routeInto(r, rng, tokens, new Int32Array(tokens * picksPerToken(r)), sequenceOf, urns), tokens, onPick);
 }

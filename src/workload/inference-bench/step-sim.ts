@@ -2,6 +2,8 @@ import { FusedMoePricer, runMoeOp, type MoeOpKind, type MoeOpTiming } from "../.
 import type { MoeRouting } from "../../collectives/moe-routing.js";
 import { rankLayout } from "../../collectives/rank-layout.js";
 import { Simulator } from "../../engine/index.js";
+import type { RngState } from "../../engine/rng.js";
+import { BoundedMemo } from "../../hw/ops/memo.js";
 import type { CoreSubset } from "../../hw/ops/op-cost.js";
 import { denseLayerCount, moeLayerCount, type MoeArchitecture } from "../../model/architecture.js";
 import { attentionItems } from "../../model/ops/attention-ops.js";
@@ -17,7 +19,7 @@ import type { RunContext } from "../workload.js";
 import { spDenseInput, spTpSpAttentionItems, usesSpTpSp } from "./attention-sp-tp.js";
 import { BREAKDOWN_CLASSES, ItemPricer, type BreakdownClass, type PricedList } from "./costing.js";
 import type { PhaseModel } from "./phase-model.js";
-import { layerTables, layerWeights, observedPlacement, sampleSequenceTokens, sampleTokens, SequenceUrns, staticPlacement, type AliasTable, type ReplicaPlacement } from "./routing.js";
+import { layerTables, layerWeights, observedPlacement, picksPerToken, routeInto, sampleTokens, SequenceUrns, staticPlacement, type AliasTable, type ReplicaPlacement } from "./routing.js";
 
 /*
  * One benchmarked phase on the engine. A step is a sequence of stages: the graph launch, the embedding,
@@ -54,6 +56,27 @@ export const GRAPH_LAUNCH_NS = 700_000;
  * corrects; not tuned to any target.
  */
 export const EPLB_CALIBRATION_TOKENS = 8192;
+
+/** One MoE layer's routing: its popularity alias tables and its replica placement (read-only once built). */
+interface LayerTables {
+  readonly tables: readonly AliasTable[];
+  readonly expertsPerTable: number;
+  readonly picksPerTable: number;
+  readonly placement: ReplicaPlacement;
+}
+
+/** Streams the routing tables draw from: the experts' popularity, and the EPLB calibration tokens. */
+const POP_STREAM = "expert-popularity";
+const EPLB_STREAM = "eplb";
+
+/**
+ * Routing tables of this process (this thread), keyed by everything they depend on: the start states of
+ * their two streams, the MoE architecture, the routing settings, the slots and the layer count; with the
+ * streams' end states. Every step-model point of a serving or elastic run builds the same tables (a fresh
+ * simulator of the same seed), the EPLB calibration routing 8,192 tokens per rank per layer each time.
+ * At most 16 sets (count; each ~10 kB per MoE layer at 256 experts), the oldest dropped first (memo.ts).
+ */
+const ROUTING_MEMO = new BoundedMemo<{ readonly tables: readonly LayerTables[]; readonly popEnd: RngState; readonly eplbEnd: RngState }>(16);
 
 /** Result of one phase. */
 export interface PhaseRun {
@@ -258,22 +281,31 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
   const moeLayers = moe === undefined ? 0 : moeLayerCount(arch);
   const mtpLayers = s.mtp.layers;
   const routingLayers = moeLayers + (moe !== undefined && mtpLayers > 0 ? 1 : 0);
-  const popRng = sim.rng.stream("expert-popularity");
-  const eplbRng = sim.rng.stream("eplb");
   const rng = sim.rng.stream("routing");
-  const tables: { tables: AliasTable[]; expertsPerTable: number; picksPerTable: number; placement: ReplicaPlacement }[] = [];
+  let tables: readonly LayerTables[] = [];
   if (moe !== undefined) {
-    for (let l = 0; l < routingLayers; l++) {
-      const w = layerWeights(moe, s.routing, popRng);
-      const t = layerTables(moe, w);
-      let placement: ReplicaPlacement;
-      if (s.routing.eplb === "observed") {
-        const load = new Float64Array(moe.routed_experts);
-        sampleTokens(t, eplbRng, EPLB_CALIBRATION_TOKENS, (e) => load[e]!++);
-        placement = observedPlacement(load, routedSlots, (slot) => Math.floor(slot / slotsPerRank));
-      } else placement = staticPlacement(moe.routed_experts, routedSlots);
-      tables.push({ ...t, placement });
-    }
+    // a pure function of these inputs and of where the two streams stand: memoised, the streams moved on as the draws would
+    const key = JSON.stringify([sim.rng.stateOf(POP_STREAM), sim.rng.stateOf(EPLB_STREAM), moe, s.routing, routedSlots, slotsPerRank, routingLayers]);
+    const hit = ROUTING_MEMO.get(key, () => {
+      const popRng = sim.rng.stream(POP_STREAM);
+      const eplbRng = sim.rng.stream(EPLB_STREAM);
+      const built: LayerTables[] = [];
+      for (let l = 0; l < routingLayers; l++) {
+        const w = layerWeights(moe, s.routing, popRng);
+        const t = layerTables(moe, w);
+        let placement: ReplicaPlacement;
+        if (s.routing.eplb === "observed") {
+          const load = new Float64Array(moe.routed_experts);
+          sampleTokens(t, eplbRng, EPLB_CALIBRATION_TOKENS, (e) => load[e]!++);
+          placement = observedPlacement(load, routedSlots, (slot) => Math.floor(slot / slotsPerRank));
+        } else placement = staticPlacement(moe.routed_experts, routedSlots);
+        built.push({ ...t, placement });
+      }
+      return { tables: built, popEnd: sim.rng.stateOf(POP_STREAM), eplbEnd: sim.rng.stateOf(EPLB_STREAM) };
+    });
+    sim.rng.resume(POP_STREAM, hit.popEnd);
+    sim.rng.resume(EPLB_STREAM, hit.eplbEnd);
+    tables = hit.tables;
   }
 
   // ---- expert time per EP rank, memoised by what decides the operator shapes ----
@@ -301,7 +333,14 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
   const slotTokens = new Float64Array(totalSlots);
   const expertCopies = new Float64Array(moe?.routed_experts ?? 0);
   const copies = new Float64Array(n * n);
-  const rankOfSlot = Int32Array.from({ length: totalSlots }, (_, slot) => Math.floor(slot / slotsPerRank));
+  /** The routed picks of one rank (routeInto's buffer), grown on demand. */
+  let picked = new Int32Array(0);
+  const pickBuffer = (size: number): Int32Array => {
+    if (picked.length < size) picked = new Int32Array(Math.max(size, 2 * picked.length));
+    return picked;
+  };
+  const rankOfSlot = rankOfSlotOf(totalSlots, slotsPerRank);
+  const tally = new PickTally(n, etp, rankOfSlot, moe?.routed_experts ?? 0);
   // per-sequence preferences (routing.sequence_cv > 0): one urn per sequence of each micro-batch over all
   // attention replicas. A rank's tokens are its replica's micro-batch tokens (sequence-major) cut into tp
   // equal runs: rank g holds run g mod tp of replica ⌊g / tp⌋ (SP–TP–SP prefill: a prompt spans ranks).
@@ -325,7 +364,6 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
     copies.fill(0);
     expertCopies.fill(0);
     const tab = tables[layer]!;
-    const { slotStart, slotList } = tab.placement;
     const addCopies = (g: number, slot: number, c: number): void => {
       slotTokens[slot]! += c;
       const base = g * n + rankOfSlot[slot]! * etp;
@@ -340,20 +378,14 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
       }
       expertCopies.fill((all * mo.top_k) / mo.routed_experts);
     } else {
-      let src = 0;
-      const pick = (e: number, t: number): void => {
-        expertCopies[e]!++;
-        const a = slotStart[e]!;
-        const cnt = slotStart[e + 1]! - a;
-        // a token's copy goes to replica (rank + token) mod replicas: an expert's tokens split evenly over its copies
-        const slot = slotList[cnt === 1 ? a : a + ((src + t) % cnt)]!;
-        slotTokens[slot]!++;
-        const base = src * n + rankOfSlot[slot]! * etp;
-        for (let q = 0; q < etp; q++) copies[base + q]!++;
-      };
+      const K = picksPerToken(tab);
       const u = sh.urns[m];
-      if (u === undefined) for (src = 0; src < n; src++) sampleTokens(tab, rng, own(src), pick);
-      else {
+      if (u === undefined) {
+        for (let src = 0; src < n; src++) {
+          const tokens = own(src);
+          tally.book(routeInto(tab, rng, tokens, pickBuffer(tokens * K), undefined, undefined), K, tokens, src, tab.placement, copies);
+        }
+      } else {
         u.reset();
         const seqs = model.microSequences[m]!;
         let first = 0;
@@ -362,12 +394,14 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
           const local = Math.floor((first + t) / seqTokens);
           return local < seqs ? seqBase + local : -1;
         };
-        for (src = 0; src < n; src++) {
+        for (let src = 0; src < n; src++) {
           first = (src % tp) * T;
           seqBase = (Math.floor(src / tp) % attnDp) * seqs;
-          sampleSequenceTokens(tab, rng, own(src), sequenceOf, u, pick);
+          const tokens = own(src);
+          tally.book(routeInto(tab, rng, tokens, pickBuffer(tokens * K), sequenceOf, u), K, tokens, src, tab.placement, copies);
         }
       }
+      tally.flush(slotTokens, expertCopies);
     }
     const sharedSlots = model.placement.sharedSlots;
     if (sharedSlots > 0) {
@@ -823,6 +857,88 @@ export function runPhase(model: PhaseModel, ctx: RunContext, phaseIndex: number)
     moeSamples: samples,
     hotExpertRatio: samples > 0 ? hotSum / samples : 1,
   };
+}
+
+/** EP rank of every expert slot (routed, then shared), `slotsPerRank` per rank. */
+function rankOfSlotOf(totalSlots: number, slotsPerRank: number): Int32Array {
+  return Int32Array.from({ length: totalSlots }, (_, slot) => Math.floor(slot / slotsPerRank));
+}
+
+/**
+ * Where one routing sample's picks go (routeSample): per slot, per expert, and the copies each rank sends
+ * to each rank. Counted in integers (cheaper increments) and then added to routeSample's float tallies:
+ * whole counts, so the same sums. A class of its own, not a closure per sample: V8 re-optimises each new
+ * closure of a hot loop from scratch.
+ */
+class PickTally {
+  private readonly slotCount: Int32Array;
+  private readonly expertCount: Int32Array;
+  /** The sending rank's row of the copy matrix. */
+  private readonly rowCount: Int32Array;
+  /** The sending rank's picks of each single-replica expert. */
+  private readonly srcCount: Int32Array;
+
+  constructor(
+    private readonly n: number,
+    private readonly etp: number,
+    private readonly rankOfSlot: Int32Array,
+    experts: number,
+  ) {
+    this.slotCount = new Int32Array(rankOfSlot.length);
+    this.expertCount = new Int32Array(experts);
+    this.rowCount = new Int32Array(n);
+    this.srcCount = new Int32Array(experts);
+  }
+
+  /** Books rank `src`'s `tokens` tokens' picks (`K` each, token-major in `picked`); adds its row to `copies` (n × n). */
+  book(picked: Int32Array, K: number, tokens: number, src: number, placement: ReplicaPlacement, copies: Float64Array): void {
+    const { slotStart, slotList } = placement;
+    const { slotCount, expertCount, rowCount, srcCount, rankOfSlot, etp, n } = this;
+    const picks = tokens * K;
+    for (let i = 0; i < picks; i++) {
+      const e = picked[i]!;
+      const a = slotStart[e]!;
+      const cnt = slotStart[e + 1]! - a;
+      // an expert with one replica: its picks all go to one slot, booked below once per expert
+      if (cnt === 1) {
+        srcCount[e]!++;
+        continue;
+      }
+      expertCount[e]!++;
+      // a token's copy goes to replica (rank + token) mod replicas: an expert's tokens split evenly over its copies
+      const slot = slotList[a + ((src + Math.floor(i / K)) % cnt)]!;
+      slotCount[slot]!++;
+      const base = rankOfSlot[slot]! * etp;
+      for (let q = 0; q < etp; q++) rowCount[base + q]!++;
+    }
+    for (let e = 0; e < srcCount.length; e++) {
+      const c = srcCount[e]!;
+      if (c === 0) continue;
+      srcCount[e] = 0;
+      expertCount[e]! += c;
+      const slot = slotList[slotStart[e]!]!;
+      slotCount[slot]! += c;
+      const base = rankOfSlot[slot]! * etp;
+      for (let q = 0; q < etp; q++) rowCount[base + q]! += c;
+    }
+    for (let j = 0; j < n; j++) {
+      copies[src * n + j]! += rowCount[j]!;
+      rowCount[j] = 0;
+    }
+  }
+
+  /** Adds the booked slot and expert counts to `slotTokens` and `expertCopies`, and starts over. */
+  flush(slotTokens: Float64Array, expertCopies: Float64Array): void {
+    const { slotCount, expertCount } = this;
+    for (let slot = 0; slot < slotCount.length; slot++) {
+      slotTokens[slot]! += slotCount[slot]!;
+      slotCount[slot] = 0;
+    }
+    for (let e = 0; e < expertCount.length; e++) {
+      expertCopies[e]! += expertCount[e]!;
+      expertCount[e] = 0;
+    }
+  }
 }
 
 /** What decides the expert operator shapes of moe-ops.ts: slots with tokens, ⌈mean⌉ and ⌈total⌉. */
