@@ -9,7 +9,7 @@ import { ACTIVATION_BYTES } from "../../model/ops/op-input.js";
 import type { WeightPrecision } from "../../model/precision.js";
 import { weightBytesByComponent } from "../../model/weight-bytes.js";
 import type { SimEvents } from "../../trace/span.js";
-import { MAX_RUN_REQUESTS, pastEngineClock, ticksTooMany, timelineTooLong, tooLarge } from "../serving/run-size.js";
+import { heapTooSmall, MAX_RUN_REQUESTS, pastEngineClock, ticksTooMany, timelineTooLong, tooLarge } from "../serving/run-size.js";
 import { meetsSlo } from "../serving/request.js";
 import { servingCoreSchema, type InstanceGroupConfig } from "../serving/schema.js";
 import { ACTIVATION_RESERVE_FRACTION, DecodeCost, groupPhase, StepCostCache, type StepModelContext } from "../serving/step-cost.js";
@@ -200,6 +200,11 @@ function checkCore(cfg: ElasticCore, env: ResolvedEnvironment, s: Sections, at: 
     from = Math.max(from, p.until_s);
   }
   if (expected > MAX_RUN_REQUESTS) v.push({ path: [...at, "load", "phases"], message: tooLarge("the load's requests", expected, MAX_RUN_REQUESTS, "lower the rates, workload.duration_s or the offline batch") });
+  else {
+    // elastic requests carry no prefix blocks; the variants' runs are all held until the summary (keptRecords, conservative)
+    const heap = heapTooSmall({ requests: expected, blocks: 0, cacheTiers: 0, keptRecords: true }, "the load's requests", "lower the rates, workload.duration_s or the offline batch");
+    if (heap !== undefined) v.push({ path: [...at, "load", "phases"], message: heap });
+  }
   const long = timelineTooLong(cfg.duration_s + cfg.drain_s, cfg.timeline_window_s, "duration_s + drain_s");
   if (long !== undefined) v.push({ path: [...at, "timeline_window_s"], message: long });
   // the largest layout, at the knob that asks for it; one that does not fit alone was reported above

@@ -53,8 +53,9 @@ export function syntheticArrivals(cfg: ServingCore, rng: RngStreams, durationNs:
     const blocks = Math.ceil(input / BLOCK_TOKENS);
     const shared = a.shared_prefix.fraction > 0 ? Math.min(blocks, Math.floor((a.shared_prefix.fraction * input) / BLOCK_TOKENS)) : 0;
     const prefix = shared > 0 ? Math.floor(up() * a.shared_prefix.pool) : 0;
-    const hashIds: number[] = [];
-    for (let j = 0; j < blocks; j++) hashIds.push(j < shared ? prefix * PREFIX_ID_STRIDE + j : privateId++);
+    // sized up front: a pushed array keeps spare capacity (17 slots for one block), held for the whole run
+    const hashIds = new Array<number>(blocks);
+    for (let j = 0; j < blocks; j++) hashIds[j] = j < shared ? prefix * PREFIX_ID_STRIDE + j : privateId++;
     out.push({ atNs: Math.round(t), input, output, hashIds });
     t += gap();
   }

@@ -60,10 +60,17 @@ export interface Request extends Arrival {
   forwards: number;
 }
 
-/** A fresh request record for an arrival. */
+/**
+ * A fresh request record for an arrival. Every field is written out in one literal (no `...a` spread):
+ * V8 gives such an object its fields in place, whereas a spread followed by 22 more keys turned each
+ * request into a dictionary-mode object of about 1.5 kB (heap snapshot of a 50,000-request run, Node 20).
+ */
 export function newRequest(id: number, a: Arrival): Request {
   return {
-    ...a,
+    atNs: a.atNs,
+    input: a.input,
+    output: a.output,
+    hashIds: a.hashIds,
     id,
     state: "queued",
     cachedTokens: 0,

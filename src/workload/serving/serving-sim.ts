@@ -531,6 +531,8 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
           pool?.touchPrefix(r.hashIds);
         }
         afterPrefill(x, r);
+        // the chunks' steps served the hand-off just priced: not kept for the rest of the run
+        r.earlierSteps = undefined;
       }
     }
     x.batch.length = 0;

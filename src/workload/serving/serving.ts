@@ -15,7 +15,7 @@ import { defaultOverlap } from "../inference-bench/schema.js";
 import { checkVariants, parseVariants, type Variant } from "../compare-variants.js";
 import { defineWorkload, type JsonValue, type RuleViolation, type SummaryTable } from "../workload.js";
 import { syntheticArrivals } from "./arrivals.js";
-import { MAX_RUN_PROMPT_BLOCKS, MAX_RUN_REQUESTS, pastEngineClock, ticksTooMany, timelineTooLong, tooLarge } from "./run-size.js";
+import { heapTooSmall, MAX_RUN_REQUESTS, pastEngineClock, ticksTooMany, timelineTooLong, tooLarge } from "./run-size.js";
 import { inputError } from "../../config/errors.js";
 import { quoted } from "../../units/index.js";
 import { lengthProblem, lengthRange, meanLength } from "./lengths.js";
@@ -54,7 +54,11 @@ function variantsOf(cfg: ServingConfig): Variant<ServingCore>[] | RuleViolation[
   return parseVariants<ServingCore>(base, compare, servingCoreSchema, "base");
 }
 
-function checkCore(cfg: ServingCore, env: ResolvedEnvironment, sections: Sections, at: (string | number)[]): RuleViolation[] {
+/** Prefix-cache tiers a prompt block may be held in (HBM, EMS pool), count. */
+const cacheTiers = (cfg: ServingCore): number => (cfg.cache.enabled ? (cfg.cache.pool.enabled ? 2 : 1) : 0);
+
+/** `keptRecords`: the config compares variants, so the primary run's records are kept while they run. */
+function checkCore(cfg: ServingCore, env: ResolvedEnvironment, sections: Sections, at: (string | number)[], keptRecords: boolean): RuleViolation[] {
   const v: RuleViolation[] = [];
   const ctx: StepModelContext = { model: sections.model, precision: sections.precision, env };
   let ranks = 0;
@@ -107,7 +111,7 @@ function checkCore(cfg: ServingCore, env: ResolvedEnvironment, sections: Section
       }
     }
   }
-  if (a.kind !== "trace") v.push(...syntheticLengthProblems(cfg, durationS, seqCap, at));
+  if (a.kind !== "trace") v.push(...syntheticLengthProblems(cfg, durationS, seqCap, at, keptRecords));
   return v;
 }
 
@@ -203,10 +207,10 @@ function clockProblems(cfg: ServingCore, spanS: number, span: { name: string; ke
 /**
  * Synthetic lengths: impossible distributions, a load whose every request is longer than any decoding
  * instance can hold (all would be rejected; a few over-long requests are served as a trace's are: rejected
- * on arrival and counted in requests_rejected_capacity), and prompts whose prefix-block ids (one per 512
- * tokens, held in memory) would not fit one run.
+ * on arrival and counted in requests_rejected_capacity), and a load whose requests and prompt blocks (one
+ * prefix-block id per 512 tokens) would not fit the heap of this process (run-size.ts heapTooSmall).
  */
-function syntheticLengthProblems(cfg: ServingCore, durationS: number, seqCap: number, at: (string | number)[]): RuleViolation[] {
+function syntheticLengthProblems(cfg: ServingCore, durationS: number, seqCap: number, at: (string | number)[], keptRecords: boolean): RuleViolation[] {
   const v: RuleViolation[] = [];
   const a = cfg.arrivals;
   let bad = false;
@@ -227,9 +231,12 @@ function syntheticLengthProblems(cfg: ServingCore, durationS: number, seqCap: nu
       message: `expected requests that fit the KV cache of one attention replica (at most ${seqCap} tokens on the largest decoding instance), got none: the shortest request is ${shortestIn} input + ${shortestOut} output = ${shortest} tokens, so every request would be rejected; shorten the lengths (min, value) or give the decode replicas more HBM`,
     });
   }
-  const blocks = a.rate_per_s * durationS * Math.ceil(meanLength(a.input) / BLOCK_TOKENS);
-  if (blocks > MAX_RUN_PROMPT_BLOCKS) {
-    v.push({ path: [...at, "arrivals", "input"], message: tooLarge(`rate_per_s × duration_s requests × ${BLOCK_TOKENS}-token prompt blocks`, blocks, MAX_RUN_PROMPT_BLOCKS, "shorten the prompts, lower the rate or workload.duration_s") });
+  // (past MAX_RUN_REQUESTS the rate is already reported)
+  const requests = a.rate_per_s * durationS;
+  const blocks = requests * Math.ceil(meanLength(a.input) / BLOCK_TOKENS);
+  const heap = requests <= MAX_RUN_REQUESTS ? heapTooSmall({ requests, blocks, cacheTiers: cacheTiers(cfg), keptRecords }, "rate_per_s × duration_s", "lower the rate, workload.duration_s or the prompt lengths") : undefined;
+  if (heap !== undefined) {
+    v.push({ path: [...at, "arrivals", "rate_per_s"], message: heap });
   }
   return v;
 }
@@ -262,7 +269,7 @@ function mergePhasePairs(vs: readonly RuleViolation[]): RuleViolation[] {
 }
 
 /** Arrivals of a config: synthetic from `rng`, or the trace. */
-function arrivalsOf(cfg: ServingCore, env: ResolvedEnvironment, rng: RngStreams): { arrivals: Arrival[]; skipped: number } {
+function arrivalsOf(cfg: ServingCore, env: ResolvedEnvironment, rng: RngStreams, keptRecords: boolean): { arrivals: Arrival[]; skipped: number } {
   const a = cfg.arrivals;
   if (a.kind !== "trace") return { arrivals: syntheticArrivals(cfg, rng, syntheticDurationS(cfg) * 1e9), skipped: 0 };
   const t = readTrace(resolveConfigPath(env, a.path!), {
@@ -281,18 +288,28 @@ function arrivalsOf(cfg: ServingCore, env: ResolvedEnvironment, rng: RngStreams)
   if (clock.length > 0) inputError({ path: `workload.${clock[0]!.key}`, message: clock[0]!.message });
   const roles = rolesProblem(cfg, ["workload"], t.arrivals.reduce((m, x) => Math.max(m, x.output), 1));
   if (roles.length > 0) inputError({ path: roles[0]!.path.join("."), message: roles[0]!.message });
+  // the trace is in memory now, the run's requests not yet
+  const blocks = t.arrivals.reduce((n, x) => n + x.hashIds.length, 0);
+  const heap = heapTooSmall({ requests: t.arrivals.length, blocks, cacheTiers: cacheTiers(cfg), keptRecords }, "the trace's arrivals", "read fewer (arrivals.limit, workload.duration_s)");
+  if (heap !== undefined) inputError({ path: "workload.arrivals.limit", message: heap });
   return { arrivals: t.arrivals, skipped: t.skipped };
 }
 
+/**
+ * What is kept of a variant's run: its metrics and instance labels, and for the primary run (`observe`) the
+ * per-request records; not the requests themselves, so the compared variants that run next reuse their memory.
+ */
 interface VariantRun {
   readonly name: string;
   readonly cfg: ServingCore;
-  readonly outcome: ServingOutcome;
+  /** The instances' labels (the instances themselves hold the requests left unfinished in their queues). */
+  readonly labels: readonly string[];
   readonly metrics: Record<string, JsonValue>;
+  readonly records: Record<string, JsonValue>[];
 }
 
-function runVariant(name: string, cfg: ServingCore, sim: Simulator, hooks: Hooks<SimEvents>, env: ResolvedEnvironment, sections: Sections, costs: StepCostCache, observe: boolean): VariantRun {
-  const { arrivals, skipped } = arrivalsOf(cfg, env, sim.rng);
+function runVariant(name: string, cfg: ServingCore, sim: Simulator, hooks: Hooks<SimEvents>, env: ResolvedEnvironment, sections: Sections, costs: StepCostCache, observe: boolean, keptRecords: boolean): VariantRun {
+  const { arrivals, skipped } = arrivalsOf(cfg, env, sim.rng, keptRecords);
   const arch = sections.model.arch;
   const mtp = cfg.instances.some((g) => g.decode.mtp.layers > 0);
   const kvBytesPerToken = kvCacheBytesPerToken(arch, "bf16", { includeMtp: mtp });
@@ -322,7 +339,7 @@ function runVariant(name: string, cfg: ServingCore, sim: Simulator, hooks: Hooks
     kvShareOnRank: (tp) => kvCacheShareOnRank(arch, tp),
     observe,
   });
-  return { name, cfg, outcome, metrics: servingMetrics(cfg, outcome, skipped) };
+  return { name, cfg, labels: outcome.instances.map((x) => x.label), metrics: servingMetrics(cfg, outcome, skipped), records: observe ? requestRecords(outcome) : [] };
 }
 
 const f = (x: unknown, d = 1): string => (typeof x === "number" ? x.toFixed(d) : "—");
@@ -352,7 +369,7 @@ export const servingWorkload = defineWorkload({
     const vs = variantsOf(cfg);
     if (!Array.isArray(vs) || vs.length === 0) return [];
     if ("message" in vs[0]!) return vs as RuleViolation[];
-    return mergePhasePairs(checkVariants(vs as Variant<ServingCore>[], (c, at) => checkCore(c, env, sections as Sections, at)));
+    return mergePhasePairs(checkVariants(vs as Variant<ServingCore>[], (c, at) => checkCore(c, env, sections as Sections, at, vs.length > 1)));
   },
 
   fillDerived(resolved, cfg, env) {
@@ -381,8 +398,9 @@ export const servingWorkload = defineWorkload({
     // chooses how the run's own transfers (KV hand-offs, pool loads) share the links
     const onStepModel = ctx.hooks.has("phase") ? (what: string) => ctx.hooks.emit("phase", what) : undefined;
     const costs = new StepCostCache({ model: s.model, precision: s.precision, env: ctx.env.withNetworkModel("analytical"), onStepModel });
-    const base = runVariant("base", variants[0]!.cfg, ctx.sim, ctx.hooks, ctx.env, s, costs, true);
-    const others = variants.slice(1).map((v) => runVariant(v.name, v.cfg, new Simulator(ctx.env.seed), new Hooks<SimEvents>(), ctx.env, s, costs, false));
+    const kept = variants.length > 1;
+    const base = runVariant("base", variants[0]!.cfg, ctx.sim, ctx.hooks, ctx.env, s, costs, true, kept);
+    const others = variants.slice(1).map((v) => runVariant(v.name, v.cfg, new Simulator(ctx.env.seed), new Hooks<SimEvents>(), ctx.env, s, costs, false, kept));
     const m = base.metrics;
 
     // the step model's per-stage throughput at the T1 shapes (fixed batch), for DeepSeek on CloudMatrix
@@ -408,9 +426,9 @@ export const servingWorkload = defineWorkload({
     const metrics: Record<string, JsonValue> = { ...m, step_model_reference: reference };
 
     const tables: SummaryTable[] = [];
-    const nInst = base.outcome.instances;
+
     tables.push({
-      title: `serving · ${s.model.label} ${s.precision} · ${instanceList(nInst.map((x) => x.label))} · ${m.npus} NPUs`,
+      title: `serving · ${s.model.label} ${s.precision} · ${instanceList(base.labels)} · ${m.npus} NPUs`,
       head: ["requests (arrived / done / rejected / unfinished)", "TTFT p50 / p99 (ms)", "TPOT p50 / p99 (ms)", "E2E p50 (ms)", "SLO attainment", "goodput (req/s)", "tokens/s/NPU (in / out)", "prefix hit (HBM / pool)"],
       rows: [
         [
@@ -487,6 +505,6 @@ export const servingWorkload = defineWorkload({
         ]),
       });
     }
-    return { metrics, tables, notes, records: requestRecords(base.outcome) };
+    return { metrics, tables, notes, records: base.records };
   },
 });
