@@ -66,7 +66,11 @@ export interface LayerwiseStep {
  * first step's first layer when it does not.
  */
 export function layerwiseRemainder(alone: AnalyticalNetwork, pieces: readonly Piece[], plane: string, nowNs: number, layers: number, steps: readonly LayerwiseStep[]): Piece[] {
-  const { sent } = layerwiseStreamed(alone, pieces, plane, nowNs, layers, steps);
+  return piecesLeft(pieces, layerwiseStreamed(alone, pieces, plane, nowNs, layers, steps).sent);
+}
+
+/** The pieces of a hand-off with the share `sent` (0…1) already delivered: every piece keeps 1 − sent of its bytes. */
+export function piecesLeft(pieces: readonly Piece[], sent: number): Piece[] {
   return pieces.map((p) => ({ ...p, bytes: p.bytes * (1 - sent) }));
 }
 

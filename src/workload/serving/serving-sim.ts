@@ -7,7 +7,7 @@ import type { NetworkModel } from "../../network/network-model.js";
 import type { SimEvents } from "../../trace/span.js";
 import { GRAPH_LAUNCH_NS } from "../inference-bench/step-sim.js";
 import { Instance } from "./instance.js";
-import { layerwiseStreamed, sendPieces, type LayerwiseStep, type Piece } from "./kv-network.js";
+import { layerwiseStreamed, piecesLeft, sendPieces, type LayerwiseStep, type Piece } from "./kv-network.js";
 import { PrefixCache } from "./prefix-cache.js";
 import { BLOCK_TOKENS, insertByQueuedTime, meetsSlo, newRequest, type Arrival, type Request } from "./request.js";
 import { DECODE_ROUTERS, PREFILL_ROUTERS, type RouteView } from "./router.js";
@@ -114,7 +114,7 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
   const emit = s.observe && hooks.has("span");
   const progress = s.observe && hooks.has("progress");
   const net = s.network;
-  // prices a layer-wise hand-off as it would stream alone (layerwiseRemainder)
+  // prices a layer-wise hand-off as it would stream alone (layerwiseStreamed)
   const alone = new AnalyticalNetwork(sim, s.topology);
   const supernode = s.topology instanceof SupernodeTopology ? s.topology : undefined;
   const pool = cfg.cache.enabled && cfg.cache.pool.enabled ? new PrefixCache(poolBlocks(cfg, s.kvBytesPerToken)) : undefined;
@@ -624,7 +624,7 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
     let rest = pieces;
     if (steps !== undefined && ready < now) {
       const { sent, wireNs } = layerwiseStreamed(alone, pieces, cfg.kv_transfer.plane, now, s.layers, steps);
-      rest = pieces.map((p) => ({ ...p, bytes: p.bytes * (1 - sent) }));
+      rest = piecesLeft(pieces, sent);
       r.kvStreamedNs = wireNs;
     }
     sendPieces(net, rest, now, cfg.kv_transfer.plane, arrived);

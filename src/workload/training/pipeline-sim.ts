@@ -15,13 +15,14 @@ import { COMM_KIND_NAMES, SEG, type TaskSegments } from "./stage-costs.js";
  * A task starts when its input is there (the previous virtual stage's F, or the next one's B) and the
  * stage's previous unit of work has finished. Without overlap a unit is one task. With `overlap`
  * (adaptive pipe overlap) each backward of the 1F1B steady state is fused with the forward that
- * follows it (as Megatron-core's combined 1F1B and DualPipe's overlapped chunks: B(i) with F(i+1), which
- * does not depend on it), their blocks (a compute segment and the collectives after it) issued
- * alternately in proportion to each task's block count, so one's communication runs under the other's
- * compute; warm-up forwards and cool-down backwards run alone. DP: the reduce-scatter of a chunk's
- * gradients is issued when the chunk's last backward ends (overlapping the remaining backward), then
- * (first and last stage of a shared embedding) the embedding-group all-reduce, the optimizer step and
- * the parameter all-gather of the stage. The swap stream is FIFO (copies are issued as tasks start).
+ * follows it (at a stage with w warm-up forwards B(i) with F(i + w + 1), which does not depend on it; as
+ * Megatron-core's combined 1F1B and DualPipe's overlapped chunks, from memory, unverified), their blocks
+ * (a compute segment and the collectives after it) issued alternately in proportion to each task's block
+ * count, so one's communication runs under the other's compute; warm-up forwards and cool-down
+ * backwards run alone. DP: the reduce-scatter of a chunk's gradients is issued when the chunk's last
+ * backward ends (overlapping the remaining backward), then (first and last stage of a shared embedding)
+ * the embedding-group all-reduce, the optimizer step and the parameter all-gather of the stage. The
+ * swap stream is FIFO (copies are issued as tasks start).
  */
 
 /** Inputs of the pipeline simulation. */
