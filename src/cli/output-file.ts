@@ -2,6 +2,7 @@ import { accessSync, closeSync, constants, lstatSync, openSync, readlinkSync, re
 import { basename, dirname, join, resolve } from "node:path";
 import { inputError } from "../config/errors.js";
 import { errnoText } from "../config/errno-text.js";
+import { ChunkedWriter } from "../trace/chunked-writer.js";
 
 /** An output file of a command: the path the user gave and what it holds (for messages: "trace", "report"). */
 export interface OutputTarget {
@@ -76,11 +77,11 @@ export function checkOutputPaths(targets: readonly OutputTarget[], inputs: reado
   for (const t of targets) {
     if (t.path.trim() === "") inputError({ path: "", message: `cannot write the ${t.what} file: the file name is empty` });
     // /dev/stdout, /dev/fd/N, /proc/self/fd/N name open streams: with stdout redirected to a file they lead to
-    // that file, and the rename of writeFilesAtomic would replace it (the run's summary with it)
+    // that file, and the rename into place (AtomicOutputs.commit) would replace it (the run's summary with it)
     if (isStreamPath(t.path)) inputError({ path: "", message: `cannot write the ${t.what} file ${t.path}: it is a device or an open stream, not a file; expected a file path (the ${t.what} is written whole at the end of the run: write it to a file, then read that)` });
     // the file the write lands in (through links): compared with the inputs and the other outputs, its folder checked
     const id = writeTarget(t.path);
-    // the rename of writeFilesAtomic would replace a link of the loop with a file: refuse it like the OS would
+    // the rename into place (AtomicOutputs.commit) would replace a link of the loop with a file: refuse it like the OS would
     if (id === undefined) return inputError({ path: "", message: `cannot write the ${t.what} file ${t.path}: ${errnoText({ code: "ELOOP" })}` });
     const input = inputIds.get(id);
     if (input !== undefined) inputError({ path: "", message: `the ${t.what} file ${t.path} is the input ${input}: expected a new file name, refusing to overwrite an input` });
@@ -98,7 +99,7 @@ export function checkOutputPaths(targets: readonly OutputTarget[], inputs: reado
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "ENOENT") inputError({ path: "", message: `cannot write the ${t.what} file ${t.path}: ${errnoText(e)}` });
     }
-    // a FIFO, socket or device would be replaced by the rename of writeFilesAtomic (links are written through)
+    // a FIFO, socket or device would be replaced by AtomicOutputs.commit's rename into place (links are written through)
     if (existsAsNonFile(id)) inputError({ path: "", message: `cannot write the ${t.what} file ${t.path}: it exists and is not a regular file (a pipe, socket or device); expected a file path` });
     try {
       accessSync(dir, constants.W_OK);
@@ -173,6 +174,25 @@ export class AtomicOutputs {
     } catch (e) {
       throw new OutputWriteError(f, e);
     }
+  }
+
+  /**
+   * Writes an output's lines to its temporary file as they come, in chunks (ChunkedWriter): the whole text
+   * is never one string, which V8 caps at ~512 MiB (`--requests` of ~1.6 M requests). An error thrown by
+   * `lines` propagates as it is; a write failure is an OutputWriteError. `chunkChars`: characters per write
+   * (ChunkedWriter's default when undefined).
+   */
+  writeLines(target: OutputTarget, lines: Iterable<string>, chunkChars?: number): void {
+    const out = new ChunkedWriter(this.open(target), chunkChars);
+    const write = (op: () => void): void => {
+      try {
+        op();
+      } catch (e) {
+        throw typeof (e as NodeJS.ErrnoException).code === "string" ? new OutputWriteError(target, e) : e;
+      }
+    };
+    for (const line of lines) write(() => out.write(line));
+    write(() => out.flush());
   }
 
   /**

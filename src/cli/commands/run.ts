@@ -27,10 +27,16 @@ function noRequestRecords(kind: string): UsageError {
   return new UsageError(`--requests writes one line per request of a serving workload; the ${kind} workload has no request records`);
 }
 
-/** `--requests` JSONL: one record per line; a NaN or ±Infinity is refused as in --json (assertJsonNumbers). */
-function recordLines(records: readonly unknown[]): string {
-  records.forEach((r, i) => assertJsonNumbers(r, `request record ${i}`));
-  return records.map((r) => JSON.stringify(r) + "\n").join("");
+/**
+ * `--requests` JSONL: one record per line, produced line by line (AtomicOutputs.writeLines: ~340 characters
+ * a record, so one string of all of them would pass V8's ~512 MiB limit at ~1.6 M requests); a NaN or
+ * ±Infinity is refused as in --json (assertJsonNumbers).
+ */
+function* recordLines(records: readonly unknown[]): Generator<string> {
+  for (let i = 0; i < records.length; i++) {
+    assertJsonNumbers(records[i], `request record ${i}`);
+    yield JSON.stringify(records[i]) + "\n";
+  }
 }
 
 export const runCommand: CommandModule<object, RunArgs> = {
@@ -91,11 +97,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
       wallS = (performance.now() - started) / 1e3;
       if (args.requests !== undefined && result.records === undefined) throw noRequestRecords(scenario.workload.def.kind);
       traceFiles.finish();
-      const texts = [
-        ...(args.requests !== undefined ? [{ path: args.requests, what: "request records", text: recordLines(result.records ?? []) }] : []),
-        ...(args.report !== undefined ? [{ path: args.report, what: "report", text: runReportHtml(result, timeline) }] : []),
-      ];
-      for (const f of texts) outputs.writeText(f);
+      if (args.requests !== undefined) outputs.writeLines({ path: args.requests, what: "request records" }, recordLines(result.records ?? []));
+      if (args.report !== undefined) outputs.writeText({ path: args.report, what: "report", text: runReportHtml(result, timeline) });
     });
     process.stdout.write(args.json ? jsonOutputText(result) : renderSummary(result));
     if (args.stats) {

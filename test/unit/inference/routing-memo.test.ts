@@ -38,6 +38,13 @@ describe("routing-table memo of the step simulator", () => {
     }
   });
 
+  it("keys the tables by the routing settings too: the same seed with another popularity law builds other tables", () => {
+    const seed = 9175; // the same stream states for both runs
+    const base = run(seed).result;
+    const steeper = run(seed, [...SETS, "workload.routing.zipf_exponent=2"]).result;
+    expect(steeper.hotExpertRatio).not.toBe(base.hotExpertRatio);
+  });
+
   it("keys the tables by where the streams start: a second phase in one simulator draws new tables", () => {
     const pm = phaseModelOf(FILE, TEXT, SETS);
     const env = loadScenario(FILE, { text: TEXT, sets: [...SETS] }).env;

@@ -5,7 +5,7 @@
  * file. Sizes are made tiny here (a chunk of 1,000 characters, sort runs of 7 spans) so that every path —
  * several chunks, several sort runs merged — is taken by small configs.
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -166,6 +166,42 @@ describe("ChunkedWriter", () => {
   });
 });
 
+describe("AtomicOutputs.writeLines (run --requests)", () => {
+  const target = (d: string): OutputTarget => ({ path: join(d, "r.jsonl"), what: "request records" });
+  /** Bytes in the files of `d` (the output's temporary file while it is written). */
+  const bytesIn = (d: string): number => readdirSync(d).reduce((n, f) => n + statSync(join(d, f)).size, 0);
+
+  it("puts the lines on disk while later ones are still produced (never one string of them all), then in place", () => {
+    const d = freshDir();
+    const outputs = new AtomicOutputs();
+    const all = Array.from({ length: 200 }, (_, i) => `{"id":${i},"state":"done"}\n`);
+    let produced = 0; // characters
+    let behind = 0; // characters produced but not yet on disk, at most
+    function* lines(): Generator<string> {
+      for (const line of all) {
+        behind = Math.max(behind, produced - bytesIn(d));
+        produced += line.length;
+        yield line;
+      }
+    }
+    outputs.writeLines(target(d), lines(), 100);
+    expect(behind).toBeLessThan(100); // one chunk (characters; ASCII, so bytes)
+    outputs.commit();
+    expect(readFileSync(join(d, "r.jsonl"), "utf8")).toBe(all.join(""));
+  });
+
+  it("leaves no file when a line cannot be produced (a record JSON cannot hold)", () => {
+    const d = freshDir();
+    const outputs = new AtomicOutputs();
+    function* lines(): Generator<string> {
+      for (let i = 0; i < 100; i++) yield `{"id":${i}}\n`;
+      throw new RangeError("request record 100 cannot hold .ttft_ms = NaN");
+    }
+    expect(() => outputs.allOrNothing(() => outputs.writeLines(target(d), lines(), 50))).toThrow(RangeError);
+    expect(readdirSync(d)).toEqual([]);
+  });
+});
+
 describe("ExternalSorter", () => {
   it("merges sorted runs written to disk into one order and removes them", () => {
     const d = freshDir();
@@ -194,6 +230,11 @@ describe("the report timeline from a TimelineSample", () => {
     const r = runScenario(loadScenario("configs/hccs-allreduce.yaml"));
     const sample = new TimelineSample();
     for (const s of spans) sample.add(s);
+    // the oracle holds every span: sorted by start, longest first, then emission order (a stable sort)
+    const earliest = [...spans].sort((a, b) => a.start - b.start || b.dur - a.dur).slice(0, 4000);
+    expect(sample.earliest()).toEqual(earliest);
+    expect(sample.count).toBe(10_000);
+    expect(sample.laneCount).toBe(new Set(spans.map((s) => s.where)).size);
     const html = runReportHtml(r, sample);
     expect(html).toBe(runReportHtml(r, spans));
     expect(html).toContain("6000 later spans");
