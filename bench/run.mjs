@@ -5,6 +5,7 @@ import { loadScenario, runScenario } from "../dist/index.js";
 import { runHoldModel } from "./hold-model.mjs";
 import { isScenarioFile } from "../dist/config/scenario-files.js";
 import { clearStepModelMemo } from "../dist/workload/serving/step-cost.js";
+import { clearMemos } from "../dist/hw/ops/memo.js";
 
 const fmt = (x, d = 0) => x.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
 const rows = [];
@@ -19,8 +20,9 @@ for (const pending of [1_000, 100_000]) {
 const configs = readdirSync("configs").filter(isScenarioFile).sort();
 for (const file of configs) {
   if (file === "mooncake-replay.yaml" && !existsSync("../shared/traces/mooncake-conversation.jsonl")) continue;
-  // cold, as a fresh `ascend-sim run` is: no step results memoised by an earlier config
+  // cold, as a fresh `ascend-sim run` is: no step results or operator prices memoised by an earlier config
   clearStepModelMemo();
+  clearMemos();
   const t0 = performance.now();
   const r = runScenario(loadScenario(`configs/${file}`));
   const wall = (performance.now() - t0) / 1e3;
@@ -30,6 +32,7 @@ for (const file of configs) {
 // the whole Mooncake conversation trace (12,031 requests, one hour) through the serving workload
 if (existsSync("../shared/traces/mooncake-conversation.jsonl")) {
   clearStepModelMemo();
+  clearMemos();
   const t0 = performance.now();
   const r = runScenario(loadScenario("configs/mooncake-replay.yaml", { sets: ["workload.arrivals.limit=null"] }));
   const wall = (performance.now() - t0) / 1e3;

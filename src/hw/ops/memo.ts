@@ -8,11 +8,34 @@ import type { DieSpec } from "../chip-spec.js";
  * without limit.
  */
 
+/** Every memo of the process, for clearMemos. */
+const ALL_MEMOS: BoundedMemo<unknown>[] = [];
+
+/**
+ * Empties every memo of the process (results are unchanged, only recomputed): `npm run bench` times each
+ * config cold, as a fresh `ascend-sim run` is. The die ids stay: a die object keeps its id, so an equal die
+ * must find the same one.
+ */
+export function clearMemos(): void {
+  for (const m of ALL_MEMOS) m.clear();
+}
+
 /** A memo of at most `max` entries; when full, the oldest entry goes first. */
 export class BoundedMemo<V> {
   private readonly entries = new Map<string, V>();
 
-  constructor(readonly max: number) {}
+  /** `clearable` false: clearMemos leaves it (a memo of identities, not of results). */
+  constructor(
+    readonly max: number,
+    clearable = true,
+  ) {
+    if (clearable) ALL_MEMOS.push(this as BoundedMemo<unknown>);
+  }
+
+  /** Forgets every entry. */
+  clear(): void {
+    this.entries.clear();
+  }
 
   /** The value of `key`, computed by `compute` (and kept) on a miss. */
   get(key: string, compute: () => V): V {
@@ -32,7 +55,7 @@ export class BoundedMemo<V> {
 }
 
 /** Ids of the distinct dies seen, by all their fields (JSON); an evicted die gets a fresh id if it returns. */
-const DIE_IDS = new BoundedMemo<number>(1024);
+const DIE_IDS = new BoundedMemo<number>(1024, false);
 let nextDieId = 0;
 const DIE_KEYS = new WeakMap<DieSpec, string>();
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { CHIPS } from "../../../src/hw/chips.js";
 import { attentionKernelCost, attentionKernelPriced, type AttentionKernelShape } from "../../../src/hw/ops/flash-attention.js";
 import { gemmCost, gemmMemoSize, gemmSearchForTests as H, gemmTiling, groupedGemmCost, type GemmDtype } from "../../../src/hw/ops/gemm.js";
-import { BoundedMemo, dieKey } from "../../../src/hw/ops/memo.js";
+import { BoundedMemo, clearMemos, dieKey } from "../../../src/hw/ops/memo.js";
 
 // Process-wide memos of operator pricing (src/hw/ops/memo.ts): a memoised price is the price, whatever
 // was priced before it; the memo never merges two different inputs and never grows past its bound.
@@ -50,6 +50,15 @@ describe("GEMM memo", () => {
     gemmCost(die910c, shape, { aic: 8, aiv: 8 });
     gemmCost({ ...die910c, clockHz: die910c.clockHz * 1.01 }, shape);
     expect(gemmMemoSize()).toBe(size + 8);
+  });
+
+  it("clearMemos empties the memo (the bench times each config cold) and the next price is the same", () => {
+    const shape = { m: 96, n: 2112, k: 7168, dtype: "int8" } as const;
+    const before = gemmCost(die910c, shape);
+    clearMemos();
+    expect(gemmMemoSize()).toBe(0);
+    expect(gemmCost(die910c, shape)).toEqual(before);
+    expect(gemmMemoSize()).toBe(1);
   });
 
   it("hands out copies: changing a returned cost does not change the next one", () => {
