@@ -1,4 +1,4 @@
-import { accessSync, closeSync, constants, lstatSync, openSync, readlinkSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { accessSync, closeSync, constants, lstatSync, openSync, readdirSync, readlinkSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { inputError } from "../config/errors.js";
 import { errnoText } from "../config/errno-text.js";
@@ -132,6 +132,38 @@ function createTemp(target: string, index: number | string): string {
   }
 }
 
+/** Whether process `pid` runs on this machine (signal 0 probes it; EPERM: it runs under another user). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Removes the temporary files (createTemp's names) that a killed run left beside `target`: those of a
+ * process that no longer runs on this machine. A run is synchronous, so a signal ends it before any
+ * cleanup; with streamed traces such leftovers can be hundreds of MB. Files of this process and of live
+ * ones stay; failures are ignored (the file may be gone already, or the folder unreadable).
+ */
+export function removeStaleTemps(target: string): void {
+  const prefix = `.${Array.from(basename(target)).slice(0, TEMP_NAME_CHARS).join("")}.tmp-`;
+  let names: string[];
+  try {
+    names = readdirSync(dirname(target));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(/^(\d+)-/.exec(name.slice(prefix.length))?.[1]);
+    if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid || processAlive(pid)) continue;
+    removeQuietly(join(dirname(target), name));
+  }
+}
+
 /** A write to an output file failed (disk full, I/O error): the message names the file; the caller discards the outputs. */
 export class OutputWriteError extends Error {
   constructor(readonly target: OutputTarget, cause: unknown) {
@@ -156,6 +188,7 @@ export class AtomicOutputs {
     // a symbolic link is written through: its target is replaced, the link stays
     const real = writeTarget(target.path) ?? resolve(target.path);
     const entry = { target, real, tmp: "", fd: undefined as number | undefined };
+    removeStaleTemps(real);
     try {
       entry.tmp = createTemp(real, this.outputs.length);
       this.outputs.push(entry);

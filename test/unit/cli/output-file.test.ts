@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -39,6 +40,19 @@ describe("temporary files", () => {
     expect(readFileSync(target, "utf8")).toBe("new\n");
     for (const b of bystanders) expect(readFileSync(join(out, b), "utf8")).toBe("keep");
     expect(readdirSync(out).sort()).toEqual([...bystanders, "t.jsonl"].sort());
+  });
+
+  it("left by a killed run (its process no longer runs) are removed by the next write of the same target; a live process's stay", () => {
+    const out = folder("stale");
+    const target = join(out, "t.jsonl");
+    // a process that has ended: its pid is free (a run killed by a signal leaves its temporary files)
+    const dead = spawnSync(process.execPath, ["-e", ""]).pid!;
+    const live = process.ppid;
+    const stale = [`.t.jsonl.tmp-${dead}-0`, `.t.jsonl.tmp-${dead}-sort3`];
+    const kept = [`.t.jsonl.tmp-${live}-0`, `.t.jsonl.tmp-${process.pid}-5`, `.u.jsonl.tmp-${dead}-0`];
+    for (const f of [...stale, ...kept]) writeFileSync(join(out, f), "x");
+    writeFilesAtomic([{ path: target, what: "trace", text: "new\n" }]);
+    expect(readdirSync(out).sort()).toEqual([...kept, "t.jsonl"].sort());
   });
 
   it("are removed, and no target is touched, when one of the files cannot be written", () => {
