@@ -173,6 +173,23 @@ export class OutputWriteError extends Error {
 }
 
 /**
+ * Runs `op`, which writes `target`'s file: a system error (disk full, I/O; an errno `code`) becomes an
+ * OutputWriteError naming the file; anything else (an OutputWriteError already, a bad record) propagates.
+ */
+export function writingTo(target: OutputTarget, op: () => void): void {
+  try {
+    op();
+  } catch (e) {
+    throw writeErrorOf(target, e);
+  }
+}
+
+/** What to throw for error `e` while writing `target` (writingTo, for callers on a hot path without a closure). */
+export function writeErrorOf(target: OutputTarget, e: unknown): unknown {
+  return typeof (e as NodeJS.ErrnoException).code === "string" && !(e instanceof OutputWriteError) ? new OutputWriteError(target, e) : e;
+}
+
+/**
  * A set of output files written all or nothing, possibly while a run goes: each output gets a temporary
  * file beside its target (created exclusively, see createTemp) at `open`, and `scratch` makes further
  * temporary files beside it (e.g. sort runs). `commit` renames every output into place and removes the
@@ -202,11 +219,7 @@ export class AtomicOutputs {
   /** Writes a whole output's text to its temporary file (open, then write). */
   writeText(f: OutputTarget & { readonly text: string }): void {
     const fd = this.open(f);
-    try {
-      writeFileSync(fd, f.text);
-    } catch (e) {
-      throw new OutputWriteError(f, e);
-    }
+    writingTo(f, () => writeFileSync(fd, f.text));
   }
 
   /**
@@ -217,15 +230,10 @@ export class AtomicOutputs {
    */
   writeLines(target: OutputTarget, lines: Iterable<string>, chunkChars?: number): void {
     const out = new ChunkedWriter(this.open(target), chunkChars);
-    const write = (op: () => void): void => {
-      try {
-        op();
-      } catch (e) {
-        throw typeof (e as NodeJS.ErrnoException).code === "string" ? new OutputWriteError(target, e) : e;
-      }
-    };
-    for (const line of lines) write(() => out.write(line));
-    write(() => out.flush());
+    writingTo(target, () => {
+      for (const line of lines) out.write(line);
+      out.flush();
+    });
   }
 
   /**

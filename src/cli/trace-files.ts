@@ -2,7 +2,7 @@ import { ChromeTraceStream } from "../trace/chrome-trace-stream.js";
 import { ChunkedWriter } from "../trace/chunked-writer.js";
 import { spanToJsonLine } from "../trace/jsonl.js";
 import type { Span } from "../trace/span.js";
-import { OutputWriteError, type AtomicOutputs, type OutputTarget } from "./output-file.js";
+import { writeErrorOf, writingTo, type AtomicOutputs, type OutputTarget } from "./output-file.js";
 
 /** Options of TraceFiles: the trace outputs wanted, and sizes (defaults for the CLI; tests make them small). */
 export interface TraceFileOptions {
@@ -48,32 +48,35 @@ export class TraceFiles {
 
   /** One span of the run (a `span` hook). */
   add(s: Span): void {
+    // once per span: try/catch instead of a closure per write
     const line = spanToJsonLine(s);
-    if (this.jsonl !== undefined) this.write(this.opts.trace!, () => this.jsonl!.write(line + "\n"));
-    if (this.chrome !== undefined) this.write(this.chrome.target, () => this.chrome!.stream.add(s, line));
+    if (this.jsonl !== undefined) {
+      try {
+        this.jsonl.write(line + "\n");
+      } catch (e) {
+        throw writeErrorOf(this.opts.trace!, e);
+      }
+    }
+    if (this.chrome !== undefined) {
+      try {
+        this.chrome.stream.add(s, line);
+      } catch (e) {
+        throw writeErrorOf(this.chrome.target, e);
+      }
+    }
   }
 
   /** After the run: the JSONL trace flushed, the Chrome trace written. */
   finish(): void {
-    if (this.jsonl !== undefined) this.write(this.opts.trace!, () => this.jsonl!.flush());
+    if (this.jsonl !== undefined) writingTo(this.opts.trace!, () => this.jsonl!.flush());
     const chrome = this.chrome;
     if (chrome !== undefined) {
       const fd = this.outputs.open(chrome.target);
-      this.write(chrome.target, () => {
+      writingTo(chrome.target, () => {
         const out = new ChunkedWriter(fd, this.opts.chunkChars);
         chrome.stream.writeTo(out, this.opts.scenario);
         out.flush();
       });
-    }
-  }
-
-  /** Runs a file operation; a system error (disk full, I/O) becomes an OutputWriteError naming the file. */
-  private write(target: OutputTarget, op: () => void): void {
-    try {
-      op();
-    } catch (e) {
-      if (typeof (e as NodeJS.ErrnoException).code === "string" && !(e instanceof OutputWriteError)) throw new OutputWriteError(target, e);
-      throw e;
     }
   }
 }

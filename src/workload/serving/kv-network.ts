@@ -52,10 +52,16 @@ export interface LayerwiseStep {
   readonly after: number;
 }
 
+/** The pieces of a hand-off with the share `sent` (0…1) already delivered: every piece keeps 1 − sent of its bytes. */
+export function piecesLeft(pieces: readonly Piece[], sent: number): Piece[] {
+  return pieces.map((p) => ({ ...p, bytes: p.bytes * (1 - sent) }));
+}
+
 /**
- * What is left to send at `nowNs`, when the prompt's last step (the last of `steps`, in order) ends
- * and the rest goes now. Each layer's KV was sent as soon as it existed, the group streaming as it
- * would alone — its most loaded link's bytes over that link's bandwidth (`alone`, the analytical model
+ * The share `sent` of a layer-wise hand-off delivered by `nowNs`, when the prompt's last step (the last of
+ * `steps`, in order) ends and the rest goes now (piecesLeft), and the time its bytes were on the wire so far,
+ * `wireNs`: the share took `sent` × the whole transfer's alone time. Each layer's KV was sent as soon as it
+ * existed, the group streaming as it would alone — its most loaded link's bytes over that link's bandwidth (`alone`, the analytical model
  * on the same topology), so pieces converging on one decode die's port share it. A sender that can
  * never get ahead of what exists has sent by now min over s ≤ now of produced(s⁻) + (now − s)/alone
  * (of the whole; s is the last moment it had caught up). Layers appear evenly within a step and
@@ -64,20 +70,6 @@ export interface LayerwiseStep {
  * Every piece keeps the same fraction. On an idle fabric the exposed time is then the last layer's
  * transfer when the network keeps up with the prefill, and the tail of the whole transfer since the
  * first step's first layer when it does not.
- */
-export function layerwiseRemainder(alone: AnalyticalNetwork, pieces: readonly Piece[], plane: string, nowNs: number, layers: number, steps: readonly LayerwiseStep[]): Piece[] {
-  return piecesLeft(pieces, layerwiseStreamed(alone, pieces, plane, nowNs, layers, steps).sent);
-}
-
-/** The pieces of a hand-off with the share `sent` (0…1) already delivered: every piece keeps 1 − sent of its bytes. */
-export function piecesLeft(pieces: readonly Piece[], sent: number): Piece[] {
-  return pieces.map((p) => ({ ...p, bytes: p.bytes * (1 - sent) }));
-}
-
-/**
- * The share of a layer-wise hand-off sent by `nowNs` (layerwiseRemainder) and the time its bytes were on
- * the wire so far, ns: the group streams at its alone rate whenever it has something to send, so the
- * share `sent` took `sent` × the whole transfer's alone time.
  */
 export function layerwiseStreamed(alone: AnalyticalNetwork, pieces: readonly Piece[], plane: string, nowNs: number, layers: number, steps: readonly LayerwiseStep[]): { sent: number; wireNs: number } {
   const aloneNs = alone.busiestLinkNs(pieces, plane);

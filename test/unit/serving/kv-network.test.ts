@@ -11,7 +11,12 @@ import { AnalyticalNetwork } from "../../../src/network/analytical.js";
 import { FlowNetwork } from "../../../src/network/flow.js";
 import type { NetworkModel } from "../../../src/network/network-model.js";
 import type { Topology } from "../../../src/topology/topology.js";
-import { layerwiseRemainder, sendPieces, type LayerwiseStep, type Piece } from "../../../src/workload/serving/kv-network.js";
+import { layerwiseStreamed, piecesLeft, sendPieces, type LayerwiseStep, type Piece } from "../../../src/workload/serving/kv-network.js";
+
+/** What is left to send at `nowNs` (what the simulator sends then): the pieces less the share streamed. */
+function layerwiseRemainder(alone: Parameters<typeof layerwiseStreamed>[0], pieces: readonly Piece[], plane: string, nowNs: number, layers: number, steps: readonly LayerwiseStep[]): Piece[] {
+  return piecesLeft(pieces, layerwiseStreamed(alone, pieces, plane, nowNs, layers, steps).sent);
+}
 
 const NIC = 25e9; // bytes/s, a 200 Gb/s RDMA port
 const HOP_NS = 500;
