@@ -5,7 +5,7 @@ import type { SimEvents } from "../../trace/span.js";
 import type { Arrival, Request } from "../serving/request.js";
 import { meetsSlo, newRequest } from "../serving/request.js";
 import type { DecodeCost, PrefillCost } from "../serving/step-cost.js";
-import { ACTIVATION_RESERVE_FRACTION } from "../serving/step-cost.js";
+import { ACTIVATION_RESERVE_FRACTION, runningStepNs } from "../serving/step-cost.js";
 import { p2pTransfers, type ShardLayout } from "./p2p-plan.js";
 import { scalingPlan, weightsToLoadPerDie, type ScalingPlan } from "./scaling-costs.js";
 import { scheduledEvents, type ElasticCore } from "./schema.js";
@@ -438,19 +438,9 @@ export function simulateElastic(s: ElasticSetup): ElasticOutcome {
     e.decodingNow = false;
     if (e.batch.length > 0) dur = e.layout.prefill.batchNs(work, workMulti);
     else if (e.running.length > 0) {
-      // paced by the attention replica with the most sequences (the EP exchange joins every replica each
-      // layer), as serving prices it
-      let kv = 0;
-      const perReplica = e.replicaRunning;
-      perReplica.fill(0);
-      for (const r of e.running) {
-        kv += r.input + r.emitted;
-        perReplica[r.decodeReplica]!++;
-      }
-      let busiest = 0;
-      for (let k = 0; k < perReplica.length; k++) if (perReplica[k]! > busiest) busiest = perReplica[k]!;
+      // paced by the attention replica with the most sequences, as serving prices it
       const n = e.running.length;
-      dur = e.layout.decode.stepNs(busiest, kv / n);
+      dur = runningStepNs(e.layout.decode, e.running, e.replicaRunning);
       e.decodingNow = true;
       tokens = n;
     }

@@ -13,7 +13,7 @@ import { BLOCK_TOKENS, insertByQueuedTime, meetsSlo, newRequest, type Arrival, t
 import { DECODE_ROUTERS, PREFILL_ROUTERS, type RouteView } from "./router.js";
 import type { ServingCore } from "./schema.js";
 import { LogHistogram } from "./stats.js";
-import type { StepCostCache } from "./step-cost.js";
+import { runningStepNs, type StepCostCache } from "./step-cost.js";
 
 /*
  * The request-level serving simulation. Requests arrive (synthetic or trace), are routed to a prefill
@@ -433,20 +433,7 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
       }
       const n = x.running.length;
       if (n > 0) {
-        // the step is paced by the attention replica with the most sequences (the EP exchange joins them
-        // all every layer); colocated sequences have no replica of their own and count as spread evenly
-        let kv = 0;
-        let unplaced = 0;
-        const perReplica = x.replicaRunning;
-        perReplica.fill(0);
-        for (const r of x.running) {
-          kv += r.input + r.emitted;
-          if (r.decodeReplica >= 0) perReplica[r.decodeReplica]!++;
-          else unplaced++;
-        }
-        let busiest = 0;
-        for (let k = 0; k < perReplica.length; k++) if (perReplica[k]! > busiest) busiest = perReplica[k]!;
-        decodeNs = dc.stepNs(unplaced > 0 ? Math.ceil(n / dc.dp) : busiest, kv / n);
+        decodeNs = runningStepNs(dc, x.running, x.replicaRunning);
         x.decodingNow = true;
         x.peakBatch = Math.max(x.peakBatch, n);
       }

@@ -401,3 +401,29 @@ export class StepCostCache {
     return c;
   }
 }
+
+/**
+ * One decode step of `running` (at least one sequence) on an instance priced by `decode`, ns: paced by the
+ * attention replica with the most sequences (the EP exchange joins every replica each layer) at the batch's
+ * mean KV length (prompt + tokens so far). A sequence without a replica (decodeReplica < 0: colocated
+ * serving) makes the whole batch count as spread evenly, ⌈n / dp⌉. `perReplica`: scratch of at least dp
+ * entries (no allocation per step). Serving and elastic price their decode steps with it.
+ */
+export function runningStepNs(
+  decode: Pick<DecodeCost, "dp" | "stepNs">,
+  running: readonly { readonly input: number; readonly emitted: number; readonly decodeReplica: number }[],
+  perReplica: Int32Array,
+): number {
+  let kv = 0;
+  let unplaced = 0;
+  perReplica.fill(0);
+  for (const r of running) {
+    kv += r.input + r.emitted;
+    if (r.decodeReplica >= 0) perReplica[r.decodeReplica]!++;
+    else unplaced++;
+  }
+  let busiest = 0;
+  for (let k = 0; k < perReplica.length; k++) if (perReplica[k]! > busiest) busiest = perReplica[k]!;
+  const n = running.length;
+  return decode.stepNs(unplaced > 0 ? Math.ceil(n / decode.dp) : busiest, kv / n);
+}
