@@ -22,7 +22,8 @@ import { COMM_KIND_NAMES, SEG, type TaskSegments } from "./stage-costs.js";
  * backwards run alone. DP: the reduce-scatter of a chunk's gradients is issued when the chunk's last
  * backward ends (overlapping the remaining backward), then (first and last stage of a shared embedding)
  * the embedding-group all-reduce, the optimizer step and the parameter all-gather of the stage. The
- * swap stream is FIFO (copies are issued as tasks start).
+ * swap stream runs in program order too: task by task, the swap-in a backward prefetches when the task
+ * before it starts, then a forward's swap-out when it ends; a backward waits for its swap-in.
  */
 
 /** Inputs of the pipeline simulation. */
@@ -35,7 +36,7 @@ export interface PipelineSpec {
   /** Segments of F and B of virtual stage v = chunk·pp + stage. */
   readonly F: readonly TaskSegments[];
   readonly B: readonly TaskSegments[];
-  /** Host swap per micro-batch of virtual stage v: out after F, in before B, ns (0 = none). */
+  /** Host swap per micro-batch of virtual stage v: out after F, in before B (prefetched when the task before B starts), ns (0 = none). */
   readonly swapNs: readonly number[];
   /** DP reduce-scatter of chunk c of stage s, at index v, ns. */
   readonly dpReduceScatterNs: readonly number[];
@@ -85,11 +86,9 @@ interface Job {
 
 interface Stream {
   busy: boolean;
-  /** Programmed streams: jobs by program position (submitted ones wait for their turn), and the next position. */
+  /** Jobs by program position (submitted ones wait for their turn), and the next position. */
   program: (Job | undefined)[];
   pos: number;
-  /** The swap stream: first come, first served. */
-  fifo: Job[];
 }
 
 /** A stage's program: which tasks run together, and each segment's position on its stream. */
@@ -102,6 +101,13 @@ interface StageProgram {
   optimizerPos: number;
   /** Position of chunk c's DP reduce-scatter on the DP stream (chunks in the order their last backward is issued). */
   rsPos: Int32Array;
+  /** Position of task i's copy on the swap stream (a forward's swap-out, a backward's swap-in; -1: none). */
+  swapPos: Int32Array;
+}
+
+/** Whether adaptive pipe overlap fuses task i of a stage's order with the next one: a backward followed by a forward. */
+export function fusedWithNext(order: readonly StageTask[], i: number): boolean {
+  return order[i]!.backward && i + 1 < order.length && !order[i + 1]!.backward;
 }
 
 /** Splits a task's segments into blocks: each compute segment with the collectives after it (leading collectives join the first). */
@@ -122,12 +128,14 @@ function blocksOf(segs: TaskSegments): number[][] {
  * The program of one stage: its units (with `overlap`, a steady-state backward fused with the forward
  * after it) and the static order of every segment on its stream. In a fused pair the two tasks'
  * blocks are interleaved by their relative position (block i of n at (i + ½)/n, the backward first on
- * a tie), independent of any duration.
+ * a tie), independent of any duration. On the swap stream (tasks `swaps` says copy), task by task: the
+ * swap-in of the next task if it is a backward (prefetched when this task starts), then this task's
+ * swap-out if it is a forward (when it ends).
  */
-function stageProgram(order: readonly StageTask[], segsOf: (t: StageTask) => TaskSegments, overlap: boolean, vpp: number): StageProgram {
+function stageProgram(order: readonly StageTask[], segsOf: (t: StageTask) => TaskSegments, swaps: (t: StageTask) => boolean, overlap: boolean, vpp: number): StageProgram {
   const units: number[][] = [];
   for (let i = 0; i < order.length; i++) {
-    if (overlap && order[i]!.backward && i + 1 < order.length && !order[i + 1]!.backward) units.push([i, ++i]);
+    if (overlap && fusedWithNext(order, i)) units.push([i, ++i]);
     else units.push([i]);
   }
   const segPos = order.map((t) => new Int32Array(segsOf(t).dur.length));
@@ -149,7 +157,14 @@ function stageProgram(order: readonly StageTask[], segsOf: (t: StageTask) => Tas
   const chunks = Array.from({ length: vpp }, (_, c) => c).sort((a, b) => lastBackward[a]! - lastBackward[b]!);
   const rsPos = new Int32Array(vpp);
   chunks.forEach((c, k) => (rsPos[c] = k));
-  return { units, segPos, optimizerPos: count[STREAM_COMPUTE]!, rsPos };
+  const swapPos = new Int32Array(order.length).fill(-1);
+  let copies = 0;
+  for (let i = 0; i < order.length; i++) {
+    const next = order[i + 1];
+    if (next !== undefined && next.backward && swaps(next)) swapPos[i + 1] = copies++;
+    if (!order[i]!.backward && swaps(order[i]!)) swapPos[i] = copies++;
+  }
+  return { units, segPos, optimizerPos: count[STREAM_COMPUTE]!, rsPos, swapPos };
 }
 
 /**
@@ -165,7 +180,7 @@ export function simulatePipeline(sim: Simulator, spec: PipelineSpec): PipelineRe
   for (let s = 0; s < pp; s++) {
     const order = stageOrder(spec.schedule, s, pp, vpp, m);
     orders.push(order);
-    programs.push(stageProgram(order, (t) => (t.backward ? spec.B : spec.F)[t.chunk * pp + s]!, spec.overlap, vpp));
+    programs.push(stageProgram(order, (t) => (t.backward ? spec.B : spec.F)[t.chunk * pp + s]!, (t) => spec.swapNs[t.chunk * pp + s]! > 0, spec.overlap, vpp));
   }
   const fDone = new Uint8Array(V * m);
   const bDone = new Uint8Array(V * m);
@@ -187,7 +202,7 @@ export function simulatePipeline(sim: Simulator, spec: PipelineSpec): PipelineRe
   const computeIv: number[][] = [];
   const commIv: number[][][] = [];
   for (let s = 0; s < pp; s++) {
-    streams.push([0, 1, 2, 3].map(() => ({ busy: false, program: [] as (Job | undefined)[], pos: 0, fifo: [] as Job[] })));
+    streams.push([0, 1, 2, 3].map(() => ({ busy: false, program: [] as (Job | undefined)[], pos: 0 })));
     computeIv.push([]);
     commIv.push(KIND_NAMES.map(() => []));
     unitLeft[s] = programs[s]!.units[0]?.length ?? 0;
@@ -205,13 +220,9 @@ export function simulatePipeline(sim: Simulator, spec: PipelineSpec): PipelineRe
   };
   const pump = (st: Stream): void => {
     if (st.busy) return;
-    let job: Job | undefined;
-    if (st.fifo.length > 0) job = st.fifo.shift();
-    else if (st.program[st.pos] !== undefined) {
-      job = st.program[st.pos];
-      st.program[st.pos++] = undefined;
-    }
+    const job = st.program[st.pos];
     if (job === undefined) return;
+    st.program[st.pos++] = undefined;
     st.busy = true;
     const t0 = sim.now;
     const end = t0 + Math.round(job.dur);
@@ -224,11 +235,10 @@ export function simulatePipeline(sim: Simulator, spec: PipelineSpec): PipelineRe
       job.done(end);
     });
   };
-  /** Submits a job at program position `pos` of its stream (it runs when every earlier position has run), or FIFO without one. */
-  const submit = (job: Job, pos?: number): void => {
+  /** Submits a job at program position `pos` of its stream (it runs when every earlier position has run). */
+  const submit = (job: Job, pos: number): void => {
     const st = streams[job.stage]![job.stream]!;
-    if (pos === undefined) st.fifo.push(job);
-    else st.program[pos] = job;
+    st.program[pos] = job;
     pump(st);
   };
   const streamOfKind = (k: number): number => (k === SEG.compute ? STREAM_COMPUTE : STREAM_COMM);
@@ -248,23 +258,22 @@ export function simulatePipeline(sim: Simulator, spec: PipelineSpec): PipelineRe
       const t = order[i]!;
       if (started[s]![i] === 1 || !ready(s, t)) continue;
       started[s]![i] = 1;
-      // prefetch the swap-in of the task after this one
+      // prefetch the swap-in of the backward after this task
       const after = order[i + 1];
-      if (after !== undefined && after.backward) issueSwapIn(s, after);
+      if (after !== undefined && after.backward) issueSwapIn(s, after, i + 1);
       runTask(s, t, i);
     }
   };
 
-  const issued = new Uint8Array(V * m);
-  const issueSwapIn = (s: number, t: StageTask): void => {
+  /** Submits the swap-in of backward `t`, task `index` of stage `s`. */
+  const issueSwapIn = (s: number, t: StageTask, index: number): void => {
     const v = t.chunk * pp + s;
     const ns = spec.swapNs[v]!;
-    if (ns <= 0 || issued[v * m + t.mb] === 1) return;
-    issued[v * m + t.mb] = 1;
+    if (ns <= 0) return;
     submit({ stage: s, stream: STREAM_SWAP, dur: ns, kind: KIND_SWAP, label: `swap-in mb${t.mb} v${t.chunk}`, done: () => {
       swapInDone[v * m + t.mb] = 1;
       tryStart(s);
-    } });
+    } }, programs[s]!.swapPos[index]!);
   };
 
   const runTask = (s: number, t: StageTask, index: number): void => {
@@ -275,7 +284,7 @@ export function simulatePipeline(sim: Simulator, spec: PipelineSpec): PipelineRe
     let i = 0;
     const step = (): void => {
       if (i === segs.dur.length) {
-        finishTask(s, t, v);
+        finishTask(s, t, v, index);
         return;
       }
       const k = segs.kind[i]!;
@@ -288,7 +297,7 @@ export function simulatePipeline(sim: Simulator, spec: PipelineSpec): PipelineRe
     step();
   };
 
-  const finishTask = (s: number, t: StageTask, v: number): void => {
+  const finishTask = (s: number, t: StageTask, v: number, index: number): void => {
     const prog = programs[s]!;
     if (--unitLeft[s]! === 0) {
       unit[s]!++;
@@ -296,12 +305,8 @@ export function simulatePipeline(sim: Simulator, spec: PipelineSpec): PipelineRe
     }
     if (!t.backward) {
       fDone[v * m + t.mb] = 1;
-      if (spec.swapNs[v]! > 0) {
-        submit({ stage: s, stream: STREAM_SWAP, dur: spec.swapNs[v]!, kind: KIND_SWAP, label: `swap-out mb${t.mb} v${t.chunk}`, done: () => {
-          // a backward whose swap-in was prefetched before the swap-out ended re-checks
-          tryStart(s);
-        } });
-      }
+      // nothing waits for a swap-out: the swap-ins queued behind it wait their turn on the stream
+      if (spec.swapNs[v]! > 0) submit({ stage: s, stream: STREAM_SWAP, dur: spec.swapNs[v]!, kind: KIND_SWAP, label: `swap-out mb${t.mb} v${t.chunk}`, done: () => {} }, prog.swapPos[index]!);
       if (v < V - 1) tryStart((v + 1) % pp);
     } else {
       bDone[v * m + t.mb] = 1;
