@@ -15,6 +15,11 @@ export interface RunOptions {
   readonly onProgress?: (p: Progress) => void;
   /** Called with what the workload is doing before it can count (its preparation). */
   readonly onPhase?: (text: string) => void;
+  /**
+   * Build the workload's per-item records (RunResult.records; serving: one per request, ~263 B of heap each).
+   * Default true; the CLI asks for them only with `run --requests FILE`.
+   */
+  readonly records?: boolean;
 }
 
 /** What one run produced: deterministic outputs plus engine statistics. */
@@ -23,7 +28,7 @@ export interface RunResult {
   readonly metrics: Record<string, JsonValue>;
   readonly tables: readonly SummaryTable[];
   readonly notes: readonly string[];
-  /** Per-item records of the workload (serving: one per request), when it produces them. */
+  /** Per-item records of the workload (serving: one per request), when it produces them and they were asked for (RunOptions.records). */
   readonly records?: readonly Record<string, JsonValue>[];
   /** JSONL trace (when requested). */
   readonly trace?: string;
@@ -44,7 +49,7 @@ export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResul
   const w = scenario.workload;
   let result: ReturnType<typeof w.def.run>;
   try {
-    result = w.def.run(w.config, { sim, hooks, env: scenario.env }, w.sections);
+    result = w.def.run(w.config, { sim, hooks, env: scenario.env, wantRecords: opts.records ?? true }, w.sections);
   } catch (e) {
     // a problem found once the inputs are known is located in the config like a load-time one
     if (e instanceof InputError) throw new InputError(e.issues.map(scenario.locate));

@@ -23,11 +23,13 @@ export interface WorkloadResult {
   readonly records?: readonly Record<string, JsonValue>[];
 }
 
-/** Everything a workload needs from the run: the engine, its hooks and the resolved environment. */
+/** Everything a workload needs from the run: the engine, its hooks, the resolved environment and what to keep. */
 export interface RunContext {
   readonly sim: Simulator;
   readonly hooks: Hooks<SimEvents>;
   readonly env: ResolvedEnvironment;
+  /** Whether to build the per-item `records` (a workload that `producesRecords` skips them, and their heap, when false). */
+  readonly wantRecords: boolean;
 }
 
 /** A cross-field rule violation found after schema validation. */

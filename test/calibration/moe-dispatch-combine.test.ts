@@ -38,7 +38,7 @@ const cfg = collectiveBenchSchema.parse({
   experts: 256,
   variant: "fused",
 });
-const rows = collectiveBench.run(cfg, { sim: new Simulator(1), hooks: new Hooks<SimEvents>(), env: cm384() }).metrics.moe_results as unknown as MoeRow[];
+const rows = collectiveBench.run(cfg, { sim: new Simulator(1), hooks: new Hooks<SimEvents>(), env: cm384(), wantRecords: false }).metrics.moe_results as unknown as MoeRow[];
 const latencyUs = (op: string, ep: number): number => rows.find((r) => r.op === op && r.ep === ep)!.latency_us;
 
 describe("MoE dispatch/combine on CloudMatrix384 (CM384 paper, hardware.md §5)", () => {
@@ -75,7 +75,7 @@ describe("MoE dispatch/combine on CloudMatrix384 (CM384 paper, hardware.md §5)"
  */
 describe("MoE dispatch/combine at EP128 (xDeepServe, hardware.md §5)", () => {
   const at = (tokens: number): MoeRow[] =>
-    collectiveBench.run(collectiveBenchSchema.parse({ ...cfg, ep: [128], tokens_per_rank: tokens }), { sim: new Simulator(1), hooks: new Hooks<SimEvents>(), env: cm384() }).metrics
+    collectiveBench.run(collectiveBenchSchema.parse({ ...cfg, ep: [128], tokens_per_rank: tokens }), { sim: new Simulator(1), hooks: new Hooks<SimEvents>(), env: cm384(), wantRecords: false }).metrics
       .moe_results as unknown as MoeRow[];
   it("xDeepServe (hardware.md §5): dispatch and combine at EP128, 128 tokens per die, ~140 µs (±10 %)", () => {
     for (const r of at(128)) expect(Math.abs(r.latency_us / 140 - 1), r.op).toBeLessThanOrEqual(TOLERANCE);

@@ -20,7 +20,7 @@ const scenarios = readdirSync(DIR)
   .sort();
 
 function runScenario(name: string): Record<string, number> {
-  const ctx: RunContext = { sim: new Simulator(1), hooks: new Hooks<SimEvents>(), env: { configDir: process.cwd() } as never };
+  const ctx: RunContext = { sim: new Simulator(1), hooks: new Hooks<SimEvents>(), env: { configDir: process.cwd() } as never, wantRecords: false };
   const cfg = flowsWorkload.schema.parse({ kind: "flows", file: join(DIR, `${name}.json`) });
   return flowsWorkload.run(cfg, ctx).metrics.flows as Record<string, number>;
 }

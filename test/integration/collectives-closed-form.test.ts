@@ -324,7 +324,7 @@ describe("mesh vs ring all-reduce over the UB (cloudmatrix-16, 32 dies): hardwar
 describe("collective-bench reports hccl_test-style rows", () => {
   it("gives time, algbw and busbw per size, busbw = algbw × 2(n−1)/n for all-reduce", () => {
     const cfg = collectiveBenchSchema.parse({ kind: "collective-bench", ops: ["all_reduce"], algorithms: ["ring", "auto"], sizes: { from: "1MiB", to: "4MiB", factor: 4 } });
-    const ctx = { sim: new Simulator(1), hooks: new Hooks<SimEvents>(), env: serverEnv };
+    const ctx = { sim: new Simulator(1), hooks: new Hooks<SimEvents>(), env: serverEnv, wantRecords: false };
     const rows = collectiveBench.run(cfg, ctx).metrics.results as { algorithm: string; selected_algorithm: string; size_bytes: number; time_ns: number; algbw_gb_per_s: number; busbw_gb_per_s: number }[];
     expect(rows.map((r) => [r.algorithm, r.size_bytes])).toEqual([
       ["ring", 1024 ** 2],
@@ -349,7 +349,7 @@ describe("collective-bench reports hccl_test-style rows", () => {
     ranks: n,
     sizes: { from: "1GiB", to: "1GiB" },
   });
-  const rows = collectiveBench.run(cfg, { sim: new Simulator(1), hooks: new Hooks<SimEvents>(), env: serverEnv }).metrics.results as { op: string; algbw_gb_per_s: number; busbw_gb_per_s: number }[];
+  const rows = collectiveBench.run(cfg, { sim: new Simulator(1), hooks: new Hooks<SimEvents>(), env: serverEnv, wantRecords: false }).metrics.results as { op: string; algbw_gb_per_s: number; busbw_gb_per_s: number }[];
   const row = (op: string) => rows.find((r) => r.op === op)!;
   it("busbw = algbw × (n−1)/n for all-gather, reduce-scatter and all-to-all(v), n the group size (4 of 8 ranks)", () => {
     for (const op of ["all_gather", "reduce_scatter", "all_to_all", "all_to_allv"]) {

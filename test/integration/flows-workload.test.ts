@@ -15,7 +15,7 @@ function ctx(): RunContext & { spans: Span[] } {
   const hooks = new Hooks<SimEvents>();
   const spans: Span[] = [];
   hooks.on("span", (s) => spans.push(s));
-  return { sim: new Simulator(1), hooks, env: { configDir: process.cwd() } as never, spans };
+  return { sim: new Simulator(1), hooks, env: { configDir: process.cwd() } as never, wantRecords: false, spans };
 }
 
 /** The README example of SimGrid's tool, as written in configs/flows-simgrid-example.yaml. */

@@ -8,7 +8,7 @@ import { WORKLOADS } from "../../src/workload/registry.js";
 
 function run(cfg: unknown, hooks = new Hooks<SimEvents>()) {
   const def = opBench;
-  return def.run(def.schema.parse(cfg), { sim: new Simulator(1), hooks, env: undefined as never });
+  return def.run(def.schema.parse(cfg), { sim: new Simulator(1), hooks, env: undefined as never, wantRecords: false });
 }
 
 describe("op-bench workload", () => {

@@ -54,10 +54,10 @@ describe("serving: requests that can never be served (C1/W2)", () => {
     expect(msg).toMatch(/^--set workload\.arrivals\.input=\{dist: fixed, value: 5000000, max: 5000000\} workload\.arrivals\.input: expected requests that fit the KV cache of one attention replica \(at most \d+ tokens on the largest decoding instance\), got none: the shortest request is 5000000 input \+ 128 output = 5000128 tokens, so every request would be rejected/);
   });
   // pins: one prefix-block id per 512 prompt tokens was allocated without a bound (the per-token allocation);
-  // the blocks are now counted in the run's heap estimate (test/integration/serving-heap-guard.test.ts)
+  // the blocks are now counted in the run's heap estimate (test/integration/serving-heap-guard.test.ts); at load time without the records (a run may skip them)
   it("prompts whose prefix-block ids would not fit one run: an input error, not an out-of-memory abort", () => {
     const msg = loadError(CM, ["workload.arrivals.input={dist: uniform, min: 1, max: 10000000}", "workload.arrivals.rate_per_s=5000", "workload.duration_s=1000"]);
-    expect(msg).toContain("workload.arrivals.rate_per_s: rate_per_s × duration_s ≈ 5.00e+6 requests × 1200 B + 4.88e+10 prompt blocks × 280 B ≈ 13,044,739 MiB of heap, more than the ");
+    expect(msg).toContain("workload.arrivals.rate_per_s: rate_per_s × duration_s ≈ 5.00e+6 requests × 900 B + 4.88e+10 prompt blocks × 280 B ≈ 13,043,309 MiB of heap, more than the ");
   });
 });
 

@@ -57,6 +57,25 @@ describe("serving: every request accounted for", () => {
   });
 });
 
+describe("serving: per-request records only when asked for (RunOptions.records; the CLI's --requests)", () => {
+  const text = small("  compare: [{name: round-robin, set: {routing: {prefill: round-robin}}}]");
+  const scenario = () => loadScenario("serving-test.yaml", { text });
+
+  it("a run with records returns one per request, the library's default", () => {
+    const asked = runScenario(scenario(), { records: true });
+    expect(asked.records).toHaveLength(200);
+    expect(JSON.stringify(runScenario(scenario()).records)).toBe(JSON.stringify(asked.records));
+  });
+
+  it("a run without records returns none, and the same metrics and trace", () => {
+    const asked = runScenario(scenario(), { records: true, trace: true });
+    const not = runScenario(scenario(), { records: false, trace: true });
+    expect(not.records).toBeUndefined();
+    expect(JSON.stringify(not.metrics)).toBe(JSON.stringify(asked.metrics));
+    expect(not.trace).toBe(asked.trace);
+  });
+});
+
 describe("serving: run-size guards", () => {
   it("a load or timeline too large to hold is an input error naming the setting, before anything runs", () => {
     const poisson = { arrivals: "{kind: poisson, rate_per_s: 10}" };
@@ -329,12 +348,19 @@ describe("serving: traces", () => {
 
 describe("serving: KV hand-off on the network model", () => {
   // DeepSeek-V2-Lite has 27 layers; at the sample trace's light load no two hand-offs meet on a link
-  const exposed = (mode: string, model: string) => num(run(small(""), [`workload.kv_transfer.mode=${mode}`, `network.model=${model}`]).metrics, "kv_exposed_ms", "p50");
+  const exposed = (mode: string, model: string, cache = false) =>
+    num(run(small(""), [`workload.kv_transfer.mode=${mode}`, `network.model=${model}`, `workload.cache.enabled=${cache}`]).metrics, "kv_exposed_ms", "p50");
 
   it.each(["analytical", "flow"])("layer-wise leaves ~1/27 of the bulk hand-off after the prefill (%s network)", (model) => {
     const ratio = exposed("layerwise", model) / exposed("bulk", model);
     expect(ratio).toBeGreaterThan(0.8 / 27);
     expect(ratio).toBeLessThan(1.2 / 27);
+  });
+
+  it("with prefix-cache hits layer-wise leaves less: a cached prefix's KV is on the wire from the step's start, only the computed part's last layer is left", () => {
+    const withoutCache = exposed("layerwise", "analytical") / exposed("bulk", "analytical");
+    const withCache = exposed("layerwise", "analytical", true) / exposed("bulk", "analytical", true);
+    expect(withCache).toBeLessThan(0.8 * withoutCache);
   });
 
   it("per-block work requests make the block-wise hand-off slower than one bulk transfer", () => {

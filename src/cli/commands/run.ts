@@ -89,7 +89,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       // the ETA goes by the rate of the counted work, not by the preparation
       const progress = progressDisplay({ unit: "", phase: `preparing the ${scenario.workload.def.kind} run`, tickMs: 0 });
       try {
-        result = runScenario(scenario, { ...(wantSpans ? { onSpan } : {}), onProgress: (p) => progress.update(p.done, p.total, p.unit), onPhase: (t) => progress.phase(t) });
+        result = runScenario(scenario, { ...(wantSpans ? { onSpan } : {}), records: args.requests !== undefined, onProgress: (p) => progress.update(p.done, p.total, p.unit), onPhase: (t) => progress.phase(t) });
       } finally {
         progress.finish();
       }

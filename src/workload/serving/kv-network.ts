@@ -40,7 +40,8 @@ export function sendPieces(net: NetworkModel, pieces: readonly Piece[], readyNs:
 /**
  * A prefill step that computed part of a prompt handed off layer-wise: its KV appears one layer per
  * `1/layers` of the step's prefill time, the first layer's at `firstLayerNs`, the last one's at
- * `lastLayerNs`. A chunked prompt has one step per chunk; the prefix-cache hits ride with the first.
+ * `lastLayerNs`. A chunked prompt has one step per chunk. A prefix found in the prefix cache is a step
+ * of its own before them whose layers all exist when the first step starts (firstLayerNs = lastLayerNs).
  */
 export interface LayerwiseStep {
   /** When the step's first layer was computed, ns. */

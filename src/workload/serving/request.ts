@@ -33,7 +33,7 @@ export interface Request extends Arrival {
   poolHitBlocks: number;
   /** Prompt tokens already prefilled (chunked prefill), tokens. */
   prefilled: number;
-  /** The prefill steps of a chunked prompt before its last (a layer-wise hand-off streams their KV early); undefined until one ends. */
+  /** The prefill steps of a chunked prompt before its last, after its cached prefix's (a layer-wise hand-off streams their KV early); undefined until one ends. */
   earlierSteps: LayerwiseStep[] | undefined;
   /** Instance indices (into the simulation's instance list), −1 = none yet. */
   prefillInst: number;

@@ -21,8 +21,11 @@ export const MAX_RUN_REQUESTS = 5_000_000;
  * the metrics' sample arrays and the per-request records (263 B each) come on top at the end. Rounded up.
  */
 
-/** Heap one request of a run needs at its peak (request, arrival, metric samples, its record), B. */
-export const HEAP_BYTES_PER_REQUEST = 1_200;
+/** Heap one request of a run needs at its peak (request, arrival, metric samples), B: the ~0.95 kB above less its record. */
+export const HEAP_BYTES_PER_REQUEST = 900;
+
+/** Heap of one request's record (`run --requests FILE`), built at the end of the run, B: 263 B measured. Rounded up. */
+export const HEAP_BYTES_PER_RECORD = 300;
 
 /**
  * Heap of one request's record of the primary run, kept while the compared variants run (`workload.compare`),
@@ -55,12 +58,14 @@ export const HEAP_RESERVE_BYTES = 128 * 2 ** 20;
 export const heapLimit = { bytes: (): number => getHeapStatistics().heap_size_limit };
 
 /**
- * The problem when a run of `requests` requests with `blocks` prompt blocks in all (`cacheTiers` prefix-cache tiers that may hold them; `keptRecords`: whether the primary run's records
- * are kept while compared variants run) needs more heap than this process has, if it does; `what` says
- * where the counts come from and `fix` which keys lower them (for the message).
+ * The problem when a run of `requests` requests with `blocks` prompt blocks in all (`cacheTiers` prefix-cache
+ * tiers that may hold them; `records`: whether it builds a record per request, default true; `keptRecords`:
+ * whether the primary run's records are kept while compared variants run) needs more heap than this process
+ * has, if it does; `what` says where the counts come from and `fix` which keys lower them (for the message).
  */
-export function heapTooSmall(run: { requests: number; blocks: number; cacheTiers: number; keptRecords: boolean }, what: string, fix: string): string | undefined {
-  const perRequest = HEAP_BYTES_PER_REQUEST + (run.keptRecords ? HEAP_BYTES_PER_KEPT_RECORD : 0);
+export function heapTooSmall(run: { requests: number; blocks: number; cacheTiers: number; records?: boolean; keptRecords: boolean }, what: string, fix: string): string | undefined {
+  const records = run.records ?? true;
+  const perRequest = HEAP_BYTES_PER_REQUEST + (records ? HEAP_BYTES_PER_RECORD : 0) + (records && run.keptRecords ? HEAP_BYTES_PER_KEPT_RECORD : 0);
   const perBlock = HEAP_BYTES_PER_BLOCK_ID + run.cacheTiers * HEAP_BYTES_PER_CACHED_BLOCK;
   const need = run.requests * perRequest + run.blocks * perBlock;
   const limit = heapLimit.bytes();

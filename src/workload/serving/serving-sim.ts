@@ -503,12 +503,13 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
     for (let i = 0; i < x.batch.length; i++) {
       const r = x.batch[i]!;
       const take = x.batchTake[i]!;
-      const from = r.earlierSteps === undefined ? 0 : r.prefilled / r.input;
+      // (the first step starts after the cached prefix)
+      const from = r.prefilled / r.input;
       r.prefilled += take;
       x.promptTokensComputed += take;
       if (r.prefilled < r.input) {
-        // a chunk: its KV exists layer by layer over this step (a cached prefix counts with the first)
-        (r.earlierSteps ??= []).push(stepOf(x, from, r.prefilled / r.input, x.iterStartNs + x.prefillPartNs));
+        // a chunk: its KV exists layer by layer over this step
+        (r.earlierSteps ??= cachedStep(x, r)).push(stepOf(x, from, r.prefilled / r.input, x.iterStartNs + x.prefillPartNs));
       } else {
         r.prefillEndNs = now;
         x.promptTokensServed += r.input;
@@ -543,6 +544,13 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
     before,
     after,
   });
+  /**
+   * The cached prefix of `r`, whose first step `x` has just run, as a step of its own (none without one): its
+   * KV exists whole when that step starts (HBM hits, and pool hits loaded before it), so every layer of it
+   * is there at once.
+   */
+  const cachedStep = (x: Instance, r: Request): LayerwiseStep[] =>
+    r.cachedTokens > 0 ? [{ firstLayerNs: x.iterStartNs, lastLayerNs: x.iterStartNs, before: 0, after: r.cachedTokens / r.input }] : [];
   const afterPrefill = (x: Instance, r: Request): void => {
     if (x.role === "colocated") {
       r.decodeInst = x.index;
@@ -595,10 +603,11 @@ export function simulateServing(s: ServingSetup): ServingOutcome {
     let ready = now;
     let steps: LayerwiseStep[] | undefined;
     if (mode === "layerwise") {
-      // a chunked prompt's earlier chunks have been streaming since their own steps computed them
-      const earlier = r.earlierSteps;
-      const last = stepOf(x, earlier === undefined ? 0 : earlier[earlier.length - 1]!.after, 1, now);
-      steps = earlier === undefined ? [last] : [...earlier, last];
+      // a chunked prompt's earlier chunks have been streaming since their own steps computed them, a cached
+      // prefix since the first step started
+      const earlier = r.earlierSteps ?? cachedStep(x, r);
+      const last = stepOf(x, earlier.length === 0 ? 0 : earlier[earlier.length - 1]!.after, 1, now);
+      steps = [...earlier, last];
       ready = steps[0]!.firstLayerNs;
     }
     r.kvStartNs = Math.round(ready);

@@ -57,8 +57,7 @@ function variantsOf(cfg: ServingConfig): Variant<ServingCore>[] | RuleViolation[
 /** Prefix-cache tiers a prompt block may be held in (HBM, EMS pool), count. */
 const cacheTiers = (cfg: ServingCore): number => (cfg.cache.enabled ? (cfg.cache.pool.enabled ? 2 : 1) : 0);
 
-/** `keptRecords`: the config compares variants, so the primary run's records are kept while they run. */
-function checkCore(cfg: ServingCore, env: ResolvedEnvironment, sections: Sections, at: (string | number)[], keptRecords: boolean): RuleViolation[] {
+function checkCore(cfg: ServingCore, env: ResolvedEnvironment, sections: Sections, at: (string | number)[]): RuleViolation[] {
   const v: RuleViolation[] = [];
   const ctx: StepModelContext = { model: sections.model, precision: sections.precision, env };
   let ranks = 0;
@@ -111,7 +110,7 @@ function checkCore(cfg: ServingCore, env: ResolvedEnvironment, sections: Section
       }
     }
   }
-  if (a.kind !== "trace") v.push(...syntheticLengthProblems(cfg, durationS, seqCap, at, keptRecords));
+  if (a.kind !== "trace") v.push(...syntheticLengthProblems(cfg, seqCap, at));
   return v;
 }
 
@@ -210,7 +209,7 @@ function clockProblems(cfg: ServingCore, spanS: number, span: { name: string; ke
  * on arrival and counted in requests_rejected_capacity), and a load whose requests and prompt blocks (one
  * prefix-block id per 512 tokens) would not fit the heap of this process (run-size.ts heapTooSmall).
  */
-function syntheticLengthProblems(cfg: ServingCore, durationS: number, seqCap: number, at: (string | number)[], keptRecords: boolean): RuleViolation[] {
+function syntheticLengthProblems(cfg: ServingCore, seqCap: number, at: (string | number)[]): RuleViolation[] {
   const v: RuleViolation[] = [];
   const a = cfg.arrivals;
   let bad = false;
@@ -231,10 +230,8 @@ function syntheticLengthProblems(cfg: ServingCore, durationS: number, seqCap: nu
       message: `expected requests that fit the KV cache of one attention replica (at most ${seqCap} tokens on the largest decoding instance), got none: the shortest request is ${shortestIn} input + ${shortestOut} output = ${shortest} tokens, so every request would be rejected; shorten the lengths (min, value) or give the decode replicas more HBM`,
     });
   }
-  // (past MAX_RUN_REQUESTS the rate is already reported)
-  const requests = a.rate_per_s * durationS;
-  const blocks = requests * Math.ceil(meanLength(a.input) / BLOCK_TOKENS);
-  const heap = requests <= MAX_RUN_REQUESTS ? heapTooSmall({ requests, blocks, cacheTiers: cacheTiers(cfg), keptRecords }, "rate_per_s × duration_s", "lower the rate, workload.duration_s or the prompt lengths") : undefined;
+  // what a run without its records needs: whether it builds them is known at the run (arrivalsOf)
+  const heap = syntheticHeapProblem(cfg, { records: false, keptRecords: false });
   if (heap !== undefined) {
     v.push({ path: [...at, "arrivals", "rate_per_s"], message: heap });
   }
@@ -268,10 +265,29 @@ function mergePhasePairs(vs: readonly RuleViolation[]): RuleViolation[] {
   return out;
 }
 
-/** Arrivals of a config: synthetic from `rng`, or the trace. */
-function arrivalsOf(cfg: ServingCore, env: ResolvedEnvironment, rng: RngStreams, keptRecords: boolean): { arrivals: Arrival[]; skipped: number } {
+/** Whether a run builds its per-request records and keeps the primary run's while compared variants run (run-size.ts heapTooSmall). */
+interface RecordsKept {
+  readonly records: boolean;
+  readonly keptRecords: boolean;
+}
+
+/** The heap problem of a synthetic load (run-size.ts heapTooSmall), if it has one; none past MAX_RUN_REQUESTS (reported as too many). */
+function syntheticHeapProblem(cfg: ServingCore, kept: RecordsKept): string | undefined {
+  const requests = cfg.arrivals.rate_per_s * syntheticDurationS(cfg);
+  if (requests > MAX_RUN_REQUESTS) return undefined;
+  const blocks = requests * Math.ceil(meanLength(cfg.arrivals.input) / BLOCK_TOKENS);
+  return heapTooSmall({ requests, blocks, cacheTiers: cacheTiers(cfg), ...kept }, "rate_per_s × duration_s", "lower the rate, workload.duration_s or the prompt lengths");
+}
+
+/** Arrivals of a config: synthetic from `rng`, or the trace; refused when they do not fit the heap with the records `kept`. */
+function arrivalsOf(cfg: ServingCore, env: ResolvedEnvironment, rng: RngStreams, kept: RecordsKept): { arrivals: Arrival[]; skipped: number } {
   const a = cfg.arrivals;
-  if (a.kind !== "trace") return { arrivals: syntheticArrivals(cfg, rng, syntheticDurationS(cfg) * 1e9), skipped: 0 };
+  if (a.kind !== "trace") {
+    // the load-time check counted no records (checkCore)
+    const heap = kept.records ? syntheticHeapProblem(cfg, kept) : undefined;
+    if (heap !== undefined) inputError({ path: "workload.arrivals.rate_per_s", message: heap });
+    return { arrivals: syntheticArrivals(cfg, rng, syntheticDurationS(cfg) * 1e9), skipped: 0 };
+  }
   const t = readTrace(resolveConfigPath(env, a.path!), {
     shownPath: a.path!,
     format: a.format,
@@ -290,14 +306,15 @@ function arrivalsOf(cfg: ServingCore, env: ResolvedEnvironment, rng: RngStreams,
   if (roles.length > 0) inputError({ path: roles[0]!.path.join("."), message: roles[0]!.message });
   // the trace is in memory now, the run's requests not yet
   const blocks = t.arrivals.reduce((n, x) => n + x.hashIds.length, 0);
-  const heap = heapTooSmall({ requests: t.arrivals.length, blocks, cacheTiers: cacheTiers(cfg), keptRecords }, "the trace's arrivals", "read fewer (arrivals.limit, workload.duration_s)");
+  const heap = heapTooSmall({ requests: t.arrivals.length, blocks, cacheTiers: cacheTiers(cfg), ...kept }, "the trace's arrivals", "read fewer (arrivals.limit, workload.duration_s)");
   if (heap !== undefined) inputError({ path: "workload.arrivals.limit", message: heap });
   return { arrivals: t.arrivals, skipped: t.skipped };
 }
 
 /**
  * What is kept of a variant's run: its metrics and instance labels, and for the primary run (`observe`) the
- * per-request records; not the requests themselves, so the compared variants that run next reuse their memory.
+ * per-request records when they are wanted; not the requests themselves, so the compared variants that run
+ * next reuse their memory.
  */
 interface VariantRun {
   readonly name: string;
@@ -305,11 +322,11 @@ interface VariantRun {
   /** The instances' labels (the instances themselves hold the requests left unfinished in their queues). */
   readonly labels: readonly string[];
   readonly metrics: Record<string, JsonValue>;
-  readonly records: Record<string, JsonValue>[];
+  readonly records: Record<string, JsonValue>[] | undefined;
 }
 
-function runVariant(name: string, cfg: ServingCore, sim: Simulator, hooks: Hooks<SimEvents>, env: ResolvedEnvironment, sections: Sections, costs: StepCostCache, observe: boolean, keptRecords: boolean): VariantRun {
-  const { arrivals, skipped } = arrivalsOf(cfg, env, sim.rng, keptRecords);
+function runVariant(name: string, cfg: ServingCore, sim: Simulator, hooks: Hooks<SimEvents>, env: ResolvedEnvironment, sections: Sections, costs: StepCostCache, observe: boolean, kept: RecordsKept): VariantRun {
+  const { arrivals, skipped } = arrivalsOf(cfg, env, sim.rng, kept);
   const arch = sections.model.arch;
   const mtp = cfg.instances.some((g) => g.decode.mtp.layers > 0);
   const kvBytesPerToken = kvCacheBytesPerToken(arch, "bf16", { includeMtp: mtp });
@@ -339,7 +356,7 @@ function runVariant(name: string, cfg: ServingCore, sim: Simulator, hooks: Hooks
     kvShareOnRank: (tp) => kvCacheShareOnRank(arch, tp),
     observe,
   });
-  return { name, cfg, labels: outcome.instances.map((x) => x.label), metrics: servingMetrics(cfg, outcome, skipped), records: observe ? requestRecords(outcome) : [] };
+  return { name, cfg, labels: outcome.instances.map((x) => x.label), metrics: servingMetrics(cfg, outcome, skipped), records: observe && kept.records ? requestRecords(outcome) : undefined };
 }
 
 const f = (x: unknown, d = 1): string => (typeof x === "number" ? x.toFixed(d) : "—");
@@ -369,7 +386,7 @@ export const servingWorkload = defineWorkload({
     const vs = variantsOf(cfg);
     if (!Array.isArray(vs) || vs.length === 0) return [];
     if ("message" in vs[0]!) return vs as RuleViolation[];
-    return mergePhasePairs(checkVariants(vs as Variant<ServingCore>[], (c, at) => checkCore(c, env, sections as Sections, at, vs.length > 1)));
+    return mergePhasePairs(checkVariants(vs as Variant<ServingCore>[], (c, at) => checkCore(c, env, sections as Sections, at)));
   },
 
   fillDerived(resolved, cfg, env) {
@@ -398,7 +415,8 @@ export const servingWorkload = defineWorkload({
     // chooses how the run's own transfers (KV hand-offs, pool loads) share the links
     const onStepModel = ctx.hooks.has("phase") ? (what: string) => ctx.hooks.emit("phase", what) : undefined;
     const costs = new StepCostCache({ model: s.model, precision: s.precision, env: ctx.env.withNetworkModel("analytical"), onStepModel });
-    const kept = variants.length > 1;
+    // the primary run's records, when wanted, are kept while the compared variants run
+    const kept: RecordsKept = { records: ctx.wantRecords, keptRecords: ctx.wantRecords && variants.length > 1 };
     const base = runVariant("base", variants[0]!.cfg, ctx.sim, ctx.hooks, ctx.env, s, costs, true, kept);
     const others = variants.slice(1).map((v) => runVariant(v.name, v.cfg, new Simulator(ctx.env.seed), new Hooks<SimEvents>(), ctx.env, s, costs, false, kept));
     const m = base.metrics;
@@ -505,6 +523,6 @@ export const servingWorkload = defineWorkload({
         ]),
       });
     }
-    return { metrics, tables, notes, records: base.records };
+    return { metrics, tables, notes, ...(base.records !== undefined ? { records: base.records } : {}) };
   },
 });

@@ -134,7 +134,7 @@ export function stepNs(g: InstanceGroupConfig, phase: PhaseName, sequences: numb
   if (Array.isArray(pm)) throw new Error(`step model: ${pm.map((i) => i.message).join("; ")}`);
   ctx.onStepModel?.(`pricing steps: step model ${stepModelRuns + 1}, ${phase === "prefill" ? `prefill of ${sequences} × ${len} tokens` : `decode of ${sequences} sequences at KV ${len} tokens`}`);
   const hooks = new Hooks<SimEvents>();
-  const ns = runPhase(pm, { sim: new Simulator(env.seed), hooks, env }, 0).stepNs[0]!;
+  const ns = runPhase(pm, { sim: new Simulator(env.seed), hooks, env, wantRecords: false }, 0).stepNs[0]!;
   stepModelRuns++;
   if (STEP_MEMO.size >= STEP_MEMO_MAX) STEP_MEMO.delete(STEP_MEMO.keys().next().value!);
   STEP_MEMO.set(key, ns);

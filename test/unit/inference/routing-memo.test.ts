@@ -21,7 +21,7 @@ function run(seed: number, sets: readonly string[] = SETS): { sim: Simulator; re
   const pm = phaseModelOf(FILE, TEXT, sets);
   const env = loadScenario(FILE, { text: TEXT, sets: [...sets] }).env;
   const sim = new Simulator(seed);
-  const result = runPhase(pm, { sim, hooks: new Hooks<SimEvents>(), env }, 0);
+  const result = runPhase(pm, { sim, hooks: new Hooks<SimEvents>(), env, wantRecords: false }, 0);
   return { sim, result };
 }
 
@@ -50,7 +50,7 @@ describe("routing-table memo of the step simulator", () => {
     const env = loadScenario(FILE, { text: TEXT, sets: [...SETS] }).env;
     const sim = new Simulator(9174);
     const routingStart = sim.rng.stateOf("routing");
-    const phase = (i: number) => runPhase(pm, { sim, hooks: new Hooks<SimEvents>(), env }, i);
+    const phase = (i: number) => runPhase(pm, { sim, hooks: new Hooks<SimEvents>(), env, wantRecords: false }, i);
     const first = phase(0);
     // the same token routing draws again: only the tables, drawn on from where the first phase left the
     // popularity and EPLB streams, can differ

@@ -119,6 +119,43 @@ describe("layer-wise KV: what is left when the prefill ends", () => {
     });
   });
 
+  describe("a cached prefix: half the KV found in the prefix cache, the other half computed in one step 0 → 10 ms of 10 layers", () => {
+    // the cached half exists whole from the step's start (0 ms), the computed half's layers at 1…10 ms
+    const cachedHalf: LayerwiseStep[] = [
+      { firstLayerNs: 0, lastLayerNs: 0, before: 0, after: 0.5 },
+      { firstLayerNs: 1e6, lastLayerNs: 10e6, before: 0.5, after: 1 },
+    ];
+    /** The same request priced as if the cached half were computed layer by layer over the step (the former pricing). */
+    const cachedAsComputed: LayerwiseStep[] = [{ firstLayerNs: 1e6, lastLayerNs: 10e6, before: 0, after: 1 }];
+
+    it("a network that keeps up leaves the computed half's last layer, 5 % of the KV (10 % were the cached half computed)", () => {
+      // 4 ms alone: the cached half (2 ms) leaves by 2 ms, each computed layer (0.2 ms) before the next one
+      const piece: Piece = { src: 0, dst: 1, bytes: 4 * MB };
+      const [rest] = layerwiseRemainder(topo, [piece], "rdma", 10e6, 10, cachedHalf);
+      expect(rest!.bytes).toBeCloseTo(0.05 * 4 * MB, 0);
+      const [former] = layerwiseRemainder(topo, [piece], "rdma", 10e6, 10, cachedAsComputed);
+      expect(former!.bytes).toBeCloseTo(0.1 * 4 * MB, 0);
+    });
+
+    it("a slow network has been busy since the step's start, not since its first layer: 30 ms of 40 ms left (31 ms from the first layer)", () => {
+      // 40 ms alone: the cached 20 ms are on the wire from 0 ms; by 10 ms 10 ms of them have left
+      const piece: Piece = { src: 0, dst: 1, bytes: 40 * MB };
+      const [rest] = layerwiseRemainder(topo, [piece], "rdma", 10e6, 10, cachedHalf);
+      expect(rest!.bytes).toBeCloseTo(30 * MB, 0);
+      const [former] = layerwiseRemainder(topo, [piece], "rdma", 10e6, 10, cachedAsComputed);
+      expect(former!.bytes).toBeCloseTo(31 * MB, 0);
+    });
+
+    it("never leaves more than the former pricing, whatever the network's speed", () => {
+      for (const ms of [0.5, 1, 2, 5, 9, 10, 11, 20, 50, 100, 1000]) {
+        const piece: Piece = { src: 0, dst: 1, bytes: ms * MB };
+        const [rest] = layerwiseRemainder(topo, [piece], "rdma", 10e6, 10, cachedHalf);
+        const [former] = layerwiseRemainder(topo, [piece], "rdma", 10e6, 10, cachedAsComputed);
+        expect(rest!.bytes).toBeLessThanOrEqual(former!.bytes + 1e-6);
+      }
+    });
+  });
+
   it("keeps the piece's endpoints and overhead", () => {
     const [rest] = layerwiseRemainder(topo, [{ ...piece, overheadNs: 7 }], "rdma", 1e6, 61, oneStep(1e6));
     expect(rest).toMatchObject({ src: 0, dst: 1, overheadNs: 7 });

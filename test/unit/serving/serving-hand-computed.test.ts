@@ -337,6 +337,36 @@ describe("serving by hand: KV hand-off", () => {
     });
   });
 
+  describe("layer-wise with a cached prefix: r1 (2,048 tokens) finds 1,024 in the HBM cache r0 left, computes 1,024 in one step", () => {
+    // the cached half's KV exists whole when r1's step starts, and is on the wire from then; the computed
+    // half's 10 layers appear over the step. 2,048 tokens: 23.59 MB of KV, 0.943718 ms alone.
+    const cfg = config({ kv_transfer: { mode: "layerwise" }, cache: { enabled: true } });
+    const KV_2048_MS = (2048 * KV_PER_TOKEN) / NIC * 1e3;
+    const load = [at(0, 2048, 1, [1, 2, 3, 4]), at(100, 2048, 1, [1, 2, 9, 10])];
+
+    it("a network that keeps up leaves the computed half's last layer: 5 % of the KV (10 % were the cached half computed over the step)", () => {
+      // step 100 → 102.024 ms (1 + 1.024 ms), a computed layer (1.18 MB, 0.047 ms) every 0.2024 ms
+      const { o, rec } = simulate(cfg, load, { hbmBlocks: [Infinity, 0] });
+      expect(rec[1]!.cached_tokens).toBe(1024);
+      const exposed = (i: number): number => (o.requests[i]!.kvEndNs - o.requests[i]!.prefillEndNs) / MS;
+      expect(exposed(1)).toBeCloseTo(KV_2048_MS / 20 + 0.001, 5);
+      // r0, nothing cached: its last layer, 10 % (unchanged)
+      expect(exposed(0)).toBeCloseTo(KV_2048_MS / 10 + 0.001, 5);
+      // on the wire: the whole transfer alone either way
+      expect(rec[1]!.kv_transfer_ms as number).toBeCloseTo(KV_2048_MS + 0.001, 5);
+    });
+
+    it("a slow network has been busy since the step's start, not its first layer: 0.0202 ms less exposed", () => {
+      // α = 0.1 ms, β = 0.1 µs per token: r1's step 100 → 100.2024 ms. Busy from its start (the cached half),
+      // 0.2024 ms sent by its end: 0.943718 − 0.2024 ms left + 1 µs. (From its first layer, 100.02024 ms: 0.18216 ms sent.)
+      const fast = costs(decodeCost(), prefillCost(1, 0.1 * MS, 100));
+      const { o } = simulate(cfg, load, { hbmBlocks: [Infinity, 0], costs: fast });
+      const r1 = o.requests[1]!;
+      expect((r1.kvEndNs - r1.prefillEndNs) / MS).toBeCloseTo(KV_2048_MS - 0.2024 + 0.001, 5);
+      expect(r1.kvStartNs).toBe(r1.prefillStartNs);
+    });
+  });
+
   it("no token is decoded before the KV has arrived", () => {
     const { o } = simulate(config(), [at(0, 1000, 4), at(0.5, 3000, 4), at(1, 200, 4)]);
     for (const r of o.requests) {
