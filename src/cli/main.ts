@@ -1,9 +1,11 @@
+import { constants } from "node:os";
 import yargs, { type CommandModule } from "yargs";
 import { closest } from "../config/did-you-mean.js";
 import { InputError, formatIssue } from "../config/errors.js";
 import { TimeLimitExceeded } from "../engine/index.js";
 import { VERSION } from "../version.js";
 import { ExitStatus, UsageError } from "./common-options.js";
+import { Interrupted } from "./output-file.js";
 import { diffCommand } from "./commands/diff.js";
 import { explainCommand } from "./commands/explain.js";
 import { listCommand } from "./commands/list.js";
@@ -13,7 +15,7 @@ import { searchCommand } from "./commands/search.js";
 import { sweepCommand, sweepMerge, sweepRun } from "./commands/sweep.js";
 import { validateCommand } from "./commands/validate.js";
 
-/** Exit codes: 0 ok, 1 a failed check (validate, diff, a failed sweep point, no feasible search point) or an internal error, 2 invalid input or usage. */
+/** Exit codes: 0 ok, 1 a failed check (validate, diff, a failed sweep point, no feasible search point) or an internal error, 2 invalid input or usage (130: interrupted by Ctrl-C, see report). */
 export const EXIT = { ok: 0, internal: 1, input: 2 } as const;
 
 /**
@@ -44,7 +46,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       .wrap(Math.min(110, process.stdout.columns || 110))
       .example("$0 run configs/hccs-allreduce.yaml", "simulate a scenario")
       .example("$0 list clusters", "show cluster presets")
-      .epilogue("Exit codes: 0 ok, 1 a failed check (validate, diff, a failed sweep point, no feasible search point) or an internal error, 2 invalid input or usage.")
+      .epilogue("Exit codes: 0 ok, 1 a failed check (validate, diff, a failed sweep point, no feasible search point) or an internal error, 2 invalid input or usage, 130 interrupted (Ctrl-C).")
       .fail((msg, err) => {
         // yargs' own errors (YError) are usage errors too: put them in this CLI's words
         if (err !== undefined && err !== null && err.name !== "YError") throw err;
@@ -179,6 +181,12 @@ function rejectRepeatedOptions(parsed: Record<string, unknown>, argv: readonly s
 
 function report(e: unknown, command: CommandInfo | undefined): number {
   if (e instanceof ExitStatus) return e.code;
+  if (e instanceof Interrupted) {
+    // the run's progress line (a terminal only) was not cleared: the interruption skipped its `finally`
+    process.stderr.write(`${process.stderr.isTTY ? "\r\x1b[K" : ""}ascend-sim: ${e.message}\n`);
+    // the shell's convention for a command ended by a signal: 128 + its number (SIGINT 2: 130)
+    return 128 + constants.signals[e.signal];
+  }
   if (e instanceof InputError) {
     for (const issue of e.issues) process.stderr.write(`error: ${formatIssue(issue)}\n`);
     return EXIT.input;

@@ -1,5 +1,7 @@
 import { accessSync, closeSync, constants, lstatSync, openSync, readdirSync, readlinkSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
+import { Script } from "node:vm";
+import { isMainThread } from "node:worker_threads";
 import { inputError } from "../config/errors.js";
 import { errnoText } from "../config/errno-text.js";
 import { ChunkedWriter } from "../trace/chunked-writer.js";
@@ -242,13 +244,23 @@ export class AtomicOutputs {
    * file (exit 2); any other error is rethrown.
    */
   allOrNothing(write: () => void): void {
+    // a Ctrl-C while the files are renamed or removed waits (a listener defers SIGINT): no half-set is left
+    process.on("SIGINT", deferSignal);
+    let interrupted = false;
     try {
-      write();
+      breakingOnSigint(write);
       this.commit();
     } catch (e) {
       this.discard();
       if (e instanceof OutputWriteError) inputError({ path: "", message: e.message });
+      interrupted = (e as NodeJS.ErrnoException).code === "ERR_SCRIPT_EXECUTION_INTERRUPTED";
+      if (interrupted) throw new Interrupted("SIGINT");
       throw e;
+    } finally {
+      // once interrupted the command is ending: a further Ctrl-C must not kill it before it reports (exit 130).
+      // (Node re-attaches SIGINT listeners only after the broken script has unwound: a Ctrl-C in that moment
+      // still kills the process, and the next run writing the same output removes the temporary files.)
+      if (!interrupted) process.off("SIGINT", deferSignal);
     }
   }
 
@@ -309,6 +321,40 @@ export class AtomicOutputs {
     const fd = o.fd;
     o.fd = undefined;
     if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** The command was stopped by a signal (Ctrl-C: SIGINT); its temporary files are removed. main prints one line and exits 128 + the signal's number. */
+export class Interrupted extends Error {
+  constructor(readonly signal: "SIGINT") {
+    super(`interrupted (${signal}): no output written`);
+    this.name = "Interrupted";
+  }
+}
+
+function deferSignal(): void {
+  // while outputs are renamed or removed: the command ends right after (a pending SIGINT is dropped with this listener)
+}
+
+/** The script allOrNothing runs `write` through: a global slot, since only a whole script can be interrupted. */
+const INTERRUPTIBLE = Symbol.for("ascend-sim.interruptible");
+const callInterruptible = new Script(`globalThis[Symbol.for("ascend-sim.interruptible")]()`);
+
+/**
+ * Runs `f` so that a SIGINT stops it at once, throwing ERR_SCRIPT_EXECUTION_INTERRUPTED (Node's
+ * `breakOnSigint`, as its REPL does). A run is synchronous: a `process.on("SIGINT")` handler would only be
+ * called after it, and without one the signal kills the process before the temporary files can be removed.
+ * The `finally` blocks inside `f` are skipped. On a worker thread (tests) `f` just runs: the watchdog would
+ * take over the whole process's SIGINT.
+ */
+function breakingOnSigint(f: () => void): void {
+  const g = globalThis as unknown as Record<symbol, (() => void) | undefined>;
+  if (!isMainThread || g[INTERRUPTIBLE] !== undefined) return f();
+  g[INTERRUPTIBLE] = f;
+  try {
+    callInterruptible.runInThisContext({ breakOnSigint: true });
+  } finally {
+    g[INTERRUPTIBLE] = undefined;
   }
 }
 
