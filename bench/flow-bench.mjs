@@ -133,7 +133,7 @@ function timed(topo, transfers, resolutionNs) {
 
 /**
  * Uneven all-to-alls: EP128 exact vs `flow_resolution` 10 ns (wall time and the error of the group's
- * end), and EP256 at 10 ns (the exact EP256 run takes ~1.5 min here; FLOW_BENCH_EXACT256=1 adds it).
+ * end), and EP256 at 10 ns (the exact EP256 run takes ~1 min here; FLOW_BENCH_EXACT256=1 adds it).
  */
 export function runUnevenFlowBench() {
   const topo = topology();

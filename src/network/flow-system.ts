@@ -1,5 +1,5 @@
 import { IndexedMinHeap } from "./indexed-min-heap.js";
-import { MaxMinSolver, type SharingGraph } from "./max-min-solver.js";
+import { MaxMinSolver, UNSOLVED, type SharingGraph } from "./max-min-solver.js";
 
 /**
  * The fluid flow model in exact (float) nanoseconds, independent of the event engine: a flow waits
@@ -12,6 +12,14 @@ import { MaxMinSolver, type SharingGraph } from "./max-min-solver.js";
  * and a flow whose rate came out unchanged keeps its finish time untouched. Events that fall
  * within float noise of each other are one batch, handled by one recomputation, so flows that
  * finish "together" complete together, in the same order on every run.
+ *
+ * A batch of finishes only re-solves part of the component. Progressive filling fixes each flow at
+ * the level of the first link on its route to saturate. Let θ be the lowest old rate of the flows
+ * that finished: every link they crossed saturated at a level ≥ θ, so below θ the filling runs as
+ * before, every flow with a rate < θ keeps it exactly and every other flow gets a rate ≥ θ. Only
+ * the flows at rates ≥ θ are re-solved, on the capacity the others leave. A batch with a join
+ * re-solves the whole component. Each link keeps its flows sorted by rate with running sums of
+ * their rates, so the flows at rates ≥ θ are a tail of its list, found without reading the others.
  */
 
 const FREE = 0;
@@ -19,6 +27,9 @@ const FREE = 0;
 const LATENCY = 1;
 /** Sharing bandwidth; its event is its projected finish. */
 const ACTIVE = 2;
+
+/** `newRate` of a flow that finished in the current batch (UNSOLVED marks the ones to re-solve). */
+const GONE = -2;
 
 /**
  * Width of a batch, ns: events within this of the earliest are simultaneous. Relative part: float
@@ -29,18 +40,45 @@ export function batchWindowNs(t: number): number {
   return 1e-11 * Math.abs(t) + 1e-6;
 }
 
+/**
+ * Relative margin below θ (dimensionless) under which a flow is held fixed after finishes. A flow
+ * tied with θ in exact arithmetic may land a little below it in floats (≈1e-16 per operation, times
+ * capacity / share), and holding it fixed would be wrong; the margin re-solves those too
+ * (re-solving extra flows is always exact). Far above float noise, far below distinct rates.
+ */
+const FIXED_MARGIN = 1e-6;
+
 /** Flows, their routes and link loads, advanced batch by batch in exact float time. */
 export class FlowSystem implements SharingGraph {
   /** Capacity of each link, bytes/s. */
   readonly capacity: Float64Array;
-  /** Per link, hop codes (`slot << hopShift | k`) of the flows sharing it (ACTIVE only). */
-  readonly linkHops: number[][];
+  /**
+   * Every link's list of hop codes (`slot << hopShift | k`) of the flows sharing it (ACTIVE only),
+   * sorted by rate, lowest first (between batches; a batch's re-solve adds and drops its flows).
+   * Link l's list is `hopPool[linkStart[l] .. linkStart[l] + linkLen[l])`.
+   */
+  hopPool: Int32Array;
+  /** Rate of the flow of each `hopPool` entry, bytes/s (0 for a flow joining in this batch). */
+  private ratePool: Float64Array;
+  /** Per link, running sums of `ratePool` along its list: entry j sums entries ..j of the list, bytes/s. */
+  private sumPool: Float64Array;
+  /** Per link, where its list starts in the pools. */
+  readonly linkStart: Int32Array;
+  /** Per link, length of its list. */
+  readonly linkLen: Int32Array;
+  /** Per link, room reserved in the pools from `linkStart`. */
+  private readonly linkRoom: Int32Array;
+  /** Pool entries in use (a link whose list outgrows its room moves to the end). */
+  private poolEnd: number;
+  // per link of the batch's component, for the solver: where its list's re-solved tail starts, the
+  // capacity the fixed flows leave (bytes/s) and how many re-solved flows cross it
+  readonly tailStart: Int32Array;
+  readonly avail: Float64Array;
+  readonly unfixed: Int32Array;
   /** log2 of the per-flow route stride (grows when a longer route arrives). */
   hopShift = 3;
-  /** Link id of each hop code. */
+  /** Link id of each hop code; each route ends with -1 (so the stride exceeds the longest route). */
   routeLinks: Int32Array;
-  /** Position of each hop code inside its link's `linkHops` list (for O(1) removal). */
-  private hopPos: Int32Array;
   /** Number of hops of each flow slot. */
   routeLen: Int32Array;
 
@@ -69,10 +107,13 @@ export class FlowSystem implements SharingGraph {
   // scratch of one batch: epoch stamps avoid clearing the marks
   private epoch = 0;
   private readonly linkMark: Int32Array;
-  private flowMark: Int32Array;
   private readonly compLinks: Int32Array;
   private compFlows: Int32Array;
+  /** Rates out of the solver, bytes/s; ≥ 0 between batches, UNSOLVED or GONE during one. */
   private newRate: Float64Array;
+  /** Scratch of `sortList`. */
+  private scratchHops = new Int32Array(64);
+  private scratchRates = new Float64Array(64);
 
   /** Tags of the flows that finished in the last `step`, in finish order (first `doneCount`). */
   doneTags: Int32Array;
@@ -80,7 +121,7 @@ export class FlowSystem implements SharingGraph {
   doneCount = 0;
   /** Batches processed so far (statistics). */
   batches = 0;
-  /** Sum over recomputations of the flows in the recomputed component (statistics). */
+  /** Sum over recomputations of the flows re-solved (statistics). */
   flowsRecomputed = 0;
 
   /**
@@ -90,7 +131,8 @@ export class FlowSystem implements SharingGraph {
    * bandwidth) up to `resolutionNs` early; its last bytes in that window are not simulated. Joins are
    * never moved: a flow starts sharing exactly at its start plus route latency.
    * Like SimGrid's `surf/precision`. With uneven flow sizes nearly every finish is its own batch and
-   * each batch re-solves the whole connected component, so the exact model costs O(flows²) there.
+   * each batch re-solves the flows at least as fast as the one that finished (≈40 % of them in a
+   * dispatch-shaped all-to-all), so the exact model still costs O(flows²) there.
    */
   constructor(
     capacities: ArrayLike<number>,
@@ -105,14 +147,26 @@ export class FlowSystem implements SharingGraph {
       if (!(c > 0)) throw new RangeError(`link ${l}: bandwidth must be a positive number of bytes/s, got ${c}`);
       this.capacity[l] = c;
     }
-    this.linkHops = Array.from({ length: nl }, () => []);
+    this.linkStart = new Int32Array(nl);
+    this.linkLen = new Int32Array(nl);
+    this.linkRoom = new Int32Array(nl);
+    for (let l = 0; l < nl; l++) {
+      this.linkStart[l] = 4 * l;
+      this.linkRoom[l] = 4;
+    }
+    this.poolEnd = 4 * nl;
+    this.hopPool = new Int32Array(Math.max(64, 2 * this.poolEnd));
+    this.ratePool = new Float64Array(this.hopPool.length);
+    this.sumPool = new Float64Array(this.hopPool.length);
+    this.tailStart = new Int32Array(nl);
     this.solver = new MaxMinSolver(nl);
     this.linkMark = new Int32Array(nl);
     this.compLinks = new Int32Array(nl);
+    this.avail = new Float64Array(nl);
+    this.unfixed = new Int32Array(nl);
     const n = Math.max(1, initialSlots);
     this.slots = n;
     this.routeLinks = new Int32Array(n << this.hopShift);
-    this.hopPos = new Int32Array(n << this.hopShift);
     this.routeLen = new Int32Array(n);
     this.state = new Uint8Array(n);
     this.bytes = new Float64Array(n);
@@ -121,7 +175,6 @@ export class FlowSystem implements SharingGraph {
     this.last = new Float64Array(n);
     this.tag = new Int32Array(n);
     this.freeSlots = new Int32Array(n);
-    this.flowMark = new Int32Array(n);
     this.compFlows = new Int32Array(n);
     this.newRate = new Float64Array(n);
     this.doneTags = new Int32Array(n);
@@ -143,6 +196,12 @@ export class FlowSystem implements SharingGraph {
     return this.events.peekKey();
   }
 
+  /** Rates of the flows sharing link l, in the order of its list, bytes/s (a copy, for checks). */
+  linkRates(l: number): Float64Array {
+    const start = this.linkStart[l]!;
+    return this.ratePool.slice(start, start + this.linkLen[l]!);
+  }
+
   /**
    * Adds a flow of `bytes` over the links `route` that starts sharing bandwidth at `joinNs` (its
    * start plus its route latency, ns; clamped to `now` if earlier) and reports `tag` when done.
@@ -157,12 +216,13 @@ export class FlowSystem implements SharingGraph {
       if (!(l >= 0 && l < nl) || !Number.isInteger(l)) throw new RangeError(`route link ${l} out of range 0..${nl - 1}`);
       if (this.capacity[l] !== Infinity) len++; // an infinite link never constrains: leave it out
     }
-    while (len > 1 << this.hopShift) this.widen();
+    while (len >= 1 << this.hopShift) this.widen(); // room for the -1 ending the route
     const f = this.alloc();
     this.state[f] = LATENCY;
     this.bytes[f] = bytes;
     this.rem[f] = bytes;
     this.rate[f] = 0;
+    this.newRate[f] = 0; // the slot may have been GONE
     this.tag[f] = tag;
     this.routeLen[f] = len;
     const base = f << this.hopShift;
@@ -170,6 +230,7 @@ export class FlowSystem implements SharingGraph {
       const l = route[k]!;
       if (this.capacity[l] !== Infinity) this.routeLinks[base + j++] = l;
     }
+    this.routeLinks[base + len] = -1;
     this.events.set(f, joinNs > this.nowNs ? joinNs : this.nowNs);
   }
 
@@ -192,6 +253,8 @@ export class FlowSystem implements SharingGraph {
     const compLinks = this.compLinks;
     const shift = this.hopShift;
     let nLinks = 0;
+    let joined = false;
+    let theta = Infinity; // lowest old rate of the flows finishing in this batch, bytes/s
     for (;;) {
       const k = events.peekKey(); // Infinity when empty
       if (!(k <= limit || (k <= finishLimit && this.state[events.peek()] === ACTIVE))) break;
@@ -201,12 +264,16 @@ export class FlowSystem implements SharingGraph {
       if (this.state[f] === LATENCY && this.bytes[f]! > 0 && len > 0) {
         this.state[f] = ACTIVE;
         this.last[f] = t;
+        joined = true;
         for (let k = 0; k < len; k++) {
           const h = base + k;
           const l = this.routeLinks[h]!;
-          const list = this.linkHops[l]!;
-          this.hopPos[h] = list.length;
-          list.push(h);
+          // rate 0 for now: the re-solve puts it in rate order
+          const n = this.linkLen[l]!;
+          if (n === this.linkRoom[l]) this.moveLink(l, n + 1);
+          this.hopPool[this.linkStart[l]! + n] = h;
+          this.ratePool[this.linkStart[l]! + n] = 0;
+          this.linkLen[l] = n + 1;
           if (linkMark[l] !== epoch) {
             linkMark[l] = epoch;
             compLinks[nLinks++] = l;
@@ -215,16 +282,11 @@ export class FlowSystem implements SharingGraph {
         continue;
       }
       if (this.state[f] === ACTIVE) {
+        if (this.rate[f]! < theta) theta = this.rate[f]!;
+        // it stays in its links' lists until the re-solve drops it: its rate ≥ θ puts it in their tails
+        this.newRate[f] = GONE;
         for (let k = 0; k < len; k++) {
-          const h = base + k;
-          const l = this.routeLinks[h]!;
-          const list = this.linkHops[l]!;
-          const moved = list.pop()!;
-          if (moved !== h) {
-            const p = this.hopPos[h]!;
-            list[p] = moved;
-            this.hopPos[moved] = p;
-          }
+          const l = this.routeLinks[base + k]!;
           if (linkMark[l] !== epoch) {
             linkMark[l] = epoch;
             compLinks[nLinks++] = l;
@@ -238,46 +300,65 @@ export class FlowSystem implements SharingGraph {
       this.nLive--;
     }
     this.batches++;
-    if (nLinks > 0) this.recompute(t, nLinks);
+    if (nLinks > 0) this.recompute(t, nLinks, joined ? 0 : theta);
     return t;
   }
 
-  /** Recomputes rates in the component reachable from the first `nSeeds` entries of compLinks. */
-  private recompute(t: number, nSeeds: number): void {
+  /**
+   * Re-solves the flows at rates ≥ `theta` (bytes/s; 0 = every flow) that such flows connect to the
+   * first `nSeeds` entries of compLinks, the links this batch changed; the other flows keep their
+   * rates. Flows that finished in this batch are still in their links' lists and are dropped here.
+   */
+  private recompute(t: number, nSeeds: number, theta: number): void {
     const epoch = this.epoch;
     const linkMark = this.linkMark;
-    const flowMark = this.flowMark;
     const compLinks = this.compLinks;
     const compFlows = this.compFlows;
-    const linkHops = this.linkHops;
+    const hopPool = this.hopPool;
+    const ratePool = this.ratePool;
+    const linkStart = this.linkStart;
+    const linkLen = this.linkLen;
+    const tailStart = this.tailStart;
     const routeLinks = this.routeLinks;
-    const routeLen = this.routeLen;
     const shift = this.hopShift;
+    const rate = this.rate;
+    const newRate = this.newRate;
+    const fixedBelow = theta * (1 - FIXED_MARGIN);
     let nLinks = nSeeds;
     let nFlows = 0;
     for (let i = 0; i < nLinks; i++) {
-      const hops = linkHops[compLinks[i]!]!;
-      for (let j = 0; j < hops.length; j++) {
-        const f = hops[j]! >> shift;
-        if (flowMark[f] === epoch) continue;
-        flowMark[f] = epoch;
+      const l = compLinks[i]!;
+      const start = linkStart[l]!;
+      // the tail of the list at rates ≥ fixedBelow: the flows to re-solve, and this batch's finished ones
+      let p = linkLen[l]!;
+      let free = 0;
+      for (; p > 0; p--) {
+        if (ratePool[start + p - 1]! < fixedBelow) break;
+        const f = hopPool[start + p - 1]! >> shift;
+        const mark = newRate[f]!;
+        if (mark < 0) {
+          if (mark === UNSOLVED) free++; // already found through another link
+          continue;
+        }
+        free++;
+        newRate[f] = UNSOLVED;
         compFlows[nFlows++] = f;
-        const base = f << shift;
-        const len = routeLen[f]!;
-        for (let m = 0; m < len; m++) {
-          const l2 = routeLinks[base + m]!;
+        for (let h = f << shift; ; h++) {
+          const l2 = routeLinks[h]!;
+          if (l2 < 0) break;
           if (linkMark[l2] !== epoch) {
             linkMark[l2] = epoch;
             compLinks[nLinks++] = l2;
           }
         }
       }
+      tailStart[l] = p;
+      const left = this.capacity[l]! - (p > 0 ? this.sumPool[start + p - 1]! : 0);
+      this.avail[l] = left > 0 ? left : 0;
+      this.unfixed[l] = free;
     }
-    if (nFlows === 0) return;
     this.flowsRecomputed += nFlows;
-    const newRate = this.newRate;
-    this.solver.solve(this, compLinks, nLinks, compFlows, nFlows, newRate);
-    const rate = this.rate;
+    if (nFlows > 0) this.solver.solve(this, compLinks, nLinks, newRate);
     const rem = this.rem;
     const last = this.last;
     const events = this.events;
@@ -294,6 +375,122 @@ export class FlowSystem implements SharingGraph {
       rate[f] = r;
       events.set(f, r > 0 ? t + (left / r) * 1e9 : left > 0 ? Infinity : t);
     }
+    for (let i = 0; i < nLinks; i++) this.replaceTail(compLinks[i]!);
+  }
+
+  /**
+   * Replaces link l's tail (from `tailStart`: the re-solved flows and the finished ones) by its
+   * re-solved flows in the order the solver fixed them, and updates its running sums. The fixing
+   * order is the rate order up to float noise: an insertion pass moves the few inverted entries,
+   * or a full sort takes over when they are many (equal shares fixed an ulp apart, in turns).
+   */
+  private replaceTail(l: number): void {
+    const n = this.unfixed[l]!;
+    const tail = this.tailStart[l]!;
+    this.linkLen[l] = tail;
+    if (tail + n > this.linkRoom[l]!) this.moveLink(l, tail + n);
+    const hops = this.hopPool;
+    const rates = this.ratePool;
+    const sums = this.sumPool;
+    const start = this.linkStart[l]!;
+    const from = start + tail;
+    const end = from + n;
+    const fixed = this.solver.fixed;
+    this.linkLen[l] = tail + n;
+    let sum = from > start ? sums[from - 1]! : 0;
+    let prev = from > start ? rates[from - 1]! : -Infinity;
+    let low = end; // lowest entry an inversion moved
+    let moves = 0;
+    for (let j = from, k = 2 * this.solver.fixedStart[l]!; j < end; j++, k += 2) {
+      const h = fixed[k]!;
+      const r = fixed[k + 1]!;
+      sum += r;
+      sums[j] = sum;
+      let i = j;
+      if (r >= prev) prev = r;
+      else {
+        for (; i > start && rates[i - 1]! > r && moves <= n; i--, moves++) {
+          hops[i] = hops[i - 1]!;
+          rates[i] = rates[i - 1]!;
+        }
+        if (i < low) low = i;
+      }
+      hops[i] = h;
+      rates[i] = r;
+    }
+    // past the budget, entries were stored unsorted (all of them): sort the whole list
+    if (moves > n) return this.sortList(l);
+    if (low === end) return;
+    sum = low > start ? sums[low - 1]! : 0;
+    for (let j = low; j < end; j++) {
+      sum += rates[j]!;
+      sums[j] = sum;
+    }
+  }
+
+  /**
+   * Sorts link l's whole list by rate and redoes its sums: merges its sorted runs pairwise, pass
+   * after pass (stable, O(n log runs); the solver's order leaves few, long runs).
+   */
+  private sortList(l: number): void {
+    const start = this.linkStart[l]!;
+    const end = start + this.linkLen[l]!;
+    if (this.scratchHops.length < end - start) {
+      this.scratchHops = new Int32Array(2 * (end - start));
+      this.scratchRates = new Float64Array(2 * (end - start));
+    }
+    const hops = this.hopPool;
+    const rates = this.ratePool;
+    const outHops = this.scratchHops;
+    const outRates = this.scratchRates;
+    for (;;) {
+      let merged = 0; // runs left after this pass
+      for (let i = start; i < end; merged++) {
+        let m = i + 1; // first run [i, m)
+        while (m < end && rates[m - 1]! <= rates[m]!) m++;
+        let e = m; // second run [m, e)
+        if (e < end) for (e++; e < end && rates[e - 1]! <= rates[e]!; ) e++;
+        for (let a = i, b = m, o = i - start; o < e - start; o++) {
+          const src = b >= e || (a < m && rates[a]! <= rates[b]!) ? a++ : b++;
+          outHops[o] = hops[src]!;
+          outRates[o] = rates[src]!;
+        }
+        i = e;
+      }
+      hops.set(outHops.subarray(0, end - start), start);
+      rates.set(outRates.subarray(0, end - start), start);
+      if (merged <= 1) break;
+    }
+    let sum = 0;
+    for (let j = start; j < end; j++) this.sumPool[j] = sum += this.ratePool[j]!;
+  }
+
+  /**
+   * Moves link l's list to the end of the pools with room for at least `need` entries (the pools
+   * grow when full). The rooms a link left behind sum to less than its current one, so the pools
+   * stay under twice the rooms in use.
+   */
+  private moveLink(l: number, need: number): void {
+    let room = 2 * this.linkRoom[l]!;
+    while (room < need) room *= 2;
+    if (this.poolEnd + room > this.hopPool.length) {
+      const size = Math.max(2 * this.hopPool.length, this.poolEnd + room);
+      const grow = <T extends Int32Array | Float64Array>(a: T, b: T): T => {
+        b.set(a);
+        return b;
+      };
+      this.hopPool = grow(this.hopPool, new Int32Array(size));
+      this.ratePool = grow(this.ratePool, new Float64Array(size));
+      this.sumPool = grow(this.sumPool, new Float64Array(size));
+    }
+    const from = this.linkStart[l]!;
+    const n = this.linkLen[l]!;
+    this.hopPool.copyWithin(this.poolEnd, from, from + n);
+    this.ratePool.copyWithin(this.poolEnd, from, from + n);
+    this.sumPool.copyWithin(this.poolEnd, from, from + n);
+    this.linkStart[l] = this.poolEnd;
+    this.linkRoom[l] = room;
+    this.poolEnd += room;
   }
 
   private alloc(): number {
@@ -311,20 +508,21 @@ export class FlowSystem implements SharingGraph {
   private resize(slots: number, shift: number): void {
     const oldShift = this.hopShift;
     const routeLinks = new Int32Array(slots << shift);
-    const hopPos = new Int32Array(slots << shift);
     for (let f = 0; f < this.highWater; f++) {
       if (this.state[f] === FREE) continue;
       const len = this.routeLen[f]!;
-      for (let k = 0; k < len; k++) {
-        const oh = (f << oldShift) + k;
-        const nh = (f << shift) + k;
-        routeLinks[nh] = this.routeLinks[oh]!;
-        hopPos[nh] = this.hopPos[oh]!;
-        if (this.state[f] === ACTIVE && shift !== oldShift) this.linkHops[this.routeLinks[oh]!]![this.hopPos[oh]!] = nh;
+      for (let k = 0; k <= len; k++) routeLinks[(f << shift) + k] = this.routeLinks[(f << oldShift) + k]!;
+    }
+    if (shift !== oldShift) {
+      const hops = this.hopPool;
+      for (let l = 0; l < this.linkLen.length; l++) {
+        for (let j = this.linkStart[l]!, end = j + this.linkLen[l]!; j < end; j++) {
+          const f = hops[j]! >> oldShift;
+          hops[j] = (f << shift) + (hops[j]! - (f << oldShift));
+        }
       }
     }
     this.routeLinks = routeLinks;
-    this.hopPos = hopPos;
     this.hopShift = shift;
     if (slots === this.slots) return;
     const grow = <T extends Float64Array | Int32Array | Uint8Array>(a: T, make: (n: number) => T): T => {
@@ -342,7 +540,6 @@ export class FlowSystem implements SharingGraph {
     this.last = grow(this.last, f64);
     this.tag = grow(this.tag, i32);
     this.freeSlots = grow(this.freeSlots, i32);
-    this.flowMark = grow(this.flowMark, i32);
     this.compFlows = grow(this.compFlows, i32);
     this.newRate = grow(this.newRate, f64);
     this.doneTags = grow(this.doneTags, i32);
