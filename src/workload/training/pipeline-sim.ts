@@ -62,6 +62,8 @@ export interface PipelineResult {
   readonly exposedNs: Record<string, number>;
   /** Mean over stages of the communication time, by kind, ns. */
   readonly totalCommNs: Record<string, number>;
+  /** Backward + forward pairs the overlap fused, over all stages (0 without overlap, or with nothing to fuse), count. */
+  readonly fusedPairs: number;
 }
 
 const STREAM_COMPUTE = 0;
@@ -106,7 +108,7 @@ interface StageProgram {
 }
 
 /** Whether adaptive pipe overlap fuses task i of a stage's order with the next one: a backward followed by a forward. */
-export function fusedWithNext(order: readonly StageTask[], i: number): boolean {
+function fusedWithNext(order: readonly StageTask[], i: number): boolean {
   return order[i]!.backward && i + 1 < order.length && !order[i + 1]!.backward;
 }
 
@@ -355,7 +357,9 @@ export function simulatePipeline(sim: Simulator, spec: PipelineSpec): PipelineRe
     exposedNs[KIND_NAMES[k]!] = exp / pp;
     totalCommNs[KIND_NAMES[k]!] = tot / pp;
   }
-  return { stepNs, flushNs: flush, bubbleRatio: bubble / pp, exposedNs, totalCommNs };
+  let fusedPairs = 0;
+  for (const p of programs) for (const u of p.units) if (u.length === 2) fusedPairs++;
+  return { stepNs, flushNs: flush, bubbleRatio: bubble / pp, exposedNs, totalCommNs, fusedPairs };
 }
 
 /** Time of the intervals `iv` (flat [start, end, …], sorted) not covered by the sorted disjoint `cover`, ns. */

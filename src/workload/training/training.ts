@@ -10,7 +10,7 @@ import { defineWorkload, type JsonValue, type RuleViolation, type WorkloadResult
 import { CommPricer } from "./comm-pricing.js";
 import { groupOf, rankOf, resolveLayout, stageCoord, type TrainingLayout } from "./layout.js";
 import { GRAD_BYTES_PER_PARAM, layerActivationBytes, memoryBreakdown, memoryTotal, type MemoryBreakdown } from "./memory.js";
-import { fusedWithNext, simulatePipeline, type PipelineSpec } from "./pipeline-sim.js";
+import { simulatePipeline, type PipelineSpec } from "./pipeline-sim.js";
 import { drawLayerRouting, type LayerRouting } from "./routing.js";
 import { peakInFlight, stageOrder } from "./schedule.js";
 import { parallelSchema, trainingSchema, type ParallelConfig, type TrainingConfig } from "./schema.js";
@@ -297,7 +297,6 @@ export const trainingWorkload = defineWorkload({
       layout: { tp: layout.tp, cp: layout.cp, pp: layout.pp, vpp: layout.vpp, ep: layout.ep, dp: layout.dp, moe_group: layout.moeGroup, micro_batches: m, schedule: layout.schedule },
       simulated_replicas: replicas,
     };
-    const fuses = Array.from({ length: layout.pp }, (_, s) => stageOrder(layout.schedule, s, layout.pp, layout.vpp, m)).some((o) => o.some((_, i) => fusedWithNext(o, i)));
     const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
     // one fixed-decimal format per column
     const gibCell = (b: number): string => gib(b).toFixed(2);
@@ -328,7 +327,7 @@ export const trainingWorkload = defineWorkload({
         `MFU = (6·N_active + 3·causal attention) FLOPs per token (N_active = ${(nActive / 1e9).toFixed(2)}B, MTP excluded) / (step × NPUs × ${(peak / 1e12).toFixed(1)} TFLOPS BF16 cube peak per NPU); HFU counts the executed matrix FLOPs incl. recompute and MTP`,
         ...(moe !== undefined && moeLayerCount(arch) > 0 ? [`MoE: dropless routing drawn per layer from stream training/routing (skew ${cfg.routing_skew}); the busiest of ${layout.moeGroup} ranks paces each layer`] : []),
         // overlap fuses a backward with the forward after it: a run that has none would otherwise look overlapped
-        ...(cfg.overlap && !fuses ? [overlapIdleNote(layout.schedule, m)] : []),
+        ...(cfg.overlap && res.fusedPairs === 0 ? [overlapIdleNote(layout.schedule, m)] : []),
       ],
     };
   },

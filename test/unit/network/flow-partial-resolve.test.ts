@@ -3,6 +3,7 @@
 // component. Expected rates and times are derived in the comments from max-min fairness.
 import { describe, expect, it } from "vitest";
 import { FlowSystem } from "../../../src/network/flow-system.js";
+import { clos } from "../../helpers/clos-topology.js";
 
 const GB = 1e9;
 
@@ -85,23 +86,12 @@ describe("flow model: partial re-solve after finishes", () => {
  * `afterStep` sees the system and its number of links after every batch.
  */
 function dispatchEnds(joinEveryBatch: boolean, afterStep?: (sys: FlowSystem, links: number) => void): { ends: Float64Array; resolved: number } {
-  const caps: number[] = [];
-  const link = (): number => caps.push(25 * GB) - 1;
+  const topo = clos();
+  const caps = topo.links.map((l) => l.bandwidth);
   const leaves = 8;
   const per = 8;
-  const spines = 4;
-  const up = Array.from({ length: leaves * per }, link);
-  const down = Array.from({ length: leaves * per }, link);
-  const ls = Array.from({ length: leaves * spines }, link);
-  const sl = Array.from({ length: leaves * spines }, link);
   const tick = caps.push(1) - 1; // the reference's own link, 1 B/s: its flows outlast the others
-  const route = (src: number, dst: number): number[] => {
-    const a = Math.floor(src / per);
-    const z = Math.floor(dst / per);
-    if (a === z) return [up[src]!, down[dst]!];
-    const s = (src * 7 + dst * 3) % spines;
-    return [up[src]!, ls[a * spines + s]!, sl[z * spines + s]!, down[dst]!];
-  };
+  const route = (src: number, dst: number): readonly number[] => topo.route(src, dst);
   let x = 0x9e3779b9; // xorshift32: a fixed stream
   const rand = (): number => {
     x ^= x << 13;
